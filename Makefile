@@ -1,0 +1,112 @@
+# keyceremony: offline root-CA key ceremony toolkit.
+#
+# make            build lib/libkeyceremony.a and one binary per cmd/*.c into bin/
+# make check      build and run every test (Check suites, then integration tests)
+# make demo       rehearse a root CA ceremony on a scratch SoftHSM2 token
+# make install    install binaries and man pages (PREFIX, DESTDIR)
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     := $(PREFIX)/bin
+MANDIR     := $(PREFIX)/share/man
+
+CC         ?= cc
+PKGS       := libcrypto libp11 jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) p11-kit-1 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wformat-security \
+              -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+              -Wwrite-strings -Wvla -Wundef -Wnull-dereference \
+              -Wimplicit-fallthrough
+HARDEN     := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
+              -fstack-clash-protection
+CFLAGS     ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) \
+              -Ilib $(PKG_CFLAGS) \
+              -DKC_VERSION='"$(VERSION)"' -DKC_COMMIT='"$(GIT_COMMIT)"'
+LDHARDEN   := -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+ALL_LDFLAGS:= $(LDHARDEN) $(LDFLAGS)
+
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -U_FORTIFY_SOURCE
+ALL_LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRCS   := $(sort $(wildcard lib/*.c))
+LIB_OBJS   := $(LIB_SRCS:.c=.o)
+LIB        := lib/libkeyceremony.a
+CMD_SRCS   := $(sort $(wildcard cmd/*.c))
+BINS       := $(patsubst cmd/%.c,bin/%,$(CMD_SRCS))
+CHECK_SRCS := $(sort $(wildcard tests/check_*.c))
+CHECK_BINS := $(patsubst tests/%.c,tests/bin/%,$(CHECK_SRCS))
+MANPAGES   := $(sort $(wildcard man/*.[0-9]))
+
+.PHONY: all deps check check-run unit integration demo demo-run install clean
+.DELETE_ON_ERROR:
+
+all: $(BINS)
+
+deps:
+	@./tests/deps.sh
+
+lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile
+	@echo "  CC      $@"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	@echo "  AR      $@"
+	@ar rcs $@ $(LIB_OBJS)
+
+bin/%: cmd/%.c $(LIB) $(wildcard lib/*.h)
+	@mkdir -p bin
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
+
+tests/bin/%: tests/%.c tests/check_util.h $(LIB) $(wildcard lib/*.h)
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS) -ldl
+
+# deps runs first and make restarts, so that pkg-config sees freshly
+# installed packages on a new machine.
+check:
+	@./tests/deps.sh
+	@$(MAKE) --no-print-directory check-run
+
+tests/bin/p11attrs: tests/p11attrs.c
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ldl
+
+check-run: all $(CHECK_BINS) tests/bin/p11attrs
+	@./tests/run-unit.sh $(CHECK_BINS)
+	@./tests/run-integration.sh
+
+unit: all $(CHECK_BINS)
+	@./tests/run-unit.sh $(CHECK_BINS)
+
+integration: all tests/bin/p11attrs
+	@./tests/run-integration.sh
+
+demo:
+	@./tests/deps.sh
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
+	@./tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+	for m in $(MANPAGES); do \
+	  s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+	done
+
+clean:
+	rm -rf bin tests/bin lib/*.o $(LIB)

@@ -1,0 +1,139 @@
+/*
+ * ca-init: create a root CA and its keys on the token.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ca_err.h"
+#include "envinfo.h"
+#include "rootca.h"
+#include "secret.h"
+
+#define PROG "ca-init"
+#define MAX_WITNESSES 16
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: " PROG " -d DIR --token URI "
+	    "[--algorithm p384|p256|rsa3072|rsa4096] [--subject DN] "
+	    "[--profile FILE] [--pin-source SRC] [--module PATH] "
+	    "[--operator NAME] [--witness NAME ...]\n");
+}
+
+/* Four hex digits a group, so the fingerprint can be read aloud. */
+static void
+print_grouped(const char *hex)
+{
+	size_t i;
+
+	printf("  ");
+	for (i = 0; hex[i] != '\0'; i++) {
+		if (i > 0 && i % 4 == 0)
+			putchar(i % 32 == 0 ? '\n' : ' ');
+		if (i > 0 && i % 32 == 0)
+			printf("  ");
+		putchar(hex[i] >= 'a' ? hex[i] - 'a' + 'A' : hex[i]);
+	}
+	putchar('\n');
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "token", required_argument, NULL, 't' },
+		{ "algorithm", required_argument, NULL, 'a' },
+		{ "subject", required_argument, NULL, 's' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "pin-source", required_argument, NULL, 'P' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "operator", required_argument, NULL, 'o' },
+		{ "witness", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *witnesses[MAX_WITNESSES];
+	struct ca_root_req req;
+	struct ca_root_result res;
+	struct ca_errbuf eb = { "" };
+	int c, r;
+
+	if (ca_proc_init() != 0) {
+		fprintf(stderr, PROG ": cannot harden the process; refusing "
+		    "to run\n");
+		return CA_EXIT_FAIL;
+	}
+	memset(&req, 0, sizeof(req));
+	req.prog = PROG;
+	req.witnesses = witnesses;
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': req.dir = optarg; break;
+		case 't': req.token_uri = optarg; break;
+		case 'a': req.algorithm = optarg; break;
+		case 's': req.subject = optarg; break;
+		case 'p': req.profile_path = optarg; break;
+		case 'P': req.pin_source = optarg; break;
+		case 'm': req.module = optarg; break;
+		case 'o': req.operator_ = optarg; break;
+		case 'w':
+			if (req.nwitnesses == MAX_WITNESSES) {
+				fprintf(stderr, PROG ": at most %d witnesses\n",
+				    MAX_WITNESSES);
+				return CA_EXIT_USAGE;
+			}
+			witnesses[req.nwitnesses++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return CA_EXIT_OK;
+		case 'V':
+			printf(PROG " " KC_VERSION " (commit " KC_COMMIT ")\n");
+			return CA_EXIT_OK;
+		default:
+			usage(stderr);
+			return CA_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || req.dir == NULL || req.token_uri == NULL) {
+		if (optind != argc)
+			fprintf(stderr, PROG ": unexpected argument \"%s\"\n",
+			    argv[optind]);
+		else
+			fprintf(stderr, PROG ": -d DIR and --token URI are "
+			    "required\n");
+		usage(stderr);
+		return CA_EXIT_USAGE;
+	}
+	req.prompt = ca_prompt_tty;
+	req.now = time(NULL);
+
+	if ((r = ca_root_init(&req, &res, &eb)) != 0) {
+		fprintf(stderr, PROG ": cannot create the root CA: %s\n",
+		    eb.msg[0] ? eb.msg : ca_strerror(r));
+		return ca_exit_status(r);
+	}
+	printf("Created root CA in \"%s\"\n", req.dir);
+	printf("  subject:     %s\n", res.subject);
+	printf("  serial:      %s\n", res.serial);
+	printf("  valid:       %s to %s\n", res.not_before, res.not_after);
+	printf("  algorithm:   %s\n", res.algorithm);
+	printf("  token:       \"%s\" (serial %s)\n", res.token_label,
+	    res.token_serial);
+	printf("  CA key:      %s\n", res.ca_key_uri);
+	printf("  log key:     %s\n", res.log_key_uri);
+	printf("  files:       ca.pem log-signer.pem ca.json log/000001.json\n");
+	printf("\nRoot certificate SHA-256 fingerprint "
+	    "(read aloud, write on the paper script):\n");
+	print_grouped(res.fingerprint);
+	printf("sha256:%s\n", res.fingerprint);
+	printf("\nLog head after this record (write on the paper script):\n");
+	printf("sha256:%s\n", res.head);
+	return CA_EXIT_OK;
+}

@@ -1,0 +1,109 @@
+#include "ca_err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+const char *
+ca_strerror(int r)
+{
+	switch (r) {
+	case CA_OK: return "success";
+	case CA_ERR_INTERNAL: return "internal error";
+	case CA_ERR_NOMEM: return "out of memory";
+	case CA_ERR_INVALID_ARG: return "invalid argument";
+	case CA_ERR_IO: return "input/output error";
+	case CA_ERR_EXISTS: return "already exists";
+	case CA_ERR_NOT_FOUND: return "not found";
+	case CA_ERR_LOCKED: return "in use by another process";
+	case CA_ERR_PERMISSION: return "permission denied";
+	case CA_ERR_URI: return "malformed pkcs#11 uri";
+	case CA_ERR_PIN_SOURCE: return "cannot read the pin";
+	case CA_ERR_MODULE: return "cannot load the pkcs#11 module";
+	case CA_ERR_TOKEN_NOT_FOUND: return "no token matches";
+	case CA_ERR_TOKEN_AMBIGUOUS: return "more than one token matches";
+	case CA_ERR_PIN_INCORRECT: return "incorrect pin";
+	case CA_ERR_PIN_LOCKED: return "pin is locked";
+	case CA_ERR_KEY_NOT_FOUND: return "key not found on the token";
+	case CA_ERR_KEY_EXISTS: return "a key with that label already exists";
+	case CA_ERR_KEY_ATTRS: return "key attributes are not as required";
+	case CA_ERR_HSM: return "token operation failed";
+	case CA_ERR_CRYPTO: return "cryptographic operation failed";
+	case CA_ERR_LINT: return "certificate lint failed";
+	case CA_ERR_VERIFY: return "verification failed";
+	case CA_ERR_JSON: return "malformed json";
+	case CA_ERR_CANON: return "json outside the canonical profile";
+	case CA_ERR_SCHEMA: return "json does not match its schema";
+	case CA_ERR_PROFILE: return "unusable profile";
+	case CA_ERR_DN: return "malformed distinguished name";
+	case CA_ERR_CLOCK: return "clock reads earlier than the last record";
+	case CA_ERR_LOG: return "log does not verify";
+	case CA_ERR_VERSION: return "unsupported format version";
+	case CA_ERR_ALGORITHM: return "unsupported algorithm";
+	case CA_ERR_ABORTED: return "aborted by the operator";
+	default: return "unknown error";
+	}
+}
+
+void
+ca_errf(struct ca_errbuf *eb, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (eb == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(eb->msg, sizeof(eb->msg), fmt, ap);
+	va_end(ap);
+}
+
+void
+ca_err_openssl(struct ca_errbuf *eb)
+{
+	unsigned long e;
+	char buf[256];
+	size_t n;
+
+	e = ERR_peek_error();
+	if (eb != NULL && e != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		n = strlen(eb->msg);
+		if (n + 3 < sizeof(eb->msg))
+			snprintf(eb->msg + n, sizeof(eb->msg) - n, "%s%s",
+			    n ? ": " : "", buf);
+	}
+	ERR_clear_error();
+}
+
+int
+ca_exit_status(int r)
+{
+	switch (r) {
+	case CA_OK:
+		return CA_EXIT_OK;
+	case CA_ERR_INVALID_ARG:
+	case CA_ERR_URI:
+	case CA_ERR_ALGORITHM:
+	case CA_ERR_DN:
+		return CA_EXIT_USAGE;
+	case CA_ERR_TOKEN_NOT_FOUND:
+	case CA_ERR_TOKEN_AMBIGUOUS:
+		return CA_EXIT_TOKEN;
+	case CA_ERR_PIN_INCORRECT:
+		return CA_EXIT_PIN;
+	case CA_ERR_PIN_LOCKED:
+		return CA_EXIT_PIN_LOCKED;
+	case CA_ERR_EXISTS:
+	case CA_ERR_KEY_EXISTS:
+		return CA_EXIT_EXISTS;
+	case CA_ERR_LOCKED:
+		return CA_EXIT_BUSY;
+	case CA_ERR_LOG:
+	case CA_ERR_VERIFY:
+		return CA_EXIT_VERIFY;
+	default:
+		return CA_EXIT_FAIL;
+	}
+}

@@ -1,0 +1,459 @@
+#include "certgen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+
+#include "encode.h"
+#include "fsio.h"
+#include "profile.h"
+
+int
+ca_serial_random(unsigned char serial[CA_SERIAL_LEN])
+{
+	do {
+		if (RAND_bytes(serial, CA_SERIAL_LEN) != 1)
+			return CA_ERR_CRYPTO;
+		/* RFC 5280 4.1.2.2: positive; a leading 0x00 would be
+		 * stripped and shorten the entropy. */
+		serial[0] &= 0x7f;
+	} while (serial[0] == 0);
+	return 0;
+}
+
+/*
+ * RFC 7093 section 2, method 1: the leftmost 160 bits of the SHA-256 of
+ * the subjectPublicKey BIT STRING value (excluding tag, length and unused
+ * bits).  Documented in ca-init(1).
+ */
+static int
+key_identifier(EVP_PKEY *key, ASN1_OCTET_STRING **out)
+{
+	X509_PUBKEY *xpk = NULL;
+	const unsigned char *pk;
+	int pklen;
+	unsigned char md[32];
+	ASN1_OCTET_STRING *os = NULL;
+	int r = CA_ERR_CRYPTO;
+
+	*out = NULL;
+	if (X509_PUBKEY_set(&xpk, key) != 1 ||
+	    X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL, xpk) != 1)
+		goto out;
+	if (EVP_Digest(pk, (size_t)pklen, md, NULL, EVP_sha256(), NULL) != 1)
+		goto out;
+	if ((os = ASN1_OCTET_STRING_new()) == NULL ||
+	    ASN1_OCTET_STRING_set(os, md, 20) != 1)
+		goto out;
+	*out = os;
+	os = NULL;
+	r = 0;
+out:
+	ASN1_OCTET_STRING_free(os);
+	X509_PUBKEY_free(xpk);
+	return r;
+}
+
+static int
+add_ext(X509 *x, int nid, int crit, void *value)
+{
+	return X509_add1_ext_i2d(x, nid, value, crit, X509V3_ADD_DEFAULT) == 1;
+}
+
+int
+ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
+    EVP_PKEY *issuer_key, X509 **out)
+{
+	X509 *x = NULL;
+	BIGNUM *bn = NULL;
+	ASN1_INTEGER *serial = NULL;
+	ASN1_TIME *nb = NULL, *na = NULL;
+	BASIC_CONSTRAINTS *bc = NULL;
+	ASN1_BIT_STRING *ku = NULL;
+	ASN1_OCTET_STRING *ski = NULL, *iki = NULL;
+	AUTHORITY_KEYID *aki = NULL;
+	EXTENDED_KEY_USAGE *eku = NULL;
+	ASN1_OBJECT *obj = NULL;
+	int r = CA_ERR_CRYPTO;
+
+	*out = NULL;
+	if ((x = X509_new()) == NULL || X509_set_version(x, X509_VERSION_3) != 1)
+		goto out;
+	if ((bn = BN_bin2bn(p->serial, CA_SERIAL_LEN, NULL)) == NULL ||
+	    (serial = BN_to_ASN1_INTEGER(bn, NULL)) == NULL ||
+	    X509_set_serialNumber(x, serial) != 1)
+		goto out;
+	if (X509_set_subject_name(x, p->subject) != 1 ||
+	    X509_set_issuer_name(x, p->issuer ? p->issuer : p->subject) != 1)
+		goto out;
+	/*
+	 * RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from
+	 * 2050.  ASN1_TIME_set picks exactly that.
+	 */
+	if ((nb = ASN1_TIME_set(NULL, p->not_before)) == NULL ||
+	    (na = ASN1_TIME_set(NULL, p->not_after)) == NULL ||
+	    X509_set1_notBefore(x, nb) != 1 || X509_set1_notAfter(x, na) != 1)
+		goto out;
+	if (X509_set_pubkey(x, subject_key) != 1)
+		goto out;
+
+	/* RFC 5280 4.2.1.9: basicConstraints MUST be critical in CA certs. */
+	if ((bc = BASIC_CONSTRAINTS_new()) == NULL)
+		goto out;
+	if (p->kind == CA_CERT_ROOT) {
+		bc->ca = 0xff;
+		if (p->path_len >= 0) {
+			if ((bc->pathlen = ASN1_INTEGER_new()) == NULL ||
+			    ASN1_INTEGER_set(bc->pathlen, p->path_len) != 1)
+				goto out;
+		}
+		if (!add_ext(x, NID_basic_constraints, 1, bc))
+			goto out;
+	} else if (!add_ext(x, NID_basic_constraints, 1, bc)) {
+		goto out;
+	}
+
+	/* RFC 5280 4.2.1.3: keyUsage SHOULD be critical; BR says MUST. */
+	if ((ku = ASN1_BIT_STRING_new()) == NULL)
+		goto out;
+	if (((p->key_usage & CA_KU_DIGITAL_SIGNATURE) &&
+	    !ASN1_BIT_STRING_set_bit(ku, 0, 1)) ||
+	    ((p->key_usage & CA_KU_KEY_CERT_SIGN) &&
+	    !ASN1_BIT_STRING_set_bit(ku, 5, 1)) ||
+	    ((p->key_usage & CA_KU_CRL_SIGN) &&
+	    !ASN1_BIT_STRING_set_bit(ku, 6, 1)))
+		goto out;
+	if (!add_ext(x, NID_key_usage, 1, ku))
+		goto out;
+
+	if (key_identifier(subject_key, &ski) != 0 ||
+	    !add_ext(x, NID_subject_key_identifier, 0, ski))
+		goto out;
+	/* BR 7.1.2.1.3: a root's AKI keyIdentifier equals its SKI. */
+	if ((aki = AUTHORITY_KEYID_new()) == NULL)
+		goto out;
+	if (issuer_key == NULL) {
+		aki->keyid = ski;
+		ski = NULL;
+	} else {
+		if (key_identifier(issuer_key, &iki) != 0)
+			goto out;
+		aki->keyid = iki;
+		iki = NULL;
+	}
+	if (!add_ext(x, NID_authority_key_identifier, 0, aki))
+		goto out;
+
+	if (p->kind == CA_CERT_LOG_SIGNER) {
+		if ((eku = sk_ASN1_OBJECT_new_null()) == NULL ||
+		    (obj = OBJ_txt2obj(CA_OID_LOG_SIGNING, 1)) == NULL ||
+		    !sk_ASN1_OBJECT_push(eku, obj))
+			goto out;
+		obj = NULL;
+		if (!add_ext(x, NID_ext_key_usage, 0, eku))
+			goto out;
+	}
+	*out = x;
+	x = NULL;
+	r = 0;
+out:
+	ERR_clear_error();
+	X509_free(x);
+	BN_free(bn);
+	ASN1_INTEGER_free(serial);
+	ASN1_TIME_free(nb);
+	ASN1_TIME_free(na);
+	BASIC_CONSTRAINTS_free(bc);
+	ASN1_BIT_STRING_free(ku);
+	ASN1_OCTET_STRING_free(ski);
+	ASN1_OCTET_STRING_free(iki);
+	AUTHORITY_KEYID_free(aki);
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	ASN1_OBJECT_free(obj);
+	return r;
+}
+
+const EVP_MD *
+ca_md_for_key(EVP_PKEY *key)
+{
+	char group[32];
+	size_t glen = 0;
+
+	switch (EVP_PKEY_get_base_id(key)) {
+	case EVP_PKEY_EC:
+		if (EVP_PKEY_get_utf8_string_param(key, "group", group,
+		    sizeof(group), &glen) != 1) {
+			/* Legacy (libp11) keys: ask by size instead. */
+			ERR_clear_error();
+			return EVP_PKEY_get_bits(key) == 384 ? EVP_sha384() :
+			    EVP_PKEY_get_bits(key) == 256 ? EVP_sha256() : NULL;
+		}
+		if (strcmp(group, "secp384r1") == 0 ||
+		    strcmp(group, "P-384") == 0)
+			return EVP_sha384();
+		if (strcmp(group, "prime256v1") == 0 ||
+		    strcmp(group, "P-256") == 0)
+			return EVP_sha256();
+		return NULL;
+	case EVP_PKEY_RSA:
+		return EVP_PKEY_get_bits(key) >= 4096 ? EVP_sha384() :
+		    EVP_sha256();
+	default:
+		return NULL;
+	}
+}
+
+const EVP_MD *
+ca_md_for_alg(enum ca_keyalg alg)
+{
+	switch (alg) {
+	case CA_ALG_P384:
+	case CA_ALG_RSA4096:
+		return EVP_sha384();
+	case CA_ALG_P256:
+	case CA_ALG_RSA3072:
+		return EVP_sha256();
+	}
+	return NULL;
+}
+
+int
+ca_cert_sign(X509 *x, EVP_PKEY *signer, const EVP_MD *md,
+    struct ca_errbuf *eb)
+{
+	if (md == NULL)
+		return CA_ERR_ALGORITHM;
+	if (X509_sign(x, signer, md) <= 0) {
+		ca_errf(eb, "signing the certificate failed");
+		ca_err_openssl(eb);
+		return CA_ERR_CRYPTO;
+	}
+	return 0;
+}
+
+int
+ca_cert_verify(X509 *x, EVP_PKEY *pub)
+{
+	int ok = X509_verify(x, pub);
+
+	ERR_clear_error();
+	return ok == 1 ? 0 : CA_ERR_VERIFY;
+}
+
+static int
+der_equal(const void *a, const void *b, i2d_of_void *i2d)
+{
+	unsigned char *da = NULL, *db = NULL;
+	int la, lb, eq;
+
+	la = i2d((void *)a, &da);
+	lb = i2d((void *)b, &db);
+	eq = la > 0 && la == lb && memcmp(da, db, (size_t)la) == 0;
+	OPENSSL_free(da);
+	OPENSSL_free(db);
+	return eq;
+}
+
+static int
+key_dependent(const X509_EXTENSION *e)
+{
+	int nid = OBJ_obj2nid(X509_EXTENSION_get_object(
+	    (X509_EXTENSION *)e));
+
+	return nid == NID_subject_key_identifier ||
+	    nid == NID_authority_key_identifier;
+}
+
+int
+ca_cert_same_tbs(X509 *a, X509 *b, struct ca_errbuf *eb)
+{
+	const X509_ALGOR *sa, *sb;
+	const STACK_OF(X509_EXTENSION) *ea, *eb_;
+	int i, j, na, nb;
+
+	if (X509_get_version(a) != X509_get_version(b)) {
+		ca_errf(eb, "version differs");
+		return CA_ERR_VERIFY;
+	}
+	if (ASN1_INTEGER_cmp(X509_get0_serialNumber(a),
+	    X509_get0_serialNumber(b)) != 0) {
+		ca_errf(eb, "serial number differs");
+		return CA_ERR_VERIFY;
+	}
+	sa = X509_get0_tbs_sigalg(a);
+	sb = X509_get0_tbs_sigalg(b);
+	if (X509_ALGOR_cmp(sa, sb) != 0) {
+		ca_errf(eb, "signature algorithm differs");
+		return CA_ERR_VERIFY;
+	}
+	if (X509_NAME_cmp(X509_get_issuer_name(a),
+	    X509_get_issuer_name(b)) != 0 ||
+	    !der_equal(X509_get_issuer_name(a), X509_get_issuer_name(b),
+	    (i2d_of_void *)i2d_X509_NAME)) {
+		ca_errf(eb, "issuer differs");
+		return CA_ERR_VERIFY;
+	}
+	if (!der_equal(X509_get_subject_name(a), X509_get_subject_name(b),
+	    (i2d_of_void *)i2d_X509_NAME)) {
+		ca_errf(eb, "subject differs");
+		return CA_ERR_VERIFY;
+	}
+	if (!der_equal(X509_get0_notBefore(a), X509_get0_notBefore(b),
+	    (i2d_of_void *)i2d_ASN1_TIME) ||
+	    !der_equal(X509_get0_notAfter(a), X509_get0_notAfter(b),
+	    (i2d_of_void *)i2d_ASN1_TIME)) {
+		ca_errf(eb, "validity differs");
+		return CA_ERR_VERIFY;
+	}
+	if (X509_get0_pubkey_bitstr(a) == NULL ||
+	    X509_get0_pubkey_bitstr(b) == NULL) {
+		ca_errf(eb, "public key missing");
+		return CA_ERR_VERIFY;
+	}
+	ea = X509_get0_extensions(a);
+	eb_ = X509_get0_extensions(b);
+	na = sk_X509_EXTENSION_num(ea);
+	nb = sk_X509_EXTENSION_num(eb_);
+	for (i = 0, j = 0; i < na || j < nb; i++, j++) {
+		while (i < na && key_dependent(sk_X509_EXTENSION_value(ea, i)))
+			i++;
+		while (j < nb && key_dependent(sk_X509_EXTENSION_value(eb_, j)))
+			j++;
+		if (i >= na && j >= nb)
+			break;
+		if (i >= na || j >= nb ||
+		    !der_equal(sk_X509_EXTENSION_value(ea, i),
+		    sk_X509_EXTENSION_value(eb_, j),
+		    (i2d_of_void *)i2d_X509_EXTENSION)) {
+			ca_errf(eb, "extensions differ");
+			return CA_ERR_VERIFY;
+		}
+	}
+	return 0;
+}
+
+int
+ca_keygen_soft(enum ca_keyalg alg, EVP_PKEY **out)
+{
+	*out = NULL;
+	switch (alg) {
+	case CA_ALG_P256:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		break;
+	case CA_ALG_P384:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+		break;
+	case CA_ALG_RSA3072:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+		break;
+	case CA_ALG_RSA4096:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)4096);
+		break;
+	default:
+		return CA_ERR_ALGORITHM;
+	}
+	return *out ? 0 : CA_ERR_CRYPTO;
+}
+
+int
+ca_cert_sha256(X509 *x, char hex[65])
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+
+	if (X509_digest(x, EVP_sha256(), md, &n) != 1 || n != 32)
+		return CA_ERR_CRYPTO;
+	ca_hex(md, 32, hex);
+	return 0;
+}
+
+int
+ca_spki_sha256(EVP_PKEY *key, char hex[65])
+{
+	unsigned char *der = NULL;
+	int n;
+
+	if ((n = i2d_PUBKEY(key, &der)) <= 0) {
+		ERR_clear_error();
+		return CA_ERR_CRYPTO;
+	}
+	ca_sha256_hex(der, (size_t)n, hex);
+	OPENSSL_free(der);
+	return 0;
+}
+
+int
+ca_cert_pem(X509 *x, char **out, size_t *len)
+{
+	BIO *b = NULL;
+	char *data, *s = NULL;
+	long n;
+	int r = CA_ERR_CRYPTO;
+
+	*out = NULL;
+	if ((b = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio_X509(b, x) != 1)
+		goto out;
+	n = BIO_get_mem_data(b, &data);
+	if (n <= 0 || (s = malloc((size_t)n + 1)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(s, data, (size_t)n);
+	s[n] = '\0';
+	*out = s;
+	*len = (size_t)n;
+	r = 0;
+out:
+	BIO_free(b);
+	return r;
+}
+
+int
+ca_cert_load(const char *path, X509 **out, struct ca_errbuf *eb)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	BIO *b = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = ca_read_file(path, 1 << 20, &buf, &len, eb)) != 0)
+		return r;
+	r = CA_ERR_CRYPTO;
+	if ((b = BIO_new_mem_buf(buf, (int)len)) == NULL ||
+	    (*out = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL) {
+		ca_errf(eb, "\"%s\": not a PEM certificate", path);
+		ERR_clear_error();
+		goto out;
+	}
+	r = 0;
+out:
+	BIO_free(b);
+	free(buf);
+	return r;
+}
+
+int
+ca_serial_hex(X509 *x, char out[41])
+{
+	BIGNUM *bn = NULL;
+	unsigned char b[20];
+	int n;
+
+	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL)) ==
+	    NULL)
+		return CA_ERR_CRYPTO;
+	if (BN_is_negative(bn) || (n = BN_num_bytes(bn)) > 20 || n == 0) {
+		BN_free(bn);
+		return CA_ERR_CRYPTO;
+	}
+	BN_bn2bin(bn, b);
+	ca_hex(b, (size_t)n, out);
+	BN_free(bn);
+	return 0;
+}

@@ -1,0 +1,109 @@
+/*
+ * certgen.h: building, signing and comparing certificates.
+ *
+ * The flow for every certificate is: build the TBS, lint it with a
+ * throwaway software key, build it again with the token's key, sign on the
+ * token, verify, compare with the linted one, lint again.
+ */
+#ifndef CA_CERTGEN_H
+#define CA_CERTGEN_H
+
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "ca_err.h"
+#include "hsm.h"
+
+/*
+ * The project's own EKU for ceremony-log signing, "ceremonyLogSigning":
+ * a UUID-derived OID (ITU-T X.667) so that it needs no registration.
+ */
+#define CA_OID_LOG_SIGNING "2.25.305581440993049175020090787962201328206"
+#define CA_SN_LOG_SIGNING "ceremonyLogSigning"
+
+#define CA_SERIAL_LEN 16	/* 127 random bits, positive, <= 20 octets */
+
+enum ca_cert_kind {
+	CA_CERT_ROOT = 1,	/* self-signed CA */
+	CA_CERT_LOG_SIGNER,	/* end entity for ceremony-log signing */
+};
+
+struct ca_cert_params {
+	enum ca_cert_kind kind;
+	const X509_NAME *subject;	/* borrowed */
+	const X509_NAME *issuer;	/* borrowed; NULL for self-signed */
+	unsigned char serial[CA_SERIAL_LEN];
+	time_t not_before, not_after;
+	int path_len;			/* CA only; -1 for none */
+	unsigned key_usage;		/* CA_KU_* from profile.h */
+};
+
+/*
+ * ca_serial_random: fill serial with CSPRNG output, forced positive and
+ * with a nonzero first octet so its DER length is fixed.  CA_ERR_CRYPTO.
+ */
+int ca_serial_random(unsigned char serial[CA_SERIAL_LEN]) CA_MUST_CHECK;
+
+/*
+ * ca_cert_build: a new unsigned certificate for subject_key from p.
+ * issuer_key gives the authorityKeyIdentifier (NULL: self-signed, AKI =
+ * SKI).  Caller frees with X509_free.  CA_ERR_CRYPTO, CA_ERR_NOMEM.
+ */
+int ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
+    EVP_PKEY *issuer_key, X509 **out) CA_MUST_CHECK;
+
+/*
+ * ca_md_for_key: the digest this toolkit signs with for key: SHA-384 for
+ * P-384 and RSA >= 4096, SHA-256 otherwise.  NULL for an unsupported key.
+ */
+const EVP_MD *ca_md_for_key(EVP_PKEY *key);
+
+/* ca_md_for_alg: as ca_md_for_key, by algorithm. */
+const EVP_MD *ca_md_for_alg(enum ca_keyalg alg);
+
+/*
+ * ca_cert_sign: sign x with signer (software or token) using md.
+ * CA_ERR_CRYPTO (detail in eb).
+ */
+int ca_cert_sign(X509 *x, EVP_PKEY *signer, const EVP_MD *md,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_cert_verify: CA_ERR_VERIFY unless x's signature verifies with pub. */
+int ca_cert_verify(X509 *x, EVP_PKEY *pub) CA_MUST_CHECK;
+
+/*
+ * ca_cert_same_tbs: 0 when a and b agree in every TBS field except those
+ * that depend on the key (subjectPublicKeyInfo, subjectKeyIdentifier,
+ * authorityKeyIdentifier); CA_ERR_VERIFY naming the first difference
+ * otherwise.
+ */
+int ca_cert_same_tbs(X509 *a, X509 *b, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_keygen_soft: a throwaway software key of alg.  CA_ERR_CRYPTO. */
+int ca_keygen_soft(enum ca_keyalg alg, EVP_PKEY **out) CA_MUST_CHECK;
+
+/* ca_cert_sha256: SHA-256 fingerprint of x's DER, lowercase hex. */
+int ca_cert_sha256(X509 *x, char hex[65]) CA_MUST_CHECK;
+
+/* ca_spki_sha256: SHA-256 of key's DER SubjectPublicKeyInfo, hex. */
+int ca_spki_sha256(EVP_PKEY *key, char hex[65]) CA_MUST_CHECK;
+
+/*
+ * ca_cert_pem: x as PEM in a new buffer (caller frees with free()).
+ * CA_ERR_CRYPTO, CA_ERR_NOMEM.
+ */
+int ca_cert_pem(X509 *x, char **out, size_t *len) CA_MUST_CHECK;
+
+/*
+ * ca_cert_load: read one PEM certificate from path.  Caller frees with
+ * X509_free.  CA_ERR_NOT_FOUND, CA_ERR_IO, CA_ERR_CRYPTO.
+ */
+int ca_cert_load(const char *path, X509 **out, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/* ca_serial_hex: x's serial number as lowercase hex into out[41]. */
+int ca_serial_hex(X509 *x, char out[41]) CA_MUST_CHECK;
+
+#endif

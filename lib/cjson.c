@@ -1,0 +1,144 @@
+#include "cjson.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+check_string(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* jq escapes these differently from jansson and RFC 8785. */
+		if ((c < 0x20 && c != '\n') || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+check_rec(const json_t *v, char *path, size_t cap, struct ca_errbuf *eb,
+    int depth)
+{
+	size_t plen = strlen(path), i;
+	const char *key;
+	json_t *child;
+
+	/* Records are shallow; a deep value is a hostile one. */
+	if (depth > 32) {
+		ca_errf(eb, "%s: nested too deeply", path);
+		return 0;
+	}
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)v, key, child) {
+			for (i = 0; key[i] != '\0'; i++) {
+				unsigned char c = (unsigned char)key[i];
+
+				if (c < 0x20 || c >= 0x7f) {
+					ca_errf(eb, "%s: key is not printable "
+					    "ascii", path);
+					return 0;
+				}
+			}
+			snprintf(path + plen, cap - plen, ".%s", key);
+			if (!check_rec(child, path, cap, eb, depth + 1))
+				return 0;
+			path[plen] = '\0';
+		}
+		return 1;
+	case JSON_ARRAY:
+		json_array_foreach((json_t *)v, i, child) {
+			snprintf(path + plen, cap - plen, "[%zu]", i);
+			if (!check_rec(child, path, cap, eb, depth + 1))
+				return 0;
+			path[plen] = '\0';
+		}
+		return 1;
+	case JSON_STRING:
+		if (!check_string(json_string_value(v), json_string_length(v))) {
+			ca_errf(eb, "%s: string holds a control character",
+			    path);
+			return 0;
+		}
+		return 1;
+	case JSON_INTEGER:
+		if (json_integer_value(v) > CA_JSON_INT_MAX ||
+		    json_integer_value(v) < -CA_JSON_INT_MAX) {
+			ca_errf(eb, "%s: integer beyond 2^53-1", path);
+			return 0;
+		}
+		return 1;
+	case JSON_REAL:
+		ca_errf(eb, "%s: floating-point number", path);
+		return 0;
+	case JSON_TRUE:
+	case JSON_FALSE:
+	case JSON_NULL:
+		return 1;
+	}
+	return 0;
+}
+
+int
+ca_json_check(const json_t *v, struct ca_errbuf *eb)
+{
+	char path[512] = "$";
+
+	return check_rec(v, path, sizeof(path), eb, 0);
+}
+
+int
+ca_json_canon(const json_t *v, char **out, size_t *len, struct ca_errbuf *eb)
+{
+	char *s;
+
+	*out = NULL;
+	*len = 0;
+	if (!ca_json_check(v, eb))
+		return CA_ERR_CANON;
+	if ((s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
+	    JSON_ENCODE_ANY)) == NULL)
+		return CA_ERR_NOMEM;
+	*out = s;
+	*len = strlen(s);
+	return 0;
+}
+
+int
+ca_json_parse_loose(const char *buf, size_t len, json_t **out,
+    struct ca_errbuf *eb)
+{
+	json_error_t je;
+	json_t *v;
+
+	*out = NULL;
+	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	if (v == NULL) {
+		ca_errf(eb, "line %d column %d: %s", je.line, je.column,
+		    je.text);
+		return CA_ERR_JSON;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+ca_json_parse(const char *buf, size_t len, json_t **out, struct ca_errbuf *eb)
+{
+	json_t *v = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = ca_json_parse_loose(buf, len, &v, eb)) != 0)
+		return r;
+	if (!ca_json_check(v, eb)) {
+		json_decref(v);
+		return CA_ERR_CANON;
+	}
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,113 @@
+#include "dircheck.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "certgen.h"
+#include "fsio.h"
+#include "store.h"
+
+int
+ca_fingerprint_normalise(const char *in, char out[65])
+{
+	size_t n = 0;
+
+	for (; *in != '\0'; in++) {
+		if (*in == ':' || *in == ' ')
+			continue;
+		if (!isxdigit((unsigned char)*in) || n == 64)
+			return CA_ERR_INVALID_ARG;
+		out[n++] = (char)tolower((unsigned char)*in);
+	}
+	out[n] = '\0';
+	return n == 64 ? 0 : CA_ERR_INVALID_ARG;
+}
+
+static int
+has_log_eku(X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku;
+	ASN1_OBJECT *want;
+	int i, ok = 0;
+
+	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL)) == NULL)
+		return 0;
+	if ((want = OBJ_txt2obj(CA_OID_LOG_SIGNING, 1)) != NULL)
+		for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++)
+			if (OBJ_cmp(sk_ASN1_OBJECT_value(eku, i), want) == 0)
+				ok = 1;
+	ASN1_OBJECT_free(want);
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	return ok;
+}
+
+int
+ca_dir_verify_log(const char *dir, const char *anchor,
+    struct ca_log_summary *sum, struct ca_errbuf *eb)
+{
+	X509 *ca = NULL, *ls = NULL;
+	char *p = NULL, want[65], fp[65];
+	int r;
+
+	if (anchor != NULL && ca_fingerprint_normalise(anchor, want) != 0) {
+		ca_errf(eb, "the anchor must be a SHA-256 fingerprint: 64 hex "
+		    "digits");
+		return CA_ERR_INVALID_ARG;
+	}
+	if ((p = ca_path_join(dir, CA_FILE_CERT)) == NULL)
+		return CA_ERR_NOMEM;
+	if ((r = ca_cert_load(p, &ca, eb)) != 0)
+		goto out;
+	free(p);
+	if ((p = ca_path_join(dir, CA_FILE_LOG_SIGNER)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = ca_cert_load(p, &ls, eb)) != 0)
+		goto out;
+	r = CA_ERR_VERIFY;
+	if ((r = ca_cert_sha256(ca, fp)) != 0)
+		goto out;
+	r = CA_ERR_VERIFY;
+	if (anchor != NULL && strcmp(fp, want) != 0) {
+		ca_errf(eb, "%s has fingerprint %s, not the anchor",
+		    CA_FILE_CERT, fp);
+		goto out;
+	}
+	if (X509_NAME_cmp(X509_get_subject_name(ca),
+	    X509_get_issuer_name(ca)) != 0 ||
+	    ca_cert_verify(ca, X509_get0_pubkey(ca)) != 0) {
+		ca_errf(eb, "%s is not a valid self-signed certificate",
+		    CA_FILE_CERT);
+		goto out;
+	}
+	if (X509_NAME_cmp(X509_get_subject_name(ca),
+	    X509_get_issuer_name(ls)) != 0 ||
+	    ca_cert_verify(ls, X509_get0_pubkey(ca)) != 0) {
+		ca_errf(eb, "%s is not signed by %s", CA_FILE_LOG_SIGNER,
+		    CA_FILE_CERT);
+		goto out;
+	}
+	if (!has_log_eku(ls)) {
+		ca_errf(eb, "%s lacks the %s extended key usage",
+		    CA_FILE_LOG_SIGNER, CA_SN_LOG_SIGNING);
+		goto out;
+	}
+	free(p);
+	if ((p = ca_path_join(dir, CA_DIR_LOG)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	r = ca_log_verify(p, &ls, 1, sum, eb);
+out:
+	ERR_clear_error();
+	X509_free(ca);
+	X509_free(ls);
+	free(p);
+	return r;
+}

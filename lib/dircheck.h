@@ -1,0 +1,29 @@
+/*
+ * dircheck.h: verifying a CA directory's log from its files alone.
+ */
+#ifndef CA_DIRCHECK_H
+#define CA_DIRCHECK_H
+
+#include "ca_err.h"
+#include "log.h"
+
+/*
+ * ca_fingerprint_normalise: accept a SHA-256 fingerprint as typed from
+ * paper (hex in either case, with or without ':' or spaces) and write it
+ * as 64 lowercase hex digits into out[65].  CA_ERR_INVALID_ARG.
+ */
+int ca_fingerprint_normalise(const char *in, char out[65]) CA_MUST_CHECK;
+
+/*
+ * ca_dir_verify_log: verify the log of CA directory dir.  The CA
+ * certificate (ca.pem) must be self-signed and, when anchor is not NULL,
+ * have that SHA-256 fingerprint; log-signer.pem must be issued by it with
+ * the ceremonyLogSigning EKU; then every record must verify under the log
+ * signer (ca_log_verify).  Fills sum (may be NULL).
+ * CA_ERR_VERIFY for the certificates, CA_ERR_LOG for the log,
+ * CA_ERR_NOT_FOUND, CA_ERR_INVALID_ARG for a malformed anchor.
+ */
+int ca_dir_verify_log(const char *dir, const char *anchor,
+    struct ca_log_summary *sum, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+#endif

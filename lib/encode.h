@@ -1,0 +1,42 @@
+/*
+ * encode.h: lowercase hex, base64 and SHA-256 helpers.
+ */
+#ifndef CA_ENCODE_H
+#define CA_ENCODE_H
+
+#include <stddef.h>
+
+#include "ca_err.h"
+
+/* ca_hex: write 2*n lowercase hex digits and a NUL into out (2*n+1). */
+void ca_hex(const unsigned char *in, size_t n, char *out);
+
+/*
+ * ca_hex_decode: decode an even-length hex string (either case) into a new
+ * buffer (caller frees with free()).  CA_ERR_INVALID_ARG, CA_ERR_NOMEM.
+ */
+int ca_hex_decode(const char *s, unsigned char **out, size_t *outlen)
+    CA_MUST_CHECK;
+
+/* ca_is_lower_hex: 1 if s is non-empty, even-length lowercase hex. */
+int ca_is_lower_hex(const char *s);
+
+/*
+ * ca_b64_encode: standard base64 with padding and no newlines, as a new
+ * string (caller frees with free()).  CA_ERR_NOMEM.
+ */
+int ca_b64_encode(const unsigned char *in, size_t n, char **out)
+    CA_MUST_CHECK;
+
+/*
+ * ca_b64_decode: strict standard base64 (padding required, no whitespace)
+ * into a new buffer (caller frees with free()).  CA_ERR_INVALID_ARG,
+ * CA_ERR_NOMEM.
+ */
+int ca_b64_decode(const char *s, unsigned char **out, size_t *outlen)
+    CA_MUST_CHECK;
+
+/* ca_sha256_hex: SHA-256 of in as 64 lowercase hex digits into out[65]. */
+void ca_sha256_hex(const void *in, size_t n, char out[65]);
+
+#endif

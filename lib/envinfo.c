@@ -1,0 +1,64 @@
+#include "envinfo.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "fsio.h"
+
+int
+ca_self_sha256(char hex[65])
+{
+	return ca_sha256_file("/proc/self/exe", hex, NULL) == 0 ? 0 :
+	    CA_ERR_IO;
+}
+
+int
+ca_env_json(const char *prog, const struct ca_hsm *h, json_t **out)
+{
+	char self[65], mod[65], host[256], kernel[256], hw[16], fw[16];
+	const struct ca_token_info *ti;
+	struct utsname u;
+	json_t *e = NULL, *t;
+	int r;
+
+	*out = NULL;
+	if ((r = ca_self_sha256(self)) != 0)
+		return r;
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	if (uname(&u) == 0)
+		snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname,
+		    u.release, u.machine);
+	else
+		snprintf(kernel, sizeof(kernel), "unknown");
+	if ((e = json_pack("{s:{s:s, s:s, s:s, s:s}, s:s, s:s}",
+	    "tool", "name", prog, "version", KC_VERSION, "commit", KC_COMMIT,
+	    "sha256", self, "host", host, "kernel", kernel)) == NULL)
+		return CA_ERR_NOMEM;
+	if (h != NULL) {
+		if (ca_sha256_file(ca_hsm_module_path(h), mod, NULL) != 0) {
+			json_decref(e);
+			return CA_ERR_IO;
+		}
+		ti = ca_hsm_token_info(h);
+		snprintf(hw, sizeof(hw), "%d.%d", ti->hw_major, ti->hw_minor);
+		snprintf(fw, sizeof(fw), "%d.%d", ti->fw_major, ti->fw_minor);
+		if ((t = json_pack("{s:s, s:s}", "path", ca_hsm_module_path(h),
+		    "sha256", mod)) == NULL ||
+		    json_object_set_new(e, "module", t) != 0 ||
+		    (t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
+		    "label", ti->label, "serial", ti->serial,
+		    "manufacturer", ti->manufacturer, "model", ti->model,
+		    "hardware", hw, "firmware", fw, "protected_auth_path",
+		    ti->protected_auth_path)) == NULL ||
+		    json_object_set_new(e, "token", t) != 0) {
+			json_decref(e);
+			return CA_ERR_NOMEM;
+		}
+	}
+	*out = e;
+	return 0;
+}

@@ -1,0 +1,258 @@
+#include "fsio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "encode.h"
+
+static int
+errno_code(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		return CA_ERR_NOT_FOUND;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return CA_ERR_PERMISSION;
+	case EEXIST:
+		return CA_ERR_EXISTS;
+	default:
+		return CA_ERR_IO;
+	}
+}
+
+int
+ca_read_file(const char *path, size_t max, unsigned char **buf, size_t *len,
+    struct ca_errbuf *eb)
+{
+	unsigned char *b = NULL;
+	struct stat st;
+	size_t have = 0;
+	ssize_t n;
+	int fd = -1, r = CA_ERR_INTERNAL;
+
+	*buf = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		r = errno_code(errno);
+		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		ca_errf(eb, "\"%s\": not a regular file", path);
+		r = CA_ERR_IO;
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		ca_errf(eb, "\"%s\": larger than %zu bytes", path, max);
+		r = CA_ERR_IO;
+		goto out;
+	}
+	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	while (have < (size_t)st.st_size) {
+		n = read(fd, b + have, (size_t)st.st_size - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ca_errf(eb, "\"%s\": short read", path);
+			r = CA_ERR_IO;
+			goto out;
+		}
+		have += (size_t)n;
+	}
+	b[have] = '\0';
+	*buf = b;
+	*len = have;
+	b = NULL;
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(b);
+	return r;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+ca_write_file_excl(const char *path, const void *data, size_t len,
+    mode_t mode, struct ca_errbuf *eb)
+{
+	int fd, r;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    mode);
+	if (fd < 0) {
+		r = errno_code(errno);
+		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+		return r;
+	}
+	/* fchmod: the umask must not decide whether a certificate is public. */
+	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
+	    fsync(fd) != 0) {
+		r = errno_code(errno);
+		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return r == CA_ERR_EXISTS ? CA_ERR_IO : r;
+	}
+	if (close(fd) != 0) {
+		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+		unlink(path);
+		return CA_ERR_IO;
+	}
+	return 0;
+}
+
+int
+ca_fsync_dir(const char *path)
+{
+	int fd, r = 0;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return CA_ERR_IO;
+	if (fsync(fd) != 0)
+		r = CA_ERR_IO;
+	close(fd);
+	return r;
+}
+
+int
+ca_fsync_parent(const char *path)
+{
+	char *copy;
+	int r;
+
+	if ((copy = strdup(path)) == NULL)
+		return CA_ERR_NOMEM;
+	r = ca_fsync_dir(dirname(copy));
+	free(copy);
+	return r;
+}
+
+int
+ca_write_file_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, int noreplace, struct ca_errbuf *eb)
+{
+	char *tmp = NULL;
+	int r = CA_ERR_INTERNAL, made = 0;
+	size_t n = strlen(path) + 32;
+	unsigned char rnd[6];
+	char rhex[13];
+
+	if ((tmp = malloc(n)) == NULL)
+		return CA_ERR_NOMEM;
+	/* A random suffix: two writers never share a temporary file. */
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		r = CA_ERR_CRYPTO;
+		goto out;
+	}
+	ca_hex(rnd, sizeof(rnd), rhex);
+	snprintf(tmp, n, "%s.tmp-%s", path, rhex);
+	if ((r = ca_write_file_excl(tmp, data, len, mode, eb)) != 0)
+		goto out;
+	made = 1;
+	if (noreplace) {
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path,
+		    RENAME_NOREPLACE) != 0) {
+			r = errno_code(errno);
+			ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+			goto out;
+		}
+	} else if (rename(tmp, path) != 0) {
+		r = errno_code(errno);
+		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	made = 0;
+	if ((r = ca_fsync_parent(path)) != 0) {
+		ca_errf(eb, "\"%s\": cannot fsync its folder", path);
+		goto out;
+	}
+	r = 0;
+out:
+	if (made)
+		unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+int
+ca_sha256_file(const char *path, char hex[65], long long *size)
+{
+	unsigned char buf[65536], md[32];
+	EVP_MD_CTX *ctx = NULL;
+	long long total = 0;
+	ssize_t n;
+	int fd, r = CA_ERR_IO;
+
+	/* Links are followed: this hashes /proc/self/exe and modules. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno_code(errno);
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto out;
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
+			goto out;
+		total += n;
+	}
+	if (EVP_DigestFinal_ex(ctx, md, NULL) != 1)
+		goto out;
+	ca_hex(md, sizeof(md), hex);
+	if (size != NULL)
+		*size = total;
+	r = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return r;
+}
+
+char *
+ca_path_join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", a, b);
+	return p;
+}

@@ -1,0 +1,63 @@
+/*
+ * fsio.h: file input and crash-safe file output.
+ *
+ * Every file this toolkit writes lands atomically: it is written under a
+ * temporary name in the same folder, fsynced, renamed into place, and then
+ * the folder is fsynced, so that after a crash the file is either whole or
+ * absent.
+ */
+#ifndef CA_FSIO_H
+#define CA_FSIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "ca_err.h"
+
+/*
+ * ca_read_file: read all of path (at most max bytes) into a new buffer
+ * with a NUL appended (not counted in *len); caller frees with free().
+ * Symbolic links are not followed.  CA_ERR_NOT_FOUND, CA_ERR_PERMISSION,
+ * CA_ERR_IO (also for a file over max bytes), CA_ERR_NOMEM.
+ */
+int ca_read_file(const char *path, size_t max, unsigned char **buf,
+    size_t *len, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_write_file_excl: create path (which must not exist) with mode, write
+ * data, fsync.  Does not fsync the folder.  CA_ERR_EXISTS,
+ * CA_ERR_PERMISSION, CA_ERR_IO.
+ */
+int ca_write_file_excl(const char *path, const void *data, size_t len,
+    mode_t mode, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_write_file_atomic: replace or create path with data via a temporary
+ * file, fsync, rename and fsync of the folder.  With noreplace set an
+ * existing path is refused (CA_ERR_EXISTS) and never overwritten.
+ * CA_ERR_PERMISSION, CA_ERR_IO.
+ */
+int ca_write_file_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, int noreplace, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_fsync_dir: fsync the folder path.  CA_ERR_IO. */
+int ca_fsync_dir(const char *path) CA_MUST_CHECK;
+
+/* ca_fsync_parent: fsync the folder that holds path.  CA_ERR_IO. */
+int ca_fsync_parent(const char *path) CA_MUST_CHECK;
+
+/*
+ * ca_sha256_file: SHA-256 of the file at path (symbolic links followed),
+ * as lowercase hex into hex[65], and its size into *size (may be NULL).
+ * CA_ERR_NOT_FOUND, CA_ERR_PERMISSION, CA_ERR_IO.
+ */
+int ca_sha256_file(const char *path, char hex[65], long long *size)
+    CA_MUST_CHECK;
+
+/*
+ * ca_path_join: a new string "a/b" (caller frees with free()), or NULL
+ * when out of memory.
+ */
+char *ca_path_join(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,818 @@
+#include "hsm.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libp11.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+#include <openssl/rand.h>
+
+#include <p11-kit/pkcs11.h>
+
+#define MAX_KEYS 8
+
+struct ca_hsm {
+	char *module;
+	PKCS11_CTX *ctx;
+	PKCS11_SLOT *slots;
+	unsigned int nslots;
+	PKCS11_SLOT *slot;		/* libp11's view of the chosen slot */
+	void *dl;			/* our reference to the same module */
+	CK_FUNCTION_LIST_PTR f;
+	CK_SLOT_ID slot_id;
+	CK_SESSION_HANDLE session;
+	int have_session, logged_in;
+	struct ca_token_info info;
+	EVP_PKEY *keys[MAX_KEYS];	/* handed out; freed before slots */
+	size_t nkeys;
+};
+
+/* DER OIDs for CKA_EC_PARAMS (namedCurve). */
+static const unsigned char OID_P256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
+    0x3d, 0x03, 0x01, 0x07 };
+static const unsigned char OID_P384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00,
+    0x22 };
+
+int
+ca_keyalg_parse(const char *s, enum ca_keyalg *alg)
+{
+	if (strcmp(s, "p256") == 0)
+		*alg = CA_ALG_P256;
+	else if (strcmp(s, "p384") == 0)
+		*alg = CA_ALG_P384;
+	else if (strcmp(s, "rsa3072") == 0)
+		*alg = CA_ALG_RSA3072;
+	else if (strcmp(s, "rsa4096") == 0)
+		*alg = CA_ALG_RSA4096;
+	else
+		return CA_ERR_ALGORITHM;
+	return 0;
+}
+
+const char *
+ca_keyalg_name(enum ca_keyalg alg)
+{
+	switch (alg) {
+	case CA_ALG_P256: return "p256";
+	case CA_ALG_P384: return "p384";
+	case CA_ALG_RSA3072: return "rsa3072";
+	case CA_ALG_RSA4096: return "rsa4096";
+	}
+	return "unknown";
+}
+
+/* Copy a blank-padded PKCS#11 field into a NUL-terminated string. */
+static void
+unpad(char *dst, const unsigned char *src, size_t n)
+{
+	while (n > 0 && (src[n - 1] == ' ' || src[n - 1] == '\0'))
+		n--;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int
+ckr_code(CK_RV rv)
+{
+	switch (rv) {
+	case CKR_OK:
+		return 0;
+	case CKR_PIN_INCORRECT:
+	case CKR_PIN_INVALID:
+	case CKR_PIN_LEN_RANGE:
+		return CA_ERR_PIN_INCORRECT;
+	case CKR_PIN_LOCKED:
+		return CA_ERR_PIN_LOCKED;
+	case CKR_HOST_MEMORY:
+	case CKR_DEVICE_MEMORY:
+		return CA_ERR_NOMEM;
+	case CKR_TOKEN_NOT_PRESENT:
+	case CKR_DEVICE_REMOVED:
+		return CA_ERR_TOKEN_NOT_FOUND;
+	default:
+		return CA_ERR_HSM;
+	}
+}
+
+static void
+ckr_detail(struct ca_errbuf *eb, const char *call, CK_RV rv)
+{
+	ca_errf(eb, "%s returned CKR 0x%08lx", call, (unsigned long)rv);
+}
+
+static int
+match(const char *want, const char *have)
+{
+	return want == NULL || strcmp(want, have) == 0;
+}
+
+static int
+select_token(struct ca_hsm *h, const struct ca_uri *uri,
+    struct ca_errbuf *eb)
+{
+	CK_SLOT_ID *ids = NULL;
+	CK_ULONG n = 0, i;
+	CK_TOKEN_INFO ti;
+	CK_RV rv;
+	struct ca_token_info cand;
+	int found = 0, r = CA_ERR_INTERNAL;
+
+	if ((rv = h->f->C_GetSlotList(CK_TRUE, NULL, &n)) != CKR_OK) {
+		ckr_detail(eb, "C_GetSlotList", rv);
+		r = ckr_code(rv);
+		goto out;
+	}
+	if (n > 0 && (ids = calloc(n, sizeof(*ids))) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if (n > 0 && (rv = h->f->C_GetSlotList(CK_TRUE, ids, &n)) != CKR_OK) {
+		ckr_detail(eb, "C_GetSlotList", rv);
+		r = ckr_code(rv);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (h->f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
+			continue;
+		/* An uninitialised token has no name to match. */
+		if ((ti.flags & CKF_TOKEN_INITIALIZED) == 0)
+			continue;
+		memset(&cand, 0, sizeof(cand));
+		unpad(cand.label, ti.label, sizeof(ti.label));
+		unpad(cand.manufacturer, ti.manufacturerID,
+		    sizeof(ti.manufacturerID));
+		unpad(cand.model, ti.model, sizeof(ti.model));
+		unpad(cand.serial, ti.serialNumber, sizeof(ti.serialNumber));
+		cand.hw_major = ti.hardwareVersion.major;
+		cand.hw_minor = ti.hardwareVersion.minor;
+		cand.fw_major = ti.firmwareVersion.major;
+		cand.fw_minor = ti.firmwareVersion.minor;
+		cand.protected_auth_path =
+		    (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
+		if (!match(uri->token, cand.label) ||
+		    !match(uri->serial, cand.serial) ||
+		    !match(uri->manufacturer, cand.manufacturer) ||
+		    !match(uri->model, cand.model))
+			continue;
+		if (found++) {
+			ca_errf(eb, "tokens \"%s\" (serial %s) and \"%s\" "
+			    "(serial %s) both match; add serial= to the uri",
+			    h->info.label, h->info.serial, cand.label,
+			    cand.serial);
+			r = CA_ERR_TOKEN_AMBIGUOUS;
+			goto out;
+		}
+		h->info = cand;
+		h->slot_id = ids[i];
+	}
+	if (!found) {
+		ca_errf(eb, "no initialised token matches%s%s%s%s",
+		    uri->token ? " token=" : "", uri->token ? uri->token : "",
+		    uri->serial ? " serial=" : "",
+		    uri->serial ? uri->serial : "");
+		r = CA_ERR_TOKEN_NOT_FOUND;
+		goto out;
+	}
+	r = 0;
+out:
+	free(ids);
+	return r;
+}
+
+int
+ca_hsm_open(const char *module, const struct ca_uri *uri,
+    struct ca_hsm **out, struct ca_errbuf *eb)
+{
+	struct ca_hsm *h = NULL;
+	CK_C_GetFunctionList getfl;
+	CK_RV rv;
+	unsigned int i;
+	int r = CA_ERR_INTERNAL;
+
+	*out = NULL;
+	if (uri->token == NULL && uri->serial == NULL) {
+		ca_errf(eb, "the token uri must name the token with token= or "
+		    "serial=");
+		return CA_ERR_URI;
+	}
+	if (module == NULL)
+		module = uri->module_path ? uri->module_path :
+		    CA_DEFAULT_MODULE;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return CA_ERR_NOMEM;
+	if ((h->module = strdup(module)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if ((h->ctx = PKCS11_CTX_new()) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if (PKCS11_CTX_load(h->ctx, module) != 0) {
+		ERR_clear_error();
+		ca_errf(eb, "\"%s\" is not a loadable pkcs#11 module", module);
+		PKCS11_CTX_free(h->ctx);
+		h->ctx = NULL;
+		r = CA_ERR_MODULE;
+		goto out;
+	}
+	/* Loading leaves unrelated errors on the queue; they are not ours. */
+	ERR_clear_error();
+	/*
+	 * The same module, already loaded and initialised by libp11:
+	 * RTLD_NOLOAD guarantees we do not get a second, uninitialised copy.
+	 */
+	if ((h->dl = dlopen(module, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD)) ==
+	    NULL || (getfl = (CK_C_GetFunctionList)dlsym(h->dl,
+	    "C_GetFunctionList")) == NULL || getfl(&h->f) != CKR_OK ||
+	    h->f == NULL) {
+		ca_errf(eb, "\"%s\" has no usable C_GetFunctionList", module);
+		r = CA_ERR_MODULE;
+		goto out;
+	}
+	if ((r = select_token(h, uri, eb)) != 0)
+		goto out;
+	if (PKCS11_enumerate_slots(h->ctx, &h->slots, &h->nslots) != 0) {
+		ERR_clear_error();
+		ca_errf(eb, "cannot enumerate slots");
+		r = CA_ERR_HSM;
+		goto out;
+	}
+	for (i = 0; i < h->nslots; i++)
+		if (PKCS11_get_slotid_from_slot(&h->slots[i]) == h->slot_id)
+			h->slot = &h->slots[i];
+	if (h->slot == NULL || h->slot->token == NULL) {
+		ca_errf(eb, "the token vanished while being opened");
+		r = CA_ERR_TOKEN_NOT_FOUND;
+		goto out;
+	}
+	rv = h->f->C_OpenSession(h->slot_id, CKF_SERIAL_SESSION |
+	    CKF_RW_SESSION, NULL, NULL, &h->session);
+	if (rv != CKR_OK) {
+		ckr_detail(eb, "C_OpenSession", rv);
+		r = ckr_code(rv);
+		goto out;
+	}
+	h->have_session = 1;
+	*out = h;
+	h = NULL;
+	r = 0;
+out:
+	ca_hsm_close(h);
+	return r;
+}
+
+void
+ca_hsm_close(struct ca_hsm *h)
+{
+	size_t i;
+
+	if (h == NULL)
+		return;
+	/* Keys first: libp11's keys point into the slots released below. */
+	for (i = 0; i < h->nkeys; i++)
+		EVP_PKEY_free(h->keys[i]);
+	if (h->have_session) {
+		if (h->logged_in)
+			(void)h->f->C_Logout(h->session);
+		(void)h->f->C_CloseSession(h->session);
+	}
+	if (h->slots != NULL)
+		PKCS11_release_all_slots(h->ctx, h->slots, h->nslots);
+	if (h->dl != NULL)
+		dlclose(h->dl);
+	if (h->ctx != NULL) {
+		PKCS11_CTX_unload(h->ctx);
+		PKCS11_CTX_free(h->ctx);
+	}
+	ERR_clear_error();
+	free(h->module);
+	free(h);
+}
+
+const struct ca_token_info *
+ca_hsm_token_info(const struct ca_hsm *h)
+{
+	return &h->info;
+}
+
+const char *
+ca_hsm_module_path(const struct ca_hsm *h)
+{
+	return h->module;
+}
+
+int
+ca_hsm_login(struct ca_hsm *h, const struct ca_secret *pin,
+    struct ca_errbuf *eb)
+{
+	CK_RV rv;
+
+	if (pin == NULL && !h->info.protected_auth_path) {
+		ca_errf(eb, "the token has no pin pad and no pin was given");
+		return CA_ERR_PIN_SOURCE;
+	}
+	/*
+	 * Logging in through the function list, not PKCS11_login: libp11
+	 * keeps a copy of the PIN for as long as the slot lives.
+	 */
+	if (pin != NULL)
+		rv = h->f->C_Login(h->session, CKU_USER,
+		    (CK_UTF8CHAR_PTR)pin->buf, (CK_ULONG)pin->len);
+	else
+		rv = h->f->C_Login(h->session, CKU_USER, NULL, 0);
+	if (rv == CKR_USER_ALREADY_LOGGED_IN)
+		rv = CKR_OK;
+	if (rv != CKR_OK) {
+		ckr_detail(eb, "C_Login", rv);
+		return ckr_code(rv);
+	}
+	h->logged_in = 1;
+	return 0;
+}
+
+static int
+find_objects(struct ca_hsm *h, CK_ATTRIBUTE *tmpl, CK_ULONG n,
+    CK_OBJECT_HANDLE *objs, CK_ULONG max, CK_ULONG *count)
+{
+	CK_RV rv;
+
+	*count = 0;
+	if ((rv = h->f->C_FindObjectsInit(h->session, tmpl, n)) != CKR_OK)
+		return ckr_code(rv);
+	rv = h->f->C_FindObjects(h->session, objs, max, count);
+	(void)h->f->C_FindObjectsFinal(h->session);
+	return ckr_code(rv);
+}
+
+int
+ca_hsm_label_exists(struct ca_hsm *h, const char *label, int *exists)
+{
+	CK_ATTRIBUTE t[] = {
+		{ CKA_LABEL, (void *)label, strlen(label) },
+	};
+	CK_OBJECT_HANDLE o;
+	CK_ULONG n = 0;
+	int r;
+
+	*exists = 0;
+	if ((r = find_objects(h, t, 1, &o, 1, &n)) != 0)
+		return r;
+	*exists = n > 0;
+	return 0;
+}
+
+static int
+find_half(struct ca_hsm *h, const struct ca_keyref *key, CK_OBJECT_CLASS cls,
+    CK_OBJECT_HANDLE *obj)
+{
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_ID, (void *)key->id, key->id_len },
+	};
+	CK_OBJECT_HANDLE o[2];
+	CK_ULONG n = 0;
+	int r;
+
+	if ((r = find_objects(h, t, 2, o, 2, &n)) != 0)
+		return r;
+	if (n != 1)
+		return CA_ERR_KEY_NOT_FOUND;
+	*obj = o[0];
+	return 0;
+}
+
+static int
+read_attrs(struct ca_hsm *h, CK_OBJECT_HANDLE o, struct ca_key_attrs *a)
+{
+	CK_BBOOL v[11];
+	CK_ATTRIBUTE t[] = {
+		{ CKA_TOKEN, &v[0], 1 },
+		{ CKA_PRIVATE, &v[1], 1 },
+		{ CKA_SENSITIVE, &v[2], 1 },
+		{ CKA_ALWAYS_SENSITIVE, &v[3], 1 },
+		{ CKA_EXTRACTABLE, &v[4], 1 },
+		{ CKA_NEVER_EXTRACTABLE, &v[5], 1 },
+		{ CKA_LOCAL, &v[6], 1 },
+		{ CKA_SIGN, &v[7], 1 },
+		{ CKA_DECRYPT, &v[8], 1 },
+		{ CKA_UNWRAP, &v[9], 1 },
+		{ CKA_DERIVE, &v[10], 1 },
+	};
+	CK_RV rv;
+
+	memset(v, 0, sizeof(v));
+	rv = h->f->C_GetAttributeValue(h->session, o, t, 11);
+	if (rv != CKR_OK)
+		return ckr_code(rv);
+	a->token = v[0] == CK_TRUE;
+	a->private_ = v[1] == CK_TRUE;
+	a->sensitive = v[2] == CK_TRUE;
+	a->always_sensitive = v[3] == CK_TRUE;
+	a->extractable = v[4] == CK_TRUE;
+	a->never_extractable = v[5] == CK_TRUE;
+	a->local = v[6] == CK_TRUE;
+	a->sign = v[7] == CK_TRUE;
+	a->decrypt = v[8] == CK_TRUE;
+	a->unwrap = v[9] == CK_TRUE;
+	a->derive = v[10] == CK_TRUE;
+	return 0;
+}
+
+int
+ca_key_attrs_ok(const struct ca_key_attrs *a)
+{
+	return a->token && a->private_ && a->sensitive && a->always_sensitive &&
+	    !a->extractable && a->never_extractable && a->local && a->sign &&
+	    !a->decrypt && !a->unwrap && !a->derive;
+}
+
+int
+ca_hsm_key_attrs(struct ca_hsm *h, const struct ca_keyref *key,
+    struct ca_key_attrs *attrs)
+{
+	CK_OBJECT_HANDLE o;
+	int r;
+
+	if ((r = find_half(h, key, CKO_PRIVATE_KEY, &o)) != 0)
+		return r;
+	return read_attrs(h, o, attrs);
+}
+
+int
+ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
+    struct ca_keyref *key, struct ca_key_attrs *attrs, struct ca_errbuf *eb)
+{
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ULONG bits = 0;
+	CK_BYTE e[] = { 0x01, 0x00, 0x01 };	/* 65537 */
+	CK_KEY_TYPE kt;
+	CK_MECHANISM mech = { 0, NULL, 0 };
+	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
+	CK_ATTRIBUTE pubt[8], privt[11];
+	CK_ULONG np = 0, nv = 0;
+	struct ca_key_attrs a;
+	struct ca_keyref k;
+	CK_RV rv;
+	int r = CA_ERR_INTERNAL, exists = 0;
+
+	memset(&k, 0, sizeof(k));
+	if (strlen(label) == 0 || strlen(label) >= sizeof(k.label)) {
+		ca_errf(eb, "key label must be 1 to %zu bytes",
+		    sizeof(k.label) - 1);
+		return CA_ERR_INVALID_ARG;
+	}
+	if ((r = ca_hsm_label_exists(h, label, &exists)) != 0)
+		return r;
+	if (exists) {
+		ca_errf(eb, "label \"%s\" is already used on token \"%s\"",
+		    label, h->info.label);
+		return CA_ERR_KEY_EXISTS;
+	}
+	snprintf(k.label, sizeof(k.label), "%s", label);
+	k.id_len = 16;
+	if (RAND_bytes(k.id, (int)k.id_len) != 1)
+		return CA_ERR_CRYPTO;
+
+#define ADD(t, n, at, ptr, len) do {					\
+	t[n].type = (at); t[n].pValue = (void *)(ptr);			\
+	t[n].ulValueLen = (len); n++;					\
+} while (0)
+	ADD(pubt, np, CKA_TOKEN, &yes, 1);
+	ADD(pubt, np, CKA_VERIFY, &yes, 1);
+	ADD(pubt, np, CKA_ENCRYPT, &no, 1);
+	ADD(pubt, np, CKA_WRAP, &no, 1);
+	ADD(pubt, np, CKA_LABEL, k.label, strlen(k.label));
+	ADD(pubt, np, CKA_ID, k.id, k.id_len);
+	switch (alg) {
+	case CA_ALG_P256:
+		kt = CKK_EC;
+		mech.mechanism = CKM_EC_KEY_PAIR_GEN;
+		ADD(pubt, np, CKA_EC_PARAMS, OID_P256, sizeof(OID_P256));
+		break;
+	case CA_ALG_P384:
+		kt = CKK_EC;
+		mech.mechanism = CKM_EC_KEY_PAIR_GEN;
+		ADD(pubt, np, CKA_EC_PARAMS, OID_P384, sizeof(OID_P384));
+		break;
+	case CA_ALG_RSA3072:
+	case CA_ALG_RSA4096:
+		kt = CKK_RSA;
+		bits = alg == CA_ALG_RSA3072 ? 3072 : 4096;
+		mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
+		ADD(pubt, np, CKA_MODULUS_BITS, &bits, sizeof(bits));
+		ADD(pubt, np, CKA_PUBLIC_EXPONENT, e, sizeof(e));
+		break;
+	default:
+		return CA_ERR_ALGORITHM;
+	}
+	(void)kt;
+	ADD(privt, nv, CKA_TOKEN, &yes, 1);
+	ADD(privt, nv, CKA_PRIVATE, &yes, 1);
+	ADD(privt, nv, CKA_SENSITIVE, &yes, 1);
+	ADD(privt, nv, CKA_EXTRACTABLE, &no, 1);
+	ADD(privt, nv, CKA_SIGN, &yes, 1);
+	/* SoftHSM2 turns these on unless the template says otherwise. */
+	ADD(privt, nv, CKA_DECRYPT, &no, 1);
+	ADD(privt, nv, CKA_UNWRAP, &no, 1);
+	ADD(privt, nv, CKA_DERIVE, &no, 1);
+	ADD(privt, nv, CKA_LABEL, k.label, strlen(k.label));
+	ADD(privt, nv, CKA_ID, k.id, k.id_len);
+#undef ADD
+	rv = h->f->C_GenerateKeyPair(h->session, &mech, pubt, np, privt, nv,
+	    &pub, &priv);
+	if (rv != CKR_OK) {
+		ckr_detail(eb, "C_GenerateKeyPair", rv);
+		return rv == CKR_MECHANISM_INVALID ? CA_ERR_ALGORITHM :
+		    ckr_code(rv);
+	}
+	if ((r = read_attrs(h, priv, &a)) != 0) {
+		ca_errf(eb, "cannot read back the new key's attributes");
+		goto undo;
+	}
+	if (!ca_key_attrs_ok(&a)) {
+		ca_errf(eb, "token made key \"%s\" with attributes other than "
+		    "asked (local %d, always-sensitive %d, never-extractable "
+		    "%d, extractable %d, sign %d, decrypt %d, unwrap %d, "
+		    "derive %d)", label, a.local, a.always_sensitive,
+		    a.never_extractable, a.extractable, a.sign, a.decrypt,
+		    a.unwrap, a.derive);
+		r = CA_ERR_KEY_ATTRS;
+		goto undo;
+	}
+	if (attrs != NULL)
+		*attrs = a;
+	*key = k;
+	return 0;
+undo:
+	(void)h->f->C_DestroyObject(h->session, priv);
+	(void)h->f->C_DestroyObject(h->session, pub);
+	return r;
+}
+
+int
+ca_hsm_destroy(struct ca_hsm *h, const struct ca_keyref *key)
+{
+	CK_OBJECT_HANDLE o;
+	int r = 0, r2;
+
+	if (find_half(h, key, CKO_PRIVATE_KEY, &o) == 0 &&
+	    h->f->C_DestroyObject(h->session, o) != CKR_OK)
+		r = CA_ERR_HSM;
+	if ((r2 = find_half(h, key, CKO_PUBLIC_KEY, &o)) == 0 &&
+	    h->f->C_DestroyObject(h->session, o) != CKR_OK)
+		r = CA_ERR_HSM;
+	return r;
+}
+
+int
+ca_hsm_find_key(struct ca_hsm *h, const struct ca_uri *uri,
+    struct ca_keyref *key, struct ca_errbuf *eb)
+{
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE t[3];
+	CK_OBJECT_HANDLE o[2];
+	CK_ULONG n = 0, nt = 0;
+	unsigned char idbuf[CA_URI_ID_MAX];
+	char lbuf[129];
+	CK_ATTRIBUTE q[] = {
+		{ CKA_ID, idbuf, sizeof(idbuf) },
+		{ CKA_LABEL, lbuf, sizeof(lbuf) - 1 },
+	};
+	CK_RV rv;
+	int r;
+
+	if (uri->object == NULL && !uri->has_id) {
+		ca_errf(eb, "the key uri must name the key with object= or id=");
+		return CA_ERR_URI;
+	}
+	if (uri->type != NULL && strcmp(uri->type, "private") != 0) {
+		ca_errf(eb, "the key uri names type=%s; a signing key is "
+		    "type=private", uri->type);
+		return CA_ERR_URI;
+	}
+	t[nt].type = CKA_CLASS; t[nt].pValue = &cls;
+	t[nt++].ulValueLen = sizeof(cls);
+	if (uri->object != NULL) {
+		t[nt].type = CKA_LABEL; t[nt].pValue = uri->object;
+		t[nt++].ulValueLen = strlen(uri->object);
+	}
+	if (uri->has_id) {
+		t[nt].type = CKA_ID; t[nt].pValue = (void *)uri->id;
+		t[nt++].ulValueLen = uri->id_len;
+	}
+	if ((r = find_objects(h, t, nt, o, 2, &n)) != 0)
+		return r;
+	if (n != 1) {
+		ca_errf(eb, n == 0 ? "no private key \"%s\" on token \"%s\"" :
+		    "more than one private key \"%s\" on token \"%s\"",
+		    uri->object ? uri->object : "(by id)", h->info.label);
+		return CA_ERR_KEY_NOT_FOUND;
+	}
+	if ((rv = h->f->C_GetAttributeValue(h->session, o[0], q, 2)) !=
+	    CKR_OK)
+		return ckr_code(rv);
+	memset(key, 0, sizeof(*key));
+	if (q[0].ulValueLen == 0 || q[0].ulValueLen > sizeof(key->id)) {
+		ca_errf(eb, "key has no usable CKA_ID");
+		return CA_ERR_KEY_NOT_FOUND;
+	}
+	memcpy(key->id, idbuf, q[0].ulValueLen);
+	key->id_len = q[0].ulValueLen;
+	memcpy(key->label, lbuf, q[1].ulValueLen);
+	key->label[q[1].ulValueLen] = '\0';
+	return 0;
+}
+
+static int
+get_attr(struct ca_hsm *h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
+    unsigned char **out, size_t *len)
+{
+	CK_ATTRIBUTE t = { type, NULL, 0 };
+	CK_RV rv;
+
+	*out = NULL;
+	if ((rv = h->f->C_GetAttributeValue(h->session, o, &t, 1)) != CKR_OK)
+		return ckr_code(rv);
+	if (t.ulValueLen == 0 || t.ulValueLen > 4096)
+		return CA_ERR_HSM;
+	if ((t.pValue = malloc(t.ulValueLen)) == NULL)
+		return CA_ERR_NOMEM;
+	if ((rv = h->f->C_GetAttributeValue(h->session, o, &t, 1)) != CKR_OK) {
+		free(t.pValue);
+		return ckr_code(rv);
+	}
+	*out = t.pValue;
+	*len = t.ulValueLen;
+	return 0;
+}
+
+static int
+ec_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
+{
+	unsigned char *params = NULL, *point = NULL;
+	const unsigned char *p;
+	ASN1_OCTET_STRING *os = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *prm = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	const char *group;
+	size_t plen = 0, qlen = 0;
+	int r = CA_ERR_INTERNAL;
+
+	if ((r = get_attr(h, o, CKA_EC_PARAMS, &params, &plen)) != 0 ||
+	    (r = get_attr(h, o, CKA_EC_POINT, &point, &qlen)) != 0)
+		goto out;
+	if (plen == sizeof(OID_P256) && memcmp(params, OID_P256, plen) == 0)
+		group = "P-256";
+	else if (plen == sizeof(OID_P384) && memcmp(params, OID_P384, plen) == 0)
+		group = "P-384";
+	else {
+		r = CA_ERR_ALGORITHM;
+		goto out;
+	}
+	/* PKCS#11 2.40 wraps the point in a DER OCTET STRING. */
+	p = point;
+	if ((os = d2i_ASN1_OCTET_STRING(NULL, &p, (long)qlen)) == NULL ||
+	    p != point + qlen) {
+		r = CA_ERR_HSM;
+		goto out;
+	}
+	r = CA_ERR_CRYPTO;
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    group, 0) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+	    ASN1_STRING_get0_data(os), (size_t)ASN1_STRING_length(os)) ||
+	    (prm = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(pctx) != 1 ||
+	    EVP_PKEY_fromdata(pctx, out, EVP_PKEY_PUBLIC_KEY, prm) != 1)
+		goto out;
+	r = 0;
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(pctx);
+	OSSL_PARAM_free(prm);
+	OSSL_PARAM_BLD_free(bld);
+	ASN1_OCTET_STRING_free(os);
+	free(params);
+	free(point);
+	return r;
+}
+
+static int
+rsa_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
+{
+	unsigned char *nb = NULL, *eb_ = NULL;
+	size_t nlen = 0, elen = 0;
+	BIGNUM *n = NULL, *e = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *prm = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	int r;
+
+	if ((r = get_attr(h, o, CKA_MODULUS, &nb, &nlen)) != 0 ||
+	    (r = get_attr(h, o, CKA_PUBLIC_EXPONENT, &eb_, &elen)) != 0)
+		goto out;
+	r = CA_ERR_CRYPTO;
+	if ((n = BN_bin2bn(nb, (int)nlen, NULL)) == NULL ||
+	    (e = BN_bin2bn(eb_, (int)elen, NULL)) == NULL ||
+	    (bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
+	    (prm = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (pctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(pctx) != 1 ||
+	    EVP_PKEY_fromdata(pctx, out, EVP_PKEY_PUBLIC_KEY, prm) != 1)
+		goto out;
+	r = 0;
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(pctx);
+	OSSL_PARAM_free(prm);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(e);
+	free(nb);
+	free(eb_);
+	return r;
+}
+
+int
+ca_hsm_public_key(struct ca_hsm *h, const struct ca_keyref *key,
+    EVP_PKEY **out)
+{
+	CK_OBJECT_HANDLE o;
+	CK_KEY_TYPE kt = 0;
+	CK_ATTRIBUTE t = { CKA_KEY_TYPE, &kt, sizeof(kt) };
+	int r;
+
+	*out = NULL;
+	if ((r = find_half(h, key, CKO_PUBLIC_KEY, &o)) != 0)
+		return r;
+	if (h->f->C_GetAttributeValue(h->session, o, &t, 1) != CKR_OK)
+		return CA_ERR_HSM;
+	if (kt == CKK_EC)
+		return ec_public(h, o, out);
+	if (kt == CKK_RSA)
+		return rsa_public(h, o, out);
+	return CA_ERR_ALGORITHM;
+}
+
+int
+ca_hsm_signing_key(struct ca_hsm *h, const struct ca_keyref *key,
+    EVP_PKEY **pkey, struct ca_errbuf *eb)
+{
+	PKCS11_KEY *keys = NULL;
+	unsigned int n = 0, i;
+	EVP_PKEY *pk;
+
+	*pkey = NULL;
+	if (h->nkeys == MAX_KEYS)
+		return CA_ERR_INTERNAL;
+	if (PKCS11_enumerate_keys(h->slot->token, &keys, &n) != 0) {
+		ERR_clear_error();
+		ca_errf(eb, "cannot list the keys on token \"%s\"",
+		    h->info.label);
+		return CA_ERR_HSM;
+	}
+	for (i = 0; i < n; i++) {
+		if (keys[i].id_len != key->id_len ||
+		    memcmp(keys[i].id, key->id, key->id_len) != 0 ||
+		    !keys[i].isPrivate)
+			continue;
+		if ((pk = PKCS11_get_private_key(&keys[i])) == NULL) {
+			ERR_clear_error();
+			ca_errf(eb, "libp11 cannot use key \"%s\"", key->label);
+			return CA_ERR_HSM;
+		}
+		h->keys[h->nkeys++] = pk;
+		*pkey = pk;
+		return 0;
+	}
+	ca_errf(eb, "no private key \"%s\" on token \"%s\"", key->label,
+	    h->info.label);
+	return CA_ERR_KEY_NOT_FOUND;
+}
+
+int
+ca_keyref_uri(const struct ca_hsm *h, const struct ca_keyref *key,
+    char **out)
+{
+	struct ca_uri u;
+
+	memset(&u, 0, sizeof(u));
+	u.token = (char *)h->info.label;
+	u.serial = (char *)h->info.serial;
+	u.object = (char *)key->label;
+	memcpy(u.id, key->id, key->id_len);
+	u.id_len = key->id_len;
+	u.has_id = 1;
+	u.type = (char *)"private";
+	return ca_uri_format(&u, out);
+}

@@ -1,0 +1,171 @@
+/*
+ * hsm.h: the token, through PKCS#11.
+ *
+ * The module is loaded through libp11, which also provides the EVP_PKEY
+ * that signs.  Token selection, login, key generation and attribute
+ * read-back go through the module's own function list in the same process,
+ * because libp11 0.4.12 falls back to the first token when none matches,
+ * keeps a copy of the PIN, and can only generate RSA keys.
+ *
+ * The login state of PKCS#11 belongs to the application and ends when its
+ * last session closes, so struct ca_hsm holds one read-write session open
+ * from ca_hsm_open to ca_hsm_close.  Every EVP_PKEY handed out is borrowed
+ * from the struct ca_hsm and must not be used after ca_hsm_close: libp11's
+ * keys point into its slots.
+ */
+#ifndef CA_HSM_H
+#define CA_HSM_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "ca_err.h"
+#include "secret.h"
+#include "uri.h"
+
+/* Debian's SoftHSM2 module: the default token for rehearsals and tests. */
+#define CA_DEFAULT_MODULE "/usr/lib/softhsm/libsofthsm2.so"
+
+struct ca_hsm;
+
+enum ca_keyalg {
+	CA_ALG_P256 = 1,
+	CA_ALG_P384,
+	CA_ALG_RSA3072,
+	CA_ALG_RSA4096,
+};
+
+/*
+ * ca_keyalg_parse: "p256", "p384", "rsa3072" or "rsa4096".
+ * CA_ERR_ALGORITHM.
+ */
+int ca_keyalg_parse(const char *s, enum ca_keyalg *alg) CA_MUST_CHECK;
+
+/* ca_keyalg_name: the name ca_keyalg_parse takes, or "unknown". */
+const char *ca_keyalg_name(enum ca_keyalg alg);
+
+/* What C_GetTokenInfo says, with the blank padding removed. */
+struct ca_token_info {
+	char label[33];
+	char manufacturer[33];
+	char model[17];
+	char serial[17];
+	int hw_major, hw_minor, fw_major, fw_minor;
+	int protected_auth_path;
+};
+
+/* A key pair on the token: both halves share id and label. */
+struct ca_keyref {
+	unsigned char id[CA_URI_ID_MAX];
+	size_t id_len;
+	char label[129];
+};
+
+/* The attributes read back from a private key, each 0 or 1. */
+struct ca_key_attrs {
+	int token, private_, sensitive, always_sensitive, extractable;
+	int never_extractable, local, sign, decrypt, unwrap, derive;
+};
+
+/*
+ * ca_hsm_open: load module (NULL means CA_DEFAULT_MODULE) and select the
+ * one initialised token that uri names by its token, serial, manufacturer
+ * and model attributes.  The URI must name at least the token label or
+ * serial.  Opens a read-write session.  Caller frees with ca_hsm_close.
+ * CA_ERR_MODULE, CA_ERR_TOKEN_NOT_FOUND, CA_ERR_TOKEN_AMBIGUOUS, CA_ERR_URI,
+ * CA_ERR_HSM, CA_ERR_NOMEM.
+ */
+int ca_hsm_open(const char *module, const struct ca_uri *uri,
+    struct ca_hsm **out, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_hsm_close: log out, free every key handed out, close the session and
+ * unload the module.  Accepts NULL.
+ */
+void ca_hsm_close(struct ca_hsm *h);
+
+/* ca_hsm_token_info: the selected token's information (borrowed). */
+const struct ca_token_info *ca_hsm_token_info(const struct ca_hsm *h);
+
+/* ca_hsm_module_path: the module path in use (borrowed). */
+const char *ca_hsm_module_path(const struct ca_hsm *h);
+
+/*
+ * ca_hsm_login: log in as the user with pin, which is not kept.  When the
+ * token has a protected authentication path (a PIN pad), pass pin NULL.
+ * CA_ERR_PIN_INCORRECT, CA_ERR_PIN_LOCKED, CA_ERR_HSM.
+ */
+int ca_hsm_login(struct ca_hsm *h, const struct ca_secret *pin,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_hsm_label_exists: *exists = 1 when any object on the token carries
+ * label.  Needs a logged-in session to see private objects.  CA_ERR_HSM.
+ */
+int ca_hsm_label_exists(struct ca_hsm *h, const char *label, int *exists)
+    CA_MUST_CHECK;
+
+/*
+ * ca_hsm_generate: generate a signing key pair of alg inside the token,
+ * labelled label, with a random 16-byte CKA_ID: sensitive, not
+ * extractable, CKA_SIGN only (decrypt, unwrap and derive explicitly
+ * FALSE).  Reads the attributes back into *attrs (may be NULL) and, if
+ * they are not as asked, destroys the pair and returns CA_ERR_KEY_ATTRS.
+ * Needs a logged-in session.  CA_ERR_KEY_EXISTS when label is taken,
+ * CA_ERR_HSM, CA_ERR_ALGORITHM.
+ */
+int ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
+    struct ca_keyref *key, struct ca_key_attrs *attrs,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_hsm_destroy: destroy both halves of key (used to undo a generation
+ * whose ceremony step failed, where a failure can only be ignored).
+ * CA_ERR_HSM.
+ */
+int ca_hsm_destroy(struct ca_hsm *h, const struct ca_keyref *key);
+
+/*
+ * ca_hsm_key_attrs: read the attributes of key's private half.
+ * CA_ERR_KEY_NOT_FOUND, CA_ERR_HSM.
+ */
+int ca_hsm_key_attrs(struct ca_hsm *h, const struct ca_keyref *key,
+    struct ca_key_attrs *attrs) CA_MUST_CHECK;
+
+/* ca_key_attrs_ok: 1 when attrs are those of a non-exportable CA key. */
+int ca_key_attrs_ok(const struct ca_key_attrs *attrs);
+
+/*
+ * ca_hsm_find_key: find the private key that uri names by id and/or
+ * object (label); both must match when both are given, and exactly one
+ * key must match.  CA_ERR_KEY_NOT_FOUND, CA_ERR_URI, CA_ERR_HSM.
+ */
+int ca_hsm_find_key(struct ca_hsm *h, const struct ca_uri *uri,
+    struct ca_keyref *key, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_hsm_public_key: the public half of key, read from the token's public
+ * key object and rebuilt as a plain software key (caller frees with
+ * EVP_PKEY_free).  CA_ERR_KEY_NOT_FOUND, CA_ERR_HSM, CA_ERR_CRYPTO.
+ */
+int ca_hsm_public_key(struct ca_hsm *h, const struct ca_keyref *key,
+    EVP_PKEY **out) CA_MUST_CHECK;
+
+/*
+ * ca_hsm_signing_key: an EVP_PKEY through libp11 that signs with key's
+ * private half on the token.  Borrowed: valid until ca_hsm_close.  Needs a
+ * logged-in session.  CA_ERR_KEY_NOT_FOUND, CA_ERR_HSM.
+ */
+int ca_hsm_signing_key(struct ca_hsm *h, const struct ca_keyref *key,
+    EVP_PKEY **pkey, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_keyref_uri: the PKCS#11 URI naming key on h's token (token label and
+ * serial, object label, id, type=private) as a new string; caller frees
+ * with free().  CA_ERR_NOMEM.
+ */
+int ca_keyref_uri(const struct ca_hsm *h, const struct ca_keyref *key,
+    char **out) CA_MUST_CHECK;
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * lint.h: certificate lints, run before the token signs and again after.
+ *
+ * Each lint cites the rule it enforces (RFC 5280 or the CA/Browser Forum
+ * Baseline Requirements).  A certificate with any finding is refused.
+ */
+#ifndef CA_LINT_H
+#define CA_LINT_H
+
+#include <openssl/x509.h>
+
+#include "ca_err.h"
+#include "certgen.h"
+
+#define CA_LINT_MAX 24
+
+struct ca_lint_report {
+	size_t n;
+	char msg[CA_LINT_MAX][160];
+};
+
+/*
+ * ca_lint_cert: run every lint for a certificate of kind on x, recording
+ * findings in rep.  Returns 0 when there are none, CA_ERR_LINT otherwise
+ * (and puts the first finding in eb).
+ */
+int ca_lint_cert(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+#endif

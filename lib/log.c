@@ -1,0 +1,495 @@
+#include "log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "certgen.h"
+#include "cjson.h"
+#include "encode.h"
+#include "fsio.h"
+#include "timefmt.h"
+
+void
+ca_log_record_name(long long seq, char buf[32])
+{
+	snprintf(buf, 32, "%06lld.json", seq);
+}
+
+/* Record file names are exactly six or more digits and ".json". */
+static long long
+record_seq(const char *name)
+{
+	size_t n = strlen(name), i;
+	long long v = 0;
+
+	if (n < 11 || strcmp(name + n - 5, ".json") != 0)
+		return -1;
+	for (i = 0; i < n - 5; i++) {
+		if (name[i] < '0' || name[i] > '9' || i > 15)
+			return -1;
+		v = v * 10 + (name[i] - '0');
+	}
+	if (v == 0)
+		return -1;
+	/* The zero padding is fixed: 000001.json, never 0000001.json. */
+	{
+		char want[32];
+
+		ca_log_record_name(v, want);
+		if (strcmp(want, name) != 0)
+			return -1;
+	}
+	return v;
+}
+
+/* List the record numbers, refusing any other file. */
+static int
+list_records(const char *logdir, long long *maxseq, long long *count,
+    struct ca_errbuf *eb)
+{
+	DIR *d;
+	struct dirent *de;
+	long long s;
+
+	*maxseq = 0;
+	*count = 0;
+	if ((d = opendir(logdir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		ca_errf(eb, "\"%s\": %s", logdir, strerror(errno));
+		return CA_ERR_IO;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if ((s = record_seq(de->d_name)) < 0) {
+			ca_errf(eb, "\"%s/%s\" is not a record file", logdir,
+			    de->d_name);
+			closedir(d);
+			return CA_ERR_LOG;
+		}
+		(*count)++;
+		if (s > *maxseq)
+			*maxseq = s;
+	}
+	closedir(d);
+	return 0;
+}
+
+/*
+ * Parse one record file: its bytes must be the canonical form of the
+ * record plus "\n", so that the file itself can never carry a second,
+ * unsigned reading.
+ */
+static int
+load_record(const char *logdir, long long seq, json_t **out,
+    char hash[65], struct ca_errbuf *eb)
+{
+	char name[32], *path = NULL, *canon = NULL, *bcanon = NULL;
+	unsigned char *buf = NULL;
+	size_t len = 0, clen = 0, blen = 0;
+	json_t *rec = NULL, *body;
+	int r;
+
+	*out = NULL;
+	ca_log_record_name(seq, name);
+	if ((path = ca_path_join(logdir, name)) == NULL)
+		return CA_ERR_NOMEM;
+	if ((r = ca_read_file(path, CA_LOG_MAX_RECORD, &buf, &len, eb)) != 0)
+		goto out;
+	if ((r = ca_json_parse((const char *)buf, len, &rec, eb)) != 0) {
+		char tmp[sizeof(eb->msg)];
+
+		snprintf(tmp, sizeof(tmp), "%s", eb ? eb->msg : "");
+		ca_errf(eb, "%s: %.400s", name, tmp);
+		r = r == CA_ERR_CANON ? CA_ERR_CANON : CA_ERR_LOG;
+		goto out;
+	}
+	if (!json_is_object(rec) || json_object_size(rec) != 2 ||
+	    !json_is_object(body = json_object_get(rec, "body")) ||
+	    !json_is_array(json_object_get(rec, "sigs"))) {
+		ca_errf(eb, "%s: a record is {\"body\": {...}, \"sigs\": [...]}",
+		    name);
+		r = CA_ERR_LOG;
+		goto out;
+	}
+	if ((r = ca_json_canon(rec, &canon, &clen, eb)) != 0)
+		goto out;
+	if (clen + 1 != len || memcmp(canon, buf, clen) != 0 ||
+	    buf[clen] != '\n') {
+		ca_errf(eb, "%s: not in canonical form", name);
+		r = CA_ERR_LOG;
+		goto out;
+	}
+	if ((r = ca_json_canon(body, &bcanon, &blen, eb)) != 0)
+		goto out;
+	ca_sha256_hex(bcanon, blen, hash);
+	*out = rec;
+	rec = NULL;
+	r = 0;
+out:
+	json_decref(rec);
+	free(canon);
+	free(bcanon);
+	free(buf);
+	free(path);
+	return r;
+}
+
+int
+ca_log_head_read(const char *logdir, struct ca_log_head *head,
+    struct ca_errbuf *eb)
+{
+	long long maxseq = 0, count = 0;
+	json_t *rec = NULL, *body;
+	const char *s;
+	int r;
+
+	memset(head, 0, sizeof(*head));
+	if ((r = list_records(logdir, &maxseq, &count, eb)) != 0)
+		return r;
+	if (count == 0)
+		return 0;
+	if (count != maxseq) {
+		ca_errf(eb, "\"%s\" has %lld records numbered up to %lld",
+		    logdir, count, maxseq);
+		return CA_ERR_LOG;
+	}
+	if ((r = load_record(logdir, maxseq, &rec, head->hash, eb)) != 0)
+		return r;
+	body = json_object_get(rec, "body");
+	r = CA_ERR_LOG;
+	if (json_integer_value(json_object_get(body, "seq")) != maxseq) {
+		ca_errf(eb, "last record's seq is not %lld", maxseq);
+		goto out;
+	}
+	if ((s = json_string_value(json_object_get(body, "time"))) == NULL ||
+	    ca_time_parse(s, &head->time) != 0) {
+		ca_errf(eb, "last record has no valid time");
+		goto out;
+	}
+	if (maxseq == 1) {
+		snprintf(head->log_id, sizeof(head->log_id), "%s", head->hash);
+	} else if ((s = json_string_value(json_object_get(body, "log_id"))) ==
+	    NULL || strlen(s) != 64) {
+		ca_errf(eb, "last record has no log_id");
+		goto out;
+	} else {
+		snprintf(head->log_id, sizeof(head->log_id), "%s", s);
+	}
+	head->seq = maxseq;
+	r = 0;
+out:
+	json_decref(rec);
+	return r;
+}
+
+int
+ca_log_body_new(const struct ca_log_head *head, time_t now, const char *op,
+    json_t **out, struct ca_errbuf *eb)
+{
+	char ts[21], last[21];
+	json_t *b;
+
+	*out = NULL;
+	if (head->seq > 0 && now < head->time) {
+		if (ca_time_rfc3339(head->time, last) != 0)
+			last[0] = '\0';
+		ca_errf(eb, "the clock reads earlier than the last record "
+		    "(%s); set the clock before going on", last);
+		return CA_ERR_CLOCK;
+	}
+	if (ca_time_rfc3339(now, ts) != 0)
+		return CA_ERR_CLOCK;
+	if ((b = json_pack("{s:s, s:i, s:I, s:s, s:s}",
+	    "schema", CA_LOG_SCHEMA, "version", CA_LOG_VERSION,
+	    "seq", (json_int_t)(head->seq + 1), "time", ts, "op", op)) == NULL)
+		return CA_ERR_NOMEM;
+	if (json_object_set_new(b, "prev", head->seq ?
+	    json_string(head->hash) : json_null()) != 0 ||
+	    json_object_set_new(b, "log_id", head->seq ?
+	    json_string(head->log_id) : json_null()) != 0) {
+		json_decref(b);
+		return CA_ERR_NOMEM;
+	}
+	*out = b;
+	return 0;
+}
+
+/* The JOSE-style name of the signature scheme, for readers. */
+static const char *
+sig_alg_name(EVP_PKEY *pub, const EVP_MD *md)
+{
+	int ec = EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC;
+
+	if (EVP_MD_get_type(md) == NID_sha384)
+		return ec ? "ES384" : "RS384";
+	if (EVP_MD_get_type(md) == NID_sha256)
+		return ec ? "ES256" : "RS256";
+	return NULL;
+}
+
+static const EVP_MD *
+md_for_alg_name(const char *alg, int *ec)
+{
+	*ec = alg[0] == 'E';
+	if (strcmp(alg, "ES384") == 0 || strcmp(alg, "RS384") == 0)
+		return EVP_sha384();
+	if (strcmp(alg, "ES256") == 0 || strcmp(alg, "RS256") == 0)
+		return EVP_sha256();
+	return NULL;
+}
+
+int
+ca_log_seal(const json_t *body, EVP_PKEY *signer, EVP_PKEY *pub, char **rec,
+    size_t *len, char hash[65], struct ca_errbuf *eb)
+{
+	char *canon = NULL, *b64 = NULL, *out = NULL, kid[65];
+	size_t clen = 0, siglen = 0;
+	unsigned char *sig = NULL;
+	EVP_MD_CTX *mctx = NULL;
+	const EVP_MD *md;
+	const char *alg;
+	json_t *r_ = NULL;
+	int r = CA_ERR_INTERNAL;
+
+	*rec = NULL;
+	if ((r = ca_json_canon(body, &canon, &clen, eb)) != 0)
+		goto out;
+	if ((md = ca_md_for_key(pub)) == NULL ||
+	    (alg = sig_alg_name(pub, md)) == NULL) {
+		r = CA_ERR_ALGORITHM;
+		goto out;
+	}
+	if ((r = ca_spki_sha256(pub, kid)) != 0)
+		goto out;
+	r = CA_ERR_CRYPTO;
+	if ((mctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(mctx, NULL, md, NULL, signer) != 1 ||
+	    EVP_DigestSign(mctx, NULL, &siglen, (unsigned char *)canon,
+	    clen) != 1 || (sig = OPENSSL_malloc(siglen)) == NULL ||
+	    EVP_DigestSign(mctx, sig, &siglen, (unsigned char *)canon,
+	    clen) != 1) {
+		ca_errf(eb, "signing the record failed");
+		ca_err_openssl(eb);
+		goto out;
+	}
+	EVP_MD_CTX_free(mctx);
+	/* Verify before writing: a token that signs wrongly stops here. */
+	if ((mctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(mctx, NULL, md, NULL, pub) != 1 ||
+	    EVP_DigestVerify(mctx, sig, siglen, (unsigned char *)canon,
+	    clen) != 1) {
+		ERR_clear_error();
+		ca_errf(eb, "the record signature does not verify");
+		r = CA_ERR_VERIFY;
+		goto out;
+	}
+	if ((r = ca_b64_encode(sig, siglen, &b64)) != 0)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if ((r_ = json_pack("{s:O, s:[{s:s, s:s, s:s}]}", "body", body,
+	    "sigs", "kid", kid, "alg", alg, "sig", b64)) == NULL)
+		goto out;
+	free(canon);
+	canon = NULL;
+	if ((r = ca_json_canon(r_, &canon, &clen, eb)) != 0)
+		goto out;
+	/* One record per file, newline-terminated, so jq reads it. */
+	if ((out = malloc(clen + 2)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(out, canon, clen);
+	out[clen] = '\n';
+	out[clen + 1] = '\0';
+	free(canon);
+	canon = NULL;
+	if ((r = ca_json_canon(body, &canon, &clen, eb)) != 0)
+		goto out;
+	ca_sha256_hex(canon, clen, hash);
+	*rec = out;
+	*len = strlen(out);
+	out = NULL;
+	r = 0;
+out:
+	EVP_MD_CTX_free(mctx);
+	OPENSSL_free(sig);
+	json_decref(r_);
+	free(canon);
+	free(b64);
+	free(out);
+	return r;
+}
+
+static int
+verify_sig(const char *name, const json_t *sigs, const char *canon,
+    size_t clen, X509 *const *signers, size_t nsigners,
+    struct ca_errbuf *eb)
+{
+	const char *kid, *alg, *b64;
+	unsigned char *sig = NULL;
+	size_t siglen = 0, i;
+	EVP_MD_CTX *mctx = NULL;
+	EVP_PKEY *pub = NULL;
+	const EVP_MD *md;
+	char hex[65];
+	json_t *s0;
+	int ec, r = CA_ERR_LOG;
+
+	if (json_array_size(sigs) < 1 ||
+	    !json_is_object(s0 = json_array_get(sigs, 0)) ||
+	    (kid = json_string_value(json_object_get(s0, "kid"))) == NULL ||
+	    (alg = json_string_value(json_object_get(s0, "alg"))) == NULL ||
+	    (b64 = json_string_value(json_object_get(s0, "sig"))) == NULL) {
+		ca_errf(eb, "%s: no signature", name);
+		return CA_ERR_LOG;
+	}
+	for (i = 0; i < nsigners && pub == NULL; i++) {
+		EVP_PKEY *k = X509_get0_pubkey(signers[i]);
+
+		if (k != NULL && ca_spki_sha256(k, hex) == 0 &&
+		    strcmp(hex, kid) == 0)
+			pub = k;
+	}
+	if (pub == NULL) {
+		ca_errf(eb, "%s: signed by unknown key %.16s...", name, kid);
+		goto out;
+	}
+	if ((md = md_for_alg_name(alg, &ec)) == NULL ||
+	    ec != (EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC)) {
+		ca_errf(eb, "%s: signature algorithm \"%s\" does not fit the "
+		    "key", name, alg);
+		goto out;
+	}
+	if (ca_b64_decode(b64, &sig, &siglen) != 0) {
+		ca_errf(eb, "%s: signature is not base64", name);
+		goto out;
+	}
+	if ((mctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(mctx, NULL, md, NULL, pub) != 1 ||
+	    EVP_DigestVerify(mctx, sig, siglen, (const unsigned char *)canon,
+	    clen) != 1) {
+		ca_errf(eb, "%s: signature does not verify", name);
+		goto out;
+	}
+	r = 0;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(mctx);
+	free(sig);
+	return r;
+}
+
+int
+ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
+    struct ca_log_summary *sum, struct ca_errbuf *eb)
+{
+	long long maxseq = 0, count = 0, seq;
+	json_t *rec = NULL, *body, *v;
+	char hash[65], prev[65] = "", log_id[65] = "", name[32];
+	char first[21] = "", last[21] = "";
+	char *canon = NULL;
+	size_t clen = 0;
+	time_t t, tprev = 0;
+	const char *s;
+	int r;
+
+	if ((r = list_records(logdir, &maxseq, &count, eb)) != 0)
+		return r;
+	if (count == 0) {
+		ca_errf(eb, "\"%s\" holds no records", logdir);
+		return CA_ERR_LOG;
+	}
+	if (count != maxseq) {
+		ca_errf(eb, "records are missing: %lld files numbered up to "
+		    "%lld", count, maxseq);
+		return CA_ERR_LOG;
+	}
+	for (seq = 1; seq <= maxseq; seq++) {
+		ca_log_record_name(seq, name);
+		if ((r = load_record(logdir, seq, &rec, hash, eb)) != 0) {
+			r = CA_ERR_LOG;
+			goto out;
+		}
+		body = json_object_get(rec, "body");
+		r = CA_ERR_LOG;
+		if ((s = json_string_value(json_object_get(body, "schema"))) ==
+		    NULL || strcmp(s, CA_LOG_SCHEMA) != 0) {
+			ca_errf(eb, "%s: schema is not \"%s\"", name,
+			    CA_LOG_SCHEMA);
+			goto out;
+		}
+		v = json_object_get(body, "version");
+		if (!json_is_integer(v) ||
+		    json_integer_value(v) != CA_LOG_VERSION) {
+			ca_errf(eb, "%s: unsupported version", name);
+			goto out;
+		}
+		v = json_object_get(body, "seq");
+		if (!json_is_integer(v) || json_integer_value(v) != seq) {
+			ca_errf(eb, "%s: seq is not %lld", name, seq);
+			goto out;
+		}
+		v = json_object_get(body, "prev");
+		if (seq == 1 ? !json_is_null(v) : (json_string_value(v) ==
+		    NULL || strcmp(json_string_value(v), prev) != 0)) {
+			ca_errf(eb, "%s: prev does not match the previous "
+			    "record", name);
+			goto out;
+		}
+		v = json_object_get(body, "log_id");
+		if (seq == 1 ? !json_is_null(v) : (json_string_value(v) ==
+		    NULL || strcmp(json_string_value(v), log_id) != 0)) {
+			ca_errf(eb, "%s: log_id does not match the first "
+			    "record", name);
+			goto out;
+		}
+		if ((s = json_string_value(json_object_get(body, "time"))) ==
+		    NULL || ca_time_parse(s, &t) != 0) {
+			ca_errf(eb, "%s: time is not YYYY-MM-DDTHH:MM:SSZ", name);
+			goto out;
+		}
+		if (seq > 1 && t < tprev) {
+			ca_errf(eb, "%s: time goes backwards", name);
+			goto out;
+		}
+		if (json_string_value(json_object_get(body, "op")) == NULL) {
+			ca_errf(eb, "%s: no op", name);
+			goto out;
+		}
+		if (ca_json_canon(body, &canon, &clen, eb) != 0)
+			goto out;
+		if ((r = verify_sig(name, json_object_get(rec, "sigs"), canon,
+		    clen, signers, nsigners, eb)) != 0)
+			goto out;
+		free(canon);
+		canon = NULL;
+		if (seq == 1) {
+			memcpy(log_id, hash, sizeof(log_id));
+			memcpy(first, s, sizeof(first));
+		}
+		memcpy(last, s, sizeof(last));
+		memcpy(prev, hash, sizeof(prev));
+		tprev = t;
+		json_decref(rec);
+		rec = NULL;
+	}
+	if (sum != NULL) {
+		sum->count = maxseq;
+		memcpy(sum->head, prev, sizeof(sum->head));
+		memcpy(sum->log_id, log_id, sizeof(sum->log_id));
+		memcpy(sum->first_time, first, sizeof(first));
+		memcpy(sum->last_time, last, sizeof(last));
+	}
+	r = 0;
+out:
+	free(canon);
+	json_decref(rec);
+	return r;
+}

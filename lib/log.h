@@ -1,0 +1,83 @@
+/*
+ * log.h: the signed, hash-chained ceremony log (ca-transcript(5)).
+ *
+ * A log is a folder of records 000001.json, 000002.json, ...  Each record
+ * is {"body": {...}, "sigs": [{"kid", "alg", "sig"}]} serialised in
+ * canonical form with one trailing newline.  The signed bytes are the
+ * canonical body; each body names the SHA-256 of the previous canonical
+ * body ("prev") and the log id (the SHA-256 of the first body).
+ */
+#ifndef CA_LOG_H
+#define CA_LOG_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "ca_err.h"
+
+#define CA_LOG_SCHEMA "keyceremony-transcript"
+#define CA_LOG_VERSION 1
+#define CA_LOG_MAX_RECORD (4 << 20)
+
+/* Where a log stands: its last record. */
+struct ca_log_head {
+	long long seq;		/* 0 for an empty log */
+	char hash[65];		/* SHA-256 of the last canonical body */
+	char log_id[65];	/* "" for an empty log */
+	time_t time;		/* the last record's time */
+};
+
+/* ca_log_record_name: "%06lld.json" into buf[32]. */
+void ca_log_record_name(long long seq, char buf[32]);
+
+/*
+ * ca_log_head_read: read the head of the log in logdir without checking
+ * signatures (ca_log_verify does that).  A missing or empty folder is an
+ * empty log.  CA_ERR_LOG, CA_ERR_JSON, CA_ERR_CANON, CA_ERR_IO.
+ */
+int ca_log_head_read(const char *logdir, struct ca_log_head *head,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_log_body_new: a new record body that follows head, stamped now, for
+ * operation op, holding schema, version, log_id, seq, prev, time and op.
+ * The caller adds the rest.  Caller owns *out (json_decref).
+ * CA_ERR_CLOCK when now is earlier than the last record's time.
+ */
+int ca_log_body_new(const struct ca_log_head *head, time_t now,
+    const char *op, json_t **out, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_log_seal: sign body with signer (whose public half is pub; the kid
+ * is the SHA-256 of pub's SubjectPublicKeyInfo) and serialise the record.
+ * *rec is a new buffer, caller frees with free(); hash gets the SHA-256 of
+ * the canonical body, which becomes the new head.  CA_ERR_CANON when body
+ * is outside the profile, CA_ERR_CRYPTO, CA_ERR_ALGORITHM.
+ */
+int ca_log_seal(const json_t *body, EVP_PKEY *signer, EVP_PKEY *pub,
+    char **rec, size_t *len, char hash[65], struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/* What ca_log_verify found. */
+struct ca_log_summary {
+	long long count;
+	char head[65];
+	char log_id[65];
+	char first_time[21], last_time[21];
+};
+
+/*
+ * ca_log_verify: verify every record in logdir: file names without gaps,
+ * canonical bytes, schema and version, sequence, prev chain, log id, times
+ * that never go backwards, and a signature by one of the nsigners
+ * certificates in signers (whose trust the caller has established).  Fills
+ * sum (may be NULL).  CA_ERR_LOG with the record and the reason in eb.
+ */
+int ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
+    struct ca_log_summary *sum, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+#endif

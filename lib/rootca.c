@@ -1,0 +1,577 @@
+#include "rootca.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "certgen.h"
+#include "cjson.h"
+#include "dn.h"
+#include "encode.h"
+#include "envinfo.h"
+#include "fsio.h"
+#include "lint.h"
+#include "log.h"
+#include "profile.h"
+#include "store.h"
+#include "uri.h"
+
+#define DEFAULT_KEY_LABEL "root-ca"
+#define LOG_KEY_SUFFIX "-log-signer"
+
+/* Everything one run holds; freed in one place. */
+struct run {
+	struct ca_profile *profile;
+	X509_NAME *subject;
+	struct ca_uri *uri;
+	struct ca_stage *stage;
+	struct ca_hsm *hsm;
+	struct ca_secret *pin;
+	EVP_PKEY *soft_ca, *soft_log;
+	EVP_PKEY *ca_pub, *log_pub;
+	X509 *draft_ca, *draft_log, *ca, *log;
+	char *ca_pem, *log_pem, *config, *record;
+	size_t ca_pem_len, log_pem_len, config_len, record_len;
+	char *ca_uri, *log_uri;
+	unsigned char *profile_buf;
+	size_t profile_len;
+	json_t *people, *body;
+	struct ca_keyref ca_key, log_key;
+	int have_ca_key, have_log_key;
+};
+
+static json_t *
+attrs_json(const struct ca_key_attrs *a)
+{
+	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
+	    "s:b}", "token", a->token, "private", a->private_,
+	    "sensitive", a->sensitive, "always_sensitive", a->always_sensitive,
+	    "extractable", a->extractable, "never_extractable",
+	    a->never_extractable, "local", a->local, "sign", a->sign,
+	    "decrypt", a->decrypt, "unwrap", a->unwrap, "derive", a->derive);
+}
+
+static int
+key_json(const char *role, const char *uri, const struct ca_keyref *k,
+    const char *alg, EVP_PKEY *pub, const struct ca_key_attrs *a,
+    json_t **out)
+{
+	char id[2 * CA_URI_ID_MAX + 1], spki[65];
+	json_t *at;
+	int r;
+
+	*out = NULL;
+	if ((r = ca_spki_sha256(pub, spki)) != 0)
+		return r;
+	ca_hex(k->id, k->id_len, id);
+	if ((at = attrs_json(a)) == NULL ||
+	    (*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "role",
+	    role, "label", k->label, "uri", uri, "id", id, "algorithm", alg,
+	    "spki_sha256", spki, "attributes", at)) == NULL)
+		return CA_ERR_NOMEM;
+	return 0;
+}
+
+static int
+cert_json(const char *file, X509 *x, json_t **out)
+{
+	char serial[41], fp[65], nb[21], na[21];
+	char *subj = NULL, *iss = NULL;
+	time_t t;
+	int r;
+
+	*out = NULL;
+	if ((r = ca_serial_hex(x, serial)) != 0 ||
+	    (r = ca_cert_sha256(x, fp)) != 0 ||
+	    (r = ca_dn_format(X509_get_subject_name(x), &subj)) != 0 ||
+	    (r = ca_dn_format(X509_get_issuer_name(x), &iss)) != 0)
+		goto out;
+	r = CA_ERR_CRYPTO;
+	{
+		struct tm tm;
+
+		if (ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm) != 1 ||
+		    (t = timegm(&tm), ca_time_rfc3339(t, nb)) != 0 ||
+		    ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1 ||
+		    (t = timegm(&tm), ca_time_rfc3339(t, na)) != 0)
+			goto out;
+	}
+	r = CA_ERR_NOMEM;
+	if ((*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "file",
+	    file, "serial", serial, "sha256", fp, "subject", subj, "issuer",
+	    iss, "not_before", nb, "not_after", na)) == NULL)
+		goto out;
+	r = 0;
+out:
+	free(subj);
+	free(iss);
+	return r;
+}
+
+static json_t *
+file_json(const char *name, const void *data, size_t len)
+{
+	char h[65];
+
+	ca_sha256_hex(data, len, h);
+	return json_pack("{s:s, s:I, s:s}", "name", name, "size",
+	    (json_int_t)len, "sha256", h);
+}
+
+/* The people present, checked against the log's profile up front. */
+static int
+people_json(const struct ca_root_req *req, json_t **out,
+    struct ca_errbuf *eb)
+{
+	json_t *p, *w;
+	size_t i;
+
+	*out = NULL;
+	if ((w = json_array()) == NULL)
+		return CA_ERR_NOMEM;
+	for (i = 0; i < req->nwitnesses; i++) {
+		if (req->witnesses[i][0] == '\0' ||
+		    json_array_append_new(w, json_string(req->witnesses[i])) !=
+		    0) {
+			json_decref(w);
+			ca_errf(eb, "witness names must be non-empty UTF-8");
+			return CA_ERR_INVALID_ARG;
+		}
+	}
+	p = json_pack("{s:o?, s:o}", "operator", req->operator_ ?
+	    json_string(req->operator_) : json_null(), "witnesses", w);
+	if (p == NULL || (req->operator_ != NULL &&
+	    (req->operator_[0] == '\0' ||
+	    json_is_null(json_object_get(p, "operator"))))) {
+		json_decref(p);
+		ca_errf(eb, "the operator name must be non-empty UTF-8");
+		return CA_ERR_INVALID_ARG;
+	}
+	if (!ca_json_check(p, eb)) {
+		json_decref(p);
+		ca_errf(eb, "names must not hold control characters");
+		return CA_ERR_INVALID_ARG;
+	}
+	*out = p;
+	return 0;
+}
+
+static int
+lint_or_fail(X509 *x, enum ca_cert_kind kind, const char *when,
+    struct ca_errbuf *eb)
+{
+	struct ca_lint_report rep;
+	char first[200];
+	int r;
+
+	if ((r = ca_lint_cert(x, kind, &rep, eb)) != 0) {
+		snprintf(first, sizeof(first), "%s", rep.msg[0]);
+		ca_errf(eb, "%s certificate %s: %s%s",
+		    kind == CA_CERT_ROOT ? "root" : "log-signer", when, first,
+		    rep.n > 1 ? " (and more)" : "");
+	}
+	return r;
+}
+
+static void
+run_free(struct run *x)
+{
+	/* Keys on the token go only if this run made them and failed. */
+	if (x->hsm != NULL && x->have_ca_key)
+		(void)ca_hsm_destroy(x->hsm, &x->ca_key);
+	if (x->hsm != NULL && x->have_log_key)
+		(void)ca_hsm_destroy(x->hsm, &x->log_key);
+	ca_secret_free(x->pin);
+	ca_hsm_close(x->hsm);
+	ca_stage_free(x->stage);
+	ca_profile_free(x->profile);
+	X509_NAME_free(x->subject);
+	ca_uri_free(x->uri);
+	EVP_PKEY_free(x->soft_ca);
+	EVP_PKEY_free(x->soft_log);
+	EVP_PKEY_free(x->ca_pub);
+	EVP_PKEY_free(x->log_pub);
+	X509_free(x->draft_ca);
+	X509_free(x->draft_log);
+	X509_free(x->ca);
+	X509_free(x->log);
+	free(x->ca_pem);
+	free(x->log_pem);
+	free(x->config);
+	free(x->record);
+	free(x->ca_uri);
+	free(x->log_uri);
+	free(x->profile_buf);
+	json_decref(x->people);
+	json_decref(x->body);
+}
+
+/* Build and sign the pair of certificates with the given keys. */
+static int
+make_certs(const struct ca_cert_params *cp, const struct ca_cert_params *lp,
+    EVP_PKEY *ca_pub, EVP_PKEY *ca_signer, EVP_PKEY *log_pub, X509 **ca,
+    X509 **log, struct ca_errbuf *eb)
+{
+	int r;
+
+	if ((r = ca_cert_build(cp, ca_pub, NULL, ca)) != 0 ||
+	    (r = ca_cert_sign(*ca, ca_signer, ca_md_for_key(ca_pub), eb)) != 0)
+		return r;
+	if ((r = ca_cert_build(lp, log_pub, ca_pub, log)) != 0 ||
+	    (r = ca_cert_sign(*log, ca_signer, ca_md_for_key(ca_pub), eb)) != 0)
+		return r;
+	return 0;
+}
+
+static int
+build_body(const struct ca_root_req *req, struct run *x, const char *alg,
+    struct ca_key_attrs *ca_attrs, struct ca_key_attrs *log_attrs,
+    struct ca_errbuf *eb)
+{
+	struct ca_log_head empty;
+	json_t *keys = NULL, *k = NULL, *certs = NULL, *c = NULL, *outputs,
+	    *inputs, *env = NULL, *params;
+	char dur[48];
+	char *subj = NULL;
+	int r;
+
+	memset(&empty, 0, sizeof(empty));
+	if ((r = ca_log_body_new(&empty, req->now, "init-root", &x->body,
+	    eb)) != 0)
+		return r;
+	r = CA_ERR_NOMEM;
+	if ((keys = json_array()) == NULL)
+		goto out;
+	if ((r = key_json("ca", x->ca_uri, &x->ca_key, alg, x->ca_pub,
+	    ca_attrs, &k)) != 0 || json_array_append_new(keys, k) != 0)
+		goto out;
+	if ((r = key_json("log-signer", x->log_uri, &x->log_key, "p384",
+	    x->log_pub, log_attrs, &k)) != 0 ||
+	    json_array_append_new(keys, k) != 0)
+		goto out;
+	if ((certs = json_object()) == NULL)
+		goto out;
+	if ((r = cert_json(CA_FILE_CERT, x->ca, &c)) != 0 ||
+	    json_object_set_new(certs, "ca", c) != 0)
+		goto out;
+	if ((r = cert_json(CA_FILE_LOG_SIGNER, x->log, &c)) != 0 ||
+	    json_object_set_new(certs, "log_signer", c) != 0)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if ((outputs = json_pack("[o, o, o]",
+	    file_json(CA_FILE_CERT, x->ca_pem, x->ca_pem_len),
+	    file_json(CA_FILE_LOG_SIGNER, x->log_pem, x->log_pem_len),
+	    file_json(CA_FILE_CONFIG, x->config, x->config_len))) == NULL ||
+	    json_object_set_new(x->body, "outputs", outputs) != 0)
+		goto out;
+	if ((inputs = json_array()) == NULL ||
+	    json_object_set_new(x->body, "inputs", inputs) != 0)
+		goto out;
+	if (req->profile_path != NULL && json_array_append_new(inputs,
+	    file_json(req->profile_path, x->profile_buf, x->profile_len)) != 0)
+		goto out;
+	if ((r = ca_dn_format(X509_get_subject_name(x->ca), &subj)) != 0)
+		goto out;
+	snprintf(dur, sizeof(dur), "%dy%dm%dd", x->profile->validity.years,
+	    x->profile->validity.months, x->profile->validity.days);
+	r = CA_ERR_NOMEM;
+	if ((params = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s*}",
+	    "dir", req->dir, "algorithm", alg, "subject", subj,
+	    "validity", dur, "path_len", x->profile->path_len < 0 ?
+	    json_null() : json_integer(x->profile->path_len),
+	    "profile", req->profile_path)) == NULL ||
+	    json_object_set_new(x->body, "params", params) != 0)
+		goto out;
+	if ((r = ca_env_json(req->prog, x->hsm, &env)) != 0) {
+		ca_errf(eb, "cannot hash the running binary or the module");
+		goto out;
+	}
+	r = CA_ERR_NOMEM;
+	if (json_object_set_new(x->body, "env", env) != 0 ||
+	    json_object_set(x->body, "operator",
+	    json_object_get(x->people, "operator")) != 0 ||
+	    json_object_set(x->body, "witnesses",
+	    json_object_get(x->people, "witnesses")) != 0 ||
+	    json_object_set_new(x->body, "keys", keys) != 0 ||
+	    json_object_set_new(x->body, "certificates", certs) != 0 ||
+	    json_object_set_new(x->body, "result", json_string("ok")) != 0) {
+		keys = certs = NULL;
+		goto out;
+	}
+	keys = certs = NULL;
+	r = 0;
+out:
+	free(subj);
+	json_decref(keys);
+	json_decref(certs);
+	return r;
+}
+
+int
+ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
+    struct ca_errbuf *eb)
+{
+	struct run x;
+	struct ca_cert_params cp, lp;
+	struct ca_pin_source ps;
+	struct ca_key_attrs ca_attrs, log_attrs;
+	enum ca_keyalg alg = CA_ALG_P384;
+	const char *label, *subj;
+	char log_label[160], *s = NULL;
+	EVP_PKEY *ca_signer = NULL, *log_signer = NULL;
+	struct ca_config cfg;
+	int r = CA_ERR_INTERNAL;
+
+	memset(&x, 0, sizeof(x));
+	memset(res, 0, sizeof(*res));
+
+	/* 1. Inputs, all checked before anything is touched. */
+	if (req->algorithm != NULL &&
+	    ca_keyalg_parse(req->algorithm, &alg) != 0) {
+		ca_errf(eb, "unknown algorithm \"%s\"; use p384, p256, "
+		    "rsa3072 or rsa4096", req->algorithm);
+		return CA_ERR_ALGORITHM;
+	}
+	if (req->profile_path != NULL) {
+		if ((r = ca_read_file(req->profile_path, 1 << 20,
+		    &x.profile_buf, &x.profile_len, eb)) != 0)
+			goto out;
+		if ((r = ca_profile_parse((const char *)x.profile_buf,
+		    x.profile_len, &x.profile, eb)) != 0) {
+			char tmp[sizeof(eb->msg)];
+
+			snprintf(tmp, sizeof(tmp), "%s", eb ? eb->msg : "");
+			ca_errf(eb, "profile \"%s\": %.400s", req->profile_path,
+			    tmp);
+			goto out;
+		}
+	} else if ((r = ca_profile_default_root(&x.profile)) != 0) {
+		goto out;
+	}
+	subj = req->subject ? req->subject : x.profile->subject;
+	if (subj == NULL) {
+		ca_errf(eb, "no subject: give --subject or a profile with "
+		    "\"subject\"");
+		r = CA_ERR_DN;
+		goto out;
+	}
+	if ((r = ca_dn_parse(subj, &x.subject, eb)) != 0)
+		goto out;
+	if ((r = ca_uri_parse(req->token_uri, &x.uri, eb)) != 0)
+		goto out;
+	label = x.uri->object ? x.uri->object : DEFAULT_KEY_LABEL;
+	if (x.uri->has_id || (x.uri->type != NULL &&
+	    strcmp(x.uri->type, "private") != 0)) {
+		ca_errf(eb, "the token uri may name the new key's label with "
+		    "object=, but not an id or type");
+		r = CA_ERR_URI;
+		goto out;
+	}
+	snprintf(log_label, sizeof(log_label), "%s%s", label, LOG_KEY_SUFFIX);
+	if (strlen(label) > 100) {
+		ca_errf(eb, "key label longer than 100 bytes");
+		r = CA_ERR_INVALID_ARG;
+		goto out;
+	}
+	if ((r = ca_pin_source_parse(req->pin_source ? req->pin_source :
+	    x.uri->pin_source, &ps)) != 0) {
+		ca_errf(eb, "pin source must be file:PATH or fd:N");
+		goto out;
+	}
+	if ((r = people_json(req, &x.people, eb)) != 0)
+		goto out;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.kind = CA_CERT_ROOT;
+	cp.subject = x.subject;
+	cp.not_before = req->now;
+	cp.path_len = x.profile->path_len;
+	cp.key_usage = x.profile->key_usage;
+	if ((r = ca_time_add(req->now, &x.profile->validity,
+	    &cp.not_after)) != 0 || (r = ca_serial_random(cp.serial)) != 0)
+		goto out;
+	memset(&lp, 0, sizeof(lp));
+	lp.kind = CA_CERT_LOG_SIGNER;
+	lp.subject = x.subject;	/* replaced below */
+	lp.issuer = x.subject;
+	lp.not_before = cp.not_before;
+	/* The log signer lives as long as its CA: records stay checkable. */
+	lp.not_after = cp.not_after;
+	lp.path_len = -1;
+	lp.key_usage = CA_KU_DIGITAL_SIGNATURE;
+	if ((r = ca_serial_random(lp.serial)) != 0)
+		goto out;
+	{
+		X509_NAME *ln = X509_NAME_dup(x.subject);
+
+		/* The log signer's subject: the CA's, with a CN of its own. */
+		if (ln == NULL) {
+			r = CA_ERR_NOMEM;
+			goto out;
+		}
+		int idx;
+
+		while ((idx = X509_NAME_get_index_by_NID(ln, NID_commonName,
+		    -1)) >= 0)
+			X509_NAME_ENTRY_free(X509_NAME_delete_entry(ln, idx));
+		if (!X509_NAME_add_entry_by_NID(ln, NID_commonName,
+		    MBSTRING_UTF8, (const unsigned char *)"Ceremony Log Signer",
+		    -1, -1, 0)) {
+			X509_NAME_free(ln);
+			r = CA_ERR_CRYPTO;
+			goto out;
+		}
+		lp.subject = ln;
+	}
+
+	/* 2. Rehearse with throwaway software keys, and lint. */
+	if ((r = ca_keygen_soft(alg, &x.soft_ca)) != 0 ||
+	    (r = ca_keygen_soft(CA_ALG_P384, &x.soft_log)) != 0)
+		goto out_ln;
+	if ((r = make_certs(&cp, &lp, x.soft_ca, x.soft_ca, x.soft_log,
+	    &x.draft_ca, &x.draft_log, eb)) != 0)
+		goto out_ln;
+	if ((r = lint_or_fail(x.draft_ca, CA_CERT_ROOT, "before signing",
+	    eb)) != 0 || (r = lint_or_fail(x.draft_log, CA_CERT_LOG_SIGNER,
+	    "before signing", eb)) != 0)
+		goto out_ln;
+
+	/* 3. The folder: fails here, before the token, if unwritable. */
+	if ((r = ca_stage_new(req->dir, &x.stage, eb)) != 0)
+		goto out_ln;
+
+	/* 4. The token. */
+	if ((r = ca_hsm_open(req->module, x.uri, &x.hsm, eb)) != 0)
+		goto out_ln;
+	if (!ca_hsm_token_info(x.hsm)->protected_auth_path) {
+		if ((r = ca_pin_read(&ps, req->prompt, req->prompt_arg,
+		    "User PIN: ", &x.pin, eb)) != 0)
+			goto out_ln;
+	}
+	r = ca_hsm_login(x.hsm, x.pin, eb);
+	ca_secret_free(x.pin);	/* wiped right after use */
+	x.pin = NULL;
+	if (r != 0)
+		goto out_ln;
+	{
+		int e1 = 0, e2 = 0;
+
+		/* Both labels checked before either key is made. */
+		if ((r = ca_hsm_label_exists(x.hsm, label, &e1)) != 0 ||
+		    (r = ca_hsm_label_exists(x.hsm, log_label, &e2)) != 0)
+			goto out_ln;
+		if (e1 || e2) {
+			ca_errf(eb, "label \"%s\" is already used on token "
+			    "\"%s\"; choose another with object= in the uri",
+			    e1 ? label : log_label,
+			    ca_hsm_token_info(x.hsm)->label);
+			r = CA_ERR_KEY_EXISTS;
+			goto out_ln;
+		}
+	}
+	if ((r = ca_hsm_generate(x.hsm, alg, label, &x.ca_key, &ca_attrs,
+	    eb)) != 0)
+		goto out_ln;
+	x.have_ca_key = 1;
+	if ((r = ca_hsm_generate(x.hsm, CA_ALG_P384, log_label, &x.log_key,
+	    &log_attrs, eb)) != 0)
+		goto out_ln;
+	x.have_log_key = 1;
+	if ((r = ca_hsm_public_key(x.hsm, &x.ca_key, &x.ca_pub)) != 0 ||
+	    (r = ca_hsm_public_key(x.hsm, &x.log_key, &x.log_pub)) != 0) {
+		ca_errf(eb, "cannot read the new public keys from the token");
+		goto out_ln;
+	}
+	if ((r = ca_hsm_signing_key(x.hsm, &x.ca_key, &ca_signer, eb)) != 0 ||
+	    (r = ca_hsm_signing_key(x.hsm, &x.log_key, &log_signer, eb)) != 0)
+		goto out_ln;
+
+	/* 5. Sign on the token, then check before anything is written. */
+	if ((r = make_certs(&cp, &lp, x.ca_pub, ca_signer, x.log_pub, &x.ca,
+	    &x.log, eb)) != 0)
+		goto out_ln;
+	if (ca_cert_verify(x.ca, x.ca_pub) != 0 ||
+	    ca_cert_verify(x.log, x.ca_pub) != 0) {
+		ca_errf(eb, "the token's signature does not verify with its "
+		    "public key");
+		r = CA_ERR_VERIFY;
+		goto out_ln;
+	}
+	if ((r = ca_cert_same_tbs(x.draft_ca, x.ca, eb)) != 0 ||
+	    (r = ca_cert_same_tbs(x.draft_log, x.log, eb)) != 0)
+		goto out_ln;
+	if ((r = lint_or_fail(x.ca, CA_CERT_ROOT, "after signing", eb)) != 0 ||
+	    (r = lint_or_fail(x.log, CA_CERT_LOG_SIGNER, "after signing",
+	    eb)) != 0)
+		goto out_ln;
+
+	/* 6. Artifacts and the first record. */
+	if ((r = ca_keyref_uri(x.hsm, &x.ca_key, &x.ca_uri)) != 0 ||
+	    (r = ca_keyref_uri(x.hsm, &x.log_key, &x.log_uri)) != 0 ||
+	    (r = ca_cert_pem(x.ca, &x.ca_pem, &x.ca_pem_len)) != 0 ||
+	    (r = ca_cert_pem(x.log, &x.log_pem, &x.log_pem_len)) != 0)
+		goto out_ln;
+	cfg.kind = (char *)"root";
+	cfg.module = (char *)ca_hsm_module_path(x.hsm);
+	cfg.ca_key = x.ca_uri;
+	cfg.log_key = x.log_uri;
+	cfg.algorithm = (char *)ca_keyalg_name(alg);
+	if ((r = ca_config_serialise(&cfg, &x.config, &x.config_len)) != 0)
+		goto out_ln;
+	if ((r = build_body(req, &x, ca_keyalg_name(alg), &ca_attrs,
+	    &log_attrs, eb)) != 0)
+		goto out_ln;
+	if ((r = ca_log_seal(x.body, log_signer, x.log_pub, &x.record,
+	    &x.record_len, res->head, eb)) != 0)
+		goto out_ln;
+	{
+		char rel[64], name[32];
+
+		ca_log_record_name(1, name);
+		snprintf(rel, sizeof(rel), "%s/%s", CA_DIR_LOG, name);
+		if ((r = ca_stage_put(x.stage, CA_FILE_CERT, x.ca_pem,
+		    x.ca_pem_len, 0644, eb)) != 0 ||
+		    (r = ca_stage_put(x.stage, CA_FILE_LOG_SIGNER, x.log_pem,
+		    x.log_pem_len, 0644, eb)) != 0 ||
+		    (r = ca_stage_put(x.stage, CA_FILE_CONFIG, x.config,
+		    x.config_len, 0644, eb)) != 0 ||
+		    (r = ca_stage_put(x.stage, rel, x.record, x.record_len,
+		    0644, eb)) != 0)
+			goto out_ln;
+	}
+	if ((r = ca_stage_commit(x.stage, eb)) != 0)
+		goto out_ln;
+	/* Committed: the keys now belong to the CA directory. */
+	x.have_ca_key = x.have_log_key = 0;
+
+	if ((r = ca_cert_sha256(x.ca, res->fingerprint)) != 0 ||
+	    (r = ca_serial_hex(x.ca, res->serial)) != 0 ||
+	    (r = ca_dn_format(X509_get_subject_name(x.ca), &s)) != 0)
+		goto out_ln;
+	snprintf(res->subject, sizeof(res->subject), "%s", s);
+	if (ca_time_rfc3339(cp.not_before, res->not_before) != 0 ||
+	    ca_time_rfc3339(cp.not_after, res->not_after) != 0) {
+		r = CA_ERR_INTERNAL;
+		goto out_ln;
+	}
+	snprintf(res->algorithm, sizeof(res->algorithm), "%s",
+	    ca_keyalg_name(alg));
+	snprintf(res->ca_key_uri, sizeof(res->ca_key_uri), "%s", x.ca_uri);
+	snprintf(res->log_key_uri, sizeof(res->log_key_uri), "%s", x.log_uri);
+	snprintf(res->token_label, sizeof(res->token_label), "%s",
+	    ca_hsm_token_info(x.hsm)->label);
+	snprintf(res->token_serial, sizeof(res->token_serial), "%s",
+	    ca_hsm_token_info(x.hsm)->serial);
+	snprintf(res->log_key_label, sizeof(res->log_key_label), "%s",
+	    log_label);
+	r = 0;
+out_ln:
+	X509_NAME_free((X509_NAME *)lp.subject);
+out:
+	free(s);
+	run_free(&x);
+	return r;
+}

@@ -1,0 +1,354 @@
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cjson.h"
+#include "fsio.h"
+
+#define MAX_STAGED 16
+
+struct ca_stage {
+	char *dir;		/* the final name */
+	char *tmp;		/* the staging folder */
+	char *files[MAX_STAGED];	/* relative names written */
+	size_t nfiles;
+	int committed;
+	int parent_fd;		/* holds the lock on the parent folder */
+};
+
+int
+ca_config_serialise(const struct ca_config *c, char **out, size_t *len)
+{
+	json_t *j;
+	char *s = NULL, *t;
+	size_t n = 0;
+	int r;
+
+	*out = NULL;
+	if ((j = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s}",
+	    "format", "ca-config", "version", CA_CONFIG_VERSION,
+	    "kind", c->kind, "module", c->module, "ca_key", c->ca_key,
+	    "log_key", c->log_key, "algorithm", c->algorithm)) == NULL)
+		return CA_ERR_NOMEM;
+	r = ca_json_canon(j, &s, &n, NULL);
+	json_decref(j);
+	if (r != 0)
+		return r;
+	if ((t = realloc(s, n + 2)) == NULL) {
+		free(s);
+		return CA_ERR_NOMEM;
+	}
+	t[n] = '\n';
+	t[n + 1] = '\0';
+	*out = t;
+	*len = n + 1;
+	return 0;
+}
+
+void
+ca_config_free(struct ca_config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->kind);
+	free(c->module);
+	free(c->ca_key);
+	free(c->log_key);
+	free(c->algorithm);
+	free(c);
+}
+
+static int
+get_str(json_t *j, const char *k, char **dst, struct ca_errbuf *eb)
+{
+	const char *s = json_string_value(json_object_get(j, k));
+
+	if (s == NULL || *s == '\0') {
+		ca_errf(eb, "ca.json: \"%s\" missing", k);
+		return CA_ERR_SCHEMA;
+	}
+	if ((*dst = strdup(s)) == NULL)
+		return CA_ERR_NOMEM;
+	return 0;
+}
+
+int
+ca_config_load(const char *dir, struct ca_config **out, struct ca_errbuf *eb)
+{
+	struct ca_config *c = NULL;
+	unsigned char *buf = NULL;
+	char *path = NULL;
+	size_t len = 0;
+	json_t *j = NULL;
+	const char *f;
+	int r;
+
+	*out = NULL;
+	if ((path = ca_path_join(dir, CA_FILE_CONFIG)) == NULL)
+		return CA_ERR_NOMEM;
+	if ((r = ca_read_file(path, 1 << 20, &buf, &len, eb)) != 0)
+		goto out;
+	if ((r = ca_json_parse((const char *)buf, len, &j, eb)) != 0)
+		goto out;
+	r = CA_ERR_SCHEMA;
+	if ((f = json_string_value(json_object_get(j, "format"))) == NULL ||
+	    strcmp(f, "ca-config") != 0) {
+		ca_errf(eb, "ca.json: \"format\" is not \"ca-config\"");
+		goto out;
+	}
+	if (json_integer_value(json_object_get(j, "version")) !=
+	    CA_CONFIG_VERSION) {
+		ca_errf(eb, "ca.json: version is not %d", CA_CONFIG_VERSION);
+		r = CA_ERR_VERSION;
+		goto out;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = get_str(j, "kind", &c->kind, eb)) != 0 ||
+	    (r = get_str(j, "module", &c->module, eb)) != 0 ||
+	    (r = get_str(j, "ca_key", &c->ca_key, eb)) != 0 ||
+	    (r = get_str(j, "log_key", &c->log_key, eb)) != 0 ||
+	    (r = get_str(j, "algorithm", &c->algorithm, eb)) != 0)
+		goto out;
+	*out = c;
+	c = NULL;
+	r = 0;
+out:
+	ca_config_free(c);
+	json_decref(j);
+	free(buf);
+	free(path);
+	return r;
+}
+
+static int
+errno_code(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		return CA_ERR_NOT_FOUND;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return CA_ERR_PERMISSION;
+	case EEXIST:
+	case ENOTEMPTY:
+		return CA_ERR_EXISTS;
+	default:
+		return CA_ERR_IO;
+	}
+}
+
+int
+ca_stage_new(const char *dir, struct ca_stage **out, struct ca_errbuf *eb)
+{
+	struct ca_stage *st = NULL;
+	struct stat sb;
+	char *logdir = NULL, *parent = NULL;
+	size_t n;
+	int r = CA_ERR_INTERNAL;
+
+	*out = NULL;
+	if (lstat(dir, &sb) == 0) {
+		ca_errf(eb, "\"%s\" already exists; choose a new folder", dir);
+		return CA_ERR_EXISTS;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	st->parent_fd = -1;
+	if ((st->dir = strdup(dir)) == NULL || (parent = strdup(dir)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	/*
+	 * Two ceremonies creating CAs in one folder at once would race for
+	 * the name; the second is told at once instead.
+	 */
+	st->parent_fd = open(dirname(parent), O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (st->parent_fd < 0) {
+		r = errno_code(errno);
+		ca_errf(eb, "cannot open the folder that is to hold \"%s\": %s",
+		    dir, strerror(errno));
+		goto out;
+	}
+	if (flock(st->parent_fd, LOCK_EX | LOCK_NB) != 0) {
+		r = errno == EWOULDBLOCK ? CA_ERR_LOCKED : CA_ERR_IO;
+		ca_errf(eb, "another process is creating a CA beside \"%s\"; "
+		    "wait for it to finish", dir);
+		goto out;
+	}
+	if (lstat(dir, &sb) == 0) {
+		ca_errf(eb, "\"%s\" already exists; choose a new folder", dir);
+		r = CA_ERR_EXISTS;
+		goto out;
+	}
+	n = strlen(dir) + 32;
+	if ((st->tmp = malloc(n)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	snprintf(st->tmp, n, "%s.staging-XXXXXX", dir);
+	if (mkdtemp(st->tmp) == NULL) {
+		r = errno_code(errno);
+		ca_errf(eb, "cannot create a folder beside \"%s\": %s", dir,
+		    strerror(errno));
+		free(st->tmp);
+		st->tmp = NULL;
+		goto out;
+	}
+	/* The CA directory is public: auditors read it. */
+	if (chmod(st->tmp, 0755) != 0 ||
+	    (logdir = ca_path_join(st->tmp, CA_DIR_LOG)) == NULL ||
+	    mkdir(logdir, 0755) != 0 || chmod(logdir, 0755) != 0) {
+		r = CA_ERR_IO;
+		ca_errf(eb, "cannot prepare \"%s\": %s", st->tmp,
+		    strerror(errno));
+		goto out;
+	}
+	*out = st;
+	st = NULL;
+	r = 0;
+out:
+	free(logdir);
+	free(parent);
+	ca_stage_free(st);
+	return r;
+}
+
+int
+ca_stage_put(struct ca_stage *st, const char *rel, const void *data,
+    size_t len, mode_t mode, struct ca_errbuf *eb)
+{
+	char *path = NULL;
+	int r;
+
+	if (st->nfiles == MAX_STAGED || st->committed)
+		return CA_ERR_INTERNAL;
+	if ((path = ca_path_join(st->tmp, rel)) == NULL)
+		return CA_ERR_NOMEM;
+	if ((st->files[st->nfiles] = strdup(rel)) == NULL) {
+		free(path);
+		return CA_ERR_NOMEM;
+	}
+	if ((r = ca_write_file_excl(path, data, len, mode, eb)) != 0) {
+		free(st->files[st->nfiles]);
+		st->files[st->nfiles] = NULL;
+		free(path);
+		return r;
+	}
+	st->nfiles++;
+	free(path);
+	return 0;
+}
+
+int
+ca_stage_commit(struct ca_stage *st, struct ca_errbuf *eb)
+{
+	char *logdir = NULL;
+	int r = CA_ERR_IO;
+
+	if ((logdir = ca_path_join(st->tmp, CA_DIR_LOG)) == NULL)
+		return CA_ERR_NOMEM;
+	if (ca_fsync_dir(logdir) != 0 || ca_fsync_dir(st->tmp) != 0) {
+		ca_errf(eb, "cannot fsync \"%s\"", st->tmp);
+		goto out;
+	}
+	/* RENAME_NOREPLACE: an empty folder made meanwhile is not ours. */
+	if (renameat2(AT_FDCWD, st->tmp, AT_FDCWD, st->dir,
+	    RENAME_NOREPLACE) != 0) {
+		r = errno_code(errno);
+		ca_errf(eb, "cannot move the new CA into \"%s\": %s", st->dir,
+		    strerror(errno));
+		goto out;
+	}
+	st->committed = 1;
+	if (ca_fsync_parent(st->dir) != 0) {
+		ca_errf(eb, "cannot fsync the folder holding \"%s\"", st->dir);
+		goto out;
+	}
+	r = 0;
+out:
+	free(logdir);
+	return r;
+}
+
+void
+ca_stage_free(struct ca_stage *st)
+{
+	char *p;
+	size_t i;
+
+	if (st == NULL)
+		return;
+	if (!st->committed && st->tmp != NULL) {
+		for (i = 0; i < st->nfiles; i++)
+			if ((p = ca_path_join(st->tmp, st->files[i])) != NULL) {
+				unlink(p);
+				free(p);
+			}
+		if ((p = ca_path_join(st->tmp, CA_DIR_LOG)) != NULL) {
+			rmdir(p);
+			free(p);
+		}
+		rmdir(st->tmp);
+	}
+	for (i = 0; i < st->nfiles; i++)
+		free(st->files[i]);
+	if (st->parent_fd >= 0)
+		close(st->parent_fd);
+	free(st->tmp);
+	free(st->dir);
+	free(st);
+}
+
+int
+ca_store_lock(const char *dir, int *fd, struct ca_errbuf *eb)
+{
+	char *path;
+	int f, r;
+
+	*fd = -1;
+	if ((path = ca_path_join(dir, CA_FILE_LOCK)) == NULL)
+		return CA_ERR_NOMEM;
+	f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (f < 0) {
+		r = errno_code(errno);
+		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+		free(path);
+		return r;
+	}
+	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		r = errno == EWOULDBLOCK ? CA_ERR_LOCKED : CA_ERR_IO;
+		ca_errf(eb, "\"%s\" is in use by another process; wait for "
+		    "it to finish", dir);
+		close(f);
+		free(path);
+		return r;
+	}
+	free(path);
+	*fd = f;
+	return 0;
+}
+
+void
+ca_store_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}

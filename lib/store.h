@@ -1,0 +1,94 @@
+/*
+ * store.h: the CA directory (ca-directory(5)).
+ *
+ * Fixed names, so that scripts and auditors can rely on them:
+ *   ca.pem          the CA certificate
+ *   log-signer.pem  the certificate of the log-signing key
+ *   ca.json         which module and keys the CA uses (no secrets)
+ *   log/            the ceremony log, one record per file
+ *
+ * A new CA directory is built in a staging folder beside it and renamed
+ * into place in one step, so that it exists whole or not at all.  An
+ * existing one is locked for the whole of an operation.
+ */
+#ifndef CA_STORE_H
+#define CA_STORE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "ca_err.h"
+
+#define CA_FILE_CERT "ca.pem"
+#define CA_FILE_LOG_SIGNER "log-signer.pem"
+#define CA_FILE_CONFIG "ca.json"
+#define CA_FILE_LOCK ".lock"
+#define CA_DIR_LOG "log"
+#define CA_CONFIG_VERSION 1
+
+struct ca_config {
+	char *kind;		/* "root" */
+	char *module;		/* PKCS#11 module path */
+	char *ca_key;		/* PKCS#11 URI of the CA key */
+	char *log_key;		/* PKCS#11 URI of the log-signing key */
+	char *algorithm;	/* of the CA key: "p384", ... */
+};
+
+/*
+ * ca_config_serialise: c as the canonical JSON of ca.json plus a newline,
+ * in a new buffer; caller frees with free().  CA_ERR_NOMEM, CA_ERR_CANON.
+ */
+int ca_config_serialise(const struct ca_config *c, char **out, size_t *len)
+    CA_MUST_CHECK;
+
+/*
+ * ca_config_load: read DIR/ca.json.  Caller frees with ca_config_free.
+ * CA_ERR_NOT_FOUND, CA_ERR_JSON, CA_ERR_SCHEMA, CA_ERR_VERSION.
+ */
+int ca_config_load(const char *dir, struct ca_config **out,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_config_free: accepts NULL. */
+void ca_config_free(struct ca_config *c);
+
+struct ca_stage;
+
+/*
+ * ca_stage_new: begin building a new CA directory dir, which must not
+ * exist, in a staging folder beside it (with log/ inside).
+ * CA_ERR_EXISTS, CA_ERR_NOT_FOUND (no parent folder), CA_ERR_PERMISSION,
+ * CA_ERR_IO.  Caller frees with ca_stage_free.
+ */
+int ca_stage_new(const char *dir, struct ca_stage **out,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_stage_put: write rel (a name inside the CA directory, such as
+ * "ca.pem" or "log/000001.json") with mode, fsynced.  CA_ERR_IO,
+ * CA_ERR_EXISTS.
+ */
+int ca_stage_put(struct ca_stage *st, const char *rel, const void *data,
+    size_t len, mode_t mode, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_stage_commit: fsync the staged folders and rename the staging folder
+ * to the CA directory without replacing anything, then fsync the parent.
+ * CA_ERR_EXISTS when the directory appeared meanwhile, CA_ERR_IO.
+ */
+int ca_stage_commit(struct ca_stage *st, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_stage_free: remove an uncommitted staging folder; accepts NULL. */
+void ca_stage_free(struct ca_stage *st);
+
+/*
+ * ca_store_lock: take the CA directory's lock without waiting; *fd holds
+ * it until ca_store_unlock.  CA_ERR_LOCKED when another process has it,
+ * CA_ERR_NOT_FOUND, CA_ERR_IO.
+ */
+int ca_store_lock(const char *dir, int *fd, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/* ca_store_unlock: release; accepts -1. */
+void ca_store_unlock(int fd);
+
+#endif

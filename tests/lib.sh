@@ -1,0 +1,66 @@
+# Shared helpers for the shell tests.  Source it; it makes a scratch folder
+# with its own SoftHSM2 configuration (never /etc) and removes it on exit.
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$TOP/bin
+MODULE=${MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/kc-test.XXXXXX")
+trap 'rm -rf "$SCRATCH"' EXIT INT TERM
+mkdir -p "$SCRATCH/tokens"
+cat >"$SCRATCH/softhsm2.conf" <<CONF
+directories.tokendir = $SCRATCH/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+CONF
+export SOFTHSM2_CONF="$SCRATCH/softhsm2.conf"
+PY=/usr/bin/python3
+
+PASS=0
+FAIL=0
+
+ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $1"; }
+
+# check DESCRIPTION COMMAND...: passes when COMMAND exits 0.
+check() {
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+# expect_status N DESCRIPTION COMMAND...: passes when COMMAND exits N.
+expect_status() {
+	want=$1
+	d=$2
+	shift 2
+	"$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		ok "$d (exit $got)"
+	else
+		not_ok "$d (exit $got, wanted $want)"
+		sed 's/^/#   /' "$SCRATCH/err"
+	fi
+}
+
+# new_token LABEL [PIN]: initialise a token; the PIN goes to a 0600 file.
+new_token() {
+	pin=${2:-123456}
+	softhsm2-util --init-token --free --label "$1" --so-pin 87654321 \
+	    --pin "$pin" >/dev/null
+	printf '%s\n' "$pin" >"$SCRATCH/pin-$1"
+	chmod 600 "$SCRATCH/pin-$1"
+}
+
+# object_count LABEL: objects on the token, as the test tool reads them.
+object_count() {
+	"$TOP/tests/bin/p11attrs" "$MODULE" "$1" "$SCRATCH/pin-$1" |
+	    jq 'length'
+}
+
+finish() {
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+}
