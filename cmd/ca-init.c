@@ -54,11 +54,14 @@ main(int argc, char **argv)
 		{ "module", required_argument, NULL, 'm' },
 		{ "operator", required_argument, NULL, 'o' },
 		{ "witness", required_argument, NULL, 'w' },
+		/* Named so that getopt cannot take it for --pin-source. */
+		{ "pin", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *witnesses[MAX_WITNESSES];
+	struct ca_pin_source ps;
 	struct ca_root_req req;
 	struct ca_root_result res;
 	struct ca_errbuf eb = { "" };
@@ -90,6 +93,11 @@ main(int argc, char **argv)
 			}
 			witnesses[req.nwitnesses++] = optarg;
 			break;
+		case 'X':
+			fprintf(stderr, PROG ": a PIN is never taken from the "
+			    "command line; give --pin-source file:PATH or "
+			    "fd:N, or type it when asked\n");
+			return CA_EXIT_USAGE;
 		case 'h':
 			usage(stdout);
 			return CA_EXIT_OK;
@@ -109,6 +117,13 @@ main(int argc, char **argv)
 			fprintf(stderr, PROG ": -d DIR and --token URI are "
 			    "required\n");
 		usage(stderr);
+		return CA_EXIT_USAGE;
+	}
+	if (req.pin_source != NULL &&
+	    ca_pin_source_parse(req.pin_source, &ps) != 0) {
+		fprintf(stderr, PROG ": --pin-source \"%s\" is not "
+		    "file:PATH or fd:N (leave it out to type the PIN)\n",
+		    req.pin_source);
 		return CA_EXIT_USAGE;
 	}
 	req.prompt = ca_prompt_tty;

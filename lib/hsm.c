@@ -306,6 +306,21 @@ ca_hsm_module_path(const struct ca_hsm *h)
 	return h->module;
 }
 
+/* What the token says about the tries left, after a failed login. */
+static const char *
+pin_flags_note(struct ca_hsm *h)
+{
+	CK_TOKEN_INFO ti;
+
+	if (h->f->C_GetTokenInfo(h->slot_id, &ti) != CKR_OK)
+		return "";
+	if (ti.flags & CKF_USER_PIN_FINAL_TRY)
+		return " (the next wrong PIN locks it)";
+	if (ti.flags & CKF_USER_PIN_COUNT_LOW)
+		return " (few tries left)";
+	return "";
+}
+
 int
 ca_hsm_login(struct ca_hsm *h, const struct ca_secret *pin,
     struct ca_errbuf *eb)
@@ -327,7 +342,19 @@ ca_hsm_login(struct ca_hsm *h, const struct ca_secret *pin,
 		rv = h->f->C_Login(h->session, CKU_USER, NULL, 0);
 	if (rv == CKR_USER_ALREADY_LOGGED_IN)
 		rv = CKR_OK;
-	if (rv != CKR_OK) {
+	switch (rv) {
+	case CKR_OK:
+		break;
+	case CKR_PIN_INCORRECT:
+		ca_errf(eb, "incorrect user PIN for token \"%s\"%s; check the "
+		    "PIN (each wrong try counts towards locking it)",
+		    h->info.label, pin_flags_note(h));
+		return CA_ERR_PIN_INCORRECT;
+	case CKR_PIN_LOCKED:
+		ca_errf(eb, "the user PIN of token \"%s\" is locked; the "
+		    "security officer must unlock it", h->info.label);
+		return CA_ERR_PIN_LOCKED;
+	default:
 		ckr_detail(eb, "C_Login", rv);
 		return ckr_code(rv);
 	}

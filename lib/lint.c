@@ -199,7 +199,7 @@ lint_extensions(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep)
 }
 
 static void
-lint_key_and_sig(X509 *x, struct ca_lint_report *rep)
+lint_key_and_sig(X509 *x, EVP_PKEY *issuer_key, struct ca_lint_report *rep)
 {
 	EVP_PKEY *k = X509_get0_pubkey(x);
 	const X509_ALGOR *inner = X509_get0_tbs_sigalg(x), *outer = NULL;
@@ -230,6 +230,9 @@ lint_key_and_sig(X509 *x, struct ca_lint_report *rep)
 		finding(rep, "key type not allowed");
 		return;
 	}
+	/* The signature is the issuer's: its key decides algorithm and hash. */
+	if (issuer_key != NULL)
+		k = issuer_key;
 	X509_get0_signature(&sig, &outer, x);
 	/* RFC 5280 4.1.1.2: signatureAlgorithm equals tbs signature. */
 	if (outer == NULL || X509_ALGOR_cmp(inner, outer) != 0)
@@ -261,6 +264,13 @@ int
 ca_lint_cert(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep,
     struct ca_errbuf *eb)
 {
+	return ca_lint_cert_issued(x, NULL, kind, rep, eb);
+}
+
+int
+ca_lint_cert_issued(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
+    struct ca_lint_report *rep, struct ca_errbuf *eb)
+{
 	const ASN1_BIT_STRING *iuid = NULL, *suid = NULL;
 
 	memset(rep, 0, sizeof(*rep));
@@ -284,7 +294,7 @@ ca_lint_cert(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep,
 	if (iuid != NULL || suid != NULL)	/* RFC 5280 4.1.2.8 */
 		finding(rep, "unique identifiers must not be present");
 	lint_extensions(x, kind, rep);
-	lint_key_and_sig(x, rep);
+	lint_key_and_sig(x, issuer_key, rep);
 	ERR_clear_error();
 	if (rep->n > 0) {
 		ca_errf(eb, "%s%s", rep->msg[0],

@@ -20,11 +20,20 @@ struct ca_lint_report {
 };
 
 /*
- * ca_lint_cert: run every lint for a certificate of kind on x, recording
- * findings in rep.  Returns 0 when there are none, CA_ERR_LINT otherwise
- * (and puts the first finding in eb).
+ * ca_lint_cert: run every lint for a self-signed certificate of kind on x,
+ * recording findings in rep.  Returns 0 when there are none, CA_ERR_LINT
+ * otherwise (and puts the first finding in eb).
  */
 int ca_lint_cert(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_lint_cert_issued: as ca_lint_cert, for a certificate signed by
+ * issuer_key (NULL: x's own key): the signature algorithm and hash are
+ * checked against the issuer's key, the key type and size against x's.
+ */
+int ca_lint_cert_issued(X509 *x, EVP_PKEY *issuer_key,
+    enum ca_cert_kind kind, struct ca_lint_report *rep,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 #endif

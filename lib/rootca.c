@@ -160,14 +160,14 @@ people_json(const struct ca_root_req *req, json_t **out,
 }
 
 static int
-lint_or_fail(X509 *x, enum ca_cert_kind kind, const char *when,
-    struct ca_errbuf *eb)
+lint_or_fail(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
+    const char *when, struct ca_errbuf *eb)
 {
 	struct ca_lint_report rep;
 	char first[200];
 	int r;
 
-	if ((r = ca_lint_cert(x, kind, &rep, eb)) != 0) {
+	if ((r = ca_lint_cert_issued(x, issuer_key, kind, &rep, eb)) != 0) {
 		snprintf(first, sizeof(first), "%s", rep.msg[0]);
 		ca_errf(eb, "%s certificate %s: %s%s",
 		    kind == CA_CERT_ROOT ? "root" : "log-signer", when, first,
@@ -434,8 +434,9 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	if ((r = make_certs(&cp, &lp, x.soft_ca, x.soft_ca, x.soft_log,
 	    &x.draft_ca, &x.draft_log, eb)) != 0)
 		goto out_ln;
-	if ((r = lint_or_fail(x.draft_ca, CA_CERT_ROOT, "before signing",
-	    eb)) != 0 || (r = lint_or_fail(x.draft_log, CA_CERT_LOG_SIGNER,
+	if ((r = lint_or_fail(x.draft_ca, NULL, CA_CERT_ROOT,
+	    "before signing", eb)) != 0 ||
+	    (r = lint_or_fail(x.draft_log, x.soft_ca, CA_CERT_LOG_SIGNER,
 	    "before signing", eb)) != 0)
 		goto out_ln;
 
@@ -503,9 +504,10 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	if ((r = ca_cert_same_tbs(x.draft_ca, x.ca, eb)) != 0 ||
 	    (r = ca_cert_same_tbs(x.draft_log, x.log, eb)) != 0)
 		goto out_ln;
-	if ((r = lint_or_fail(x.ca, CA_CERT_ROOT, "after signing", eb)) != 0 ||
-	    (r = lint_or_fail(x.log, CA_CERT_LOG_SIGNER, "after signing",
-	    eb)) != 0)
+	if ((r = lint_or_fail(x.ca, NULL, CA_CERT_ROOT, "after signing",
+	    eb)) != 0 ||
+	    (r = lint_or_fail(x.log, x.ca_pub, CA_CERT_LOG_SIGNER,
+	    "after signing", eb)) != 0)
 		goto out_ln;
 
 	/* 6. Artifacts and the first record. */

@@ -24,23 +24,29 @@ ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
 not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $1"; }
 
 # check DESCRIPTION COMMAND...: passes when COMMAND exits 0.
+# Output is kept, and shown only when the check fails.
 check() {
-	d=$1
+	_desc=$1
 	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
+	if "$@" >"$SCRATCH/check.out" 2>&1; then
+		ok "$_desc"
+	else
+		not_ok "$_desc"
+		sed 's/^/#   /' "$SCRATCH/check.out"
+	fi
 }
 
 # expect_status N DESCRIPTION COMMAND...: passes when COMMAND exits N.
 expect_status() {
-	want=$1
-	d=$2
+	_want=$1
+	_desc=$2
 	shift 2
 	"$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then
-		ok "$d (exit $got)"
+	_got=$?
+	if [ "$_got" -eq "$_want" ]; then
+		ok "$_desc (exit $_got)"
 	else
-		not_ok "$d (exit $got, wanted $want)"
+		not_ok "$_desc (exit $_got, wanted $_want)"
 		sed 's/^/#   /' "$SCRATCH/err"
 	fi
 }

@@ -1,0 +1,79 @@
+/* check_ca_err.c: the error convention (lib/ca_err.c). */
+#include "check_util.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+START_TEST(strerror_covers_every_code)
+{
+	int r;
+
+	for (r = CA_OK; r >= CA_ERR_ABORTED; r--) {
+		const char *s = ca_strerror(r);
+
+		ck_assert_ptr_nonnull(s);
+		ck_assert_msg(strlen(s) > 0, "code %d has no text", r);
+		ck_assert_msg(strcmp(s, ca_strerror(CA_ERR_ABORTED - 1)) != 0,
+		    "code %d reads as an unknown code", r);
+	}
+	ck_assert_ptr_nonnull(ca_strerror(-9999));
+	ck_assert_ptr_nonnull(ca_strerror(5));
+}
+END_TEST
+
+START_TEST(exit_status_mapping)
+{
+	ck_assert_int_eq(ca_exit_status(CA_OK), CA_EXIT_OK);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_TOKEN_NOT_FOUND), CA_EXIT_TOKEN);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_TOKEN_AMBIGUOUS), CA_EXIT_TOKEN);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_PIN_INCORRECT), CA_EXIT_PIN);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_PIN_LOCKED), CA_EXIT_PIN_LOCKED);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_EXISTS), CA_EXIT_EXISTS);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_KEY_EXISTS), CA_EXIT_EXISTS);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_LOCKED), CA_EXIT_BUSY);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_LOG), CA_EXIT_VERIFY);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_VERIFY), CA_EXIT_VERIFY);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_IO), CA_EXIT_FAIL);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_INTERNAL), CA_EXIT_FAIL);
+}
+END_TEST
+
+START_TEST(errf_formats_and_accepts_null)
+{
+	struct ca_errbuf eb;
+
+	ca_errf(NULL, "ignored %d", 1);
+	ca_errf(&eb, "record %06d: %s", 7, "bad prev");
+	ck_assert_str_eq(eb.msg, "record 000007: bad prev");
+}
+END_TEST
+
+START_TEST(err_openssl_takes_queue_and_clears_it)
+{
+	struct ca_errbuf eb;
+
+	eb.msg[0] = '\0';
+	/* An unknown algorithm leaves an entry on the queue. */
+	ck_assert_ptr_null(EVP_PKEY_CTX_new_from_name(NULL, "no-such-alg", NULL));
+	ck_assert_int_ne(ERR_peek_error(), 0);
+	ca_err_openssl(&eb);
+	ck_assert_int_eq(ERR_peek_error(), 0);
+	ck_assert_msg(strlen(eb.msg) > 0, "no detail kept");
+}
+END_TEST
+
+static Suite *
+ca_err_suite(void)
+{
+	Suite *s = suite_create("ca_err");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, strerror_covers_every_code);
+	tcase_add_test(tc, exit_status_mapping);
+	tcase_add_test(tc, errf_formats_and_accepts_null);
+	tcase_add_test(tc, err_openssl_takes_queue_and_clears_it);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CK_MAIN(ca_err_suite)

@@ -1,0 +1,140 @@
+/*
+ * check_util.h: helpers shared by the Check suites (one suite per lib
+ * module, in tests/check_<module>.c).  Header-only, so that each suite is
+ * one translation unit linked against lib/libkeyceremony.a.
+ */
+#ifndef CHECK_UTIL_H
+#define CHECK_UTIL_H
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ca_err.h"
+
+/*
+ * CK_MAIN(suite_fn): main() that runs one suite and exits non-zero when
+ * any test failed.  Check prints its own summary line.
+ */
+#define CK_MAIN(suite_fn)						\
+	int main(void)							\
+	{								\
+		SRunner *sr = srunner_create(suite_fn());		\
+		int nf;							\
+		srunner_run_all(sr, CK_NORMAL);				\
+		nf = srunner_ntests_failed(sr);				\
+		srunner_free(sr);					\
+		return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;		\
+	}
+
+/* ck_assert_err(expr, code): expr returned exactly the CA_ERR_* code. */
+#define ck_assert_err(expr, code) do {					\
+	int ck_r_ = (expr);						\
+	ck_assert_msg(ck_r_ == (code), "%s returned %d (%s), wanted %d (%s)", \
+	    #expr, ck_r_, ca_strerror(ck_r_), (code), ca_strerror(code)); \
+} while (0)
+
+/* ck_assert_ok(expr): expr returned CA_OK. */
+#define ck_assert_ok(expr) ck_assert_err(expr, CA_OK)
+
+static int
+tu_rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+/* tu_rmrf: remove a folder tree; quiet when it is missing. */
+static inline void
+tu_rmrf(const char *path)
+{
+	(void)nftw(path, tu_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * tu_tmpdir: a new empty folder under $TMPDIR (or /tmp) in buf[PATH_MAX].
+ * Fails the test when it cannot be made.
+ */
+static inline char *
+tu_tmpdir(char *buf)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(buf, PATH_MAX, "%s/kc-check.XXXXXX", t && *t ? t : "/tmp");
+	ck_assert_msg(mkdtemp(buf) != NULL, "mkdtemp: %s", strerror(errno));
+	return buf;
+}
+
+/* tu_write: write a whole file (mode 0600), failing the test on error. */
+static inline void
+tu_write(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
+	ck_assert_msg(write(fd, data, len) == (ssize_t)len, "write %s", path);
+	close(fd);
+}
+
+/*
+ * tu_read: read a whole file into a new NUL-terminated buffer (caller
+ * frees), length in *len (may be NULL).
+ */
+static inline char *
+tu_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "fopen %s: %s", path, strerror(errno));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_msg(fread(buf, 1, (size_t)n, f) == (size_t)n, "fread %s",
+	    path);
+	buf[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = (size_t)n;
+	return buf;
+}
+
+/*
+ * tu_softhsm_token: point SOFTHSM2_CONF at a fresh configuration under
+ * dir with one token labelled label (user PIN "123456", SO PIN
+ * "87654321"), made by softhsm2-util.  Fails the test when it cannot.
+ */
+static inline void
+tu_softhsm_token(const char *dir, const char *label)
+{
+	char conf[PATH_MAX], tokens[PATH_MAX], cmd[3 * PATH_MAX];
+	FILE *f;
+
+	snprintf(tokens, sizeof(tokens), "%s/tokens", dir);
+	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", dir);
+	if (mkdir(tokens, 0700) != 0)
+		ck_assert_int_eq(errno, EEXIST);
+	f = fopen(conf, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "directories.tokendir = %s\nobjectstore.backend = file\n"
+	    "log.level = ERROR\nslots.removable = false\n", tokens);
+	fclose(f);
+	setenv("SOFTHSM2_CONF", conf, 1);
+	snprintf(cmd, sizeof(cmd), "softhsm2-util --init-token --free "
+	    "--label '%s' --so-pin 87654321 --pin 123456 >/dev/null", label);
+	ck_assert_msg(system(cmd) == 0, "softhsm2-util failed");
+}
+
+#endif
