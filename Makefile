@@ -98,7 +98,7 @@ demo:
 	@./tests/deps.sh
 	@$(MAKE) --no-print-directory demo-run
 
-demo-run: all
+demo-run: all tests/bin/p11attrs
 	@./tests/demo.sh
 
 install: all

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -17,6 +18,9 @@ ca_fingerprint_normalise(const char *in, char out[65])
 {
 	size_t n = 0;
 
+	/* As ca-init prints it for the paper script. */
+	if (strncasecmp(in, "sha256:", 7) == 0)
+		in += 7;
 	for (; *in != '\0'; in++) {
 		if (*in == ':' || *in == ' ')
 			continue;

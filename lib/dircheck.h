@@ -9,8 +9,9 @@
 
 /*
  * ca_fingerprint_normalise: accept a SHA-256 fingerprint as typed from
- * paper (hex in either case, with or without ':' or spaces) and write it
- * as 64 lowercase hex digits into out[65].  CA_ERR_INVALID_ARG.
+ * paper (hex in either case, with or without a "sha256:" prefix, colons
+ * or spaces) and write it as 64 lowercase hex digits into out[65].
+ * CA_ERR_INVALID_ARG.
  */
 int ca_fingerprint_normalise(const char *in, char out[65]) CA_MUST_CHECK;
 

@@ -112,6 +112,25 @@ ca_config_load(const char *dir, struct ca_config **out, struct ca_errbuf *eb)
 		r = CA_ERR_VERSION;
 		goto out;
 	}
+	{
+		static const char *const known[] = { "format", "version",
+		    "kind", "module", "ca_key", "log_key", "algorithm" };
+		const char *key;
+		json_t *v;
+		size_t i;
+
+		/* ca-directory(5): a member we do not know is refused. */
+		json_object_foreach(j, key, v) {
+			for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+				if (strcmp(key, known[i]) == 0)
+					break;
+			if (i == sizeof(known) / sizeof(known[0])) {
+				ca_errf(eb, "ca.json: unknown member \"%s\"",
+				    key);
+				goto out;
+			}
+		}
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		r = CA_ERR_NOMEM;
 		goto out;

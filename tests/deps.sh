@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libssl-dev libp11-dev libp11-kit-dev softhsm2
-libjansson-dev check opensc jq openssl python3-cryptography"
+libjansson-dev check opensc jq openssl python3-cryptography mandoc"
 
 missing=""
 for p in $PKGS; do
