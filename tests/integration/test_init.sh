@@ -127,6 +127,37 @@ for alg in p384 p256 rsa3072 rsa4096; do
 	fi
 done
 
+# --- a profile decides subject, validity, pathLen and keyUsage -------------
+cat >"$SCRATCH/profile.json" <<'JSON'
+{"format": "ca-profile", "version": 1, "kind": "root",
+ "subject": "CN=Profiled Root,O=Example Manufacturing",
+ "validity": "20y", "path_len": 1,
+ "key_usage": ["keyCertSign", "cRLSign", "digitalSignature"]}
+JSON
+new_token prof
+expect_status 0 "ca-init with a profile" "$BIN/ca-init" -d "$SCRATCH/prof" \
+    --token pkcs11:token=prof --pin-source "file:$SCRATCH/pin-prof" \
+    --profile "$SCRATCH/profile.json"
+$CERTINFO "$SCRATCH/prof/ca.pem" >"$SCRATCH/ci-prof.json"
+jq_check "profile: subject, 20 years, pathLen 1" "$SCRATCH/ci-prof.json" \
+    '.[0] | .subject == "CN=Profiled Root,O=Example Manufacturing" and (.not_after[0:4] | tonumber) - (.not_before[0:4] | tonumber) == 20 and .extensions.basicConstraints.path_length == 1'
+jq_check "profile: keyUsage adds digitalSignature" "$SCRATCH/ci-prof.json" \
+    '.[0].extensions.keyUsage.usages == ["digital_signature","key_cert_sign","crl_sign"]'
+ph=$(sha256sum "$SCRATCH/profile.json" | cut -c1-64)
+jq_check "profile: recorded as an input with its hash" \
+    "$SCRATCH/prof/log/000001.json" \
+    ".body.inputs == [{\"name\":\"$SCRATCH/profile.json\",\"sha256\":\"$ph\",\"size\":$(stat -c %s "$SCRATCH/profile.json")}]"
+base=$(object_count prof)
+printf '{"format":"ca-profile","version":1,"kind":"root","valdity":"5y"}' \
+    >"$SCRATCH/typo.json"
+expect_status 1 "a profile with a misspelt field" "$BIN/ca-init" \
+    -d "$SCRATCH/typo" --token "pkcs11:token=prof;object=t" \
+    --pin-source "file:$SCRATCH/pin-prof" --subject CN=x \
+    --profile "$SCRATCH/typo.json"
+check "misspelt field: the message names it" grep -q valdity "$SCRATCH/err"
+nothing_left "misspelt profile" "$SCRATCH" typo
+check "misspelt profile: no key made" test "$(object_count prof)" -eq "$base"
+
 # --- the jq + openssl recipe from ca-transcript(5), exactly --------------
 sed -n '/^\.\\" recipe-begin/,/^\.\\" recipe-end/p' "$TOP/man/ca-transcript.5" |
     sed '1,2d;$d' | sed '$d' >"$SCRATCH/recipe.sh"
