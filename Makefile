@@ -17,7 +17,15 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) p11-kit-1 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
-GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+# The commit goes into the records (env.tool.commit) and --version, so the
+# objects that use it are rebuilt whenever it changes: lib/.commit is
+# rewritten only then.
+GIT_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+                { git diff --quiet HEAD 2>/dev/null || c=$$c-dirty; } && \
+                echo $$c || echo unknown)
+COMMIT_STAMP := lib/.commit
+$(shell echo '$(GIT_COMMIT)' | cmp -s - $(COMMIT_STAMP) 2>/dev/null || \
+    echo '$(GIT_COMMIT)' >$(COMMIT_STAMP))
 
 WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wformat-security \
               -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
@@ -58,12 +66,14 @@ lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile
 	@echo "  CC      $@"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+lib/envinfo.o: $(COMMIT_STAMP)
+
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	@echo "  AR      $@"
 	@ar rcs $@ $(LIB_OBJS)
 
-bin/%: cmd/%.c $(LIB) $(wildcard lib/*.h)
+bin/%: cmd/%.c $(LIB) $(wildcard lib/*.h) $(COMMIT_STAMP)
 	@mkdir -p bin
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
@@ -109,4 +119,4 @@ install: all
 	done
 
 clean:
-	rm -rf bin tests/bin lib/*.o $(LIB)
+	rm -rf bin tests/bin lib/*.o $(LIB) $(COMMIT_STAMP)

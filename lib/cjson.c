@@ -11,10 +11,40 @@ check_string(const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		size_t k, len;
+		unsigned long cp;
 
 		/* jq escapes these differently from jansson and RFC 8785. */
 		if ((c < 0x20 && c != '\n') || c == 0x7f)
 			return 0;
+		if (c < 0x80)
+			continue;
+		/* RFC 3629 4: shortest form, no surrogates, <= U+10FFFF. */
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (n - i < len)
+			return 0;
+		for (k = 1; k < len; k++) {
+			unsigned char cc = (unsigned char)s[i + k];
+
+			if ((cc & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (cc & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
+		i += len - 1;
 	}
 	return 1;
 }
@@ -60,8 +90,8 @@ check_rec(const json_t *v, char *path, size_t cap, struct ca_errbuf *eb,
 		return 1;
 	case JSON_STRING:
 		if (!check_string(json_string_value(v), json_string_length(v))) {
-			ca_errf(eb, "%s: string holds a control character",
-			    path);
+			ca_errf(eb, "%s: string holds a control character "
+			    "or is not utf-8", path);
 			return 0;
 		}
 		return 1;

@@ -99,8 +99,8 @@ scan_ava(const char **pp, struct ava *a, struct ca_errbuf *eb)
 			trail = 0;
 			continue;
 		}
-		if (*p == '"' || *p == ';' || *p == '<' || *p == '>' ||
-		    *p == '=') {
+		/* RFC 4514 3: '=' may stand unescaped in a value. */
+		if (*p == '"' || *p == ';' || *p == '<' || *p == '>') {
 			ca_errf(eb, "unescaped '%c' in the value of \"%s\"", *p,
 			    a->type);
 			return CA_ERR_DN;

@@ -44,7 +44,9 @@ ca_read_file(const char *path, size_t max, unsigned char **buf, size_t *len,
 
 	*buf = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+	/* O_NONBLOCK: a FIFO must not hang the ceremony; it is refused below. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) <
+	    0) {
 		r = errno_code(errno);
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		goto out;

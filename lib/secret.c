@@ -1,5 +1,6 @@
 #include "secret.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -161,6 +162,9 @@ ca_pin_source_parse(const char *spec, struct ca_pin_source *src)
 		return 0;
 	}
 	if (strncmp(spec, "fd:", 3) == 0) {
+		/* Digits only: strtol alone would take " 3" and "+3". */
+		if (!isdigit((unsigned char)spec[3]))
+			return CA_ERR_PIN_SOURCE;
 		errno = 0;
 		v = strtol(spec + 3, &end, 10);
 		if (errno != 0 || end == spec + 3 || *end != '\0' || v < 0 ||
@@ -178,6 +182,7 @@ ca_pin_read(const struct ca_pin_source *src, ca_prompt_fn prompt, void *arg,
     const char *what, struct ca_secret **out, struct ca_errbuf *eb)
 {
 	struct ca_secret *s = NULL;
+	struct stat st;
 	int fd = -1, r = CA_ERR_INTERNAL;
 
 	*out = NULL;
@@ -198,9 +203,18 @@ ca_pin_read(const struct ca_pin_source *src, ca_prompt_fn prompt, void *arg,
 		}
 		break;
 	case CA_PIN_FILE:
-		if ((fd = open(src->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) <
-		    0) {
+		if ((fd = open(src->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+		    O_NONBLOCK)) < 0) {
 			ca_errf(eb, "\"%s\": %s", src->path, strerror(errno));
+			r = CA_ERR_PIN_SOURCE;
+			goto out;
+		}
+		/* As ssh does for keys: a PIN others can read is spent. */
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    (st.st_mode & 077) != 0) {
+			ca_errf(eb, "pin file \"%s\" must be a regular file "
+			    "that only its owner can read (chmod 600)",
+			    src->path);
 			r = CA_ERR_PIN_SOURCE;
 			goto out;
 		}

@@ -70,7 +70,8 @@ int ca_pin_source_parse(const char *spec, struct ca_pin_source *src)
 /*
  * ca_pin_read: read a PIN from src into a new secret (caller frees with
  * ca_secret_free).  For the terminal it calls prompt(arg, what, ...).  One
- * trailing newline is dropped; an empty PIN is refused.
+ * trailing newline is dropped; an empty PIN is refused, and so is a PIN
+ * file that is not a regular file readable by its owner alone.
  * CA_ERR_PIN_SOURCE, CA_ERR_ABORTED, CA_ERR_NOMEM.
  */
 int ca_pin_read(const struct ca_pin_source *src, ca_prompt_fn prompt,

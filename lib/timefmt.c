@@ -104,7 +104,9 @@ ca_duration_parse(const char *s, struct ca_duration *d)
 	}
 	if (!seen || (d->years == 0 && d->months == 0 && d->days == 0))
 		return CA_ERR_INVALID_ARG;
-	if (d->years * 366L + d->months * 31L + d->days >= 100 * 365L)
+	/* Under 100 years, a month counted as its mean 30.44 days. */
+	if (((d->years * 12L + d->months) * 3044 + 99) / 100 + d->days >=
+	    36525)
 		return CA_ERR_INVALID_ARG;
 	return 0;
 }
@@ -114,6 +116,7 @@ ca_time_add(time_t t, const struct ca_duration *d, time_t *out)
 {
 	struct tm tm;
 	long mon;
+	time_t res;
 	int y, m, dim;
 
 	if (gmtime_r(&t, &tm) == NULL)
@@ -126,8 +129,10 @@ ca_time_add(time_t t, const struct ca_duration *d, time_t *out)
 		tm.tm_mday = dim;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;
-	*out = timegm(&tm) + (time_t)d->days * 86400;
-	if (y > 9999)
+	res = timegm(&tm) + (time_t)d->days * 86400;
+	/* RFC 3339 and GeneralizedTime stop at 9999-12-31T23:59:59Z. */
+	if (y > 9999 || res > (time_t)253402300799LL)
 		return CA_ERR_INVALID_ARG;
+	*out = res;
 	return 0;
 }

@@ -74,6 +74,20 @@ tu_tmpdir(char *buf)
 	return buf;
 }
 
+/*
+ * tu_path: dir "/" name in buf[PATH_MAX]; fails the test rather than cut a
+ * path short.
+ */
+static inline char *
+tu_path(char *buf, const char *dir, const char *name)
+{
+	int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+
+	ck_assert_msg(n > 0 && n < PATH_MAX, "path too long: %s/%s", dir,
+	    name);
+	return buf;
+}
+
 /* tu_write: write a whole file (mode 0600), failing the test on error. */
 static inline void
 tu_write(const char *path, const void *data, size_t len)
@@ -122,8 +136,8 @@ tu_softhsm_token(const char *dir, const char *label)
 	char conf[PATH_MAX], tokens[PATH_MAX], cmd[3 * PATH_MAX];
 	FILE *f;
 
-	snprintf(tokens, sizeof(tokens), "%s/tokens", dir);
-	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", dir);
+	tu_path(tokens, dir, "tokens");
+	tu_path(conf, dir, "softhsm2.conf");
 	if (mkdir(tokens, 0700) != 0)
 		ck_assert_int_eq(errno, EEXIST);
 	f = fopen(conf, "w");
@@ -132,8 +146,9 @@ tu_softhsm_token(const char *dir, const char *label)
 	    "log.level = ERROR\nslots.removable = false\n", tokens);
 	fclose(f);
 	setenv("SOFTHSM2_CONF", conf, 1);
-	snprintf(cmd, sizeof(cmd), "softhsm2-util --init-token --free "
-	    "--label '%s' --so-pin 87654321 --pin 123456 >/dev/null", label);
+	ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "softhsm2-util "
+	    "--init-token --free --label '%s' --so-pin 87654321 --pin 123456 "
+	    ">/dev/null", label), (int)sizeof(cmd));
 	ck_assert_msg(system(cmd) == 0, "softhsm2-util failed");
 }
 
