@@ -32,6 +32,15 @@ ca_fingerprint_normalise(const char *in, char out[65])
 	return n == 64 ? 0 : CA_ERR_INVALID_ARG;
 }
 
+/* A file that is there but is no certificate does not verify. */
+static int
+load_cert(const char *path, X509 **out, struct ca_errbuf *eb)
+{
+	int r = ca_cert_load(path, out, eb);
+
+	return r == CA_ERR_CRYPTO ? CA_ERR_VERIFY : r;
+}
+
 static int
 has_log_eku(X509 *x)
 {
@@ -65,14 +74,14 @@ ca_dir_verify_log(const char *dir, const char *anchor,
 	}
 	if ((p = ca_path_join(dir, CA_FILE_CERT)) == NULL)
 		return CA_ERR_NOMEM;
-	if ((r = ca_cert_load(p, &ca, eb)) != 0)
+	if ((r = load_cert(p, &ca, eb)) != 0)
 		goto out;
 	free(p);
 	if ((p = ca_path_join(dir, CA_FILE_LOG_SIGNER)) == NULL) {
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
-	if ((r = ca_cert_load(p, &ls, eb)) != 0)
+	if ((r = load_cert(p, &ls, eb)) != 0)
 		goto out;
 	r = CA_ERR_VERIFY;
 	if ((r = ca_cert_sha256(ca, fp)) != 0)

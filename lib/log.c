@@ -361,8 +361,14 @@ verify_sig(const char *name, const json_t *sigs, const char *canon,
 		ca_errf(eb, "%s: signed by unknown key %.16s...", name, kid);
 		goto out;
 	}
+	/*
+	 * The scheme is the key's own (ca_md_for_key), not whatever the
+	 * record names: an ES256 signature by a P-384 key is refused.
+	 */
 	if ((md = md_for_alg_name(alg, &ec)) == NULL ||
-	    ec != (EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC)) {
+	    ec != (EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC) ||
+	    ca_md_for_key(pub) == NULL ||
+	    EVP_MD_get_type(ca_md_for_key(pub)) != EVP_MD_get_type(md)) {
 		ca_errf(eb, "%s: signature algorithm \"%s\" does not fit the "
 		    "key", name, alg);
 		goto out;

@@ -297,10 +297,14 @@ ca_stage_commit(struct ca_stage *st, struct ca_errbuf *eb)
 		goto out;
 	}
 	st->committed = 1;
-	if (ca_fsync_parent(st->dir) != 0) {
-		ca_errf(eb, "cannot fsync the folder holding \"%s\"", st->dir);
-		goto out;
-	}
+	/*
+	 * The directory is in place and names keys that exist: undoing
+	 * now would leave a published CA without keys.  So a failed fsync
+	 * of the parent is tried once more and otherwise not an error.
+	 */
+	if (ca_fsync_parent(st->dir) != 0 && ca_fsync_parent(st->dir) != 0)
+		ca_errf(eb, "warning: cannot fsync the folder holding \"%s\"",
+		    st->dir);
 	r = 0;
 out:
 	free(logdir);

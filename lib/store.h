@@ -57,7 +57,8 @@ struct ca_stage;
  * ca_stage_new: begin building a new CA directory dir, which must not
  * exist, in a staging folder beside it (with log/ inside).
  * CA_ERR_EXISTS, CA_ERR_NOT_FOUND (no parent folder), CA_ERR_PERMISSION,
- * CA_ERR_IO.  Caller frees with ca_stage_free.
+ * CA_ERR_LOCKED (another CA is being made in the same folder), CA_ERR_IO.
+ * Caller frees with ca_stage_free.
  */
 int ca_stage_new(const char *dir, struct ca_stage **out,
     struct ca_errbuf *eb) CA_MUST_CHECK;
@@ -72,7 +73,8 @@ int ca_stage_put(struct ca_stage *st, const char *rel, const void *data,
 
 /*
  * ca_stage_commit: fsync the staged folders and rename the staging folder
- * to the CA directory without replacing anything, then fsync the parent.
+ * to the CA directory without replacing anything, then fsync the parent
+ * (once the rename is done it reports success: see store.c).
  * CA_ERR_EXISTS when the directory appeared meanwhile, CA_ERR_IO.
  */
 int ca_stage_commit(struct ca_stage *st, struct ca_errbuf *eb) CA_MUST_CHECK;
