@@ -43,6 +43,10 @@ ca_strerror(int r)
 	case CA_ERR_VERSION: return "unsupported format version";
 	case CA_ERR_ALGORITHM: return "unsupported algorithm";
 	case CA_ERR_ABORTED: return "aborted by the operator";
+	case CA_ERR_CSR: return "malformed certificate request";
+	case CA_ERR_KEY_POLICY: return "key refused by the key policy";
+	case CA_ERR_KEY_MISMATCH:
+		return "the key on the token is not the certificate's";
 	default: return "unknown error";
 	}
 }

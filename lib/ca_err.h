@@ -48,6 +48,10 @@ enum {
 	CA_ERR_VERSION = -30,		/* a format version we cannot read */
 	CA_ERR_ALGORITHM = -31,		/* an unsupported or refused algorithm */
 	CA_ERR_ABORTED = -32,		/* the operator declined */
+	CA_ERR_CSR = -33,		/* malformed certificate request */
+	CA_ERR_KEY_POLICY = -34,	/* a key the policy refuses */
+	CA_ERR_KEY_MISMATCH = -35,	/* token key is not the certificate's */
+	CA_ERR_LAST = CA_ERR_KEY_MISMATCH,	/* for tests: the lowest code */
 };
 
 /*

@@ -1,5 +1,6 @@
 #include "certgen.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,9 +9,21 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "dn.h"
 #include "encode.h"
 #include "fsio.h"
+#include "netaddr.h"
 #include "profile.h"
+
+const struct ca_eku_name ca_eku_names[] = {
+	{ "serverAuth", "1.3.6.1.5.5.7.3.1" },
+	{ "clientAuth", "1.3.6.1.5.5.7.3.2" },
+	{ "codeSigning", "1.3.6.1.5.5.7.3.3" },
+	{ "emailProtection", "1.3.6.1.5.5.7.3.4" },
+	{ "timeStamping", "1.3.6.1.5.5.7.3.8" },
+	{ "OCSPSigning", "1.3.6.1.5.5.7.3.9" },
+	{ NULL, NULL },
+};
 
 int
 ca_serial_random(unsigned char serial[CA_SERIAL_LEN])
@@ -64,6 +77,257 @@ add_ext(X509 *x, int nid, int crit, void *value)
 	return X509_add1_ext_i2d(x, nid, value, crit, X509V3_ADD_DEFAULT) == 1;
 }
 
+static GENERAL_NAME *
+uri_name(const char *uri)
+{
+	GENERAL_NAME *g;
+	ASN1_IA5STRING *s;
+
+	if ((g = GENERAL_NAME_new()) == NULL)
+		return NULL;
+	if ((s = ASN1_IA5STRING_new()) == NULL ||
+	    ASN1_STRING_set(s, uri, -1) != 1) {
+		ASN1_IA5STRING_free(s);
+		GENERAL_NAME_free(g);
+		return NULL;
+	}
+	GENERAL_NAME_set0_value(g, GEN_URI, s);
+	return g;
+}
+
+/* One name-constraint base of GeneralName type gtype from text v. */
+static int
+subtree_add(STACK_OF(GENERAL_SUBTREE) **sk, int gtype, const char *v)
+{
+	GENERAL_SUBTREE *st = NULL;
+	GENERAL_NAME *g = NULL;
+	ASN1_OCTET_STRING *os = NULL;
+	X509_NAME *dn = NULL;
+	unsigned char ip[32];
+	size_t iplen;
+	int r = CA_ERR_NOMEM;
+
+	if (*sk == NULL && (*sk = sk_GENERAL_SUBTREE_new_null()) == NULL)
+		goto out;
+	if ((st = GENERAL_SUBTREE_new()) == NULL)
+		goto out;
+	switch (gtype) {
+	case GEN_DNS:
+	case GEN_EMAIL:
+	case GEN_URI:
+		if ((os = ASN1_IA5STRING_new()) == NULL ||
+		    ASN1_STRING_set(os, v, -1) != 1 ||
+		    (g = GENERAL_NAME_new()) == NULL)
+			goto out;
+		GENERAL_NAME_set0_value(g, gtype, os);
+		os = NULL;
+		break;
+	case GEN_IPADD:
+		/* RFC 5280 4.2.1.10: address and mask, 8 or 32 octets. */
+		if (ca_cidr_parse(v, ip, &iplen) != 0) {
+			r = CA_ERR_PROFILE;
+			goto out;
+		}
+		if ((os = ASN1_OCTET_STRING_new()) == NULL ||
+		    ASN1_OCTET_STRING_set(os, ip, (int)iplen) != 1 ||
+		    (g = GENERAL_NAME_new()) == NULL)
+			goto out;
+		GENERAL_NAME_set0_value(g, GEN_IPADD, os);
+		os = NULL;
+		break;
+	case GEN_DIRNAME:
+		if (ca_dn_parse(v, &dn, NULL) != 0) {
+			r = CA_ERR_PROFILE;
+			goto out;
+		}
+		if ((g = GENERAL_NAME_new()) == NULL)
+			goto out;
+		GENERAL_NAME_set0_value(g, GEN_DIRNAME, dn);
+		dn = NULL;
+		break;
+	default:
+		r = CA_ERR_INTERNAL;
+		goto out;
+	}
+	GENERAL_NAME_free(st->base);
+	st->base = g;
+	g = NULL;
+	if (!sk_GENERAL_SUBTREE_push(*sk, st))
+		goto out;
+	st = NULL;
+	r = 0;
+out:
+	GENERAL_SUBTREE_free(st);
+	GENERAL_NAME_free(g);
+	ASN1_OCTET_STRING_free(os);
+	X509_NAME_free(dn);
+	return r;
+}
+
+static int
+subtrees_add(STACK_OF(GENERAL_SUBTREE) **sk, const struct ca_name_set *ns)
+{
+	static const struct {
+		size_t off;
+		int gtype;
+	} kinds[] = {
+		{ offsetof(struct ca_name_set, dns), GEN_DNS },
+		{ offsetof(struct ca_name_set, ip), GEN_IPADD },
+		{ offsetof(struct ca_name_set, email), GEN_EMAIL },
+		{ offsetof(struct ca_name_set, uri), GEN_URI },
+		{ offsetof(struct ca_name_set, dirname), GEN_DIRNAME },
+	};
+	size_t k, i;
+	int r;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		const struct ca_strlist *l = (const struct ca_strlist *)
+		    (const void *)((const char *)ns + kinds[k].off);
+
+		for (i = 0; i < l->n; i++)
+			if ((r = subtree_add(sk, kinds[k].gtype, l->v[i])) != 0)
+				return r;
+	}
+	return 0;
+}
+
+/*
+ * The extensions a sub-CA or cross profile decides: the profile alone,
+ * never the request, so nothing a CSR asks for reaches the certificate.
+ */
+static int
+add_profile_exts(X509 *x, const struct ca_profile *pr)
+{
+	EXTENDED_KEY_USAGE *eku = NULL;
+	CERTIFICATEPOLICIES *cp = NULL;
+	POLICYINFO *pi = NULL;
+	POLICYQUALINFO *q = NULL;
+	NAME_CONSTRAINTS *nc = NULL;
+	CRL_DIST_POINTS *cdp = NULL;
+	DIST_POINT *dp = NULL;
+	AUTHORITY_INFO_ACCESS *aia = NULL;
+	ACCESS_DESCRIPTION *ad = NULL;
+	GENERAL_NAME *g = NULL;
+	ASN1_OBJECT *obj = NULL;
+	size_t i;
+	int r = CA_ERR_CRYPTO;
+
+	if (pr->eku.n > 0) {
+		if ((eku = sk_ASN1_OBJECT_new_null()) == NULL)
+			goto out;
+		for (i = 0; i < pr->eku.n; i++) {
+			if ((obj = OBJ_txt2obj(pr->eku.v[i], 1)) == NULL ||
+			    !sk_ASN1_OBJECT_push(eku, obj))
+				goto out;
+			obj = NULL;
+		}
+		if (!add_ext(x, NID_ext_key_usage, 0, eku))
+			goto out;
+	}
+	if (pr->npolicies > 0) {
+		if ((cp = sk_POLICYINFO_new_null()) == NULL)
+			goto out;
+		for (i = 0; i < pr->npolicies; i++) {
+			if ((pi = POLICYINFO_new()) == NULL ||
+			    (pi->policyid = OBJ_txt2obj(pr->policies[i].oid,
+			    1)) == NULL)
+				goto out;
+			if (pr->policies[i].cps != NULL) {
+				if ((pi->qualifiers =
+				    sk_POLICYQUALINFO_new_null()) == NULL ||
+				    (q = POLICYQUALINFO_new()) == NULL ||
+				    (q->pqualid = OBJ_nid2obj(NID_id_qt_cps)) ==
+				    NULL ||
+				    (q->d.cpsuri = ASN1_IA5STRING_new()) ==
+				    NULL ||
+				    ASN1_STRING_set(q->d.cpsuri,
+				    pr->policies[i].cps, -1) != 1 ||
+				    !sk_POLICYQUALINFO_push(pi->qualifiers, q))
+					goto out;
+				q = NULL;
+			}
+			if (!sk_POLICYINFO_push(cp, pi))
+				goto out;
+			pi = NULL;
+		}
+		if (!add_ext(x, NID_certificate_policies, 0, cp))
+			goto out;
+	}
+	if (pr->has_name_constraints) {
+		if ((nc = NAME_CONSTRAINTS_new()) == NULL)
+			goto out;
+		if ((r = subtrees_add(&nc->permittedSubtrees,
+		    &pr->permitted)) != 0 ||
+		    (r = subtrees_add(&nc->excludedSubtrees,
+		    &pr->excluded)) != 0)
+			goto out;
+		r = CA_ERR_CRYPTO;
+		/*
+		 * RFC 5280 4.2.1.10 says critical; the profile may say
+		 * otherwise for mbedTLS, which cannot parse the extension
+		 * (the compatibility lint explains).
+		 */
+		if (!add_ext(x, NID_name_constraints,
+		    pr->name_constraints_critical, nc))
+			goto out;
+	}
+	if (pr->crl_dp.n > 0) {
+		if ((cdp = sk_DIST_POINT_new_null()) == NULL)
+			goto out;
+		for (i = 0; i < pr->crl_dp.n; i++) {
+			if ((dp = DIST_POINT_new()) == NULL ||
+			    (dp->distpoint = DIST_POINT_NAME_new()) == NULL ||
+			    (dp->distpoint->name.fullname =
+			    GENERAL_NAMES_new()) == NULL ||
+			    (g = uri_name(pr->crl_dp.v[i])) == NULL ||
+			    !sk_GENERAL_NAME_push(dp->distpoint->name.fullname,
+			    g))
+				goto out;
+			dp->distpoint->type = 0;	/* fullName */
+			g = NULL;
+			if (!sk_DIST_POINT_push(cdp, dp))
+				goto out;
+			dp = NULL;
+		}
+		if (!add_ext(x, NID_crl_distribution_points, 0, cdp))
+			goto out;
+	}
+	if (pr->aia_ca_issuers.n > 0) {
+		if ((aia = sk_ACCESS_DESCRIPTION_new_null()) == NULL)
+			goto out;
+		for (i = 0; i < pr->aia_ca_issuers.n; i++) {
+			if ((ad = ACCESS_DESCRIPTION_new()) == NULL ||
+			    (g = uri_name(pr->aia_ca_issuers.v[i])) == NULL)
+				goto out;
+			ASN1_OBJECT_free(ad->method);
+			ad->method = OBJ_nid2obj(NID_ad_ca_issuers);
+			GENERAL_NAME_free(ad->location);
+			ad->location = g;
+			g = NULL;
+			if (!sk_ACCESS_DESCRIPTION_push(aia, ad))
+				goto out;
+			ad = NULL;
+		}
+		/* RFC 5280 4.2.2.1: MUST be non-critical. */
+		if (!add_ext(x, NID_info_access, 0, aia))
+			goto out;
+	}
+	r = 0;
+out:
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	ASN1_OBJECT_free(obj);
+	CERTIFICATEPOLICIES_free(cp);
+	POLICYINFO_free(pi);
+	POLICYQUALINFO_free(q);
+	NAME_CONSTRAINTS_free(nc);
+	CRL_DIST_POINTS_free(cdp);
+	DIST_POINT_free(dp);
+	AUTHORITY_INFO_ACCESS_free(aia);
+	ACCESS_DESCRIPTION_free(ad);
+	GENERAL_NAME_free(g);
+	return r;
+}
+
 int
 ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
     EVP_PKEY *issuer_key, X509 **out)
@@ -104,7 +368,7 @@ ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
 	/* RFC 5280 4.2.1.9: basicConstraints MUST be critical in CA certs. */
 	if ((bc = BASIC_CONSTRAINTS_new()) == NULL)
 		goto out;
-	if (p->kind == CA_CERT_ROOT) {
+	if (p->kind != CA_CERT_LOG_SIGNER) {
 		bc->ca = 0xff;
 		if (p->path_len >= 0) {
 			if ((bc->pathlen = ASN1_INTEGER_new()) == NULL ||
@@ -130,13 +394,22 @@ ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
 	if (!add_ext(x, NID_key_usage, 1, ku))
 		goto out;
 
-	if (key_identifier(subject_key, &ski) != 0 ||
-	    !add_ext(x, NID_subject_key_identifier, 0, ski))
+	if (p->ski != NULL) {
+		if ((ski = ASN1_OCTET_STRING_dup(p->ski)) == NULL)
+			goto out;
+	} else if (key_identifier(subject_key, &ski) != 0) {
+		goto out;
+	}
+	if (!add_ext(x, NID_subject_key_identifier, 0, ski))
 		goto out;
 	/* BR 7.1.2.1.3: a root's AKI keyIdentifier equals its SKI. */
 	if ((aki = AUTHORITY_KEYID_new()) == NULL)
 		goto out;
-	if (issuer_key == NULL) {
+	if (p->aki != NULL) {
+		/* RFC 5280 4.2.1.1: the issuer's SKI, whatever its method. */
+		if ((aki->keyid = ASN1_OCTET_STRING_dup(p->aki)) == NULL)
+			goto out;
+	} else if (issuer_key == NULL) {
 		aki->keyid = ski;
 		ski = NULL;
 	} else {
@@ -157,6 +430,9 @@ ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
 		if (!add_ext(x, NID_ext_key_usage, 0, eku))
 			goto out;
 	}
+	if ((p->kind == CA_CERT_SUB || p->kind == CA_CERT_CROSS) &&
+	    p->profile != NULL && (r = add_profile_exts(x, p->profile)) != 0)
+		goto out;
 	*out = x;
 	x = NULL;
 	r = 0;

@@ -28,7 +28,11 @@
 enum ca_cert_kind {
 	CA_CERT_ROOT = 1,	/* self-signed CA */
 	CA_CERT_LOG_SIGNER,	/* end entity for ceremony-log signing */
+	CA_CERT_SUB,		/* subordinate CA, issued by another CA */
+	CA_CERT_CROSS,		/* another root's key, certified by ours */
 };
+
+struct ca_profile;
 
 struct ca_cert_params {
 	enum ca_cert_kind kind;
@@ -38,7 +42,26 @@ struct ca_cert_params {
 	time_t not_before, not_after;
 	int path_len;			/* CA only; -1 for none */
 	unsigned key_usage;		/* CA_KU_* from profile.h */
+	/*
+	 * Sub and cross only, each may be NULL: the profile whose
+	 * extendedKeyUsage, certificatePolicies, nameConstraints, CRL
+	 * distribution points and caIssuers go in; the subject key
+	 * identifier to copy (a cross-certificate keeps the other root's,
+	 * byte for byte) instead of computing one; and the issuer's own
+	 * subject key identifier, which becomes the authority key
+	 * identifier instead of one computed from issuer_key.
+	 */
+	const struct ca_profile *profile;
+	const ASN1_OCTET_STRING *ski;
+	const ASN1_OCTET_STRING *aki;
 };
+
+/* Extended key usage names a profile may use, and their OIDs. */
+struct ca_eku_name {
+	const char *name;
+	const char *oid;
+};
+extern const struct ca_eku_name ca_eku_names[];
 
 /*
  * ca_serial_random: fill serial with CSPRNG output, forced positive and
@@ -48,8 +71,10 @@ int ca_serial_random(unsigned char serial[CA_SERIAL_LEN]) CA_MUST_CHECK;
 
 /*
  * ca_cert_build: a new unsigned certificate for subject_key from p.
- * issuer_key gives the authorityKeyIdentifier (NULL: self-signed, AKI =
- * SKI).  Caller frees with X509_free.  CA_ERR_CRYPTO, CA_ERR_NOMEM.
+ * issuer_key gives the authorityKeyIdentifier unless p->aki is set (both
+ * NULL: self-signed, AKI = SKI).  Caller frees with X509_free.
+ * CA_ERR_CRYPTO, CA_ERR_NOMEM, CA_ERR_PROFILE (a profile entry that cannot
+ * be encoded, such as a malformed CIDR).
  */
 int ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
     EVP_PKEY *issuer_key, X509 **out) CA_MUST_CHECK;

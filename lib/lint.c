@@ -144,6 +144,21 @@ lint_extensions(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep)
 				finding(rep, "a root carries no "
 				    "certificatePolicies");
 			break;
+		case NID_name_constraints:
+			/*
+			 * RFC 5280 4.2.1.10: only in CA certificates.  Its
+			 * criticality is the profile's choice (mbedTLS).
+			 */
+			if (kind == CA_CERT_ROOT || kind == CA_CERT_LOG_SIGNER)
+				finding(rep, "nameConstraints belong only in "
+				    "subordinate CA certificates");
+			break;
+		case NID_crl_distribution_points:
+		case NID_info_access:
+			if (crit)	/* RFC 5280 4.2.1.13, 4.2.2.1 */
+				finding(rep, "%s must not be critical",
+				    OBJ_nid2sn(nid));
+			break;
 		default:
 			if (crit)	/* RFC 5280 4.2 */
 				finding(rep, "unknown critical extension %s",
@@ -151,7 +166,8 @@ lint_extensions(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep)
 			break;
 		}
 	}
-	if (!seen_bc && kind == CA_CERT_ROOT)
+	/* RFC 5280 4.2.1.9: MUST appear in CA certificates. */
+	if (!seen_bc && kind != CA_CERT_LOG_SIGNER)
 		finding(rep, "basicConstraints missing");
 	if (!seen_ku)
 		finding(rep, "keyUsage missing");
@@ -162,7 +178,7 @@ lint_extensions(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep)
 
 	bc = X509_get_ext_d2i(x, NID_basic_constraints, NULL, NULL);
 	ku = X509_get_ext_d2i(x, NID_key_usage, NULL, NULL);
-	if (kind == CA_CERT_ROOT) {
+	if (kind != CA_CERT_LOG_SIGNER) {
 		if (bc == NULL || !bc->ca)
 			finding(rep, "a CA certificate needs cA TRUE");
 		if (ku == NULL || !ASN1_BIT_STRING_get_bit(ku, 5) ||
@@ -302,4 +318,74 @@ ca_lint_cert_issued(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
 		return CA_ERR_LINT;
 	}
 	return 0;
+}
+
+static int
+name_der_equal(const X509_NAME *a, const X509_NAME *b)
+{
+	const unsigned char *da, *db;
+	size_t la, lb;
+
+	if (X509_NAME_get0_der((X509_NAME *)a, &da, &la) != 1 ||
+	    X509_NAME_get0_der((X509_NAME *)b, &db, &lb) != 1)
+		return 0;
+	return la == lb && memcmp(da, db, la) == 0;
+}
+
+int
+ca_lint_issuer(X509 *x, X509 *issuer, struct ca_lint_report *rep,
+    struct ca_errbuf *eb)
+{
+	BASIC_CONSTRAINTS *ibc = NULL, *xbc = NULL;
+	const ASN1_OCTET_STRING *iski;
+	const ASN1_OCTET_STRING *akid;
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	/* RFC 5280 7.1: chains are built by name; byte-equal avoids doubt. */
+	if (!name_der_equal(X509_get_issuer_name(x),
+	    X509_get_subject_name(issuer)))
+		finding(rep, "issuer name is not byte-equal to the CA's "
+		    "subject");
+	iski = X509_get0_subject_key_id(issuer);
+	akid = X509_get0_authority_key_id(x);
+	/* RFC 5280 4.2.1.1: AKI keyIdentifier is the issuer's SKI. */
+	if (iski == NULL)
+		finding(rep, "the issuing CA has no subjectKeyIdentifier");
+	else if (akid == NULL || ASN1_OCTET_STRING_cmp(akid, iski) != 0)
+		finding(rep, "authorityKeyIdentifier is not the issuer's "
+		    "subjectKeyIdentifier");
+	if (ASN1_TIME_compare(X509_get0_notBefore(x),
+	    X509_get0_notBefore(issuer)) < 0 ||
+	    ASN1_TIME_compare(X509_get0_notAfter(x),
+	    X509_get0_notAfter(issuer)) > 0)
+		finding(rep, "validity is not inside the issuer's");
+	ibc = X509_get_ext_d2i(issuer, NID_basic_constraints, NULL, NULL);
+	xbc = X509_get_ext_d2i(x, NID_basic_constraints, NULL, NULL);
+	if (ibc == NULL || !ibc->ca) {
+		finding(rep, "the issuer is not a CA");
+	} else if (xbc != NULL && xbc->ca && ibc->pathlen != NULL) {
+		long ip = ASN1_INTEGER_get(ibc->pathlen);
+
+		/* RFC 5280 6.1.4 (l), (m): each CA below uses up one. */
+		if (ip <= 0)
+			finding(rep, "the issuer's pathLen 0 allows no "
+			    "subordinate CA");
+		else if (xbc->pathlen == NULL ||
+		    ASN1_INTEGER_get(xbc->pathlen) >= ip)
+			finding(rep, "pathLen must be below the issuer's %ld",
+			    ip);
+	}
+	if (!(X509_get_key_usage(issuer) & KU_KEY_CERT_SIGN))
+		finding(rep, "the issuer's keyUsage lacks keyCertSign");
+	BASIC_CONSTRAINTS_free(ibc);
+	BASIC_CONSTRAINTS_free(xbc);
+	ERR_clear_error();
+	r = 0;
+	if (rep->n > 0) {
+		ca_errf(eb, "%s%s", rep->msg[0],
+		    rep->n > 1 ? " (and more)" : "");
+		r = CA_ERR_LINT;
+	}
+	return r;
 }

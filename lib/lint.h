@@ -36,4 +36,13 @@ int ca_lint_cert_issued(X509 *x, EVP_PKEY *issuer_key,
     enum ca_cert_kind kind, struct ca_lint_report *rep,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * ca_lint_issuer: the checks that need the issuing CA's certificate:
+ * issuer name byte-equal to its subject, AKI equal to its SKI, validity
+ * inside its own, a pathLen that allows x, and keyCertSign.  Findings go
+ * to rep; CA_ERR_LINT with the first in eb.
+ */
+int ca_lint_issuer(X509 *x, X509 *issuer, struct ca_lint_report *rep,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
 #endif

@@ -18,14 +18,77 @@
 #define CA_KU_KEY_CERT_SIGN 0x02
 #define CA_KU_CRL_SIGN 0x04
 
-enum ca_profile_kind { CA_PROFILE_ROOT = 1 };
+enum ca_profile_kind {
+	CA_PROFILE_ROOT = 1,	/* self-signed root (ca-init) */
+	CA_PROFILE_SUB,		/* subordinate CA (ca-sign-sub --csr) */
+	CA_PROFILE_CROSS,	/* cross-certificate (ca-sign-sub --cross) */
+	CA_PROFILE_LOG_SIGNER,	/* a CA directory's log-signing key */
+};
+
+/* Where a subordinate's subject comes from ("subject_from"). */
+enum ca_subject_from {
+	CA_SUBJECT_FROM_CSR = 1,	/* the default */
+	CA_SUBJECT_FROM_PROFILE,
+};
+
+/* Keys a profile accepts ("key_algorithms"), and its RSA floor. */
+#define CA_KEYPOL_P256 0x01
+#define CA_KEYPOL_P384 0x02
+#define CA_KEYPOL_RSA 0x04
+#define CA_KEYPOL_ALL (CA_KEYPOL_P256 | CA_KEYPOL_P384 | CA_KEYPOL_RSA)
+#define CA_RSA_MIN_BITS 3072
+
+/* Relying-party stacks a profile targets ("targets"). */
+#define CA_TARGET_OPENSSL 0x01
+#define CA_TARGET_GNUTLS 0x02
+#define CA_TARGET_NSS 0x04
+#define CA_TARGET_MBEDTLS 0x08
+#define CA_TARGET_WOLFSSL 0x10
+#define CA_TARGET_OPCUA 0x20
+
+/* A list of strings; every entry owned by the profile. */
+struct ca_strlist {
+	char **v;
+	size_t n;
+};
+
+/*
+ * One side (permitted or excluded) of nameConstraints.  Entries are
+ * validated at parse time: ip entries are CIDR ("10.20.0.0/16",
+ * "fd00:1::/48"), dirname entries RFC 4514 DNs.
+ */
+struct ca_name_set {
+	struct ca_strlist dns, ip, email, uri, dirname;
+};
+
+struct ca_policy {
+	char *oid;		/* dotted decimal, validated */
+	char *cps;		/* CPS URI, or NULL */
+};
 
 struct ca_profile {
 	enum ca_profile_kind kind;
+	char *name;			/* "name", for records; may be NULL */
 	char *subject;			/* RFC 4514, or NULL */
+	enum ca_subject_from subject_from;	/* CA_PROFILE_SUB only */
 	struct ca_duration validity;
+	int truncate_validity;		/* 1: shorten to the issuer's end */
 	int path_len;			/* -1: no pathLenConstraint */
 	unsigned key_usage;		/* CA_KU_* */
+	struct ca_strlist eku;		/* dotted OIDs; names are mapped */
+	struct ca_policy *policies;
+	size_t npolicies;
+	int has_name_constraints;
+	int name_constraints_critical;	/* default 1 (RFC 5280 4.2.1.10) */
+	struct ca_name_set permitted, excluded;
+	struct ca_strlist crl_dp;	/* CRL distribution point URIs */
+	struct ca_strlist aia_ca_issuers; /* AIA caIssuers URIs */
+	char *zone;			/* IEC 62443 zone name, or NULL */
+	int security_level;		/* 0: none, else 1..4 */
+	char *zone_policy_oid;		/* required with security_level */
+	unsigned key_algorithms;	/* CA_KEYPOL_*; default ALL */
+	int rsa_min_bits;		/* default CA_RSA_MIN_BITS */
+	unsigned targets;		/* CA_TARGET_*; 0 for none named */
 };
 
 /*

@@ -1,0 +1,252 @@
+#include "csr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "profile.h"
+
+static int
+is_pem(const unsigned char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
+	    buf[i] == '\n'))
+		i++;
+	return len - i >= 11 && memcmp(buf + i, "-----BEGIN ", 11) == 0;
+}
+
+int
+ca_x509_parse_any(const unsigned char *buf, size_t len, X509 **out)
+{
+	const unsigned char *p = buf;
+	BIO *b = NULL;
+	X509 *x = NULL;
+	int r = CA_ERR_CRYPTO;
+
+	*out = NULL;
+	if (len == 0 || len > INT32_MAX)
+		goto out;
+	if (is_pem(buf, len)) {
+		if ((b = BIO_new_mem_buf(buf, (int)len)) == NULL) {
+			r = CA_ERR_NOMEM;
+			goto out;
+		}
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	} else if ((x = d2i_X509(NULL, &p, (long)len)) != NULL &&
+	    p != buf + len) {
+		/* Trailing bytes: two readings of one file are one too many. */
+		X509_free(x);
+		x = NULL;
+	}
+	if (x == NULL)
+		goto out;
+	*out = x;
+	r = 0;
+out:
+	ERR_clear_error();
+	BIO_free(b);
+	return r;
+}
+
+int
+ca_csr_parse(const unsigned char *buf, size_t len, X509_REQ **out,
+    struct ca_errbuf *eb)
+{
+	const unsigned char *p = buf;
+	BIO *b = NULL;
+	X509_REQ *req = NULL;
+	int r = CA_ERR_CSR;
+
+	*out = NULL;
+	if (len == 0 || len > INT32_MAX) {
+		ca_errf(eb, "the request is empty or too large");
+		goto out;
+	}
+	if (is_pem(buf, len)) {
+		if ((b = BIO_new_mem_buf(buf, (int)len)) == NULL) {
+			r = CA_ERR_NOMEM;
+			goto out;
+		}
+		if ((req = PEM_read_bio_X509_REQ(b, NULL, NULL, NULL)) ==
+		    NULL) {
+			ca_errf(eb, "not a PEM certificate request, or cut "
+			    "short");
+			goto out;
+		}
+	} else {
+		if ((req = d2i_X509_REQ(NULL, &p, (long)len)) == NULL) {
+			ca_errf(eb, "neither PEM nor DER: not a certificate "
+			    "request, or cut short");
+			goto out;
+		}
+		if (p != buf + len) {
+			ca_errf(eb, "%zu bytes follow the DER request",
+			    (size_t)(buf + len - p));
+			goto out;
+		}
+	}
+	/* RFC 2986 4.1: version 1 (0) is the only one. */
+	if (X509_REQ_get_version(req) != X509_REQ_VERSION_1) {
+		ca_errf(eb, "the request's version is not 1");
+		goto out;
+	}
+	*out = req;
+	req = NULL;
+	r = 0;
+out:
+	ERR_clear_error();
+	X509_REQ_free(req);
+	BIO_free(b);
+	return r;
+}
+
+int
+ca_csr_check_pop(X509_REQ *req, struct ca_errbuf *eb)
+{
+	EVP_PKEY *k;
+	int ok;
+
+	if ((k = X509_REQ_get0_pubkey(req)) == NULL) {
+		ERR_clear_error();
+		ca_errf(eb, "the request's public key cannot be decoded");
+		return CA_ERR_CSR;
+	}
+	ok = X509_REQ_verify(req, k);
+	ERR_clear_error();
+	if (ok != 1) {
+		ca_errf(eb, "the request's signature does not verify with its "
+		    "own key (no proof of possession)");
+		return CA_ERR_VERIFY;
+	}
+	return 0;
+}
+
+int
+ca_key_policy_check(EVP_PKEY *key, unsigned algs, int rsa_min_bits,
+    struct ca_errbuf *eb)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	BIGNUM *e = NULL;
+	char group[64];
+	size_t glen = 0;
+	int r = CA_ERR_KEY_POLICY, bits = EVP_PKEY_get_bits(key);
+
+	switch (EVP_PKEY_get_base_id(key)) {
+	case EVP_PKEY_EC:
+		if (EVP_PKEY_get_utf8_string_param(key, "group", group,
+		    sizeof(group), &glen) != 1) {
+			ca_errf(eb, "an EC key on an unnamed curve");
+			goto out;
+		}
+		if ((strcmp(group, "prime256v1") == 0 &&
+		    !(algs & CA_KEYPOL_P256)) ||
+		    (strcmp(group, "secp384r1") == 0 &&
+		    !(algs & CA_KEYPOL_P384)) ||
+		    (strcmp(group, "prime256v1") != 0 &&
+		    strcmp(group, "secp384r1") != 0)) {
+			ca_errf(eb, "EC curve %s is not allowed here", group);
+			goto out;
+		}
+		/* An invalid point would make every signature meaningless. */
+		if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) ==
+		    NULL || EVP_PKEY_public_check(ctx) != 1) {
+			ca_errf(eb, "the EC public key is not a point on %s",
+			    group);
+			goto out;
+		}
+		break;
+	case EVP_PKEY_RSA:
+		if (!(algs & CA_KEYPOL_RSA)) {
+			ca_errf(eb, "RSA keys are not allowed here");
+			goto out;
+		}
+		if (bits < rsa_min_bits) {
+			ca_errf(eb, "RSA key of %d bits; at least %d needed",
+			    bits, rsa_min_bits);
+			goto out;
+		}
+		if (EVP_PKEY_get_bn_param(key, "e", &e) != 1 ||
+		    !BN_is_word(e, 65537)) {
+			ca_errf(eb, "RSA public exponent must be 65537");
+			goto out;
+		}
+		break;
+	default:
+		ca_errf(eb, "key type %s is not allowed",
+		    OBJ_nid2sn(EVP_PKEY_get_base_id(key)));
+		goto out;
+	}
+	r = 0;
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(ctx);
+	BN_free(e);
+	return r;
+}
+
+int
+ca_csr_build(const X509_NAME *subject, EVP_PKEY *pub, EVP_PKEY *signer,
+    const EVP_MD *md, X509_REQ **out, struct ca_errbuf *eb)
+{
+	X509_REQ *req = NULL;
+	int r = CA_ERR_CRYPTO;
+
+	*out = NULL;
+	if ((req = X509_REQ_new()) == NULL ||
+	    X509_REQ_set_version(req, X509_REQ_VERSION_1) != 1 ||
+	    X509_REQ_set_subject_name(req, subject) != 1 ||
+	    X509_REQ_set_pubkey(req, pub) != 1)
+		goto out;
+	if (X509_REQ_sign(req, signer, md) <= 0) {
+		ca_errf(eb, "signing the request on the token failed");
+		ca_err_openssl(eb);
+		goto out;
+	}
+	if (X509_REQ_verify(req, pub) != 1) {
+		ca_errf(eb, "the token's signature on the request does not "
+		    "verify");
+		r = CA_ERR_VERIFY;
+		goto out;
+	}
+	*out = req;
+	req = NULL;
+	r = 0;
+out:
+	ERR_clear_error();
+	X509_REQ_free(req);
+	return r;
+}
+
+int
+ca_csr_pem(X509_REQ *req, char **out, size_t *len)
+{
+	BIO *b = NULL;
+	char *data, *p = NULL;
+	long n;
+	int r = CA_ERR_CRYPTO;
+
+	*out = NULL;
+	*len = 0;
+	if ((b = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio_X509_REQ(b, req) != 1 ||
+	    (n = BIO_get_mem_data(b, &data)) <= 0)
+		goto out;
+	if ((p = malloc((size_t)n + 1)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(p, data, (size_t)n);
+	p[n] = '\0';
+	*out = p;
+	*len = (size_t)n;
+	r = 0;
+out:
+	ERR_clear_error();
+	BIO_free(b);
+	return r;
+}
