@@ -210,6 +210,13 @@ SUBJ="CN=Line 4 Root,O=Example"
 P=$SCRATCH/pin-fail
 base=$(object_count fail)
 printf '000000\n' >"$SCRATCH/wrongpin"
+chmod 644 "$SCRATCH/wrongpin"
+expect_status 1 "a PIN file others can read" "$BIN/ca-init" \
+    --subject "$SUBJ" -d "$SCRATCH/f1" --token pkcs11:token=fail \
+    --pin-source "file:$SCRATCH/wrongpin"
+check "PIN file others can read: the message says chmod 600" \
+    grep -q "chmod 600" "$SCRATCH/err"
+chmod 600 "$SCRATCH/wrongpin"
 expect_status 4 "wrong PIN" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/f1" \
     --token pkcs11:token=fail --pin-source "file:$SCRATCH/wrongpin"
 check "wrong PIN: the message says so" grep -q "PIN" "$SCRATCH/err"
