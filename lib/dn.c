@@ -8,24 +8,14 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
+#include "encode.h"
+
 struct ava {
 	char *type;
 	char *value;
 	size_t vlen;
 	int set;	/* index of its RDN, counted from the left */
 };
-
-static int
-hexnib(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static void
 free_avas(struct ava *a, size_t n)
@@ -88,8 +78,8 @@ scan_ava(const char **pp, struct ava *a, struct ca_errbuf *eb)
 				trail = 0;
 				continue;
 			}
-			if ((hi = hexnib((unsigned char)p[0])) < 0 || p[1] == '\0' ||
-			    (lo = hexnib((unsigned char)p[1])) < 0) {
+			if ((hi = ca_hex_digit((unsigned char)p[0])) < 0 || p[1] == '\0' ||
+			    (lo = ca_hex_digit((unsigned char)p[1])) < 0) {
 				ca_errf(eb, "bad escape in the value of \"%s\"",
 				    a->type);
 				return CA_ERR_DN;

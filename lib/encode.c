@@ -131,3 +131,15 @@ ca_sha256_hex(const void *in, size_t n, char out[65])
 	SHA256(in, n, md);
 	ca_hex(md, sizeof(md), out);
 }
+
+int
+ca_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

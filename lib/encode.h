@@ -8,6 +8,9 @@
 
 #include "ca_err.h"
 
+/* ca_hex_digit: the value of hex digit c (either case), or -1. */
+int ca_hex_digit(int c);
+
 /* ca_hex: write 2*n lowercase hex digits and a NUL into out (2*n+1). */
 void ca_hex(const unsigned char *in, size_t n, char *out);
 

@@ -14,8 +14,8 @@
 
 #include "encode.h"
 
-static int
-errno_code(int e)
+int
+ca_errno_code(int e)
 {
 	switch (e) {
 	case ENOENT:
@@ -26,6 +26,7 @@ errno_code(int e)
 	case EROFS:
 		return CA_ERR_PERMISSION;
 	case EEXIST:
+	case ENOTEMPTY:
 		return CA_ERR_EXISTS;
 	default:
 		return CA_ERR_IO;
@@ -47,7 +48,7 @@ ca_read_file(const char *path, size_t max, unsigned char **buf, size_t *len,
 	/* O_NONBLOCK: a FIFO must not hang the ceremony; it is refused below. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) <
 	    0) {
-		r = errno_code(errno);
+		r = ca_errno_code(errno);
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		goto out;
 	}
@@ -115,14 +116,14 @@ ca_write_file_excl(const char *path, const void *data, size_t len,
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    mode);
 	if (fd < 0) {
-		r = errno_code(errno);
+		r = ca_errno_code(errno);
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		return r;
 	}
 	/* fchmod: the umask must not decide whether a certificate is public. */
 	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
 	    fsync(fd) != 0) {
-		r = errno_code(errno);
+		r = ca_errno_code(errno);
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		close(fd);
 		unlink(path);
@@ -187,12 +188,12 @@ ca_write_file_atomic(const char *path, const void *data, size_t len,
 	if (noreplace) {
 		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path,
 		    RENAME_NOREPLACE) != 0) {
-			r = errno_code(errno);
+			r = ca_errno_code(errno);
 			ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 			goto out;
 		}
 	} else if (rename(tmp, path) != 0) {
-		r = errno_code(errno);
+		r = ca_errno_code(errno);
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		goto out;
 	}
@@ -220,7 +221,7 @@ ca_sha256_file(const char *path, char hex[65], long long *size)
 
 	/* Links are followed: this hashes /proc/self/exe and modules. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno_code(errno);
+		return ca_errno_code(errno);
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
 		goto out;

@@ -60,4 +60,10 @@ int ca_sha256_file(const char *path, char hex[65], long long *size)
  */
 char *ca_path_join(const char *a, const char *b);
 
+/*
+ * ca_errno_code: the CA_ERR_* code for errno value e: CA_ERR_NOT_FOUND,
+ * CA_ERR_PERMISSION, CA_ERR_EXISTS or CA_ERR_IO.
+ */
+int ca_errno_code(int e);
+
 #endif

@@ -152,25 +152,6 @@ out:
 	return r;
 }
 
-static int
-errno_code(int e)
-{
-	switch (e) {
-	case ENOENT:
-	case ENOTDIR:
-		return CA_ERR_NOT_FOUND;
-	case EACCES:
-	case EPERM:
-	case EROFS:
-		return CA_ERR_PERMISSION;
-	case EEXIST:
-	case ENOTEMPTY:
-		return CA_ERR_EXISTS;
-	default:
-		return CA_ERR_IO;
-	}
-}
-
 int
 ca_stage_new(const char *dir, struct ca_stage **out, struct ca_errbuf *eb)
 {
@@ -201,7 +182,7 @@ ca_stage_new(const char *dir, struct ca_stage **out, struct ca_errbuf *eb)
 	st->parent_fd = open(dirname(parent), O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC);
 	if (st->parent_fd < 0) {
-		r = errno_code(errno);
+		r = ca_errno_code(errno);
 		ca_errf(eb, "cannot open the folder that is to hold \"%s\": %s",
 		    dir, strerror(errno));
 		goto out;
@@ -224,7 +205,7 @@ ca_stage_new(const char *dir, struct ca_stage **out, struct ca_errbuf *eb)
 	}
 	snprintf(st->tmp, n, "%s.staging-XXXXXX", dir);
 	if (mkdtemp(st->tmp) == NULL) {
-		r = errno_code(errno);
+		r = ca_errno_code(errno);
 		ca_errf(eb, "cannot create a folder beside \"%s\": %s", dir,
 		    strerror(errno));
 		free(st->tmp);
@@ -291,7 +272,7 @@ ca_stage_commit(struct ca_stage *st, struct ca_errbuf *eb)
 	/* RENAME_NOREPLACE: an empty folder made meanwhile is not ours. */
 	if (renameat2(AT_FDCWD, st->tmp, AT_FDCWD, st->dir,
 	    RENAME_NOREPLACE) != 0) {
-		r = errno_code(errno);
+		r = ca_errno_code(errno);
 		ca_errf(eb, "cannot move the new CA into \"%s\": %s", st->dir,
 		    strerror(errno));
 		goto out;
@@ -351,7 +332,7 @@ ca_store_lock(const char *dir, int *fd, struct ca_errbuf *eb)
 		return CA_ERR_NOMEM;
 	f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (f < 0) {
-		r = errno_code(errno);
+		r = ca_errno_code(errno);
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		free(path);
 		return r;

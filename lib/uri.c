@@ -4,17 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "encode.h"
 
 /* Decode [s, s+n) into a new buffer; *outlen excludes the added NUL. */
 static int
@@ -36,8 +26,8 @@ pct_decode(const char *s, size_t n, char **out, size_t *outlen)
 			free(d);
 			return CA_ERR_URI;
 		}
-		if ((hi = hexval((unsigned char)s[i + 1])) < 0 ||
-		    (lo = hexval((unsigned char)s[i + 2])) < 0) {
+		if ((hi = ca_hex_digit((unsigned char)s[i + 1])) < 0 ||
+		    (lo = ca_hex_digit((unsigned char)s[i + 2])) < 0) {
 			free(d);
 			return CA_ERR_URI;
 		}
