@@ -733,3 +733,92 @@ ca_serial_hex(X509 *x, char out[41])
 	BN_free(bn);
 	return 0;
 }
+
+int
+ca_certs_load(const char *path, STACK_OF(X509) **out, struct ca_errbuf *eb)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	STACK_OF(X509) *sk = NULL;
+	X509 *x = NULL;
+	BIO *b = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = ca_read_file(path, 1 << 22, &buf, &len, eb)) != 0)
+		return r;
+	r = CA_ERR_NOMEM;
+	if ((sk = sk_X509_new_null()) == NULL ||
+	    (b = BIO_new_mem_buf(buf, (int)len)) == NULL)
+		goto out;
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		if (!sk_X509_push(sk, x))
+			goto out;
+		x = NULL;
+	}
+	/* The loop ends on "no start line" at the end, or on garbage. */
+	if (ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE ||
+	    sk_X509_num(sk) == 0) {
+		ca_errf(eb, "\"%s\": not a list of PEM certificates", path);
+		r = CA_ERR_CRYPTO;
+		goto out;
+	}
+	*out = sk;
+	sk = NULL;
+	r = 0;
+out:
+	ERR_clear_error();
+	X509_free(x);
+	sk_X509_pop_free(sk, X509_free);
+	BIO_free(b);
+	free(buf);
+	return r;
+}
+
+int
+ca_chain_verify(X509 *x, STACK_OF(X509) *chain, time_t at, X509 **root,
+    struct ca_errbuf *eb)
+{
+	X509_STORE *st = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	X509 *anchor = NULL;
+	int i, r = CA_ERR_VERIFY;
+
+	if (root != NULL)
+		*root = NULL;
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		X509 *c = sk_X509_value(chain, i);
+
+		if (X509_check_issued(c, c) == X509_V_OK)
+			anchor = c;
+	}
+	if (anchor == NULL) {
+		ca_errf(eb, "the chain holds no self-signed root");
+		goto out;
+	}
+	if ((st = X509_STORE_new()) == NULL ||
+	    X509_STORE_add_cert(st, anchor) != 1 ||
+	    (ctx = X509_STORE_CTX_new()) == NULL ||
+	    X509_STORE_CTX_init(ctx, st, x, chain) != 1) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT |
+	    (at == 0 ? X509_V_FLAG_NO_CHECK_TIME : 0));
+	if (at != 0)
+		X509_STORE_CTX_set_time(ctx, 0, at);
+	if (X509_verify_cert(ctx) != 1) {
+		ca_errf(eb, "does not chain to the root: %s",
+		    X509_verify_cert_error_string(
+		    X509_STORE_CTX_get_error(ctx)));
+		goto out;
+	}
+	if (root != NULL)
+		*root = anchor;
+	r = 0;
+out:
+	ERR_clear_error();
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(st);
+	return r;
+}

@@ -128,6 +128,24 @@ int ca_cert_pem(X509 *x, char **out, size_t *len) CA_MUST_CHECK;
 int ca_cert_load(const char *path, X509 **out, struct ca_errbuf *eb)
     CA_MUST_CHECK;
 
+/*
+ * ca_certs_load: every PEM certificate in path, in order (at least one).
+ * Caller frees with sk_X509_pop_free(..., X509_free).  CA_ERR_NOT_FOUND,
+ * CA_ERR_IO, CA_ERR_CRYPTO.
+ */
+int ca_certs_load(const char *path, STACK_OF(X509) **out,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_chain_verify: x chains, through the certificates in chain, to the
+ * self-signed certificate among them, by RFC 5280 path validation at
+ * time at (0: ignore validity periods, for records read years later).
+ * The anchor is returned borrowed in *root (may be NULL).
+ * CA_ERR_VERIFY with the reason in eb.
+ */
+int ca_chain_verify(X509 *x, STACK_OF(X509) *chain, time_t at, X509 **root,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
 /* ca_serial_hex: x's serial number as lowercase hex into out[41]. */
 int ca_serial_hex(X509 *x, char out[41]) CA_MUST_CHECK;
 

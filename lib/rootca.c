@@ -16,6 +16,7 @@
 #include "lint.h"
 #include "log.h"
 #include "profile.h"
+#include "record.h"
 #include "store.h"
 #include "uri.h"
 
@@ -42,122 +43,6 @@ struct run {
 	struct ca_keyref ca_key, log_key;
 	int have_ca_key, have_log_key;
 };
-
-static json_t *
-attrs_json(const struct ca_key_attrs *a)
-{
-	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
-	    "s:b}", "token", a->token, "private", a->private_,
-	    "sensitive", a->sensitive, "always_sensitive", a->always_sensitive,
-	    "extractable", a->extractable, "never_extractable",
-	    a->never_extractable, "local", a->local, "sign", a->sign,
-	    "decrypt", a->decrypt, "unwrap", a->unwrap, "derive", a->derive);
-}
-
-static int
-key_json(const char *role, const char *uri, const struct ca_keyref *k,
-    const char *alg, EVP_PKEY *pub, const struct ca_key_attrs *a,
-    json_t **out)
-{
-	char id[2 * CA_URI_ID_MAX + 1], spki[65];
-	json_t *at;
-	int r;
-
-	*out = NULL;
-	if ((r = ca_spki_sha256(pub, spki)) != 0)
-		return r;
-	ca_hex(k->id, k->id_len, id);
-	if ((at = attrs_json(a)) == NULL ||
-	    (*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "role",
-	    role, "label", k->label, "uri", uri, "id", id, "algorithm", alg,
-	    "spki_sha256", spki, "attributes", at)) == NULL)
-		return CA_ERR_NOMEM;
-	return 0;
-}
-
-static int
-cert_json(const char *file, X509 *x, json_t **out)
-{
-	char serial[41], fp[65], nb[21], na[21];
-	char *subj = NULL, *iss = NULL;
-	time_t t;
-	int r;
-
-	*out = NULL;
-	if ((r = ca_serial_hex(x, serial)) != 0 ||
-	    (r = ca_cert_sha256(x, fp)) != 0 ||
-	    (r = ca_dn_format(X509_get_subject_name(x), &subj)) != 0 ||
-	    (r = ca_dn_format(X509_get_issuer_name(x), &iss)) != 0)
-		goto out;
-	r = CA_ERR_CRYPTO;
-	{
-		struct tm tm;
-
-		if (ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm) != 1 ||
-		    (t = timegm(&tm), ca_time_rfc3339(t, nb)) != 0 ||
-		    ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1 ||
-		    (t = timegm(&tm), ca_time_rfc3339(t, na)) != 0)
-			goto out;
-	}
-	r = CA_ERR_NOMEM;
-	if ((*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "file",
-	    file, "serial", serial, "sha256", fp, "subject", subj, "issuer",
-	    iss, "not_before", nb, "not_after", na)) == NULL)
-		goto out;
-	r = 0;
-out:
-	free(subj);
-	free(iss);
-	return r;
-}
-
-static json_t *
-file_json(const char *name, const void *data, size_t len)
-{
-	char h[65];
-
-	ca_sha256_hex(data, len, h);
-	return json_pack("{s:s, s:I, s:s}", "name", name, "size",
-	    (json_int_t)len, "sha256", h);
-}
-
-/* The people present, checked against the log's profile up front. */
-static int
-people_json(const struct ca_root_req *req, json_t **out,
-    struct ca_errbuf *eb)
-{
-	json_t *p, *w;
-	size_t i;
-
-	*out = NULL;
-	if ((w = json_array()) == NULL)
-		return CA_ERR_NOMEM;
-	for (i = 0; i < req->nwitnesses; i++) {
-		if (req->witnesses[i][0] == '\0' ||
-		    json_array_append_new(w, json_string(req->witnesses[i])) !=
-		    0) {
-			json_decref(w);
-			ca_errf(eb, "witness names must be non-empty UTF-8");
-			return CA_ERR_INVALID_ARG;
-		}
-	}
-	p = json_pack("{s:o?, s:o}", "operator", req->operator_ ?
-	    json_string(req->operator_) : json_null(), "witnesses", w);
-	if (p == NULL || (req->operator_ != NULL &&
-	    (req->operator_[0] == '\0' ||
-	    json_is_null(json_object_get(p, "operator"))))) {
-		json_decref(p);
-		ca_errf(eb, "the operator name must be non-empty UTF-8");
-		return CA_ERR_INVALID_ARG;
-	}
-	if (!ca_json_check(p, eb)) {
-		json_decref(p);
-		ca_errf(eb, "names must not hold control characters");
-		return CA_ERR_INVALID_ARG;
-	}
-	*out = p;
-	return 0;
-}
 
 static int
 lint_or_fail(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
@@ -245,33 +130,33 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 	r = CA_ERR_NOMEM;
 	if ((keys = json_array()) == NULL)
 		goto out;
-	if ((r = key_json("ca", x->ca_uri, &x->ca_key, alg, x->ca_pub,
+	if ((r = ca_rec_key("ca", x->ca_uri, &x->ca_key, alg, x->ca_pub,
 	    ca_attrs, &k)) != 0 || json_array_append_new(keys, k) != 0)
 		goto out;
-	if ((r = key_json("log-signer", x->log_uri, &x->log_key, "p384",
+	if ((r = ca_rec_key("log-signer", x->log_uri, &x->log_key, "p384",
 	    x->log_pub, log_attrs, &k)) != 0 ||
 	    json_array_append_new(keys, k) != 0)
 		goto out;
 	if ((certs = json_object()) == NULL)
 		goto out;
-	if ((r = cert_json(CA_FILE_CERT, x->ca, &c)) != 0 ||
+	if ((r = ca_rec_cert(CA_FILE_CERT, x->ca, &c)) != 0 ||
 	    json_object_set_new(certs, "ca", c) != 0)
 		goto out;
-	if ((r = cert_json(CA_FILE_LOG_SIGNER, x->log, &c)) != 0 ||
+	if ((r = ca_rec_cert(CA_FILE_LOG_SIGNER, x->log, &c)) != 0 ||
 	    json_object_set_new(certs, "log_signer", c) != 0)
 		goto out;
 	r = CA_ERR_NOMEM;
 	if ((outputs = json_pack("[o, o, o]",
-	    file_json(CA_FILE_CERT, x->ca_pem, x->ca_pem_len),
-	    file_json(CA_FILE_LOG_SIGNER, x->log_pem, x->log_pem_len),
-	    file_json(CA_FILE_CONFIG, x->config, x->config_len))) == NULL ||
+	    ca_rec_file(CA_FILE_CERT, x->ca_pem, x->ca_pem_len),
+	    ca_rec_file(CA_FILE_LOG_SIGNER, x->log_pem, x->log_pem_len),
+	    ca_rec_file(CA_FILE_CONFIG, x->config, x->config_len))) == NULL ||
 	    json_object_set_new(x->body, "outputs", outputs) != 0)
 		goto out;
 	if ((inputs = json_array()) == NULL ||
 	    json_object_set_new(x->body, "inputs", inputs) != 0)
 		goto out;
 	if (req->profile_path != NULL && json_array_append_new(inputs,
-	    file_json(req->profile_path, x->profile_buf, x->profile_len)) != 0)
+	    ca_rec_file(req->profile_path, x->profile_buf, x->profile_len)) != 0)
 		goto out;
 	if ((r = ca_dn_format(X509_get_subject_name(x->ca), &subj)) != 0)
 		goto out;
@@ -381,7 +266,8 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		ca_errf(eb, "pin source must be file:PATH or fd:N");
 		goto out;
 	}
-	if ((r = people_json(req, &x.people, eb)) != 0)
+	if ((r = ca_rec_people(req->operator_, req->witnesses, req->nwitnesses,
+	    &x.people, eb)) != 0)
 		goto out;
 
 	memset(&cp, 0, sizeof(cp));

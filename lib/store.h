@@ -6,6 +6,9 @@
  *   log-signer.pem  the certificate of the log-signing key
  *   ca.json         which module and keys the CA uses (no secrets)
  *   log/            the ceremony log, one record per file
+ *   chain.pem       a subordinate's issuing chain up to its root
+ *   ca.csr          a subordinate's request, until it is installed
+ *   issued/         every certificate the CA signed, SERIAL.pem
  *
  * A new CA directory is built in a staging folder beside it and renamed
  * into place in one step, so that it exists whole or not at all.  An
@@ -22,12 +25,15 @@
 #define CA_FILE_CERT "ca.pem"
 #define CA_FILE_LOG_SIGNER "log-signer.pem"
 #define CA_FILE_CONFIG "ca.json"
+#define CA_FILE_CHAIN "chain.pem"	/* a subordinate's issuers, to the root */
+#define CA_FILE_CSR "ca.csr"		/* a subordinate's request */
+#define CA_DIR_ISSUED "issued"		/* every certificate the CA signed */
 #define CA_FILE_LOCK ".lock"
 #define CA_DIR_LOG "log"
 #define CA_CONFIG_VERSION 1
 
 struct ca_config {
-	char *kind;		/* "root" */
+	char *kind;		/* "root" or "sub" */
 	char *module;		/* PKCS#11 module path */
 	char *ca_key;		/* PKCS#11 URI of the CA key */
 	char *log_key;		/* PKCS#11 URI of the log-signing key */
