@@ -64,6 +64,24 @@ ca_errf(struct ca_errbuf *eb, const char *fmt, ...)
 }
 
 void
+ca_err_prefix(struct ca_errbuf *eb, const char *fmt, ...)
+{
+	char old[sizeof(eb->msg)];
+	va_list ap;
+	int n;
+
+	if (eb == NULL)
+		return;
+	memcpy(old, eb->msg, sizeof(old));
+	va_start(ap, fmt);
+	n = vsnprintf(eb->msg, sizeof(eb->msg), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n + 2 < sizeof(eb->msg) && old[0] != '\0')
+		snprintf(eb->msg + n, sizeof(eb->msg) - (size_t)n, ": %.*s",
+		    (int)(sizeof(eb->msg) - (size_t)n - 3), old);
+}
+
+void
 ca_err_openssl(struct ca_errbuf *eb)
 {
 	unsigned long e;

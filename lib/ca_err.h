@@ -94,6 +94,13 @@ void ca_errf(struct ca_errbuf *eb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
+ * ca_err_prefix: put "PREFIX: " (printf-style) before eb's detail, so a
+ * caller can say where a failure below it happened.  eb may be NULL.
+ */
+void ca_err_prefix(struct ca_errbuf *eb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
  * ca_err_openssl: append the oldest entry of OpenSSL's error queue to eb's
  * detail (if any), then clear the queue.  Used where libcrypto failed.
  */

@@ -64,7 +64,8 @@ ca_dir_verify_log(const char *dir, const char *anchor,
     struct ca_log_summary *sum, struct ca_errbuf *eb)
 {
 	X509 *ca = NULL, *ls = NULL;
-	char *p = NULL, want[65], fp[65];
+	STACK_OF(X509) *chain = NULL;
+	char *p = NULL, want[65], fp[65], rootfp[65];
 	int r;
 
 	if (anchor != NULL && ca_fingerprint_normalise(anchor, want) != 0) {
@@ -83,20 +84,48 @@ ca_dir_verify_log(const char *dir, const char *anchor,
 	}
 	if ((r = load_cert(p, &ls, eb)) != 0)
 		goto out;
-	r = CA_ERR_VERIFY;
 	if ((r = ca_cert_sha256(ca, fp)) != 0)
 		goto out;
 	r = CA_ERR_VERIFY;
-	if (anchor != NULL && strcmp(fp, want) != 0) {
-		ca_errf(eb, "%s has fingerprint %s, not the anchor",
-		    CA_FILE_CERT, fp);
-		goto out;
-	}
 	if (X509_NAME_cmp(X509_get_subject_name(ca),
-	    X509_get_issuer_name(ca)) != 0 ||
-	    ca_cert_verify(ca, X509_get0_pubkey(ca)) != 0) {
-		ca_errf(eb, "%s is not a valid self-signed certificate",
-		    CA_FILE_CERT);
+	    X509_get_issuer_name(ca)) == 0) {
+		if (ca_cert_verify(ca, X509_get0_pubkey(ca)) != 0) {
+			ca_errf(eb, "%s is not a valid self-signed "
+			    "certificate", CA_FILE_CERT);
+			goto out;
+		}
+		memcpy(rootfp, fp, sizeof(rootfp));
+	} else {
+		X509 *root;
+
+		/* A subordinate: its chain.pem leads to the root. */
+		free(p);
+		if ((p = ca_path_join(dir, CA_FILE_CHAIN)) == NULL) {
+			r = CA_ERR_NOMEM;
+			goto out;
+		}
+		if ((r = ca_certs_load(p, &chain, eb)) != 0) {
+			if (r == CA_ERR_NOT_FOUND)
+				ca_errf(eb, "%s is not self-signed, and there "
+				    "is no %s to its root", CA_FILE_CERT,
+				    CA_FILE_CHAIN);
+			if (r == CA_ERR_CRYPTO || r == CA_ERR_NOT_FOUND)
+				r = CA_ERR_VERIFY;
+			goto out;
+		}
+		if ((r = ca_chain_verify(ca, chain, 0, &root, eb)) != 0) {
+			ca_err_prefix(eb, "%s", CA_FILE_CERT);
+			goto out;
+		}
+		if ((r = ca_cert_sha256(root, rootfp)) != 0)
+			goto out;
+		r = CA_ERR_VERIFY;
+	}
+	/* The anchor on paper may be the CA's or its root's. */
+	if (anchor != NULL && strcmp(fp, want) != 0 &&
+	    strcmp(rootfp, want) != 0) {
+		ca_errf(eb, "neither %s (%s) nor its root has the anchor's "
+		    "fingerprint", CA_FILE_CERT, fp);
 		goto out;
 	}
 	if (X509_NAME_cmp(X509_get_subject_name(ca),
@@ -119,6 +148,7 @@ ca_dir_verify_log(const char *dir, const char *anchor,
 	r = ca_log_verify(p, &ls, 1, sum, eb);
 out:
 	ERR_clear_error();
+	sk_X509_pop_free(chain, X509_free);
 	X509_free(ca);
 	X509_free(ls);
 	free(p);

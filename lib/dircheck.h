@@ -17,8 +17,9 @@ int ca_fingerprint_normalise(const char *in, char out[65]) CA_MUST_CHECK;
 
 /*
  * ca_dir_verify_log: verify the log of CA directory dir.  The CA
- * certificate (ca.pem) must be self-signed and, when anchor is not NULL,
- * have that SHA-256 fingerprint; log-signer.pem must be issued by it with
+ * certificate (ca.pem) must be self-signed, or chain through chain.pem
+ * to a self-signed root; when anchor is not NULL, the CA's or the root's
+ * SHA-256 fingerprint must be anchor.  log-signer.pem must be issued by it with
  * the ceremonyLogSigning EKU; then every record must verify under the log
  * signer (ca_log_verify).  Fills sum (may be NULL).
  * CA_ERR_VERIFY for the certificates, CA_ERR_LOG for the log,

@@ -164,15 +164,16 @@ ca_fsync_parent(const char *path)
 }
 
 int
-ca_write_file_atomic(const char *path, const void *data, size_t len,
-    mode_t mode, int noreplace, struct ca_errbuf *eb)
+ca_tmp_write(const char *path, const void *data, size_t len, mode_t mode,
+    char **tmpout, struct ca_errbuf *eb)
 {
 	char *tmp = NULL;
-	int r = CA_ERR_INTERNAL, made = 0;
+	int r = CA_ERR_INTERNAL;
 	size_t n = strlen(path) + 32;
 	unsigned char rnd[6];
 	char rhex[13];
 
+	*tmpout = NULL;
 	if ((tmp = malloc(n)) == NULL)
 		return CA_ERR_NOMEM;
 	/* A random suffix: two writers never share a temporary file. */
@@ -184,28 +185,47 @@ ca_write_file_atomic(const char *path, const void *data, size_t len,
 	snprintf(tmp, n, "%s.tmp-%s", path, rhex);
 	if ((r = ca_write_file_excl(tmp, data, len, mode, eb)) != 0)
 		goto out;
-	made = 1;
+	*tmpout = tmp;
+	tmp = NULL;
+	r = 0;
+out:
+	free(tmp);
+	return r;
+}
+
+int
+ca_tmp_commit(const char *tmp, const char *path, int noreplace,
+    struct ca_errbuf *eb)
+{
 	if (noreplace) {
 		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path,
 		    RENAME_NOREPLACE) != 0) {
-			r = ca_errno_code(errno);
 			ca_errf(eb, "\"%s\": %s", path, strerror(errno));
-			goto out;
+			return ca_errno_code(errno);
 		}
 	} else if (rename(tmp, path) != 0) {
-		r = ca_errno_code(errno);
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
-		goto out;
+		return ca_errno_code(errno);
 	}
-	made = 0;
-	if ((r = ca_fsync_parent(path)) != 0) {
+	if (ca_fsync_parent(path) != 0) {
 		ca_errf(eb, "\"%s\": cannot fsync its folder", path);
-		goto out;
+		return CA_ERR_IO;
 	}
-	r = 0;
-out:
-	if (made)
-		unlink(tmp);
+	return 0;
+}
+
+int
+ca_write_file_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, int noreplace, struct ca_errbuf *eb)
+{
+	char *tmp = NULL;
+	int r;
+
+	if ((r = ca_tmp_write(path, data, len, mode, &tmp, eb)) != 0)
+		return r;
+	/* After a failed rename tmp is still there; after that, it is not. */
+	if ((r = ca_tmp_commit(tmp, path, noreplace, eb)) != 0)
+		(void)unlink(tmp);
 	free(tmp);
 	return r;
 }

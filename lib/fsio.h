@@ -40,6 +40,23 @@ int ca_write_file_excl(const char *path, const void *data, size_t len,
 int ca_write_file_atomic(const char *path, const void *data, size_t len,
     mode_t mode, int noreplace, struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * ca_tmp_write: the first half of an atomic write: data into a new
+ * temporary file beside path (mode, fsynced), whose name comes back in
+ * *tmp (caller frees with free(), and unlinks it unless committed).
+ * CA_ERR_PERMISSION, CA_ERR_NOT_FOUND, CA_ERR_IO.
+ */
+int ca_tmp_write(const char *path, const void *data, size_t len,
+    mode_t mode, char **tmp, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_tmp_commit: the second half: rename tmp to path (refusing an
+ * existing path when noreplace) and fsync the folder.  CA_ERR_EXISTS,
+ * CA_ERR_IO.
+ */
+int ca_tmp_commit(const char *tmp, const char *path, int noreplace,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
 /* ca_fsync_dir: fsync the folder path.  CA_ERR_IO. */
 int ca_fsync_dir(const char *path) CA_MUST_CHECK;
 

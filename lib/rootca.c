@@ -226,11 +226,7 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 			goto out;
 		if ((r = ca_profile_parse((const char *)x.profile_buf,
 		    x.profile_len, &x.profile, eb)) != 0) {
-			char tmp[sizeof(eb->msg)];
-
-			snprintf(tmp, sizeof(tmp), "%s", eb ? eb->msg : "");
-			ca_errf(eb, "profile \"%s\": %.400s", req->profile_path,
-			    tmp);
+			ca_err_prefix(eb, "profile \"%s\"", req->profile_path);
 			goto out;
 		}
 	} else if ((r = ca_profile_default_root(&x.profile)) != 0) {

@@ -1,0 +1,277 @@
+#include "cadir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "certgen.h"
+#include "dircheck.h"
+#include "envinfo.h"
+#include "fsio.h"
+#include "record.h"
+#include "uri.h"
+
+int
+ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
+{
+	struct ca_dir *d = NULL;
+	char *p = NULL, *logdir = NULL;
+	int r = CA_ERR_NOMEM;
+
+	*out = NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return CA_ERR_NOMEM;
+	d->lockfd = -1;
+	if ((d->path = strdup(path)) == NULL)
+		goto out;
+	if ((r = ca_store_lock(path, &d->lockfd, eb)) != 0)
+		goto out;
+	if ((r = ca_config_load(path, &d->cfg, eb)) != 0)
+		goto out;
+	/* The whole log verifies, or nothing is added to it. */
+	if ((r = ca_dir_verify_log(path, NULL, NULL, eb)) != 0)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if ((p = ca_path_join(path, CA_FILE_CERT)) == NULL)
+		goto out;
+	if ((r = ca_cert_load(p, &d->cert, eb)) != 0)
+		goto out;
+	free(p);
+	if ((p = ca_path_join(path, CA_FILE_LOG_SIGNER)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = ca_cert_load(p, &d->log_cert, eb)) != 0)
+		goto out;
+	free(p);
+	if ((p = ca_path_join(path, CA_FILE_CHAIN)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if (access(p, F_OK) == 0 &&
+	    (r = ca_certs_load(p, &d->chain, eb)) != 0)
+		goto out;
+	if ((logdir = ca_path_join(path, CA_DIR_LOG)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = ca_log_head_read(logdir, &d->head, eb)) != 0)
+		goto out;
+	*out = d;
+	d = NULL;
+	r = 0;
+out:
+	free(p);
+	free(logdir);
+	ca_dir_close(d);
+	return r;
+}
+
+/* Find the key that uri names and check it is the certificate's. */
+static int
+find_and_match(struct ca_dir *d, const char *uristr, X509 *cert,
+    const char *what, struct ca_keyref *key, EVP_PKEY **signer,
+    struct ca_errbuf *eb)
+{
+	struct ca_uri *uri = NULL;
+	EVP_PKEY *pub = NULL;
+	int r;
+
+	if ((r = ca_uri_parse(uristr, &uri, eb)) != 0)
+		goto out;
+	if ((r = ca_hsm_find_key(d->hsm, uri, key, eb)) != 0) {
+		ca_errf(eb, "the %s key named in %s is not on token \"%s\"",
+		    what, CA_FILE_CONFIG, ca_hsm_token_info(d->hsm)->label);
+		goto out;
+	}
+	if ((r = ca_hsm_public_key(d->hsm, key, &pub)) != 0)
+		goto out;
+	if (EVP_PKEY_eq(pub, X509_get0_pubkey(cert)) != 1) {
+		ca_errf(eb, "the %s key on token \"%s\" does not match its "
+		    "certificate; is this the right token?", what,
+		    ca_hsm_token_info(d->hsm)->label);
+		r = CA_ERR_KEY_MISMATCH;
+		goto out;
+	}
+	if ((r = ca_hsm_signing_key(d->hsm, key, signer, eb)) != 0)
+		goto out;
+	r = 0;
+out:
+	ERR_clear_error();
+	EVP_PKEY_free(pub);
+	ca_uri_free(uri);
+	return r;
+}
+
+int
+ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
+    void *prompt_arg, struct ca_errbuf *eb)
+{
+	struct ca_uri *uri = NULL;
+	struct ca_pin_source ps;
+	struct ca_secret *pin = NULL;
+	int r;
+
+	if ((r = ca_uri_parse(d->cfg->ca_key, &uri, eb)) != 0)
+		goto out;
+	if ((r = ca_pin_source_parse(pin_source ? pin_source :
+	    uri->pin_source, &ps)) != 0) {
+		ca_errf(eb, "pin source must be file:PATH or fd:N");
+		goto out;
+	}
+	if ((r = ca_hsm_open(d->cfg->module, uri, &d->hsm, eb)) != 0)
+		goto out;
+	if (!ca_hsm_token_info(d->hsm)->protected_auth_path &&
+	    (r = ca_pin_read(&ps, prompt, prompt_arg, "User PIN: ", &pin,
+	    eb)) != 0)
+		goto out;
+	r = ca_hsm_login(d->hsm, pin, eb);
+	ca_secret_free(pin);	/* wiped right after use */
+	pin = NULL;
+	if (r != 0)
+		goto out;
+	if ((r = find_and_match(d, d->cfg->ca_key, d->cert, "CA", &d->ca_key,
+	    &d->ca_signer, eb)) != 0 ||
+	    (r = find_and_match(d, d->cfg->log_key, d->log_cert,
+	    "log-signing", &d->log_key, &d->log_signer, eb)) != 0)
+		goto out;
+	r = 0;
+out:
+	ca_secret_free(pin);
+	ca_uri_free(uri);
+	return r;
+}
+
+int
+ca_dir_body(struct ca_dir *d, const char *prog, const char *op, time_t now,
+    const json_t *people, json_t **out, struct ca_errbuf *eb)
+{
+	json_t *body = NULL, *env = NULL, *keys = NULL, *k = NULL;
+	struct ca_key_attrs attrs;
+	int r;
+
+	*out = NULL;
+	if ((r = ca_log_body_new(&d->head, now, op, &body, eb)) != 0)
+		return r;
+	if ((r = ca_env_json(prog, d->hsm, &env)) != 0) {
+		ca_errf(eb, "cannot hash the running binary or the module");
+		goto out;
+	}
+	r = CA_ERR_NOMEM;
+	if (json_object_set_new(body, "env", env) != 0) {
+		env = NULL;
+		goto out;
+	}
+	env = NULL;
+	if (json_object_set_new(body, "operator", people ?
+	    json_incref(json_object_get(people, "operator")) :
+	    json_null()) != 0 ||
+	    json_object_set_new(body, "witnesses", people ?
+	    json_incref(json_object_get(people, "witnesses")) :
+	    json_array()) != 0)
+		goto out;
+	if ((keys = json_array()) == NULL)
+		goto out;
+	if (d->hsm != NULL) {
+		if ((r = ca_hsm_key_attrs(d->hsm, &d->ca_key, &attrs)) != 0 ||
+		    (r = ca_rec_key("ca", d->cfg->ca_key, &d->ca_key,
+		    d->cfg->algorithm, X509_get0_pubkey(d->cert), &attrs,
+		    &k)) != 0)
+			goto out;
+		r = CA_ERR_NOMEM;
+		if (json_array_append_new(keys, k) != 0)
+			goto out;
+	}
+	if (json_object_set_new(body, "keys", keys) != 0) {
+		keys = NULL;
+		goto out;
+	}
+	keys = NULL;
+	*out = body;
+	body = NULL;
+	r = 0;
+out:
+	json_decref(body);
+	json_decref(env);
+	json_decref(keys);
+	return r;
+}
+
+int
+ca_dir_append(struct ca_dir *d, const json_t *body,
+    const struct ca_artifact *a, size_t n, char head[65],
+    struct ca_errbuf *eb)
+{
+	char **tmp = NULL, *rec = NULL, *rectmp = NULL, *recpath = NULL;
+	char name[32], rel[64];
+	size_t reclen = 0, i, placed = 0;
+	int r = CA_ERR_NOMEM;
+
+	if (d->log_signer == NULL)
+		return CA_ERR_INTERNAL;
+	if ((r = ca_log_seal(body, d->log_signer, X509_get0_pubkey(
+	    d->log_cert), &rec, &reclen, head, eb)) != 0)
+		return r;
+	r = CA_ERR_NOMEM;
+	if ((tmp = calloc(n + 1, sizeof(*tmp))) == NULL)
+		goto out;
+	ca_log_record_name(d->head.seq + 1, name);
+	snprintf(rel, sizeof(rel), "%s/%s", CA_DIR_LOG, name);
+	if ((recpath = ca_path_join(d->path, rel)) == NULL)
+		goto out;
+	/* 1. Everything to fsynced temporaries, which fail harmlessly. */
+	for (i = 0; i < n; i++)
+		if ((r = ca_tmp_write(a[i].path, a[i].data, a[i].len,
+		    a[i].mode, &tmp[i], eb)) != 0)
+			goto out;
+	if ((r = ca_tmp_write(recpath, rec, reclen, 0644, &rectmp, eb)) != 0)
+		goto out;
+	/* 2. The artifacts into place, 3. then the record that names them. */
+	for (placed = 0; placed < n; placed++)
+		if ((r = ca_tmp_commit(tmp[placed], a[placed].path,
+		    !a[placed].replace, eb)) != 0)
+			goto out;
+	if ((r = ca_tmp_commit(rectmp, recpath, 1, eb)) != 0)
+		goto out;
+	d->head.seq++;
+	memcpy(d->head.hash, head, 65);
+	r = 0;
+out:
+	if (r != 0) {
+		/* Undo: no artifact stays without its record. */
+		for (i = 0; i < placed; i++)
+			if (!a[i].replace)	/* a replaced file is gone */
+				(void)unlink(a[i].path);
+		for (i = 0; i < n && tmp != NULL; i++)
+			if (tmp[i] != NULL)
+				(void)unlink(tmp[i]);
+		if (rectmp != NULL)
+			(void)unlink(rectmp);
+	}
+	for (i = 0; i < n && tmp != NULL; i++)
+		free(tmp[i]);
+	free(tmp);
+	free(rectmp);
+	free(recpath);
+	free(rec);
+	return r;
+}
+
+void
+ca_dir_close(struct ca_dir *d)
+{
+	if (d == NULL)
+		return;
+	/* Keys are borrowed from the token: they go with it. */
+	ca_hsm_close(d->hsm);
+	X509_free(d->cert);
+	X509_free(d->log_cert);
+	sk_X509_pop_free(d->chain, X509_free);
+	ca_config_free(d->cfg);
+	ca_store_unlock(d->lockfd);
+	free(d->path);
+	free(d);
+}

@@ -1,0 +1,97 @@
+/*
+ * cadir.h: an existing CA directory, opened for one operation.
+ *
+ * Every command that uses a CA follows the same steps: open the
+ * directory (lock it, read its files, verify its whole log, so that no
+ * one builds on a log that does not verify), log in to its token (and
+ * check the keys there are the certificates' keys), build a record, and
+ * append it together with the operation's files.
+ */
+#ifndef CA_CADIR_H
+#define CA_CADIR_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "ca_err.h"
+#include "hsm.h"
+#include "log.h"
+#include "secret.h"
+#include "store.h"
+
+struct ca_dir {
+	char *path;
+	int lockfd;
+	struct ca_config *cfg;
+	X509 *cert;			/* ca.pem */
+	X509 *log_cert;			/* log-signer.pem */
+	STACK_OF(X509) *chain;		/* chain.pem; NULL for a root */
+	struct ca_log_head head;
+	/* After ca_dir_login: */
+	struct ca_hsm *hsm;
+	struct ca_keyref ca_key, log_key;
+	EVP_PKEY *ca_signer, *log_signer;	/* borrowed from hsm */
+};
+
+/*
+ * ca_dir_open: lock the CA directory path for the whole operation (until
+ * ca_dir_close), read ca.json, ca.pem, log-signer.pem and chain.pem, and
+ * verify its log (ca_dir_verify_log).  Caller frees with ca_dir_close.
+ * CA_ERR_LOCKED, CA_ERR_NOT_FOUND, CA_ERR_VERIFY, CA_ERR_LOG, and those
+ * of ca_config_load.
+ */
+int ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
+ * ca_dir_login: open d's token (module and key URIs from ca.json), read
+ * the PIN from pin_source (NULL: the URI's, else prompt), log in and
+ * wipe the PIN, and find the CA and log-signing keys.  Refuses keys
+ * whose public halves are not those of ca.pem and log-signer.pem.
+ * CA_ERR_KEY_MISMATCH, CA_ERR_KEY_NOT_FOUND, and those of ca_hsm_open,
+ * ca_pin_read and ca_hsm_login.
+ */
+int ca_dir_login(struct ca_dir *d, const char *pin_source,
+    ca_prompt_fn prompt, void *prompt_arg, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
+ * ca_dir_body: a new record body following d's head for op at now, with
+ * env (d's token), people (operator and witnesses, from ca_rec_people;
+ * may be NULL) and, once logged in, the CA key as used.  Caller owns
+ * *out.  CA_ERR_CLOCK, CA_ERR_NOMEM, CA_ERR_IO.
+ */
+int ca_dir_body(struct ca_dir *d, const char *prog, const char *op,
+    time_t now, const json_t *people, json_t **out, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/* A file an operation writes; path absolute or relative to the cwd. */
+struct ca_artifact {
+	const char *path;
+	const void *data;
+	size_t len;
+	mode_t mode;
+	int replace;		/* 0: an existing file is an error */
+};
+
+/*
+ * ca_dir_append: seal body with the log-signing key and write the n
+ * artifacts and the record so that they land together or not at all:
+ * every file goes to a fsynced temporary first, then the artifacts are
+ * renamed into place, then the record; if any step fails, what was put
+ * in place is removed again.  head gets the new log head.  Needs
+ * ca_dir_login.  CA_ERR_EXISTS, CA_ERR_IO, CA_ERR_CANON, CA_ERR_CRYPTO.
+ */
+int ca_dir_append(struct ca_dir *d, const json_t *body,
+    const struct ca_artifact *a, size_t n, char head[65],
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_dir_close: log out, close the token, unlock; accepts NULL. */
+void ca_dir_close(struct ca_dir *d);
+
+#endif
