@@ -15,15 +15,6 @@
 #include "netaddr.h"
 #include "profile.h"
 
-const struct ca_eku_name ca_eku_names[] = {
-	{ "serverAuth", "1.3.6.1.5.5.7.3.1" },
-	{ "clientAuth", "1.3.6.1.5.5.7.3.2" },
-	{ "codeSigning", "1.3.6.1.5.5.7.3.3" },
-	{ "emailProtection", "1.3.6.1.5.5.7.3.4" },
-	{ "timeStamping", "1.3.6.1.5.5.7.3.8" },
-	{ "OCSPSigning", "1.3.6.1.5.5.7.3.9" },
-	{ NULL, NULL },
-};
 
 int
 ca_serial_random(unsigned char serial[CA_SERIAL_LEN])

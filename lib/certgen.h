@@ -56,12 +56,6 @@ struct ca_cert_params {
 	const ASN1_OCTET_STRING *aki;
 };
 
-/* Extended key usage names a profile may use, and their OIDs. */
-struct ca_eku_name {
-	const char *name;
-	const char *oid;
-};
-extern const struct ca_eku_name ca_eku_names[];
 
 /*
  * ca_serial_random: fill serial with CSPRNG output, forced positive and

@@ -70,7 +70,7 @@ struct ca_profile {
 	enum ca_profile_kind kind;
 	char *name;			/* "name", for records; may be NULL */
 	char *subject;			/* RFC 4514, or NULL */
-	enum ca_subject_from subject_from;	/* CA_PROFILE_SUB only */
+	enum ca_subject_from subject_from;	/* CA_PROFILE_SUB; else 0 */
 	struct ca_duration validity;
 	int truncate_validity;		/* 1: shorten to the issuer's end */
 	int path_len;			/* -1: no pathLenConstraint */
@@ -93,26 +93,50 @@ struct ca_profile {
 
 /*
  * ca_profile_default_root: the built-in root profile: 25 years, no
- * pathLen, keyCertSign and cRLSign.  Caller frees with ca_profile_free.
- * CA_ERR_NOMEM.
+ * pathLen, keyCertSign and cRLSign, every key algorithm, RSA from
+ * CA_RSA_MIN_BITS.  Caller frees with ca_profile_free.  CA_ERR_NOMEM.
  */
 int ca_profile_default_root(struct ca_profile **out) CA_MUST_CHECK;
 
 /*
- * ca_profile_parse: parse a profile from buf.  Caller frees with
- * ca_profile_free.  CA_ERR_JSON for malformed JSON, CA_ERR_VERSION for a
- * version other than CA_PROFILE_VERSION, CA_ERR_PROFILE (reason in eb)
- * for a missing, unknown or invalid field.
+ * ca_profile_parse: parse a profile of any kind from buf (len bytes, no
+ * NUL needed) and check it against ca-profile(5), including the rules
+ * that span members (IEC 62443 levels, targets).  The kind is not checked
+ * against the caller's purpose: a caller that needs one kind (ca-init a
+ * root) MUST compare p->kind itself.  Caller frees with ca_profile_free.
+ * CA_ERR_JSON for malformed JSON or a duplicate member, CA_ERR_VERSION for
+ * a version other than CA_PROFILE_VERSION, CA_ERR_PROFILE for a missing,
+ * unknown, misplaced or invalid member, CA_ERR_NOMEM.  The reason in eb
+ * reads "line L, column C: reason", placed at the offending member's key
+ * (or array element); lines and columns count from 1, columns in
+ * characters.
  */
 int ca_profile_parse(const char *buf, size_t len, struct ca_profile **out,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
-/* ca_profile_load: ca_profile_parse of the file at path; also CA_ERR_IO,
- * CA_ERR_NOT_FOUND. */
+/*
+ * ca_profile_parse_named: as ca_profile_parse, with the reason in the
+ * form "NAME:L:C: reason", for callers that read the file themselves (to
+ * hash it into a record, say).  name is used only in messages.
+ */
+int ca_profile_parse_named(const char *buf, size_t len, const char *name,
+    struct ca_profile **out, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_profile_load: ca_profile_parse_named of the file at path (at most
+ * 1 MiB, symbolic links not followed) named path; also CA_ERR_IO,
+ * CA_ERR_NOT_FOUND, CA_ERR_PERMISSION.
+ */
 int ca_profile_load(const char *path, struct ca_profile **out,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /* ca_profile_free: accepts NULL. */
 void ca_profile_free(struct ca_profile *p);
+
+/*
+ * ca_profile_kind_name: the "kind" string of kind ("root", "sub",
+ * "cross", "log-signer"), or "unknown"; never NULL.
+ */
+const char *ca_profile_kind_name(enum ca_profile_kind kind);
 
 #endif
