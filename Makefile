@@ -3,13 +3,14 @@
 # make            build lib/libkeyceremony.a and one binary per cmd/*.c into bin/
 # make check      build and run every test (Check suites, then integration tests)
 # make demo       rehearse a root CA ceremony on a scratch SoftHSM2 token
-# make install    install binaries and man pages (PREFIX, DESTDIR)
+# make install    install binaries, man pages and stock profiles (PREFIX, DESTDIR)
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 BINDIR     := $(PREFIX)/bin
 MANDIR     := $(PREFIX)/share/man
+PROFILEDIR := $(PREFIX)/share/keyceremony/profiles
 
 CC         ?= cc
 PKGS       := libcrypto libp11 jansson
@@ -94,14 +95,36 @@ tests/bin/p11attrs: tests/p11attrs.c
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ldl
 
-check-run: all $(CHECK_BINS) tests/bin/p11attrs
+# The interoperability verifiers (tests/interop.sh) link one foreign TLS
+# library each and nothing of lib/, so a bug of ours cannot make another
+# stack agree with us.  Debian 12's Mbed TLS 2.28 ships no .pc file.
+VERIFIERS    := tests/bin/mbedtls-verify tests/bin/wolfssl-verify
+VFY_DEPS     := tests/verifiers/vcommon.c tests/verifiers/vcommon.h Makefile
+MBEDTLS_LIBS := $(shell pkg-config --libs mbedtls mbedx509 mbedcrypto \
+                  2>/dev/null || echo -lmbedx509 -lmbedtls -lmbedcrypto)
+WOLFSSL_CFLAGS := $(shell pkg-config --cflags wolfssl 2>/dev/null)
+WOLFSSL_LIBS := $(shell pkg-config --libs wolfssl 2>/dev/null || echo -lwolfssl)
+
+tests/bin/mbedtls-verify: tests/verifiers/mbedtls-verify.c $(VFY_DEPS)
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -Itests/verifiers -o $@ $< \
+	    tests/verifiers/vcommon.c $(ALL_LDFLAGS) $(MBEDTLS_LIBS)
+
+tests/bin/wolfssl-verify: tests/verifiers/wolfssl-verify.c $(VFY_DEPS)
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) $(WOLFSSL_CFLAGS) -Itests/verifiers -o $@ $< \
+	    tests/verifiers/vcommon.c $(ALL_LDFLAGS) $(WOLFSSL_LIBS)
+
+check-run: all $(CHECK_BINS) tests/bin/p11attrs $(VERIFIERS)
 	@./tests/run-unit.sh $(CHECK_BINS)
 	@./tests/run-integration.sh
 
 unit: all $(CHECK_BINS)
 	@./tests/run-unit.sh $(CHECK_BINS)
 
-integration: all tests/bin/p11attrs
+integration: all tests/bin/p11attrs $(VERIFIERS)
 	@./tests/run-integration.sh
 
 demo:
@@ -117,6 +140,8 @@ install: all
 	for m in $(MANPAGES); do \
 	  s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 	done
+	install -d $(DESTDIR)$(PROFILEDIR)
+	install -m 0644 $(wildcard profiles/*.json) $(DESTDIR)$(PROFILEDIR)/
 
 clean:
 	rm -rf bin tests/bin lib/*.o $(LIB) $(COMMIT_STAMP)
