@@ -1,5 +1,6 @@
 /*
- * ca-init: create a root CA and its keys on the token.
+ * ca-init: create a root CA and its keys on the token; or a subordinate
+ * CA's keys and request, and later install its signed certificate.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "ca_err.h"
 #include "envinfo.h"
 #include "rootca.h"
+#include "subinstall.h"
 #include "secret.h"
 
 #define PROG "ca-init"
@@ -21,7 +23,12 @@ usage(FILE *f)
 	fprintf(f, "usage: " PROG " -d DIR --token URI "
 	    "[--algorithm p384|p256|rsa3072|rsa4096] [--subject DN] "
 	    "[--profile FILE] [--pin-source SRC] [--module PATH] "
-	    "[--operator NAME] [--witness NAME ...]\n");
+	    "[--operator NAME] [--witness NAME ...]\n"
+	    "       " PROG " --sub -d DIR --token URI --subject DN "
+	    "[--algorithm p384|p256|rsa3072|rsa4096] [--pin-source SRC] "
+	    "[--module PATH] [--operator NAME] [--witness NAME ...]\n"
+	    "       " PROG " --install CERT --chain FILE -d DIR "
+	    "[--pin-source SRC] [--operator NAME] [--witness NAME ...]\n");
 }
 
 /* Four hex digits a group, so the fingerprint can be read aloud. */
@@ -41,6 +48,45 @@ print_grouped(const char *hex)
 	putchar('\n');
 }
 
+static int
+do_install(const struct ca_root_req *req, const char *cert,
+    const char *chain)
+{
+	struct ca_install_req ir;
+	struct ca_install_result res;
+	struct ca_errbuf eb = { "" };
+	int r;
+
+	memset(&ir, 0, sizeof(ir));
+	ir.prog = PROG;
+	ir.dir = req->dir;
+	ir.cert_path = cert;
+	ir.chain_path = chain;
+	ir.pin_source = req->pin_source;
+	ir.operator_ = req->operator_;
+	ir.witnesses = req->witnesses;
+	ir.nwitnesses = req->nwitnesses;
+	ir.prompt = ca_prompt_tty;
+	ir.now = time(NULL);
+	if ((r = ca_sub_install(&ir, &res, &eb)) != 0) {
+		fprintf(stderr, PROG ": cannot install \"%s\": %s\n", cert,
+		    eb.msg[0] ? eb.msg : ca_strerror(r));
+		return ca_exit_status(r);
+	}
+	printf("Installed the certificate of \"%s\" in \"%s\"\n",
+	    res.subject, req->dir);
+	printf("  files:       ca.pem chain.pem log-signer.pem and a record\n");
+	printf("\nCA certificate SHA-256 fingerprint:\n");
+	print_grouped(res.fingerprint);
+	printf("sha256:%s\n", res.fingerprint);
+	printf("Root certificate SHA-256 fingerprint (compare with the "
+	    "paper script):\n");
+	print_grouped(res.root_fingerprint);
+	printf("sha256:%s\n", res.root_fingerprint);
+	printf("\nLog head after this record:\nsha256:%s\n", res.head);
+	return CA_EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -54,6 +100,9 @@ main(int argc, char **argv)
 		{ "module", required_argument, NULL, 'm' },
 		{ "operator", required_argument, NULL, 'o' },
 		{ "witness", required_argument, NULL, 'w' },
+		{ "sub", no_argument, NULL, 'S' },
+		{ "install", required_argument, NULL, 'I' },
+		{ "chain", required_argument, NULL, 'C' },
 		/* Named so that getopt cannot take it for --pin-source. */
 		{ "pin", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
@@ -64,6 +113,7 @@ main(int argc, char **argv)
 	struct ca_pin_source ps;
 	struct ca_root_req req;
 	struct ca_root_result res;
+	const char *install = NULL, *chain = NULL;
 	struct ca_errbuf eb = { "" };
 	int c, r;
 
@@ -85,6 +135,9 @@ main(int argc, char **argv)
 		case 'P': req.pin_source = optarg; break;
 		case 'm': req.module = optarg; break;
 		case 'o': req.operator_ = optarg; break;
+		case 'S': req.sub = 1; break;
+		case 'I': install = optarg; break;
+		case 'C': chain = optarg; break;
 		case 'w':
 			if (req.nwitnesses == MAX_WITNESSES) {
 				fprintf(stderr, PROG ": at most %d witnesses\n",
@@ -109,6 +162,18 @@ main(int argc, char **argv)
 			return CA_EXIT_USAGE;
 		}
 	}
+	if (install != NULL || chain != NULL) {
+		if (optind != argc || install == NULL || chain == NULL ||
+		    req.dir == NULL || req.sub || req.token_uri != NULL ||
+		    req.algorithm != NULL || req.subject != NULL ||
+		    req.profile_path != NULL || req.module != NULL) {
+			fprintf(stderr, PROG ": --install takes --chain, -d "
+			    "and only --pin-source, --operator, --witness\n");
+			usage(stderr);
+			return CA_EXIT_USAGE;
+		}
+		return do_install(&req, install, chain);
+	}
 	if (optind != argc || req.dir == NULL || req.token_uri == NULL) {
 		if (optind != argc)
 			fprintf(stderr, PROG ": unexpected argument \"%s\"\n",
@@ -130,9 +195,30 @@ main(int argc, char **argv)
 	req.now = time(NULL);
 
 	if ((r = ca_root_init(&req, &res, &eb)) != 0) {
-		fprintf(stderr, PROG ": cannot create the root CA: %s\n",
+		fprintf(stderr, PROG ": cannot create the %s CA: %s\n",
+		    req.sub ? "subordinate" : "root",
 		    eb.msg[0] ? eb.msg : ca_strerror(r));
 		return ca_exit_status(r);
+	}
+	if (req.sub) {
+		printf("Created subordinate CA keys and request in \"%s\"\n",
+		    req.dir);
+		printf("  subject:     %s\n", res.subject);
+		printf("  algorithm:   %s\n", res.algorithm);
+		printf("  token:       \"%s\" (serial %s)\n", res.token_label,
+		    res.token_serial);
+		printf("  CA key:      %s\n", res.ca_key_uri);
+		printf("  log key:     %s\n", res.log_key_uri);
+		printf("  files:       ca.csr ca.json log/000001.json\n");
+		printf("\nTake ca.csr to the issuing CA's ceremony "
+		    "(ca-sign-sub), then run ca-init --install.\n");
+		printf("Request SHA-256 (read aloud, write on the paper "
+		    "script):\n");
+		print_grouped(res.fingerprint);
+		printf("sha256:%s\n", res.fingerprint);
+		printf("CA key SPKI SHA-256: %s\n", res.spki);
+		printf("\nLog head after this record:\nsha256:%s\n", res.head);
+		return CA_EXIT_OK;
 	}
 	printf("Created root CA in \"%s\"\n", req.dir);
 	printf("  subject:     %s\n", res.subject);

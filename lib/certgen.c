@@ -813,3 +813,25 @@ out:
 	X509_STORE_free(st);
 	return r;
 }
+
+int
+ca_log_signer_name(const X509_NAME *ca_subject, X509_NAME **out)
+{
+	X509_NAME *ln;
+	int idx;
+
+	*out = NULL;
+	if ((ln = X509_NAME_dup(ca_subject)) == NULL)
+		return CA_ERR_NOMEM;
+	while ((idx = X509_NAME_get_index_by_NID(ln, NID_commonName, -1)) >=
+	    0)
+		X509_NAME_ENTRY_free(X509_NAME_delete_entry(ln, idx));
+	if (!X509_NAME_add_entry_by_NID(ln, NID_commonName, MBSTRING_UTF8,
+	    (const unsigned char *)"Ceremony Log Signer", -1, -1, 0)) {
+		X509_NAME_free(ln);
+		ERR_clear_error();
+		return CA_ERR_CRYPTO;
+	}
+	*out = ln;
+	return 0;
+}

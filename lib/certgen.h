@@ -140,6 +140,14 @@ int ca_certs_load(const char *path, STACK_OF(X509) **out,
 int ca_chain_verify(X509 *x, STACK_OF(X509) *chain, time_t at, X509 **root,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * ca_log_signer_name: the log signer's subject: the CA's, with its common
+ * name replaced by "Ceremony Log Signer".  Caller frees with
+ * X509_NAME_free.  CA_ERR_NOMEM, CA_ERR_CRYPTO.
+ */
+int ca_log_signer_name(const X509_NAME *ca_subject, X509_NAME **out)
+    CA_MUST_CHECK;
+
 /* ca_serial_hex: x's serial number as lowercase hex into out[41]. */
 int ca_serial_hex(X509 *x, char out[41]) CA_MUST_CHECK;
 

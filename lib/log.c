@@ -499,3 +499,48 @@ out:
 	json_decref(rec);
 	return r;
 }
+
+/* Any member named "serial" whose value is s, at any depth. */
+static int
+has_serial(const json_t *v, const char *s)
+{
+	const char *key;
+	json_t *c;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, c) {
+			if (strcmp(key, "serial") == 0 && json_is_string(c) &&
+			    strcmp(json_string_value(c), s) == 0)
+				return 1;
+			if (has_serial(c, s))
+				return 1;
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach((json_t *)v, i, c)
+			if (has_serial(c, s))
+				return 1;
+	}
+	return 0;
+}
+
+int
+ca_log_serial_used(const char *logdir, long long count, const char *serial,
+    int *used, struct ca_errbuf *eb)
+{
+	char hash[65];
+	json_t *rec = NULL;
+	long long seq;
+	int r;
+
+	*used = 0;
+	for (seq = 1; seq <= count; seq++) {
+		if ((r = load_record(logdir, seq, &rec, hash, eb)) != 0)
+			return r;
+		*used = has_serial(json_object_get(rec, "body"), serial);
+		json_decref(rec);
+		if (*used)
+			break;
+	}
+	return 0;
+}

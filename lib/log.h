@@ -80,4 +80,12 @@ struct ca_log_summary {
 int ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
     struct ca_log_summary *sum, struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * ca_log_serial_used: *used = 1 when any of the first count records of
+ * logdir names serial (lowercase hex) in a member called "serial", so
+ * that a CA never issues one serial number twice.  CA_ERR_LOG, CA_ERR_IO.
+ */
+int ca_log_serial_used(const char *logdir, long long count,
+    const char *serial, int *used, struct ca_errbuf *eb) CA_MUST_CHECK;
+
 #endif

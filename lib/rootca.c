@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "certgen.h"
+#include "csr.h"
 #include "cjson.h"
 #include "dn.h"
 #include "encode.h"
@@ -21,6 +22,7 @@
 #include "uri.h"
 
 #define DEFAULT_KEY_LABEL "root-ca"
+#define DEFAULT_SUB_LABEL "sub-ca"
 #define LOG_KEY_SUFFIX "-log-signer"
 
 /* Everything one run holds; freed in one place. */
@@ -34,6 +36,9 @@ struct run {
 	EVP_PKEY *soft_ca, *soft_log;
 	EVP_PKEY *ca_pub, *log_pub;
 	X509 *draft_ca, *draft_log, *ca, *log;
+	X509_REQ *draft_csr, *csr;		/* subordinate mode */
+	char *csr_pem;
+	size_t csr_pem_len;
 	char *ca_pem, *log_pem, *config, *record;
 	size_t ca_pem_len, log_pem_len, config_len, record_len;
 	char *ca_uri, *log_uri;
@@ -83,6 +88,9 @@ run_free(struct run *x)
 	X509_free(x->draft_log);
 	X509_free(x->ca);
 	X509_free(x->log);
+	X509_REQ_free(x->draft_csr);
+	X509_REQ_free(x->csr);
+	free(x->csr_pem);
 	free(x->ca_pem);
 	free(x->log_pem);
 	free(x->config);
@@ -124,8 +132,8 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 	int r;
 
 	memset(&empty, 0, sizeof(empty));
-	if ((r = ca_log_body_new(&empty, req->now, "init-root", &x->body,
-	    eb)) != 0)
+	if ((r = ca_log_body_new(&empty, req->now, req->sub ? "init-sub" :
+	    "init-root", &x->body, eb)) != 0)
 		return r;
 	r = CA_ERR_NOMEM;
 	if ((keys = json_array()) == NULL)
@@ -139,35 +147,58 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 		goto out;
 	if ((certs = json_object()) == NULL)
 		goto out;
-	if ((r = ca_rec_cert(CA_FILE_CERT, x->ca, &c)) != 0 ||
-	    json_object_set_new(certs, "ca", c) != 0)
-		goto out;
-	if ((r = ca_rec_cert(CA_FILE_LOG_SIGNER, x->log, &c)) != 0 ||
-	    json_object_set_new(certs, "log_signer", c) != 0)
-		goto out;
-	r = CA_ERR_NOMEM;
-	if ((outputs = json_pack("[o, o, o]",
-	    ca_rec_file(CA_FILE_CERT, x->ca_pem, x->ca_pem_len),
-	    ca_rec_file(CA_FILE_LOG_SIGNER, x->log_pem, x->log_pem_len),
-	    ca_rec_file(CA_FILE_CONFIG, x->config, x->config_len))) == NULL ||
-	    json_object_set_new(x->body, "outputs", outputs) != 0)
-		goto out;
+	if (req->sub) {
+		/* No certificate yet: the request, for the root's ceremony. */
+		char h[65];
+
+		ca_sha256_hex(x->csr_pem, x->csr_pem_len, h);
+		if ((c = json_pack("{s:s, s:s}", "file", CA_FILE_CSR,
+		    "sha256", h)) == NULL ||
+		    json_object_set_new(x->body, "csr", c) != 0)
+			goto out;
+		if ((outputs = json_pack("[o, o]",
+		    ca_rec_file(CA_FILE_CSR, x->csr_pem, x->csr_pem_len),
+		    ca_rec_file(CA_FILE_CONFIG, x->config, x->config_len))) ==
+		    NULL || json_object_set_new(x->body, "outputs", outputs) !=
+		    0)
+			goto out;
+	} else {
+		if ((r = ca_rec_cert(CA_FILE_CERT, x->ca, &c)) != 0 ||
+		    json_object_set_new(certs, "ca", c) != 0)
+			goto out;
+		if ((r = ca_rec_cert(CA_FILE_LOG_SIGNER, x->log, &c)) != 0 ||
+		    json_object_set_new(certs, "log_signer", c) != 0)
+			goto out;
+		r = CA_ERR_NOMEM;
+		if ((outputs = json_pack("[o, o, o]",
+		    ca_rec_file(CA_FILE_CERT, x->ca_pem, x->ca_pem_len),
+		    ca_rec_file(CA_FILE_LOG_SIGNER, x->log_pem,
+		    x->log_pem_len), ca_rec_file(CA_FILE_CONFIG, x->config,
+		    x->config_len))) == NULL ||
+		    json_object_set_new(x->body, "outputs", outputs) != 0)
+			goto out;
+	}
 	if ((inputs = json_array()) == NULL ||
 	    json_object_set_new(x->body, "inputs", inputs) != 0)
 		goto out;
 	if (req->profile_path != NULL && json_array_append_new(inputs,
 	    ca_rec_file(req->profile_path, x->profile_buf, x->profile_len)) != 0)
 		goto out;
-	if ((r = ca_dn_format(X509_get_subject_name(x->ca), &subj)) != 0)
+	if ((r = ca_dn_format(x->subject, &subj)) != 0)
 		goto out;
 	snprintf(dur, sizeof(dur), "%dy%dm%dd", x->profile->validity.years,
 	    x->profile->validity.months, x->profile->validity.days);
 	r = CA_ERR_NOMEM;
-	if ((params = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s*}",
-	    "dir", req->dir, "algorithm", alg, "subject", subj,
-	    "validity", dur, "path_len", x->profile->path_len < 0 ?
-	    json_null() : json_integer(x->profile->path_len),
-	    "profile", req->profile_path)) == NULL ||
+	if (req->sub)
+		params = json_pack("{s:s, s:s, s:s}", "dir", req->dir,
+		    "algorithm", alg, "subject", subj);
+	else
+		params = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s*}",
+		    "dir", req->dir, "algorithm", alg, "subject", subj,
+		    "validity", dur, "path_len", x->profile->path_len < 0 ?
+		    json_null() : json_integer(x->profile->path_len),
+		    "profile", req->profile_path);
+	if (params == NULL ||
 	    json_object_set_new(x->body, "params", params) != 0)
 		goto out;
 	if ((r = ca_env_json(req->prog, x->hsm, &env)) != 0) {
@@ -220,13 +251,23 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		    "rsa3072 or rsa4096", req->algorithm);
 		return CA_ERR_ALGORITHM;
 	}
+	if (req->sub && req->profile_path != NULL) {
+		ca_errf(eb, "a subordinate's certificate follows its issuer's "
+		    "profile: give the profile to ca-sign-sub, not here");
+		return CA_ERR_INVALID_ARG;
+	}
 	if (req->profile_path != NULL) {
 		if ((r = ca_read_file(req->profile_path, 1 << 20,
 		    &x.profile_buf, &x.profile_len, eb)) != 0)
 			goto out;
-		if ((r = ca_profile_parse((const char *)x.profile_buf,
-		    x.profile_len, &x.profile, eb)) != 0) {
-			ca_err_prefix(eb, "profile \"%s\"", req->profile_path);
+		if ((r = ca_profile_parse_named((const char *)x.profile_buf,
+		    x.profile_len, req->profile_path, &x.profile, eb)) != 0)
+			goto out;
+		if (x.profile->kind != CA_PROFILE_ROOT) {
+			ca_errf(eb, "%s: a \"%s\" profile cannot make a root; "
+			    "use a profile of kind \"root\"", req->profile_path,
+			    ca_profile_kind_name(x.profile->kind));
+			r = CA_ERR_PROFILE;
 			goto out;
 		}
 	} else if ((r = ca_profile_default_root(&x.profile)) != 0) {
@@ -243,7 +284,8 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		goto out;
 	if ((r = ca_uri_parse(req->token_uri, &x.uri, eb)) != 0)
 		goto out;
-	label = x.uri->object ? x.uri->object : DEFAULT_KEY_LABEL;
+	label = x.uri->object ? x.uri->object : req->sub ? DEFAULT_SUB_LABEL :
+	    DEFAULT_KEY_LABEL;
 	if (x.uri->has_id || (x.uri->type != NULL &&
 	    strcmp(x.uri->type, "private") != 0)) {
 		ca_errf(eb, "the token uri may name the new key's label with "
@@ -287,25 +329,11 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	if ((r = ca_serial_random(lp.serial)) != 0)
 		goto out;
 	{
-		X509_NAME *ln = X509_NAME_dup(x.subject);
+		X509_NAME *ln;
 
 		/* The log signer's subject: the CA's, with a CN of its own. */
-		if (ln == NULL) {
-			r = CA_ERR_NOMEM;
+		if ((r = ca_log_signer_name(x.subject, &ln)) != 0)
 			goto out;
-		}
-		int idx;
-
-		while ((idx = X509_NAME_get_index_by_NID(ln, NID_commonName,
-		    -1)) >= 0)
-			X509_NAME_ENTRY_free(X509_NAME_delete_entry(ln, idx));
-		if (!X509_NAME_add_entry_by_NID(ln, NID_commonName,
-		    MBSTRING_UTF8, (const unsigned char *)"Ceremony Log Signer",
-		    -1, -1, 0)) {
-			X509_NAME_free(ln);
-			r = CA_ERR_CRYPTO;
-			goto out;
-		}
 		lp.subject = ln;
 	}
 
@@ -313,13 +341,18 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	if ((r = ca_keygen_soft(alg, &x.soft_ca)) != 0 ||
 	    (r = ca_keygen_soft(CA_ALG_P384, &x.soft_log)) != 0)
 		goto out_ln;
-	if ((r = make_certs(&cp, &lp, x.soft_ca, x.soft_ca, x.soft_log,
+	if (req->sub) {
+		/* The request alone: its issuer decides the certificate. */
+		if ((r = ca_csr_build(x.subject, x.soft_ca, x.soft_ca,
+		    ca_md_for_key(x.soft_ca), &x.draft_csr, eb)) != 0)
+			goto out_ln;
+	} else if ((r = make_certs(&cp, &lp, x.soft_ca, x.soft_ca, x.soft_log,
 	    &x.draft_ca, &x.draft_log, eb)) != 0)
 		goto out_ln;
-	if ((r = lint_or_fail(x.draft_ca, NULL, CA_CERT_ROOT,
+	if (!req->sub && ((r = lint_or_fail(x.draft_ca, NULL, CA_CERT_ROOT,
 	    "before signing", eb)) != 0 ||
 	    (r = lint_or_fail(x.draft_log, x.soft_ca, CA_CERT_LOG_SIGNER,
-	    "before signing", eb)) != 0)
+	    "before signing", eb)) != 0))
 		goto out_ln;
 
 	/* 3. The folder: fails here, before the token, if unwritable. */
@@ -373,6 +406,15 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		goto out_ln;
 
 	/* 5. Sign on the token, then check before anything is written. */
+	if (req->sub) {
+		if ((r = ca_csr_build(x.subject, x.ca_pub, ca_signer,
+		    ca_md_for_key(x.ca_pub), &x.csr, eb)) != 0 ||
+		    (r = ca_csr_pem(x.csr, &x.csr_pem, &x.csr_pem_len)) != 0 ||
+		    (r = ca_keyref_uri(x.hsm, &x.ca_key, &x.ca_uri)) != 0 ||
+		    (r = ca_keyref_uri(x.hsm, &x.log_key, &x.log_uri)) != 0)
+			goto out_ln;
+		goto artifacts;
+	}
 	if ((r = make_certs(&cp, &lp, x.ca_pub, ca_signer, x.log_pub, &x.ca,
 	    &x.log, eb)) != 0)
 		goto out_ln;
@@ -398,7 +440,8 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	    (r = ca_cert_pem(x.ca, &x.ca_pem, &x.ca_pem_len)) != 0 ||
 	    (r = ca_cert_pem(x.log, &x.log_pem, &x.log_pem_len)) != 0)
 		goto out_ln;
-	cfg.kind = (char *)"root";
+artifacts:
+	cfg.kind = (char *)(req->sub ? "sub" : "root");
 	cfg.module = (char *)ca_hsm_module_path(x.hsm);
 	cfg.ca_key = x.ca_uri;
 	cfg.log_key = x.log_uri;
@@ -416,10 +459,12 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 
 		ca_log_record_name(1, name);
 		snprintf(rel, sizeof(rel), "%s/%s", CA_DIR_LOG, name);
-		if ((r = ca_stage_put(x.stage, CA_FILE_CERT, x.ca_pem,
+		if ((req->sub ? (r = ca_stage_put(x.stage, CA_FILE_CSR,
+		    x.csr_pem, x.csr_pem_len, 0644, eb)) != 0 :
+		    ((r = ca_stage_put(x.stage, CA_FILE_CERT, x.ca_pem,
 		    x.ca_pem_len, 0644, eb)) != 0 ||
 		    (r = ca_stage_put(x.stage, CA_FILE_LOG_SIGNER, x.log_pem,
-		    x.log_pem_len, 0644, eb)) != 0 ||
+		    x.log_pem_len, 0644, eb)) != 0)) ||
 		    (r = ca_stage_put(x.stage, CA_FILE_CONFIG, x.config,
 		    x.config_len, 0644, eb)) != 0 ||
 		    (r = ca_stage_put(x.stage, rel, x.record, x.record_len,
@@ -431,8 +476,15 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	/* Committed: the keys now belong to the CA directory. */
 	x.have_ca_key = x.have_log_key = 0;
 
-	if ((r = ca_cert_sha256(x.ca, res->fingerprint)) != 0 ||
+	if (req->sub) {
+		/* What the root's custodians compare before signing. */
+		ca_sha256_hex(x.csr_pem, x.csr_pem_len, res->fingerprint);
+		if ((r = ca_spki_sha256(x.ca_pub, res->spki)) != 0 ||
+		    (r = ca_dn_format(x.subject, &s)) != 0)
+			goto out_ln;
+	} else if ((r = ca_cert_sha256(x.ca, res->fingerprint)) != 0 ||
 	    (r = ca_serial_hex(x.ca, res->serial)) != 0 ||
+	    (r = ca_spki_sha256(x.ca_pub, res->spki)) != 0 ||
 	    (r = ca_dn_format(X509_get_subject_name(x.ca), &s)) != 0)
 		goto out_ln;
 	snprintf(res->subject, sizeof(res->subject), "%s", s);

@@ -27,10 +27,14 @@ struct ca_root_req {
 	ca_prompt_fn prompt;		/* reads the PIN from the terminal */
 	void *prompt_arg;
 	time_t now;			/* the ceremony's clock */
+	int sub;			/* a subordinate: keys, ca.csr and the
+					 * first record; no certificate yet */
 };
 
 struct ca_root_result {
-	char fingerprint[65];		/* SHA-256 of ca.pem's DER */
+	char fingerprint[65];		/* SHA-256 of ca.pem's DER; for a
+					 * subordinate, of ca.csr's bytes */
+	char spki[65];			/* SHA-256 of the CA key's SPKI */
 	char head[65];			/* SHA-256 of the first record body */
 	char serial[41];
 	char subject[512];
@@ -43,7 +47,9 @@ struct ca_root_result {
 };
 
 /*
- * ca_root_init: create a root CA as ca-init(1) describes.  Inputs are
+ * ca_root_init: create a root CA as ca-init(1) describes, or with
+ * req->sub a subordinate CA's keys, request and log, to be completed by
+ * ca_sub_install once its issuer has signed.  Inputs are
  * checked, and the certificate built and linted with a throwaway software
  * key, before the token is touched; keys made on the token are destroyed
  * again if any later step fails, and nothing is left in the file system.

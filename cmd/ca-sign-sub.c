@@ -1,0 +1,137 @@
+/*
+ * ca-sign-sub: sign a subordinate CA certificate, or a cross-certificate,
+ * with a CA's key on its token.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ca_err.h"
+#include "envinfo.h"
+#include "secret.h"
+#include "subca.h"
+
+#define PROG "ca-sign-sub"
+#define MAX_WITNESSES 16
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: " PROG " -d ROOTDIR --csr FILE --profile FILE "
+	    "[--out FILE] [--der] [--pin-source SRC] [--operator NAME] "
+	    "[--witness NAME ...]\n"
+	    "       " PROG " -d ROOTDIR --cross CERT --profile FILE "
+	    "[--out FILE] [--der] [--pin-source SRC] [--operator NAME] "
+	    "[--witness NAME ...]\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "csr", required_argument, NULL, 'c' },
+		{ "cross", required_argument, NULL, 'x' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "der", no_argument, NULL, 'D' },
+		{ "pin-source", required_argument, NULL, 'P' },
+		/* Named so that getopt cannot take it for --pin-source. */
+		{ "pin", required_argument, NULL, 'X' },
+		{ "operator", required_argument, NULL, 'O' },
+		{ "witness", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *witnesses[MAX_WITNESSES];
+	struct ca_pin_source ps;
+	struct ca_sign_req req;
+	struct ca_sign_result res;
+	struct ca_errbuf eb = { "" };
+	size_t i;
+	int c, r;
+
+	if (ca_proc_init() != 0) {
+		fprintf(stderr, PROG ": cannot harden the process; refusing "
+		    "to run\n");
+		return CA_EXIT_FAIL;
+	}
+	memset(&req, 0, sizeof(req));
+	req.prog = PROG;
+	req.witnesses = witnesses;
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': req.dir = optarg; break;
+		case 'c': req.csr_path = optarg; break;
+		case 'x': req.cross_path = optarg; break;
+		case 'p': req.profile_path = optarg; break;
+		case 'o': req.out_path = optarg; break;
+		case 'D': req.der = 1; break;
+		case 'P': req.pin_source = optarg; break;
+		case 'O': req.operator_ = optarg; break;
+		case 'w':
+			if (req.nwitnesses == MAX_WITNESSES) {
+				fprintf(stderr, PROG ": at most %d witnesses\n",
+				    MAX_WITNESSES);
+				return CA_EXIT_USAGE;
+			}
+			witnesses[req.nwitnesses++] = optarg;
+			break;
+		case 'X':
+			fprintf(stderr, PROG ": a PIN is never taken from the "
+			    "command line; give --pin-source file:PATH or "
+			    "fd:N, or type it when asked\n");
+			return CA_EXIT_USAGE;
+		case 'h':
+			usage(stdout);
+			return CA_EXIT_OK;
+		case 'V':
+			printf(PROG " " KC_VERSION " (commit " KC_COMMIT ")\n");
+			return CA_EXIT_OK;
+		default:
+			usage(stderr);
+			return CA_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || req.dir == NULL || req.profile_path == NULL ||
+	    (req.csr_path == NULL) == (req.cross_path == NULL)) {
+		fprintf(stderr, PROG ": give -d ROOTDIR, --profile FILE and "
+		    "one of --csr FILE or --cross CERT\n");
+		usage(stderr);
+		return CA_EXIT_USAGE;
+	}
+	if (req.pin_source != NULL &&
+	    ca_pin_source_parse(req.pin_source, &ps) != 0) {
+		fprintf(stderr, PROG ": --pin-source \"%s\" is not "
+		    "file:PATH or fd:N (leave it out to type the PIN)\n",
+		    req.pin_source);
+		return CA_EXIT_USAGE;
+	}
+	req.prompt = ca_prompt_tty;
+	req.now = time(NULL);
+
+	r = ca_sign_sub(&req, &res, &eb);
+	/* Warnings come before the outcome: they matter either way. */
+	for (i = 0; i < res.warnings.n; i++)
+		fprintf(stderr, PROG ": warning: %s\n", res.warnings.msg[i]);
+	if (r != 0) {
+		fprintf(stderr, PROG ": cannot sign: %s\n",
+		    eb.msg[0] ? eb.msg : ca_strerror(r));
+		return ca_exit_status(r);
+	}
+	printf("Signed %s certificate\n", req.csr_path ? "subordinate CA" :
+	    "cross");
+	printf("  subject:     %s\n", res.subject);
+	printf("  serial:      %s\n", res.serial);
+	printf("  valid:       %s to %s%s\n", res.not_before, res.not_after,
+	    res.truncated ? " (cut to the issuer's end)" : "");
+	printf("  certificate: %s\n", res.out_path);
+	printf("  chain:       %s\n", res.chain_path);
+	printf("  sha256:      %s\n", res.fingerprint);
+	printf("\nLog head after this record (write on the paper script):\n");
+	printf("sha256:%s\n", res.head);
+	return CA_EXIT_OK;
+}

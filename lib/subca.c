@@ -1,0 +1,557 @@
+#include "subca.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "cadir.h"
+#include "certgen.h"
+#include "csr.h"
+#include "dn.h"
+#include "encode.h"
+#include "fsio.h"
+#include "lint.h"
+#include "log.h"
+#include "profile.h"
+#include "record.h"
+#include "timefmt.h"
+
+/* Everything one run holds; freed in one place. */
+struct run {
+	struct ca_dir *d;
+	struct ca_profile *prof;
+	unsigned char *pbuf, *ibuf;
+	size_t plen, ilen;
+	X509_REQ *csr;
+	X509 *other;			/* the cross-certified root */
+	X509_NAME *subject;
+	EVP_PKEY *soft;
+	X509 *draft, *cert;
+	char *pem, *chain, *out_der, *issued_path, *out_path, *chain_path;
+	size_t pem_len, chain_len, out_len;
+	json_t *people, *body;
+	int made_issued_dir;
+	char *issued_dir;
+};
+
+static void
+run_free(struct run *x, int failed)
+{
+	/* A folder made for this run goes again if the run failed. */
+	if (failed && x->made_issued_dir && x->issued_dir != NULL)
+		(void)rmdir(x->issued_dir);
+	ca_dir_close(x->d);
+	ca_profile_free(x->prof);
+	free(x->pbuf);
+	free(x->ibuf);
+	X509_REQ_free(x->csr);
+	X509_free(x->other);
+	X509_NAME_free(x->subject);
+	EVP_PKEY_free(x->soft);
+	X509_free(x->draft);
+	X509_free(x->cert);
+	free(x->pem);
+	free(x->chain);
+	free(x->out_der);
+	free(x->issued_path);
+	free(x->out_path);
+	free(x->chain_path);
+	free(x->issued_dir);
+	json_decref(x->people);
+	json_decref(x->body);
+}
+
+/* The key to certify: the request's, or the other root's. */
+static int
+read_subject(const struct ca_sign_req *req, struct run *x, EVP_PKEY **key,
+    struct ca_errbuf *eb)
+{
+	const char *path = req->csr_path ? req->csr_path : req->cross_path;
+	BASIC_CONSTRAINTS *bc = NULL;
+	int r;
+
+	*key = NULL;
+	if ((r = ca_read_file(path, 1 << 20, &x->ibuf, &x->ilen, eb)) != 0)
+		return r;
+	if (req->csr_path != NULL) {
+		if ((r = ca_csr_parse(x->ibuf, x->ilen, &x->csr, eb)) != 0 ||
+		    (r = ca_csr_check_pop(x->csr, eb)) != 0) {
+			ca_err_prefix(eb, "\"%s\"", path);
+			return r;
+		}
+		*key = X509_REQ_get0_pubkey(x->csr);
+		return 0;
+	}
+	if (ca_x509_parse_any(x->ibuf, x->ilen, &x->other) != 0) {
+		ca_errf(eb, "\"%s\": not a certificate (PEM or DER)", path);
+		return CA_ERR_CSR;
+	}
+	/* Only a root that holds its key: self-signed, verifying, a CA. */
+	bc = X509_get_ext_d2i(x->other, NID_basic_constraints, NULL, NULL);
+	if (X509_check_issued(x->other, x->other) != X509_V_OK ||
+	    ca_cert_verify(x->other, X509_get0_pubkey(x->other)) != 0 ||
+	    bc == NULL || !bc->ca) {
+		ca_errf(eb, "\"%s\": not a self-signed CA certificate whose "
+		    "signature verifies", path);
+		r = CA_ERR_VERIFY;
+		goto out;
+	}
+	if (X509_get0_subject_key_id(x->other) == NULL) {
+		ca_errf(eb, "\"%s\": no subjectKeyIdentifier to keep", path);
+		r = CA_ERR_VERIFY;
+		goto out;
+	}
+	*key = X509_get0_pubkey(x->other);
+	r = 0;
+out:
+	ERR_clear_error();
+	BASIC_CONSTRAINTS_free(bc);
+	return r;
+}
+
+static int
+subject_name(const struct ca_sign_req *req, struct run *x,
+    struct ca_errbuf *eb)
+{
+	const X509_NAME *n;
+
+	if (req->cross_path != NULL) {
+		/* Byte for byte, so that chains built by name still meet. */
+		n = X509_get_subject_name(x->other);
+	} else if (x->prof->subject_from == CA_SUBJECT_FROM_PROFILE) {
+		return ca_dn_parse(x->prof->subject, &x->subject, eb);
+	} else {
+		n = X509_REQ_get_subject_name(x->csr);
+	}
+	if (X509_NAME_entry_count(n) == 0) {
+		ca_errf(eb, "the request has an empty subject; the profile "
+		    "must give one (\"subject_from\": \"profile\")");
+		return CA_ERR_CSR;
+	}
+	if ((x->subject = X509_NAME_dup(n)) == NULL)
+		return CA_ERR_NOMEM;
+	return 0;
+}
+
+/* How many CA certificates stand above the new one, root included. */
+static int
+depth_below(const struct ca_dir *d)
+{
+	return 1 + (d->chain != NULL ? sk_X509_num(d->chain) - 0 : 0);
+}
+
+static int
+lint_all(X509 *c, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
+    X509 *issuer, const char *when, struct ca_errbuf *eb)
+{
+	struct ca_lint_report rep;
+	int r;
+
+	if ((r = ca_lint_cert_issued(c, issuer_key, kind, &rep, eb)) != 0 ||
+	    (r = ca_lint_issuer(c, issuer, &rep, eb)) != 0)
+		ca_err_prefix(eb, "certificate %s", when);
+	return r;
+}
+
+static int
+validity(const struct ca_sign_req *req, struct run *x,
+    struct ca_cert_params *cp, int *truncated, struct ca_errbuf *eb)
+{
+	const ASN1_TIME *end = X509_get0_notAfter(x->d->cert);
+	struct tm tm;
+	time_t issuer_end;
+	char s[21];
+	int r;
+
+	cp->not_before = req->now;
+	if ((r = ca_time_add(req->now, &x->prof->validity,
+	    &cp->not_after)) != 0) {
+		ca_errf(eb, "the profile's validity runs past the year 9999");
+		return CA_ERR_PROFILE;
+	}
+	if (ASN1_TIME_to_tm(end, &tm) != 1)
+		return CA_ERR_CRYPTO;
+	issuer_end = timegm(&tm);
+	if (cp->not_after <= issuer_end)
+		return 0;
+	if (!x->prof->truncate_validity) {
+		if (ca_time_rfc3339(issuer_end, s) != 0)
+			return CA_ERR_INTERNAL;
+		ca_errf(eb, "the profile's validity would outlast the issuing "
+		    "CA, which ends %s; shorten \"validity\" or set "
+		    "\"truncate_validity\": true", s);
+		return CA_ERR_PROFILE;
+	}
+	cp->not_after = issuer_end;
+	*truncated = 1;
+	return 0;
+}
+
+/* A fresh serial that this CA's log has never named. */
+static int
+fresh_serial(struct run *x, struct ca_cert_params *cp, struct ca_errbuf *eb)
+{
+	char hex[2 * CA_SERIAL_LEN + 1], *logdir;
+	int used = 1, tries, r = CA_ERR_INTERNAL;
+
+	if ((logdir = ca_path_join(x->d->path, CA_DIR_LOG)) == NULL)
+		return CA_ERR_NOMEM;
+	for (tries = 0; used && tries < 8; tries++) {
+		if ((r = ca_serial_random(cp->serial)) != 0)
+			break;
+		ca_hex(cp->serial, CA_SERIAL_LEN, hex);
+		if ((r = ca_log_serial_used(logdir, x->d->head.seq, hex, &used,
+		    eb)) != 0)
+			break;
+	}
+	if (r == 0 && used) {
+		ca_errf(eb, "the random number generator repeats itself");
+		r = CA_ERR_CRYPTO;
+	}
+	free(logdir);
+	return r;
+}
+
+static char *
+chain_name(const char *out)
+{
+	size_t n = strlen(out);
+	char *p;
+
+	if ((p = malloc(n + 16)) == NULL)
+		return NULL;
+	if (n > 4 && (strcmp(out + n - 4, ".pem") == 0 ||
+	    strcmp(out + n - 4, ".der") == 0 || strcmp(out + n - 4, ".crt") ==
+	    0))
+		n -= 4;
+	snprintf(p, n + 16, "%.*s-chain.pem", (int)n, out);
+	return p;
+}
+
+static int
+outputs(const struct ca_sign_req *req, struct run *x, const char *serial,
+    struct ca_errbuf *eb)
+{
+	char name[64];
+	char *pem = NULL;
+	size_t len;
+	int i, r;
+
+	if ((r = ca_cert_pem(x->cert, &x->pem, &x->pem_len)) != 0)
+		return r;
+	/* The chain: the new certificate, then its issuers to the root. */
+	if ((x->chain = strdup(x->pem)) == NULL)
+		return CA_ERR_NOMEM;
+	x->chain_len = x->pem_len;
+	for (i = -1; x->d->chain == NULL ? i < 0 : i < sk_X509_num(x->d->chain);
+	    i++) {
+		X509 *c = i < 0 ? x->d->cert : sk_X509_value(x->d->chain, i);
+		char *grown;
+
+		if ((r = ca_cert_pem(c, &pem, &len)) != 0)
+			return r;
+		if ((grown = realloc(x->chain, x->chain_len + len + 1)) ==
+		    NULL) {
+			free(pem);
+			return CA_ERR_NOMEM;
+		}
+		x->chain = grown;
+		memcpy(x->chain + x->chain_len, pem, len + 1);
+		x->chain_len += len;
+		free(pem);
+		pem = NULL;
+	}
+	if ((x->issued_dir = ca_path_join(x->d->path, CA_DIR_ISSUED)) == NULL)
+		return CA_ERR_NOMEM;
+	snprintf(name, sizeof(name), "%s.pem", serial);
+	if ((x->issued_path = ca_path_join(x->issued_dir, name)) == NULL)
+		return CA_ERR_NOMEM;
+	if (req->out_path != NULL) {
+		if ((x->out_path = strdup(req->out_path)) == NULL)
+			return CA_ERR_NOMEM;
+		if (access(x->out_path, F_OK) == 0) {
+			ca_errf(eb, "\"%s\" exists; give another --out",
+			    x->out_path);
+			return CA_ERR_EXISTS;
+		}
+	} else if ((x->out_path = strdup(x->issued_path)) == NULL) {
+		return CA_ERR_NOMEM;
+	}
+	if ((x->chain_path = chain_name(x->out_path)) == NULL)
+		return CA_ERR_NOMEM;
+	if (access(x->chain_path, F_OK) == 0) {
+		ca_errf(eb, "\"%s\" exists; give another --out", x->chain_path);
+		return CA_ERR_EXISTS;
+	}
+	if (req->der) {
+		unsigned char *der = NULL;
+		int n = i2d_X509(x->cert, &der);
+
+		if (n <= 0)
+			return CA_ERR_CRYPTO;
+		if ((x->out_der = malloc((size_t)n)) == NULL) {
+			OPENSSL_free(der);
+			return CA_ERR_NOMEM;
+		}
+		memcpy(x->out_der, der, (size_t)n);
+		x->out_len = (size_t)n;
+		OPENSSL_free(der);
+	}
+	if (mkdir(x->issued_dir, 0755) == 0)
+		x->made_issued_dir = 1;
+	else if (errno != EEXIST) {
+		ca_errf(eb, "\"%s\": %s", x->issued_dir, strerror(errno));
+		return ca_errno_code(errno);
+	}
+	return 0;
+}
+
+static int
+build_body(const struct ca_sign_req *req, struct run *x, int truncated,
+    const struct ca_compat_report *warn, struct ca_errbuf *eb)
+{
+	json_t *inputs = NULL, *outs = NULL, *params = NULL, *c = NULL,
+	    *zone = NULL, *w = NULL;
+	const char *in = req->csr_path ? req->csr_path : req->cross_path;
+	size_t i;
+	int r;
+
+	if ((r = ca_dir_body(x->d, req->prog, req->csr_path ? "sign-sub" :
+	    "cross-certify", req->now, x->people, &x->body, eb)) != 0)
+		return r;
+	r = CA_ERR_NOMEM;
+	if ((inputs = json_pack("[o, o]", ca_rec_file(in, x->ibuf, x->ilen),
+	    ca_rec_file(req->profile_path, x->pbuf, x->plen))) == NULL)
+		goto out;
+	if ((outs = json_array()) == NULL ||
+	    json_array_append_new(outs, ca_rec_file(x->issued_path, x->pem,
+	    x->pem_len)) != 0 ||
+	    (strcmp(x->out_path, x->issued_path) != 0 &&
+	    json_array_append_new(outs, req->der ? ca_rec_file(x->out_path,
+	    x->out_der, x->out_len) : ca_rec_file(x->out_path, x->pem,
+	    x->pem_len)) != 0) ||
+	    json_array_append_new(outs, ca_rec_file(x->chain_path, x->chain,
+	    x->chain_len)) != 0)
+		goto out;
+	if ((params = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:b}",
+	    "dir", req->dir, "profile", req->profile_path,
+	    "profile_name", x->prof->name, "csr", req->csr_path,
+	    "kind", ca_profile_kind_name(x->prof->kind), "der", req->der)) ==
+	    NULL)
+		goto out;
+	if (req->cross_path != NULL && json_object_set_new(params, "cross",
+	    json_string(req->cross_path)) != 0)
+		goto out;
+	if (json_object_set_new(params, "validity_truncated",
+	    json_boolean(truncated)) != 0)
+		goto out;
+	if ((r = ca_rec_cert(x->issued_path, x->cert, &c)) != 0)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if (x->prof->security_level > 0)
+		zone = json_pack("{s:s, s:i, s:s}", "zone", x->prof->zone,
+		    "security_level", x->prof->security_level, "policy_oid",
+		    x->prof->zone_policy_oid);
+	else
+		zone = json_null();
+	if (zone == NULL || (w = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < warn->n; i++)
+		if (json_array_append_new(w, json_string(warn->msg[i])) != 0)
+			goto out;
+	if (json_object_set_new(x->body, "inputs", inputs) != 0 ||
+	    (inputs = NULL, json_object_set_new(x->body, "outputs", outs)) !=
+	    0 || (outs = NULL, json_object_set_new(x->body, "params",
+	    params)) != 0 || (params = NULL, json_object_set_new(x->body,
+	    "certificate", c)) != 0 || (c = NULL,
+	    json_object_set_new(x->body, "iec62443", zone)) != 0 ||
+	    (zone = NULL, json_object_set_new(x->body, "warnings", w)) != 0 ||
+	    (w = NULL, json_object_set_new(x->body, "result",
+	    json_string("ok"))) != 0)
+		goto out;
+	r = 0;
+out:
+	json_decref(inputs);
+	json_decref(outs);
+	json_decref(params);
+	json_decref(c);
+	json_decref(zone);
+	json_decref(w);
+	return r;
+}
+
+int
+ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
+    struct ca_errbuf *eb)
+{
+	struct run x;
+	struct ca_cert_params cp;
+	struct ca_artifact art[3];
+	enum ca_cert_kind kind;
+	enum ca_keyalg issuer_alg;
+	EVP_PKEY *key = NULL;
+	BASIC_CONSTRAINTS *ibc = NULL;
+	char serial[41], *s = NULL;
+	size_t nart = 0;
+	int r = CA_ERR_INTERNAL, truncated = 0, n;
+
+	memset(&x, 0, sizeof(x));
+	memset(res, 0, sizeof(*res));
+
+	/* 1. Inputs, all checked before the CA or its token is touched. */
+	if ((req->csr_path == NULL) == (req->cross_path == NULL) ||
+	    req->profile_path == NULL || req->dir == NULL) {
+		ca_errf(eb, "give -d, --profile, and one of --csr or --cross");
+		return CA_ERR_INVALID_ARG;
+	}
+	kind = req->csr_path ? CA_CERT_SUB : CA_CERT_CROSS;
+	if ((r = ca_read_file(req->profile_path, 1 << 20, &x.pbuf, &x.plen,
+	    eb)) != 0)
+		goto out;
+	if ((r = ca_profile_parse_named((const char *)x.pbuf, x.plen,
+	    req->profile_path, &x.prof, eb)) != 0)
+		goto out;
+	if (x.prof->kind != (kind == CA_CERT_SUB ? CA_PROFILE_SUB :
+	    CA_PROFILE_CROSS)) {
+		ca_errf(eb, "%s: a \"%s\" profile cannot be used %s; use one "
+		    "of kind \"%s\"", req->profile_path,
+		    ca_profile_kind_name(x.prof->kind), kind == CA_CERT_SUB ?
+		    "with --csr" : "with --cross", kind == CA_CERT_SUB ?
+		    "sub" : "cross");
+		r = CA_ERR_PROFILE;
+		goto out;
+	}
+	if ((r = read_subject(req, &x, &key, eb)) != 0)
+		goto out;
+	if ((r = ca_key_policy_check(key, x.prof->key_algorithms,
+	    x.prof->rsa_min_bits, eb)) != 0) {
+		ca_err_prefix(eb, "\"%s\"", req->csr_path ? req->csr_path :
+		    req->cross_path);
+		goto out;
+	}
+	if ((r = subject_name(req, &x, eb)) != 0)
+		goto out;
+	if ((r = ca_rec_people(req->operator_, req->witnesses,
+	    req->nwitnesses, &x.people, eb)) != 0)
+		goto out;
+
+	/* 2. The issuing CA: locked, its log verified. */
+	if ((r = ca_dir_open(req->dir, &x.d, eb)) != 0)
+		goto out;
+	ibc = X509_get_ext_d2i(x.d->cert, NID_basic_constraints, NULL, NULL);
+	if (ibc != NULL && ibc->pathlen != NULL) {
+		long ip = ASN1_INTEGER_get(ibc->pathlen);
+
+		/* RFC 5280 4.2.1.9: pathLen 0 allows no CA below. */
+		if (ip <= 0) {
+			ca_errf(eb, "the issuing CA has pathLen 0: it cannot "
+			    "sign a subordinate CA");
+			r = CA_ERR_LINT;
+			goto out;
+		}
+		if (x.prof->path_len < 0 || x.prof->path_len >= ip) {
+			ca_errf(eb, "the profile's path_len must be below the "
+			    "issuing CA's pathLen %ld", ip);
+			r = CA_ERR_PROFILE;
+			goto out;
+		}
+	}
+	if (ca_keyalg_parse(x.d->cfg->algorithm, &issuer_alg) != 0) {
+		ca_errf(eb, "%s names an unknown algorithm", CA_FILE_CONFIG);
+		r = CA_ERR_SCHEMA;
+		goto out;
+	}
+	memset(&cp, 0, sizeof(cp));
+	cp.kind = kind;
+	cp.subject = x.subject;
+	cp.issuer = X509_get_subject_name(x.d->cert);
+	cp.path_len = x.prof->path_len;
+	cp.key_usage = x.prof->key_usage;
+	cp.profile = x.prof;
+	cp.ski = kind == CA_CERT_CROSS ?
+	    X509_get0_subject_key_id(x.other) : NULL;
+	cp.aki = X509_get0_subject_key_id(x.d->cert);
+	if ((r = validity(req, &x, &cp, &truncated, eb)) != 0 ||
+	    (r = fresh_serial(&x, &cp, eb)) != 0)
+		goto out;
+
+	/* 3. Rehearse with a throwaway issuer key, lint, and warn. */
+	if ((r = ca_keygen_soft(issuer_alg, &x.soft)) != 0 ||
+	    (r = ca_cert_build(&cp, key, x.soft, &x.draft)) != 0 ||
+	    (r = ca_cert_sign(x.draft, x.soft, ca_md_for_key(x.soft), eb)) !=
+	    0)
+		goto out;
+	if ((r = lint_all(x.draft, x.soft, kind, x.d->cert, "before signing",
+	    eb)) != 0)
+		goto out;
+	if ((n = ca_compat_lint(x.prof, x.draft, depth_below(x.d),
+	    &res->warnings)) < 0) {
+		r = n;
+		goto out;
+	}
+
+	/* 4. The token signs; check before anything is written. */
+	if ((r = ca_dir_login(x.d, req->pin_source, req->prompt,
+	    req->prompt_arg, eb)) != 0)
+		goto out;
+	if ((r = ca_cert_build(&cp, key, X509_get0_pubkey(x.d->cert),
+	    &x.cert)) != 0 ||
+	    (r = ca_cert_sign(x.cert, x.d->ca_signer,
+	    ca_md_for_key(X509_get0_pubkey(x.d->cert)), eb)) != 0)
+		goto out;
+	if (ca_cert_verify(x.cert, X509_get0_pubkey(x.d->cert)) != 0) {
+		ca_errf(eb, "the token's signature does not verify with the "
+		    "CA certificate's key");
+		r = CA_ERR_VERIFY;
+		goto out;
+	}
+	if ((r = ca_cert_same_tbs(x.draft, x.cert, eb)) != 0 ||
+	    (r = lint_all(x.cert, X509_get0_pubkey(x.d->cert), kind,
+	    x.d->cert, "after signing", eb)) != 0)
+		goto out;
+
+	/* 5. The certificate, its chain and the record, together. */
+	if ((r = ca_serial_hex(x.cert, serial)) != 0 ||
+	    (r = outputs(req, &x, serial, eb)) != 0 ||
+	    (r = build_body(req, &x, truncated, &res->warnings, eb)) != 0)
+		goto out;
+	art[nart++] = (struct ca_artifact){ x.issued_path, x.pem, x.pem_len,
+	    0644, 0 };
+	if (strcmp(x.out_path, x.issued_path) != 0)
+		art[nart++] = (struct ca_artifact){ x.out_path, req->der ?
+		    x.out_der : x.pem, req->der ? x.out_len : x.pem_len, 0644,
+		    0 };
+	art[nart++] = (struct ca_artifact){ x.chain_path, x.chain,
+	    x.chain_len, 0644, 0 };
+	if ((r = ca_dir_append(x.d, x.body, art, nart, res->head, eb)) != 0)
+		goto out;
+
+	snprintf(res->serial, sizeof(res->serial), "%s", serial);
+	if ((r = ca_cert_sha256(x.cert, res->fingerprint)) != 0 ||
+	    (r = ca_dn_format(X509_get_subject_name(x.cert), &s)) != 0)
+		goto out;
+	snprintf(res->subject, sizeof(res->subject), "%s", s);
+	if (ca_time_rfc3339(cp.not_before, res->not_before) != 0 ||
+	    ca_time_rfc3339(cp.not_after, res->not_after) != 0) {
+		r = CA_ERR_INTERNAL;
+		goto out;
+	}
+	snprintf(res->out_path, sizeof(res->out_path), "%s", x.out_path);
+	snprintf(res->chain_path, sizeof(res->chain_path), "%s",
+	    x.chain_path);
+	res->truncated = truncated;
+	r = 0;
+out:
+	ERR_clear_error();
+	BASIC_CONSTRAINTS_free(ibc);
+	free(s);
+	run_free(&x, r != 0);
+	return r;
+}

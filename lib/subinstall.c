@@ -1,0 +1,400 @@
+#include "subinstall.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "cadir.h"
+#include "certgen.h"
+#include "csr.h"
+#include "dn.h"
+#include "fsio.h"
+#include "lint.h"
+#include "log.h"
+#include "record.h"
+#include "uri.h"
+
+struct run {
+	struct ca_dir *d;		/* built by hand: not yet complete */
+	unsigned char *cbuf, *qbuf;
+	size_t clen, qlen;
+	X509_REQ *csr;
+	X509_NAME *log_name;
+	EVP_PKEY *soft, *ca_pub, *log_pub;
+	X509 *draft;
+	char *ca_pem, *chain_pem, *log_pem, *chain_buf;
+	size_t ca_pem_len, chain_pem_len, log_pem_len, chain_buf_len;
+	char *ca_file, *chain_file, *log_file;
+	json_t *people, *body;
+};
+
+static void
+run_free(struct run *x)
+{
+	ca_dir_close(x->d);
+	free(x->cbuf);
+	free(x->qbuf);
+	X509_REQ_free(x->csr);
+	X509_NAME_free(x->log_name);
+	EVP_PKEY_free(x->soft);
+	EVP_PKEY_free(x->ca_pub);
+	EVP_PKEY_free(x->log_pub);
+	X509_free(x->draft);
+	free(x->ca_pem);
+	free(x->chain_pem);
+	free(x->log_pem);
+	free(x->chain_buf);
+	free(x->ca_file);
+	free(x->chain_file);
+	free(x->log_file);
+	json_decref(x->people);
+	json_decref(x->body);
+}
+
+/* The directory as ca-init --sub left it, locked. */
+static int
+open_pending(const struct ca_install_req *req, struct run *x,
+    struct ca_errbuf *eb)
+{
+	struct ca_dir *d;
+	char *p = NULL;
+	int r = CA_ERR_NOMEM;
+
+	if ((d = x->d = calloc(1, sizeof(*d))) == NULL)
+		return CA_ERR_NOMEM;
+	d->lockfd = -1;
+	if ((d->path = strdup(req->dir)) == NULL)
+		return CA_ERR_NOMEM;
+	if ((r = ca_store_lock(req->dir, &d->lockfd, eb)) != 0 ||
+	    (r = ca_config_load(req->dir, &d->cfg, eb)) != 0)
+		return r;
+	if (strcmp(d->cfg->kind, "sub") != 0) {
+		ca_errf(eb, "\"%s\" is not a subordinate CA made by ca-init "
+		    "--sub", req->dir);
+		return CA_ERR_INVALID_ARG;
+	}
+	if ((x->ca_file = ca_path_join(req->dir, CA_FILE_CERT)) == NULL ||
+	    (x->chain_file = ca_path_join(req->dir, CA_FILE_CHAIN)) == NULL ||
+	    (x->log_file = ca_path_join(req->dir, CA_FILE_LOG_SIGNER)) == NULL)
+		return CA_ERR_NOMEM;
+	if (access(x->ca_file, F_OK) == 0) {
+		ca_errf(eb, "\"%s\" already has its certificate", req->dir);
+		return CA_ERR_EXISTS;
+	}
+	if ((p = ca_path_join(req->dir, CA_FILE_CSR)) == NULL)
+		return CA_ERR_NOMEM;
+	r = ca_read_file(p, 1 << 20, &x->qbuf, &x->qlen, eb);
+	free(p);
+	if (r != 0 || (r = ca_csr_parse(x->qbuf, x->qlen, &x->csr, eb)) != 0)
+		return r;
+	if ((p = ca_path_join(req->dir, CA_DIR_LOG)) == NULL)
+		return CA_ERR_NOMEM;
+	r = ca_log_head_read(p, &d->head, eb);
+	free(p);
+	return r;
+}
+
+/* The certificate is for our key, a CA, and chains to a root. */
+static int
+check_cert(const struct ca_install_req *req, struct run *x,
+    struct ca_errbuf *eb)
+{
+	struct ca_dir *d = x->d;
+	BASIC_CONSTRAINTS *bc = NULL;
+	int r;
+
+	if ((r = ca_read_file(req->cert_path, 1 << 20, &x->cbuf, &x->clen,
+	    eb)) != 0)
+		return r;
+	if (ca_x509_parse_any(x->cbuf, x->clen, &d->cert) != 0) {
+		ca_errf(eb, "\"%s\": not a certificate (PEM or DER)",
+		    req->cert_path);
+		return CA_ERR_VERIFY;
+	}
+	if ((r = ca_read_file(req->chain_path, 1 << 22,
+	    (unsigned char **)&x->chain_buf, &x->chain_buf_len, eb)) != 0 ||
+	    (r = ca_certs_load(req->chain_path, &d->chain, eb)) != 0) {
+		if (r == CA_ERR_CRYPTO)
+			r = CA_ERR_VERIFY;
+		return r;
+	}
+	if (EVP_PKEY_eq(X509_get0_pubkey(d->cert),
+	    X509_REQ_get0_pubkey(x->csr)) != 1) {
+		ERR_clear_error();
+		ca_errf(eb, "\"%s\" is for another key than this CA's "
+		    "request", req->cert_path);
+		return CA_ERR_KEY_MISMATCH;
+	}
+	bc = X509_get_ext_d2i(d->cert, NID_basic_constraints, NULL, NULL);
+	r = bc != NULL && bc->ca &&
+	    (X509_get_key_usage(d->cert) & KU_KEY_CERT_SIGN) ? 0 :
+	    CA_ERR_VERIFY;
+	BASIC_CONSTRAINTS_free(bc);
+	ERR_clear_error();
+	if (r != 0) {
+		ca_errf(eb, "\"%s\" is not a CA certificate (cA and "
+		    "keyCertSign)", req->cert_path);
+		return r;
+	}
+	if ((r = ca_chain_verify(d->cert, d->chain, req->now, NULL, eb)) !=
+	    0) {
+		ca_err_prefix(eb, "\"%s\"", req->cert_path);
+		return r;
+	}
+	return 0;
+}
+
+static int
+login(const struct ca_install_req *req, struct run *x, struct ca_errbuf *eb)
+{
+	struct ca_dir *d = x->d;
+	struct ca_uri *uri = NULL, *luri = NULL;
+	struct ca_pin_source ps;
+	struct ca_secret *pin = NULL;
+	int r;
+
+	if ((r = ca_uri_parse(d->cfg->ca_key, &uri, eb)) != 0 ||
+	    (r = ca_uri_parse(d->cfg->log_key, &luri, eb)) != 0)
+		goto out;
+	if ((r = ca_pin_source_parse(req->pin_source ? req->pin_source :
+	    uri->pin_source, &ps)) != 0) {
+		ca_errf(eb, "pin source must be file:PATH or fd:N");
+		goto out;
+	}
+	if ((r = ca_hsm_open(d->cfg->module, uri, &d->hsm, eb)) != 0)
+		goto out;
+	if (!ca_hsm_token_info(d->hsm)->protected_auth_path &&
+	    (r = ca_pin_read(&ps, req->prompt, req->prompt_arg, "User PIN: ",
+	    &pin, eb)) != 0)
+		goto out;
+	r = ca_hsm_login(d->hsm, pin, eb);
+	ca_secret_free(pin);	/* wiped right after use */
+	pin = NULL;
+	if (r != 0)
+		goto out;
+	if ((r = ca_hsm_find_key(d->hsm, uri, &d->ca_key, eb)) != 0 ||
+	    (r = ca_hsm_find_key(d->hsm, luri, &d->log_key, eb)) != 0 ||
+	    (r = ca_hsm_public_key(d->hsm, &d->ca_key, &x->ca_pub)) != 0 ||
+	    (r = ca_hsm_public_key(d->hsm, &d->log_key, &x->log_pub)) != 0)
+		goto out;
+	if (EVP_PKEY_eq(x->ca_pub, X509_get0_pubkey(d->cert)) != 1) {
+		ca_errf(eb, "the CA key on token \"%s\" is not the key of "
+		    "\"%s\"", ca_hsm_token_info(d->hsm)->label,
+		    req->cert_path);
+		r = CA_ERR_KEY_MISMATCH;
+		goto out;
+	}
+	if ((r = ca_hsm_signing_key(d->hsm, &d->ca_key, &d->ca_signer,
+	    eb)) != 0 || (r = ca_hsm_signing_key(d->hsm, &d->log_key,
+	    &d->log_signer, eb)) != 0)
+		goto out;
+	r = 0;
+out:
+	ERR_clear_error();
+	ca_secret_free(pin);
+	ca_uri_free(uri);
+	ca_uri_free(luri);
+	return r;
+}
+
+/* The CA key certifies the log key, as ca-init does for a root. */
+static int
+certify_log_key(const struct ca_install_req *req, struct run *x,
+    struct ca_errbuf *eb)
+{
+	struct ca_dir *d = x->d;
+	struct ca_cert_params lp;
+	struct ca_lint_report rep;
+	enum ca_keyalg alg;
+	struct tm tm;
+	int r;
+
+	if (ca_keyalg_parse(d->cfg->algorithm, &alg) != 0) {
+		ca_errf(eb, "%s names an unknown algorithm", CA_FILE_CONFIG);
+		return CA_ERR_SCHEMA;
+	}
+	if ((r = ca_log_signer_name(X509_get_subject_name(d->cert),
+	    &x->log_name)) != 0)
+		return r;
+	memset(&lp, 0, sizeof(lp));
+	lp.kind = CA_CERT_LOG_SIGNER;
+	lp.subject = x->log_name;
+	lp.issuer = X509_get_subject_name(d->cert);
+	lp.not_before = req->now;
+	/* The log signer lives as long as its CA: records stay checkable. */
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(d->cert), &tm) != 1)
+		return CA_ERR_CRYPTO;
+	lp.not_after = timegm(&tm);
+	lp.path_len = -1;
+	lp.key_usage = 0x01;	/* CA_KU_DIGITAL_SIGNATURE */
+	lp.aki = X509_get0_subject_key_id(d->cert);
+	if ((r = ca_serial_random(lp.serial)) != 0)
+		return r;
+	if ((r = ca_keygen_soft(alg, &x->soft)) != 0 ||
+	    (r = ca_cert_build(&lp, x->log_pub, x->soft, &x->draft)) != 0 ||
+	    (r = ca_cert_sign(x->draft, x->soft, ca_md_for_key(x->soft),
+	    eb)) != 0)
+		return r;
+	if ((r = ca_lint_cert_issued(x->draft, x->soft, CA_CERT_LOG_SIGNER,
+	    &rep, eb)) != 0) {
+		ca_err_prefix(eb, "log-signer certificate before signing");
+		return r;
+	}
+	if ((r = ca_cert_build(&lp, x->log_pub, x->ca_pub, &d->log_cert)) !=
+	    0 || (r = ca_cert_sign(d->log_cert, d->ca_signer,
+	    ca_md_for_key(x->ca_pub), eb)) != 0)
+		return r;
+	if (ca_cert_verify(d->log_cert, x->ca_pub) != 0) {
+		ca_errf(eb, "the token's signature does not verify");
+		return CA_ERR_VERIFY;
+	}
+	if ((r = ca_cert_same_tbs(x->draft, d->log_cert, eb)) != 0)
+		return r;
+	if ((r = ca_lint_cert_issued(d->log_cert, x->ca_pub,
+	    CA_CERT_LOG_SIGNER, &rep, eb)) != 0 ||
+	    (r = ca_lint_issuer(d->log_cert, d->cert, &rep, eb)) != 0) {
+		ca_err_prefix(eb, "log-signer certificate after signing");
+		return r;
+	}
+	return 0;
+}
+
+static int
+build_body(const struct ca_install_req *req, struct run *x,
+    struct ca_errbuf *eb)
+{
+	struct ca_dir *d = x->d;
+	json_t *certs = NULL, *c = NULL, *v;
+	X509 *root = NULL;
+	int i, r;
+
+	if ((r = ca_dir_body(d, req->prog, "install-sub", req->now,
+	    x->people, &x->body, eb)) != 0)
+		return r;
+	r = CA_ERR_NOMEM;
+	if ((v = json_pack("[o, o]", ca_rec_file(req->cert_path, x->cbuf,
+	    x->clen), ca_rec_file(req->chain_path, x->chain_buf,
+	    x->chain_buf_len))) == NULL ||
+	    json_object_set_new(x->body, "inputs", v) != 0)
+		goto out;
+	if ((v = json_pack("[o, o, o]", ca_rec_file(CA_FILE_CERT, x->ca_pem,
+	    x->ca_pem_len), ca_rec_file(CA_FILE_CHAIN, x->chain_pem,
+	    x->chain_pem_len), ca_rec_file(CA_FILE_LOG_SIGNER, x->log_pem,
+	    x->log_pem_len))) == NULL ||
+	    json_object_set_new(x->body, "outputs", v) != 0)
+		goto out;
+	if ((v = json_pack("{s:s}", "dir", req->dir)) == NULL ||
+	    json_object_set_new(x->body, "params", v) != 0)
+		goto out;
+	for (i = 0; i < sk_X509_num(d->chain); i++)
+		if (X509_check_issued(sk_X509_value(d->chain, i),
+		    sk_X509_value(d->chain, i)) == X509_V_OK)
+			root = sk_X509_value(d->chain, i);
+	if ((certs = json_object()) == NULL)
+		goto out;
+	if ((r = ca_rec_cert(CA_FILE_CERT, d->cert, &c)) != 0 ||
+	    json_object_set_new(certs, "ca", c) != 0 ||
+	    (r = ca_rec_cert(CA_FILE_LOG_SIGNER, d->log_cert, &c)) != 0 ||
+	    json_object_set_new(certs, "log_signer", c) != 0 ||
+	    (root != NULL && ((r = ca_rec_cert(CA_FILE_CHAIN, root, &c)) !=
+	    0 || json_object_set_new(certs, "root", c) != 0))) {
+		if (r == 0)
+			r = CA_ERR_NOMEM;
+		goto out;
+	}
+	r = CA_ERR_NOMEM;
+	if (json_object_set_new(x->body, "certificates", certs) != 0) {
+		certs = NULL;
+		goto out;
+	}
+	certs = NULL;
+	if (json_object_set_new(x->body, "result", json_string("ok")) != 0)
+		goto out;
+	r = 0;
+out:
+	json_decref(certs);
+	return r;
+}
+
+int
+ca_sub_install(const struct ca_install_req *req,
+    struct ca_install_result *res, struct ca_errbuf *eb)
+{
+	struct run x;
+	struct ca_artifact art[3];
+	char *logdir = NULL, *s = NULL, *pem = NULL;
+	size_t len;
+	X509 *root;
+	int i, r;
+
+	memset(&x, 0, sizeof(x));
+	memset(res, 0, sizeof(*res));
+	if (req->dir == NULL || req->cert_path == NULL ||
+	    req->chain_path == NULL) {
+		ca_errf(eb, "give -d, --install CERT and --chain FILE");
+		return CA_ERR_INVALID_ARG;
+	}
+	if ((r = ca_rec_people(req->operator_, req->witnesses,
+	    req->nwitnesses, &x.people, eb)) != 0 ||
+	    (r = open_pending(req, &x, eb)) != 0 ||
+	    (r = check_cert(req, &x, eb)) != 0 ||
+	    (r = login(req, &x, eb)) != 0 ||
+	    (r = certify_log_key(req, &x, eb)) != 0)
+		goto out;
+	/* Every record so far was signed by the key just certified. */
+	if ((logdir = ca_path_join(req->dir, CA_DIR_LOG)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = ca_log_verify(logdir, &x.d->log_cert, 1, NULL, eb)) != 0)
+		goto out;
+	if ((r = ca_cert_pem(x.d->cert, &x.ca_pem, &x.ca_pem_len)) != 0 ||
+	    (r = ca_cert_pem(x.d->log_cert, &x.log_pem, &x.log_pem_len)) != 0)
+		goto out;
+	/* chain.pem: as given, but written out in our own PEM. */
+	for (i = 0; i < sk_X509_num(x.d->chain); i++) {
+		char *grown;
+
+		if ((r = ca_cert_pem(sk_X509_value(x.d->chain, i), &pem,
+		    &len)) != 0)
+			goto out;
+		if ((grown = realloc(x.chain_pem, x.chain_pem_len + len + 1)) ==
+		    NULL) {
+			r = CA_ERR_NOMEM;
+			goto out;
+		}
+		x.chain_pem = grown;
+		memcpy(x.chain_pem + x.chain_pem_len, pem, len + 1);
+		x.chain_pem_len += len;
+		free(pem);
+		pem = NULL;
+	}
+	if ((r = build_body(req, &x, eb)) != 0)
+		goto out;
+	art[0] = (struct ca_artifact){ x.ca_file, x.ca_pem, x.ca_pem_len,
+	    0644, 0 };
+	art[1] = (struct ca_artifact){ x.chain_file, x.chain_pem,
+	    x.chain_pem_len, 0644, 0 };
+	art[2] = (struct ca_artifact){ x.log_file, x.log_pem, x.log_pem_len,
+	    0644, 0 };
+	if ((r = ca_dir_append(x.d, x.body, art, 3, res->head, eb)) != 0)
+		goto out;
+	if ((r = ca_cert_sha256(x.d->cert, res->fingerprint)) != 0 ||
+	    (r = ca_chain_verify(x.d->cert, x.d->chain, 0, &root, eb)) != 0 ||
+	    (r = ca_cert_sha256(root, res->root_fingerprint)) != 0 ||
+	    (r = ca_dn_format(X509_get_subject_name(x.d->cert), &s)) != 0)
+		goto out;
+	snprintf(res->subject, sizeof(res->subject), "%s", s);
+	r = 0;
+out:
+	free(pem);
+	free(s);
+	free(logdir);
+	run_free(&x);
+	return r;
+}
