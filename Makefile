@@ -117,14 +117,22 @@ tests/bin/wolfssl-verify: tests/verifiers/wolfssl-verify.c $(VFY_DEPS)
 	@$(CC) $(ALL_CFLAGS) $(WOLFSSL_CFLAGS) -Itests/verifiers -o $@ $< \
 	    tests/verifiers/vcommon.c $(ALL_LDFLAGS) $(WOLFSSL_LIBS)
 
-check-run: all $(CHECK_BINS) tests/bin/p11attrs $(VERIFIERS)
+# A test tool over lib/: leaves signed by a CA's token key.
+tests/bin/leafsign: tests/leafsign.c $(LIB) $(wildcard lib/*.h)
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
+
+TEST_TOOLS := tests/bin/p11attrs tests/bin/leafsign $(VERIFIERS)
+
+check-run: all $(CHECK_BINS) $(TEST_TOOLS)
 	@./tests/run-unit.sh $(CHECK_BINS)
 	@./tests/run-integration.sh
 
 unit: all $(CHECK_BINS)
 	@./tests/run-unit.sh $(CHECK_BINS)
 
-integration: all tests/bin/p11attrs $(VERIFIERS)
+integration: all $(TEST_TOOLS)
 	@./tests/run-integration.sh
 
 demo:

@@ -101,6 +101,10 @@ def ext_info(tbs):
             d["key_identifier"] = (val[kid[0][1]:kid[0][2]].hex()
                                    if kid else None)
             d["issuer"] = any(i[0] == 0xA1 for i in items)
+        elif oid == "2.5.29.32":
+            d["policies"] = [oid_str(val[a + 2:a + 2 + val[a + 1]])
+                             for _, a, b in
+                             der_items(val, inner[0][1], inner[0][2])]
         elif oid == "2.5.29.37":
             d["oids"] = [oid_str(val[a:b]) for _, a, b in
                          der_items(val, inner[0][1], inner[0][2])]
