@@ -74,7 +74,7 @@ $(LIB): $(LIB_OBJS)
 	@echo "  AR      $@"
 	@ar rcs $@ $(LIB_OBJS)
 
-bin/%: cmd/%.c $(LIB) $(wildcard lib/*.h) $(COMMIT_STAMP)
+bin/%: cmd/%.c $(LIB) $(wildcard lib/*.h cmd/*.h) $(COMMIT_STAMP)
 	@mkdir -p bin
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl

@@ -9,13 +9,13 @@
 #include <time.h>
 
 #include "ca_err.h"
+#include "cli.h"
 #include "envinfo.h"
 #include "rootca.h"
 #include "subinstall.h"
 #include "secret.h"
 
 #define PROG "ca-init"
-#define MAX_WITNESSES 16
 
 static void
 usage(FILE *f)
@@ -29,23 +29,6 @@ usage(FILE *f)
 	    "[--module PATH] [--operator NAME] [--witness NAME ...]\n"
 	    "       " PROG " --install CERT --chain FILE -d DIR "
 	    "[--pin-source SRC] [--operator NAME] [--witness NAME ...]\n");
-}
-
-/* Four hex digits a group, so the fingerprint can be read aloud. */
-static void
-print_grouped(const char *hex)
-{
-	size_t i;
-
-	printf("  ");
-	for (i = 0; hex[i] != '\0'; i++) {
-		if (i > 0 && i % 4 == 0)
-			putchar(i % 32 == 0 ? '\n' : ' ');
-		if (i > 0 && i % 32 == 0)
-			printf("  ");
-		putchar(hex[i] >= 'a' ? hex[i] - 'a' + 'A' : hex[i]);
-	}
-	putchar('\n');
 }
 
 static int
@@ -77,11 +60,11 @@ do_install(const struct ca_root_req *req, const char *cert,
 	    res.subject, req->dir);
 	printf("  files:       ca.pem chain.pem log-signer.pem and a record\n");
 	printf("\nCA certificate SHA-256 fingerprint:\n");
-	print_grouped(res.fingerprint);
+	cli_print_grouped(res.fingerprint);
 	printf("sha256:%s\n", res.fingerprint);
 	printf("Root certificate SHA-256 fingerprint (compare with the "
 	    "paper script):\n");
-	print_grouped(res.root_fingerprint);
+	cli_print_grouped(res.root_fingerprint);
 	printf("sha256:%s\n", res.root_fingerprint);
 	printf("\nLog head after this record:\nsha256:%s\n", res.head);
 	return CA_EXIT_OK;
@@ -103,25 +86,18 @@ main(int argc, char **argv)
 		{ "sub", no_argument, NULL, 'S' },
 		{ "install", required_argument, NULL, 'I' },
 		{ "chain", required_argument, NULL, 'C' },
-		/* Named so that getopt cannot take it for --pin-source. */
-		{ "pin", required_argument, NULL, 'X' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *witnesses[MAX_WITNESSES];
-	struct ca_pin_source ps;
+	const char *witnesses[CLI_MAX_WITNESSES];
 	struct ca_root_req req;
 	struct ca_root_result res;
 	const char *install = NULL, *chain = NULL;
 	struct ca_errbuf eb = { "" };
 	int c, r;
 
-	if (ca_proc_init() != 0) {
-		fprintf(stderr, PROG ": cannot harden the process; refusing "
-		    "to run\n");
-		return CA_EXIT_FAIL;
-	}
+	if ((r = cli_start(PROG)) != 0)
+		return r;
 	memset(&req, 0, sizeof(req));
 	req.prog = PROG;
 	req.witnesses = witnesses;
@@ -139,24 +115,17 @@ main(int argc, char **argv)
 		case 'I': install = optarg; break;
 		case 'C': chain = optarg; break;
 		case 'w':
-			if (req.nwitnesses == MAX_WITNESSES) {
-				fprintf(stderr, PROG ": at most %d witnesses\n",
-				    MAX_WITNESSES);
-				return CA_EXIT_USAGE;
-			}
-			witnesses[req.nwitnesses++] = optarg;
+			if ((r = cli_witness(PROG, witnesses, &req.nwitnesses,
+			    optarg)) != 0)
+				return r;
 			break;
-		case 'X':
-			fprintf(stderr, PROG ": a PIN is never taken from the "
-			    "command line; give --pin-source file:PATH or "
-			    "fd:N, or type it when asked\n");
-			return CA_EXIT_USAGE;
+		case CLI_OPT_PIN_REFUSED:
+			return cli_pin_refused(PROG);
 		case 'h':
 			usage(stdout);
 			return CA_EXIT_OK;
 		case 'V':
-			printf(PROG " " KC_VERSION " (commit " KC_COMMIT ")\n");
-			return CA_EXIT_OK;
+			return cli_version(PROG);
 		default:
 			usage(stderr);
 			return CA_EXIT_USAGE;
@@ -184,13 +153,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return CA_EXIT_USAGE;
 	}
-	if (req.pin_source != NULL &&
-	    ca_pin_source_parse(req.pin_source, &ps) != 0) {
-		fprintf(stderr, PROG ": --pin-source \"%s\" is not "
-		    "file:PATH or fd:N (leave it out to type the PIN)\n",
-		    req.pin_source);
-		return CA_EXIT_USAGE;
-	}
+	if ((r = cli_pin_source(PROG, req.pin_source)) != 0)
+		return r;
 	req.prompt = ca_prompt_tty;
 	req.now = time(NULL);
 
@@ -214,7 +178,7 @@ main(int argc, char **argv)
 		    "(ca-sign-sub), then run ca-init --install.\n");
 		printf("Request SHA-256 (read aloud, write on the paper "
 		    "script):\n");
-		print_grouped(res.fingerprint);
+		cli_print_grouped(res.fingerprint);
 		printf("sha256:%s\n", res.fingerprint);
 		printf("CA key SPKI SHA-256: %s\n", res.spki);
 		printf("\nLog head after this record:\nsha256:%s\n", res.head);
@@ -232,7 +196,7 @@ main(int argc, char **argv)
 	printf("  files:       ca.pem log-signer.pem ca.json log/000001.json\n");
 	printf("\nRoot certificate SHA-256 fingerprint "
 	    "(read aloud, write on the paper script):\n");
-	print_grouped(res.fingerprint);
+	cli_print_grouped(res.fingerprint);
 	printf("sha256:%s\n", res.fingerprint);
 	printf("\nLog head after this record (write on the paper script):\n");
 	printf("sha256:%s\n", res.head);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ca_err.h"
+#include "cli.h"
 #include "dircheck.h"
 #include "envinfo.h"
 #include "secret.h"
@@ -24,8 +25,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "anchor", required_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ca_log_summary sum;
@@ -33,11 +33,8 @@ main(int argc, char **argv)
 	const char *dir = NULL, *anchor = NULL;
 	int c, r;
 
-	if (ca_proc_init() != 0) {
-		fprintf(stderr, PROG ": cannot harden the process; refusing "
-		    "to run\n");
-		return CA_EXIT_FAIL;
-	}
+	if ((r = cli_start(PROG)) != 0)
+		return r;
 	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
@@ -46,8 +43,9 @@ main(int argc, char **argv)
 			usage(stdout);
 			return CA_EXIT_OK;
 		case 'V':
-			printf(PROG " " KC_VERSION " (commit " KC_COMMIT ")\n");
-			return CA_EXIT_OK;
+			return cli_version(PROG);
+		case CLI_OPT_PIN_REFUSED:
+			return cli_pin_refused(PROG);
 		default:
 			usage(stderr);
 			return CA_EXIT_USAGE;

@@ -9,12 +9,12 @@
 #include <time.h>
 
 #include "ca_err.h"
+#include "cli.h"
 #include "envinfo.h"
 #include "secret.h"
 #include "subca.h"
 
 #define PROG "ca-sign-sub"
-#define MAX_WITNESSES 16
 
 static void
 usage(FILE *f)
@@ -38,27 +38,21 @@ main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "der", no_argument, NULL, 'D' },
 		{ "pin-source", required_argument, NULL, 'P' },
-		/* Named so that getopt cannot take it for --pin-source. */
-		{ "pin", required_argument, NULL, 'X' },
+
 		{ "operator", required_argument, NULL, 'O' },
 		{ "witness", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *witnesses[MAX_WITNESSES];
-	struct ca_pin_source ps;
+	const char *witnesses[CLI_MAX_WITNESSES];
 	struct ca_sign_req req;
 	struct ca_sign_result res;
 	struct ca_errbuf eb = { "" };
 	size_t i;
 	int c, r;
 
-	if (ca_proc_init() != 0) {
-		fprintf(stderr, PROG ": cannot harden the process; refusing "
-		    "to run\n");
-		return CA_EXIT_FAIL;
-	}
+	if ((r = cli_start(PROG)) != 0)
+		return r;
 	memset(&req, 0, sizeof(req));
 	req.prog = PROG;
 	req.witnesses = witnesses;
@@ -73,24 +67,17 @@ main(int argc, char **argv)
 		case 'P': req.pin_source = optarg; break;
 		case 'O': req.operator_ = optarg; break;
 		case 'w':
-			if (req.nwitnesses == MAX_WITNESSES) {
-				fprintf(stderr, PROG ": at most %d witnesses\n",
-				    MAX_WITNESSES);
-				return CA_EXIT_USAGE;
-			}
-			witnesses[req.nwitnesses++] = optarg;
+			if ((r = cli_witness(PROG, witnesses, &req.nwitnesses,
+			    optarg)) != 0)
+				return r;
 			break;
-		case 'X':
-			fprintf(stderr, PROG ": a PIN is never taken from the "
-			    "command line; give --pin-source file:PATH or "
-			    "fd:N, or type it when asked\n");
-			return CA_EXIT_USAGE;
+		case CLI_OPT_PIN_REFUSED:
+			return cli_pin_refused(PROG);
 		case 'h':
 			usage(stdout);
 			return CA_EXIT_OK;
 		case 'V':
-			printf(PROG " " KC_VERSION " (commit " KC_COMMIT ")\n");
-			return CA_EXIT_OK;
+			return cli_version(PROG);
 		default:
 			usage(stderr);
 			return CA_EXIT_USAGE;
@@ -103,13 +90,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return CA_EXIT_USAGE;
 	}
-	if (req.pin_source != NULL &&
-	    ca_pin_source_parse(req.pin_source, &ps) != 0) {
-		fprintf(stderr, PROG ": --pin-source \"%s\" is not "
-		    "file:PATH or fd:N (leave it out to type the PIN)\n",
-		    req.pin_source);
-		return CA_EXIT_USAGE;
-	}
+	if ((r = cli_pin_source(PROG, req.pin_source)) != 0)
+		return r;
 	req.prompt = ca_prompt_tty;
 	req.now = time(NULL);
 
@@ -117,11 +99,8 @@ main(int argc, char **argv)
 	/* Warnings come before the outcome: they matter either way. */
 	for (i = 0; i < res.warnings.n; i++)
 		fprintf(stderr, PROG ": warning: %s\n", res.warnings.msg[i]);
-	if (r != 0) {
-		fprintf(stderr, PROG ": cannot sign: %s\n",
-		    eb.msg[0] ? eb.msg : ca_strerror(r));
-		return ca_exit_status(r);
-	}
+	if (r != 0)
+		return cli_fail(PROG, "cannot sign", r, &eb);
 	printf("Signed %s certificate\n", req.csr_path ? "subordinate CA" :
 	    "cross");
 	printf("  subject:     %s\n", res.subject);

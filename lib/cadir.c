@@ -107,7 +107,7 @@ out:
 }
 
 int
-ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
+ca_dir_token(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
     void *prompt_arg, struct ca_errbuf *eb)
 {
 	struct ca_uri *uri = NULL;
@@ -129,20 +129,26 @@ ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 	    eb)) != 0)
 		goto out;
 	r = ca_hsm_login(d->hsm, pin, eb);
-	ca_secret_free(pin);	/* wiped right after use */
-	pin = NULL;
-	if (r != 0)
-		goto out;
+out:
+	ca_secret_free(pin);	/* wiped right after use, on every path */
+	ca_uri_free(uri);
+	return r;
+}
+
+int
+ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
+    void *prompt_arg, struct ca_errbuf *eb)
+{
+	int r;
+
+	if ((r = ca_dir_token(d, pin_source, prompt, prompt_arg, eb)) != 0)
+		return r;
 	if ((r = find_and_match(d, d->cfg->ca_key, d->cert, "CA", &d->ca_key,
 	    &d->ca_signer, eb)) != 0 ||
 	    (r = find_and_match(d, d->cfg->log_key, d->log_cert,
 	    "log-signing", &d->log_key, &d->log_signer, eb)) != 0)
-		goto out;
-	r = 0;
-out:
-	ca_secret_free(pin);
-	ca_uri_free(uri);
-	return r;
+		return r;
+	return 0;
 }
 
 int

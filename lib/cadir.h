@@ -49,6 +49,16 @@ int ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
     CA_MUST_CHECK;
 
 /*
+ * ca_dir_token: open d's token (module and CA key URI from ca.json), read
+ * the PIN from pin_source (NULL: the URI's, else prompt), log in and wipe
+ * the PIN.  No key is looked up: ca_dir_login does that after this.
+ * Those of ca_hsm_open, ca_pin_read and ca_hsm_login.
+ */
+int ca_dir_token(struct ca_dir *d, const char *pin_source,
+    ca_prompt_fn prompt, void *prompt_arg, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
  * ca_dir_login: open d's token (module and key URIs from ca.json), read
  * the PIN from pin_source (NULL: the URI's, else prompt), log in and
  * wipe the PIN, and find the CA and log-signing keys.  Refuses keys

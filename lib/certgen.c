@@ -657,25 +657,15 @@ int
 ca_cert_pem(X509 *x, char **out, size_t *len)
 {
 	BIO *b = NULL;
-	char *data, *s = NULL;
-	long n;
 	int r = CA_ERR_CRYPTO;
 
 	*out = NULL;
 	if ((b = BIO_new(BIO_s_mem())) == NULL ||
 	    PEM_write_bio_X509(b, x) != 1)
 		goto out;
-	n = BIO_get_mem_data(b, &data);
-	if (n <= 0 || (s = malloc((size_t)n + 1)) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(s, data, (size_t)n);
-	s[n] = '\0';
-	*out = s;
-	*len = (size_t)n;
-	r = 0;
+	r = ca_bio_take(b, out, len);
 out:
+	ERR_clear_error();
 	BIO_free(b);
 	return r;
 }

@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "encode.h"
 #include "profile.h"
 
 static int
@@ -226,25 +227,14 @@ int
 ca_csr_pem(X509_REQ *req, char **out, size_t *len)
 {
 	BIO *b = NULL;
-	char *data, *p = NULL;
-	long n;
 	int r = CA_ERR_CRYPTO;
 
 	*out = NULL;
 	*len = 0;
 	if ((b = BIO_new(BIO_s_mem())) == NULL ||
-	    PEM_write_bio_X509_REQ(b, req) != 1 ||
-	    (n = BIO_get_mem_data(b, &data)) <= 0)
+	    PEM_write_bio_X509_REQ(b, req) != 1)
 		goto out;
-	if ((p = malloc((size_t)n + 1)) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(p, data, (size_t)n);
-	p[n] = '\0';
-	*out = p;
-	*len = (size_t)n;
-	r = 0;
+	r = ca_bio_take(b, out, len);
 out:
 	ERR_clear_error();
 	BIO_free(b);

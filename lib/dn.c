@@ -202,8 +202,6 @@ int
 ca_dn_format(const X509_NAME *name, char **out)
 {
 	BIO *b = NULL;
-	char *data = NULL, *s = NULL;
-	long n;
 	int r = CA_ERR_INTERNAL;
 
 	*out = NULL;
@@ -216,15 +214,7 @@ ca_dn_format(const X509_NAME *name, char **out)
 		r = CA_ERR_CRYPTO;
 		goto out;
 	}
-	n = BIO_get_mem_data(b, &data);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(s, data, (size_t)n);
-	s[n] = '\0';
-	*out = s;
-	r = 0;
+	r = ca_bio_take(b, out, NULL);
 out:
 	BIO_free(b);
 	return r;

@@ -143,3 +143,23 @@ ca_hex_digit(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+int
+ca_bio_take(BIO *b, char **out, size_t *len)
+{
+	char *data, *s;
+	long n;
+
+	*out = NULL;
+	if (len != NULL)
+		*len = 0;
+	if ((n = BIO_get_mem_data(b, &data)) < 0 ||
+	    (s = malloc((size_t)n + 1)) == NULL)
+		return CA_ERR_NOMEM;
+	memcpy(s, data, (size_t)n);
+	s[n] = '\0';
+	*out = s;
+	if (len != NULL)
+		*len = (size_t)n;
+	return 0;
+}

@@ -6,7 +6,16 @@
 
 #include <stddef.h>
 
+#include <openssl/bio.h>
+
 #include "ca_err.h"
+
+/*
+ * ca_bio_take: the contents of memory BIO b as a new NUL-terminated
+ * buffer (caller frees with free()), length in *len (may be NULL).
+ * CA_ERR_NOMEM.
+ */
+int ca_bio_take(BIO *b, char **out, size_t *len) CA_MUST_CHECK;
 
 /* ca_hex_digit: the value of hex digit c (either case), or -1. */
 int ca_hex_digit(int c);

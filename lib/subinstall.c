@@ -154,28 +154,13 @@ login(const struct ca_install_req *req, struct run *x, struct ca_errbuf *eb)
 {
 	struct ca_dir *d = x->d;
 	struct ca_uri *uri = NULL, *luri = NULL;
-	struct ca_pin_source ps;
-	struct ca_secret *pin = NULL;
 	int r;
 
+	if ((r = ca_dir_token(d, req->pin_source, req->prompt,
+	    req->prompt_arg, eb)) != 0)
+		goto out;
 	if ((r = ca_uri_parse(d->cfg->ca_key, &uri, eb)) != 0 ||
 	    (r = ca_uri_parse(d->cfg->log_key, &luri, eb)) != 0)
-		goto out;
-	if ((r = ca_pin_source_parse(req->pin_source ? req->pin_source :
-	    uri->pin_source, &ps)) != 0) {
-		ca_errf(eb, "pin source must be file:PATH or fd:N");
-		goto out;
-	}
-	if ((r = ca_hsm_open(d->cfg->module, uri, &d->hsm, eb)) != 0)
-		goto out;
-	if (!ca_hsm_token_info(d->hsm)->protected_auth_path &&
-	    (r = ca_pin_read(&ps, req->prompt, req->prompt_arg, "User PIN: ",
-	    &pin, eb)) != 0)
-		goto out;
-	r = ca_hsm_login(d->hsm, pin, eb);
-	ca_secret_free(pin);	/* wiped right after use */
-	pin = NULL;
-	if (r != 0)
 		goto out;
 	if ((r = ca_hsm_find_key(d->hsm, uri, &d->ca_key, eb)) != 0 ||
 	    (r = ca_hsm_find_key(d->hsm, luri, &d->log_key, eb)) != 0 ||
@@ -196,7 +181,6 @@ login(const struct ca_install_req *req, struct run *x, struct ca_errbuf *eb)
 	r = 0;
 out:
 	ERR_clear_error();
-	ca_secret_free(pin);
 	ca_uri_free(uri);
 	ca_uri_free(luri);
 	return r;

@@ -1,0 +1,107 @@
+/*
+ * cli.h: what every command does the same way at its edges.  Here rather
+ * than in lib/ because the library never prints; header-only because
+ * each file in cmd/ is one binary.
+ */
+#ifndef CA_CLI_H
+#define CA_CLI_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ca_err.h"
+#include "envinfo.h"
+#include "secret.h"
+
+#define CLI_MAX_WITNESSES 16
+
+/* The options every ceremony command shares, for getopt_long. */
+#define CLI_OPT_PIN_REFUSED 0x100
+#define CLI_COMMON_OPTIONS						\
+	/* Named so that getopt cannot take it for --pin-source. */	\
+	{ "pin", required_argument, NULL, CLI_OPT_PIN_REFUSED },	\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ "version", no_argument, NULL, 'V' }
+
+/* cli_start: harden the process; non-zero (an exit status) if not. */
+static inline int
+cli_start(const char *prog)
+{
+	if (ca_proc_init() != 0) {
+		fprintf(stderr, "%s: cannot harden the process; refusing to "
+		    "run\n", prog);
+		return CA_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static inline int
+cli_version(const char *prog)
+{
+	printf("%s " KC_VERSION " (commit " KC_COMMIT ")\n", prog);
+	return CA_EXIT_OK;
+}
+
+static inline int
+cli_pin_refused(const char *prog)
+{
+	fprintf(stderr, "%s: a PIN is never taken from the command line; "
+	    "give --pin-source file:PATH or fd:N, or type it when asked\n",
+	    prog);
+	return CA_EXIT_USAGE;
+}
+
+/* cli_witness: add name to w[*n]; an exit status when there are many. */
+static inline int
+cli_witness(const char *prog, const char **w, size_t *n, const char *name)
+{
+	if (*n == CLI_MAX_WITNESSES) {
+		fprintf(stderr, "%s: at most %d witnesses\n", prog,
+		    CLI_MAX_WITNESSES);
+		return CA_EXIT_USAGE;
+	}
+	w[(*n)++] = name;
+	return 0;
+}
+
+/* cli_pin_source: 0, or an exit status when spec is not a PIN source. */
+static inline int
+cli_pin_source(const char *prog, const char *spec)
+{
+	struct ca_pin_source ps;
+
+	if (spec == NULL || ca_pin_source_parse(spec, &ps) == 0)
+		return 0;
+	fprintf(stderr, "%s: --pin-source \"%s\" is not file:PATH or fd:N "
+	    "(leave it out to type the PIN)\n", prog, spec);
+	return CA_EXIT_USAGE;
+}
+
+/* cli_fail: "prog: what: why" and the exit status for r. */
+static inline int
+cli_fail(const char *prog, const char *what, int r,
+    const struct ca_errbuf *eb)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what,
+	    eb->msg[0] ? eb->msg : ca_strerror(r));
+	return ca_exit_status(r);
+}
+
+/* Four hex digits a group, so that a fingerprint can be read aloud. */
+static inline void
+cli_print_grouped(const char *hex)
+{
+	size_t i;
+
+	printf("  ");
+	for (i = 0; hex[i] != '\0'; i++) {
+		if (i > 0 && i % 4 == 0)
+			putchar(i % 32 == 0 ? '\n' : ' ');
+		if (i > 0 && i % 32 == 0)
+			printf("  ");
+		putchar(hex[i] >= 'a' ? hex[i] - 'a' + 'A' : hex[i]);
+	}
+	putchar('\n');
+}
+
+#endif
