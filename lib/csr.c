@@ -21,6 +21,18 @@ is_pem(const unsigned char *buf, size_t len)
 	return len - i >= 11 && memcmp(buf + i, "-----BEGIN ", 11) == 0;
 }
 
+/* Only blank space may follow the PEM block: no second reading. */
+static int
+rest_is_blank(BIO *b)
+{
+	char c;
+
+	while (BIO_read(b, &c, 1) == 1)
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			return 0;
+	return 1;
+}
+
 int
 ca_x509_parse_any(const unsigned char *buf, size_t len, X509 **out)
 {
@@ -37,7 +49,11 @@ ca_x509_parse_any(const unsigned char *buf, size_t len, X509 **out)
 			r = CA_ERR_NOMEM;
 			goto out;
 		}
-		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+		if ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL &&
+		    !rest_is_blank(b)) {
+			X509_free(x);
+			x = NULL;
+		}
 	} else if ((x = d2i_X509(NULL, &p, (long)len)) != NULL &&
 	    p != buf + len) {
 		/* Trailing bytes: two readings of one file are one too many. */
@@ -77,6 +93,11 @@ ca_csr_parse(const unsigned char *buf, size_t len, X509_REQ **out,
 		    NULL) {
 			ca_errf(eb, "not a PEM certificate request, or cut "
 			    "short");
+			goto out;
+		}
+		if (!rest_is_blank(b)) {
+			ca_errf(eb, "something follows the PEM request; give "
+			    "one request alone");
 			goto out;
 		}
 	} else {
@@ -133,7 +154,7 @@ ca_key_policy_check(EVP_PKEY *key, unsigned algs, int rsa_min_bits,
 {
 	EVP_PKEY_CTX *ctx = NULL;
 	BIGNUM *e = NULL;
-	char group[64];
+	char group[64], enc[32];
 	size_t glen = 0;
 	int r = CA_ERR_KEY_POLICY, bits = EVP_PKEY_get_bits(key);
 
@@ -151,6 +172,18 @@ ca_key_policy_check(EVP_PKEY *key, unsigned algs, int rsa_min_bits,
 		    (strcmp(group, "prime256v1") != 0 &&
 		    strcmp(group, "secp384r1") != 0)) {
 			ca_errf(eb, "EC curve %s is not allowed here", group);
+			goto out;
+		}
+		/*
+		 * RFC 5480 2.1.1: specifiedCurve MUST NOT be used.  OpenSSL
+		 * names the curve of explicit parameters that match one, so
+		 * the check above lets them through.
+		 */
+		if (EVP_PKEY_get_utf8_string_param(key, "encoding", enc,
+		    sizeof(enc), NULL) != 1 ||
+		    strcmp(enc, "named_curve") != 0) {
+			ca_errf(eb, "the EC key on %s comes with explicit "
+			    "curve parameters, not the curve's name", group);
 			goto out;
 		}
 		/* An invalid point would make every signature meaningless. */

@@ -13,8 +13,8 @@
 #include "ca_err.h"
 
 /*
- * ca_x509_parse_any: one certificate from buf, PEM or DER; DER must fill
- * buf exactly.  Caller frees with X509_free.  CA_ERR_CRYPTO (not a
+ * ca_x509_parse_any: one certificate from buf, PEM or DER, filling buf
+ * (only blank space may follow a PEM block).  Caller frees with X509_free.  CA_ERR_CRYPTO (not a
  * certificate), CA_ERR_NOMEM.
  */
 int ca_x509_parse_any(const unsigned char *buf, size_t len, X509 **out)
@@ -22,7 +22,8 @@ int ca_x509_parse_any(const unsigned char *buf, size_t len, X509 **out)
 
 /*
  * ca_csr_parse: a PKCS#10 request from buf, PEM ("CERTIFICATE REQUEST"
- * or "NEW CERTIFICATE REQUEST") or DER filling buf exactly.  Caller frees
+ * or "NEW CERTIFICATE REQUEST") or DER filling buf exactly; only blank
+ * space may follow a PEM block.  Caller frees
  * with X509_REQ_free.  CA_ERR_CSR for anything else, truncated input
  * included.
  */
@@ -37,7 +38,8 @@ int ca_csr_check_pop(X509_REQ *req, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_key_policy_check: key is allowed: EC on P-256 or P-384 (as
- * algs, CA_KEYPOL_* from profile.h, allows) with its point on the curve,
+ * algs, CA_KEYPOL_* from profile.h, allows), named rather than given by
+ * explicit parameters (RFC 5480 2.1.1), with its point on the curve,
  * or RSA of at least rsa_min_bits with public exponent 65537.
  * CA_ERR_KEY_POLICY with the reason in eb.
  */

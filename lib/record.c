@@ -88,6 +88,16 @@ ca_rec_file(const char *name, const void *data, size_t len)
 	    (json_int_t)len, "sha256", h);
 }
 
+/*
+ * A name is one line: the log's profile allows "\n" in strings, which
+ * would let a name pose as two, or as further lines of a printout.
+ */
+static int
+has_newline(const char *s)
+{
+	return s != NULL && strchr(s, '\n') != NULL;
+}
+
 int
 ca_rec_people(const char *operator_, const char *const *witnesses,
     size_t nwitnesses, json_t **out, struct ca_errbuf *eb)
@@ -116,7 +126,10 @@ ca_rec_people(const char *operator_, const char *const *witnesses,
 		ca_errf(eb, "the operator name must be non-empty UTF-8");
 		return CA_ERR_INVALID_ARG;
 	}
-	if (!ca_json_check(p, eb)) {
+	for (i = 0; i < nwitnesses && !has_newline(witnesses[i]); i++)
+		;
+	if (i < nwitnesses || has_newline(operator_) ||
+	    !ca_json_check(p, eb)) {
 		json_decref(p);
 		ca_errf(eb, "names must not hold control characters");
 		return CA_ERR_INVALID_ARG;

@@ -1019,6 +1019,151 @@ START_TEST(head_read_errors)
 }
 END_TEST
 
+/*
+ * Write record seq with body signed by key over SHA-`md` and the given
+ * alg name: a record ca_log_seal would never make, forged by hand.
+ */
+static void
+put_forged(struct fx *f, long long seq, const json_t *body, EVP_PKEY *key,
+    const EVP_MD *md, const char *alg)
+{
+	char *canon = NULL, *b64 = NULL, *rec = NULL, kid[65];
+	unsigned char sig[512];
+	size_t clen = 0, slen = sizeof(sig), rlen = 0;
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	json_t *r;
+
+	ck_assert_ok(ca_json_canon(body, &canon, &clen, NULL));
+	ck_assert_int_eq(EVP_DigestSignInit(m, NULL, md, NULL, key), 1);
+	ck_assert_int_eq(EVP_DigestSign(m, sig, &slen, (unsigned char *)canon,
+	    clen), 1);
+	EVP_MD_CTX_free(m);
+	/* The signature is good for the scheme the record names. */
+	m = EVP_MD_CTX_new();
+	ck_assert_int_eq(EVP_DigestVerifyInit(m, NULL, md, NULL, key), 1);
+	ck_assert_int_eq(EVP_DigestVerify(m, sig, slen, (unsigned char *)canon,
+	    clen), 1);
+	EVP_MD_CTX_free(m);
+	ck_assert_ok(ca_b64_encode(sig, slen, &b64));
+	ck_assert_ok(ca_spki_sha256(key, kid));
+	r = json_pack("{s:O, s:[{s:s, s:s, s:s}]}", "body", body, "sigs",
+	    "kid", kid, "alg", alg, "sig", b64);
+	ck_assert_ptr_nonnull(r);
+	free(canon);
+	ck_assert_ok(ca_json_canon(r, &canon, &clen, NULL));
+	rec = malloc(clen + 1);
+	memcpy(rec, canon, clen);
+	rec[clen] = '\n';
+	rlen = clen + 1;
+	write_rec(f, seq, rec, rlen);
+	json_decref(r);
+	free(rec);
+	free(canon);
+	free(b64);
+}
+
+/*
+ * A P-384 key's signature over SHA-256, named ES256: the signature
+ * verifies as named, but ES256 is not this key's scheme (ca_md_for_key),
+ * so a reader that let the record pick the hash would accept a weaker
+ * scheme than the key is used with.
+ */
+START_TEST(es256_by_p384_key_refused)
+{
+	struct ca_log_head head;
+	struct fx f;
+	json_t *b;
+
+	fx_init(&f, CA_ALG_P384);
+	fx_log(&f);
+	b = next_body(&f, T0 + 3600, &head);
+	/* The same forgery with the key's own scheme is accepted: */
+	put_forged(&f, NREC + 1, b, f.key, EVP_sha384(), "ES384");
+	expect_ok(&f, NULL);
+	/* so only the scheme decides here. */
+	put_forged(&f, NREC + 1, b, f.key, EVP_sha256(), "ES256");
+	expect_log_err(&f, "000005.json: signature algorithm \"ES256\" does "
+	    "not fit the key");
+	json_decref(b);
+	fx_free(&f);
+
+	/* And the other way: a P-256 key named ES384 over SHA-384. */
+	fx_init(&f, CA_ALG_P256);
+	fx_log(&f);
+	b = next_body(&f, T0 + 3600, &head);
+	put_forged(&f, NREC + 1, b, f.key, EVP_sha384(), "ES384");
+	expect_log_err(&f, "000005.json: signature algorithm \"ES384\" does "
+	    "not fit the key");
+	json_decref(b);
+	fx_free(&f);
+}
+END_TEST
+
+/* Append a record whose body carries member key = value at some depth. */
+static void
+append_with(struct fx *f, time_t t, const char *key, json_t *value)
+{
+	struct ca_log_head head;
+	json_t *b = next_body(f, t, &head);
+
+	ck_assert_int_eq(json_object_set_new(b, key, value), 0);
+	put_record(f, head.seq + 1, b, f->key, f->key, f->hash[head.seq + 1]);
+	json_decref(b);
+}
+
+START_TEST(serial_used)
+{
+	struct ca_errbuf eb;
+	struct fx f;
+	int used;
+
+	fx_init(&f, CA_ALG_P384);
+	append(&f, T0);
+	append_with(&f, T0 + 60, "certificate",
+	    json_pack("{s:s, s:s}", "serial", "7a01", "file", "x.pem"));
+	append_with(&f, T0 + 120, "outputs",
+	    json_pack("[{s:{s:s}}]", "cert", "serial", "7b02"));
+	append_with(&f, T0 + 180, "note", json_pack("{s:s, s:i}", "other",
+	    "7c03", "serial", 7));
+	expect_ok(&f, NULL);
+
+	used = -1;
+	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7a01", &used, &eb));
+	ck_assert_int_eq(used, 1);
+	/* Found at any depth, in arrays too. */
+	used = -1;
+	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7b02", &used, &eb));
+	ck_assert_int_eq(used, 1);
+	/* Only the first count records are read. */
+	used = -1;
+	ck_assert_ok(ca_log_serial_used(f.logdir, 2, "7b02", &used, &eb));
+	ck_assert_int_eq(used, 0);
+	ck_assert_ok(ca_log_serial_used(f.logdir, 1, "7a01", &used, &eb));
+	ck_assert_int_eq(used, 0);
+	used = -1;
+	ck_assert_ok(ca_log_serial_used(f.logdir, 0, "7a01", &used, &eb));
+	ck_assert_int_eq(used, 0);
+	/* Only in a member called "serial", and only as a string. */
+	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7c03", &used, &eb));
+	ck_assert_int_eq(used, 0);
+	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7", &used, &eb));
+	ck_assert_int_eq(used, 0);
+	/* The whole value, not a prefix or a substring. */
+	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7a0", &used, &eb));
+	ck_assert_int_eq(used, 0);
+	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7a011", &used, &eb));
+	ck_assert_int_eq(used, 0);
+	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "ffff", &used, &eb));
+	ck_assert_int_eq(used, 0);
+
+	/* A damaged record cannot be searched. */
+	write_rec(&f, 2, "{\"body\":{},\"sigs\":[]} \n", 23);
+	ck_assert_err(ca_log_serial_used(f.logdir, 4, "ffff", &used, &eb),
+	    CA_ERR_LOG);
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -1058,6 +1203,8 @@ log_suite(void)
 	tcase_add_test(tc, stray_files_refused);
 	tcase_add_test(tc, record_shape_checked);
 	tcase_add_test(tc, head_read_errors);
+	tcase_add_test(tc, es256_by_p384_key_refused);
+	tcase_add_test(tc, serial_used);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,700 @@
+/*
+ * check_csr.c: PKCS#10 requests and the key policy (lib/csr.c): parsing
+ * PEM and DER strictly, proof of possession, which keys a CA may
+ * certify, building a request, and reading a certificate in either
+ * encoding.
+ */
+#include "check_util.h"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "certgen.h"
+#include "csr.h"
+#include "dn.h"
+#include "profile.h"
+
+#define T0 ((time_t)1767225600)		/* 2026-01-01T00:00:00Z */
+#define SUBJECT "CN=Plant Issuing CA,O=Acme,C=DE"
+
+static EVP_PKEY *
+soft_key(enum ca_keyalg alg)
+{
+	EVP_PKEY *k = NULL;
+
+	ck_assert_ok(ca_keygen_soft(alg, &k));
+	return k;
+}
+
+static EVP_PKEY *
+ec_key(const char *curve)
+{
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve);
+
+	ck_assert_msg(k != NULL, "no %s key", curve);
+	return k;
+}
+
+/*
+ * A software key of type ("RSA" or "RSA-PSS") of bits with public
+ * exponent e (fast sizes only).
+ */
+static EVP_PKEY *
+rsa_type_key(const char *type, unsigned bits, unsigned long e)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+	EVP_PKEY *k = NULL;
+	BIGNUM *bn = BN_new();
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(BN_set_word(bn, e), 1);
+	ck_assert_int_eq(EVP_PKEY_keygen_init(c), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_keygen_bits(c, (int)bits), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set1_rsa_keygen_pubexp(c, bn), 1);
+	ck_assert_int_eq(EVP_PKEY_keygen(c, &k), 1);
+	EVP_PKEY_CTX_free(c);
+	BN_free(bn);
+	return k;
+}
+
+static EVP_PKEY *
+rsa_key(unsigned bits, unsigned long e)
+{
+	return rsa_type_key("RSA", bits, e);
+}
+
+static X509_NAME *
+subject(const char *s)
+{
+	X509_NAME *n = NULL;
+
+	ck_assert_ok(ca_dn_parse(s, &n, NULL));
+	return n;
+}
+
+/* A good request for key, signed by itself. */
+static X509_REQ *
+make_req(EVP_PKEY *key)
+{
+	X509_NAME *n = subject(SUBJECT);
+	X509_REQ *req = NULL;
+	struct ca_errbuf eb;
+
+	eb.msg[0] = '\0';
+	ck_assert_msg(ca_csr_build(n, key, key, ca_md_for_key(key), &req,
+	    &eb) == 0, "build: %s", eb.msg);
+	X509_NAME_free(n);
+	return req;
+}
+
+static unsigned char *
+req_der(X509_REQ *req, size_t *len)
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509_REQ(req, &der);
+
+	ck_assert_int_gt(n, 0);
+	*len = (size_t)n;
+	return der;
+}
+
+/* A self-signed certificate, as the log tests make one. */
+static X509 *
+make_cert(EVP_PKEY *key)
+{
+	struct ca_cert_params p;
+	X509_NAME *n = subject("CN=Some Cert");
+	X509 *x = NULL;
+
+	memset(&p, 0, sizeof(p));
+	p.kind = CA_CERT_LOG_SIGNER;
+	p.subject = n;
+	p.issuer = n;
+	ck_assert_ok(ca_serial_random(p.serial));
+	p.not_before = T0;
+	p.not_after = T0 + 86400;
+	p.path_len = -1;
+	p.key_usage = CA_KU_DIGITAL_SIGNATURE;
+	ck_assert_ok(ca_cert_build(&p, key, key, &x));
+	ck_assert_ok(ca_cert_sign(x, key, ca_md_for_key(key), NULL));
+	X509_NAME_free(n);
+	return x;
+}
+
+/* parse must fail with CA_ERR_CSR, leave *out NULL and say why. */
+static void
+csr_refused(const void *buf, size_t len)
+{
+	X509_REQ *req = (X509_REQ *)1;
+	struct ca_errbuf eb;
+
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_csr_parse(buf, len, &req, &eb), CA_ERR_CSR);
+	ck_assert_ptr_null(req);
+	ck_assert_msg(eb.msg[0] != '\0', "no reason given");
+	ck_assert_int_eq(ERR_peek_error(), 0);
+}
+
+static X509_REQ *
+csr_ok(const void *buf, size_t len)
+{
+	X509_REQ *req = NULL;
+	struct ca_errbuf eb;
+
+	eb.msg[0] = '\0';
+	ck_assert_msg(ca_csr_parse(buf, len, &req, &eb) == 0, "parse: %s",
+	    eb.msg);
+	ck_assert_ptr_nonnull(req);
+	return req;
+}
+
+/* Build, write as PEM, read back: the same request, and it verifies. */
+START_TEST(build_pem_round_trip)
+{
+	EVP_PKEY *k = soft_key(CA_ALG_P384);
+	X509_REQ *req = make_req(k), *back;
+	char *pem = NULL, *s = NULL;
+	size_t len = 0;
+	const char head[] = "-----BEGIN CERTIFICATE REQUEST-----\n";
+	const char tail[] = "-----END CERTIFICATE REQUEST-----\n";
+
+	ck_assert_int_eq(X509_REQ_get_version(req), X509_REQ_VERSION_1);
+	ck_assert_int_eq(X509_REQ_get_signature_nid(req),
+	    NID_ecdsa_with_SHA384);
+	ck_assert_ok(ca_csr_pem(req, &pem, &len));
+	ck_assert_uint_eq(len, strlen(pem));
+	ck_assert_int_eq(strncmp(pem, head, sizeof(head) - 1), 0);
+	ck_assert_uint_gt(len, sizeof(tail));
+	ck_assert_str_eq(pem + len - (sizeof(tail) - 1), tail);
+
+	back = csr_ok(pem, len);
+	ck_assert_ok(ca_csr_check_pop(back, NULL));
+	ck_assert_int_eq(EVP_PKEY_eq(X509_REQ_get0_pubkey(back), k), 1);
+	ck_assert_ok(ca_dn_format(X509_REQ_get_subject_name(back), &s));
+	ck_assert_str_eq(s, SUBJECT);
+	ck_assert_int_eq(X509_REQ_get_signature_nid(back),
+	    NID_ecdsa_with_SHA384);
+	/* Byte for byte the same request. */
+	{
+		size_t a, b;
+		unsigned char *da = req_der(req, &a), *db = req_der(back, &b);
+
+		ck_assert_uint_eq(a, b);
+		ck_assert_int_eq(memcmp(da, db, a), 0);
+		OPENSSL_free(da);
+		OPENSSL_free(db);
+	}
+	free(s);
+	free(pem);
+	X509_REQ_free(back);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* The token's signature must verify with pub: another key's does not. */
+START_TEST(build_refuses_wrong_signer)
+{
+	EVP_PKEY *pub = soft_key(CA_ALG_P256), *other = soft_key(CA_ALG_P256);
+	X509_NAME *n = subject(SUBJECT);
+	X509_REQ *req = (X509_REQ *)1;
+	struct ca_errbuf eb;
+
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_csr_build(n, pub, other, EVP_sha256(), &req, &eb),
+	    CA_ERR_VERIFY);
+	ck_assert_ptr_null(req);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "does not verify"));
+	ck_assert_int_eq(ERR_peek_error(), 0);
+	X509_NAME_free(n);
+	EVP_PKEY_free(pub);
+	EVP_PKEY_free(other);
+}
+END_TEST
+
+START_TEST(parse_pem_and_der)
+{
+	EVP_PKEY *k = soft_key(CA_ALG_P256);
+	X509_REQ *req = make_req(k), *back;
+	unsigned char *der;
+	char *pem = NULL, *buf;
+	size_t dlen, plen;
+
+	der = req_der(req, &dlen);
+	back = csr_ok(der, dlen);
+	ck_assert_int_eq(EVP_PKEY_eq(X509_REQ_get0_pubkey(back), k), 1);
+	X509_REQ_free(back);
+
+	ck_assert_ok(ca_csr_pem(req, &pem, &plen));
+	/* Blank lines and CRs before the armour are fine. */
+	buf = malloc(plen + 8);
+	memcpy(buf, " \r\n\t\n", 5);
+	memcpy(buf + 5, pem, plen);
+	back = csr_ok(buf, plen + 5);
+	X509_REQ_free(back);
+
+	/* The older "NEW CERTIFICATE REQUEST" armour. */
+	{
+		const char *b64 = strchr(pem, '\n') + 1;
+		const char *end = strstr(pem, "-----END");
+		char *alt;
+		size_t n;
+
+		alt = malloc(plen + 64);
+		n = (size_t)sprintf(alt, "-----BEGIN NEW CERTIFICATE REQUEST-----"
+		    "\n%.*s-----END NEW CERTIFICATE REQUEST-----\n",
+		    (int)(end - b64), b64);
+		back = csr_ok(alt, n);
+		ck_assert_int_eq(EVP_PKEY_eq(X509_REQ_get0_pubkey(back), k), 1);
+		X509_REQ_free(back);
+		free(alt);
+	}
+	/* Blank space after the block is fine; a second block is not. */
+	{
+		char *two = malloc(2 * plen + 4);
+		X509_REQ *none = NULL;
+
+		memcpy(two, pem, plen);
+		memcpy(two + plen, "\n \n", 3);
+		back = csr_ok(two, plen + 3);
+		X509_REQ_free(back);
+		memcpy(two + plen, pem, plen);
+		ck_assert_err(ca_csr_parse((unsigned char *)two, 2 * plen,
+		    &none, NULL), CA_ERR_CSR);
+		ck_assert_ptr_null(none);
+		free(two);
+	}
+	free(buf);
+	free(pem);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* DER must fill the buffer exactly; anything cut short is refused. */
+START_TEST(parse_der_trailing_and_truncated)
+{
+	EVP_PKEY *k = soft_key(CA_ALG_P256);
+	X509_REQ *req = make_req(k);
+	unsigned char *der, *buf;
+	size_t dlen, n;
+	struct ca_errbuf eb;
+	X509_REQ *r2 = NULL;
+
+	der = req_der(req, &dlen);
+	buf = malloc(dlen + 16);
+	memcpy(buf, der, dlen);
+	buf[dlen] = 0x00;
+	csr_refused(buf, dlen + 1);
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_csr_parse(buf, dlen + 1, &r2, &eb), CA_ERR_CSR);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "1 bytes follow"));
+	/* A second copy of the request after the first. */
+	buf = realloc(buf, 2 * dlen);
+	memcpy(buf + dlen, der, dlen);
+	csr_refused(buf, 2 * dlen);
+	/* Every truncation, down to one byte. */
+	for (n = dlen - 1; n > 0; n--)
+		csr_refused(der, n);
+	csr_refused(der, 0);
+	free(buf);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+START_TEST(parse_pem_truncated_and_wrong)
+{
+	EVP_PKEY *k = soft_key(CA_ALG_P256);
+	X509_REQ *req = make_req(k);
+	X509 *x = make_cert(k);
+	char *pem = NULL, *cpem = NULL, *alt;
+	size_t plen, clen, n;
+
+	ck_assert_ok(ca_csr_pem(req, &pem, &plen));
+	/* Without its END line, and cut in the base64. */
+	n = (size_t)(strstr(pem, "-----END") - pem);
+	csr_refused(pem, n);
+	csr_refused(pem, n / 2);
+	csr_refused(pem, 12);
+	/* One base64 line dropped: a shorter DER inside the armour. */
+	alt = strdup(pem);
+	{
+		char *l1 = strchr(alt, '\n') + 1, *l2 = strchr(l1, '\n') + 1;
+
+		memmove(l1, l2, strlen(l2) + 1);
+	}
+	csr_refused(alt, strlen(alt));
+	free(alt);
+	/* A certificate is not a request. */
+	ck_assert_ok(ca_cert_pem(x, &cpem, &clen));
+	csr_refused(cpem, clen);
+	{
+		unsigned char *der = NULL;
+		int dl = i2d_X509(x, &der);
+
+		csr_refused(der, (size_t)dl);
+		OPENSSL_free(der);
+	}
+	/* Garbage, and text before the armour. */
+	csr_refused("hello", 5);
+	csr_refused("-----BEGIN ", 11);
+	alt = malloc(plen + 8);
+	memcpy(alt, "Req:\n", 5);
+	memcpy(alt + 5, pem, plen);
+	csr_refused(alt, plen + 5);
+	free(alt);
+	free(cpem);
+	free(pem);
+	X509_free(x);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* RFC 2986: version 1 (0) only; the DER is edited to say 2 (1). */
+START_TEST(parse_refuses_version_2)
+{
+	EVP_PKEY *k = soft_key(CA_ALG_P256);
+	X509_REQ *req = make_req(k), *back;
+	unsigned char *der, *p;
+	size_t dlen, i;
+
+	der = req_der(req, &dlen);
+	/* SEQ { SEQ { INTEGER 0 ...: the first 02 01 00. */
+	p = NULL;
+	for (i = 0; i + 2 < dlen; i++)
+		if (der[i] == 0x02 && der[i + 1] == 0x01 && der[i + 2] == 0x00) {
+			p = der + i + 2;
+			break;
+		}
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_lt(i, 10);
+	back = csr_ok(der, dlen);	/* as made: fine */
+	X509_REQ_free(back);
+	*p = 0x01;
+	csr_refused(der, dlen);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* Proof of possession: signed by another key, or changed after. */
+START_TEST(pop_refused)
+{
+	EVP_PKEY *k = soft_key(CA_ALG_P256), *other = soft_key(CA_ALG_P256);
+	X509_NAME *n = subject(SUBJECT);
+	X509_REQ *req = X509_REQ_new(), *back;
+	struct ca_errbuf eb;
+	unsigned char *der;
+	size_t dlen;
+
+	ck_assert_int_eq(X509_REQ_set_version(req, X509_REQ_VERSION_1), 1);
+	ck_assert_int_eq(X509_REQ_set_subject_name(req, n), 1);
+	ck_assert_int_eq(X509_REQ_set_pubkey(req, k), 1);
+	ck_assert_int_gt(X509_REQ_sign(req, other, EVP_sha256()), 0);
+	der = req_der(req, &dlen);
+	back = csr_ok(der, dlen);		/* it parses, */
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_csr_check_pop(back, &eb), CA_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "proof of possession"));
+	ck_assert_int_eq(ERR_peek_error(), 0);
+	X509_REQ_free(back);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+
+	/* A good request with one bit of its signature flipped. */
+	req = make_req(k);
+	der = req_der(req, &dlen);
+	back = csr_ok(der, dlen);
+	ck_assert_ok(ca_csr_check_pop(back, &eb));
+	X509_REQ_free(back);
+	der[dlen - 3] ^= 0x01;
+	back = csr_ok(der, dlen);
+	ck_assert_err(ca_csr_check_pop(back, &eb), CA_ERR_VERIFY);
+	X509_REQ_free(back);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+
+	X509_NAME_free(n);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(other);
+}
+END_TEST
+
+/* A public key that cannot be decoded: no key to check PoP with. */
+START_TEST(pop_undecodable_key)
+{
+	EVP_PKEY *k = soft_key(CA_ALG_P256);
+	X509_REQ *req = make_req(k), *back = NULL;
+	unsigned char *der, *pk = NULL, *p;
+	size_t dlen, i;
+	struct ca_errbuf eb;
+	int pklen;
+
+	der = req_der(req, &dlen);
+	/* Find the 65-octet point and move it off the curve. */
+	pklen = i2d_PublicKey(k, &pk);
+	ck_assert_int_eq(pklen, 65);
+	p = NULL;
+	for (i = 0; i + 65 <= dlen; i++)
+		if (memcmp(der + i, pk, 65) == 0)
+			p = der + i;
+	ck_assert_ptr_nonnull(p);
+	p[64] ^= 0x01;
+	/* It parses (OpenSSL decodes the key only when asked), */
+	back = csr_ok(der, dlen);
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_csr_check_pop(back, &eb), CA_ERR_CSR);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "cannot be decoded"));
+	X509_REQ_free(back);
+	ck_assert_int_eq(ERR_peek_error(), 0);
+	OPENSSL_free(pk);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+static void
+policy_refused(EVP_PKEY *k, unsigned algs, int min, const char *why)
+{
+	struct ca_errbuf eb;
+
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_key_policy_check(k, algs, min, &eb),
+	    CA_ERR_KEY_POLICY);
+	ck_assert_msg(strstr(eb.msg, why) != NULL, "reason \"%s\" lacks "
+	    "\"%s\"", eb.msg, why);
+	ck_assert_int_eq(ERR_peek_error(), 0);
+}
+
+START_TEST(policy_ec_curves)
+{
+	EVP_PKEY *p256 = soft_key(CA_ALG_P256), *p384 = soft_key(CA_ALG_P384);
+	EVP_PKEY *p521 = ec_key("P-521"), *k1 = ec_key("secp256k1");
+	EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_PKEY *x = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+
+	ck_assert_ok(ca_key_policy_check(p256, CA_KEYPOL_ALL, 3072, NULL));
+	ck_assert_ok(ca_key_policy_check(p384, CA_KEYPOL_ALL, 3072, NULL));
+	ck_assert_ok(ca_key_policy_check(p256, CA_KEYPOL_P256, 3072, NULL));
+	ck_assert_ok(ca_key_policy_check(p384, CA_KEYPOL_P384, 3072, NULL));
+
+	/* Each curve only where algs names it. */
+	policy_refused(p256, CA_KEYPOL_P384 | CA_KEYPOL_RSA, 3072,
+	    "prime256v1 is not allowed");
+	policy_refused(p384, CA_KEYPOL_P256 | CA_KEYPOL_RSA, 3072,
+	    "secp384r1 is not allowed");
+	policy_refused(p256, 0, 3072, "not allowed");
+	policy_refused(p384, 0, 3072, "not allowed");
+
+	/* Other curves and key types never. */
+	policy_refused(p521, CA_KEYPOL_ALL, 3072, "secp521r1 is not allowed");
+	policy_refused(k1, CA_KEYPOL_ALL, 3072, "secp256k1 is not allowed");
+	ck_assert_ptr_nonnull(ed);
+	policy_refused(ed, CA_KEYPOL_ALL, 3072, "ED25519");
+	ck_assert_ptr_nonnull(x);
+	policy_refused(x, CA_KEYPOL_ALL, 3072, "not allowed");
+
+	EVP_PKEY_free(p256);
+	EVP_PKEY_free(p384);
+	EVP_PKEY_free(p521);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(ed);
+	EVP_PKEY_free(x);
+}
+END_TEST
+
+START_TEST(policy_rsa)
+{
+	EVP_PKEY *r1024 = rsa_key(1024, 65537), *e3 = rsa_key(1024, 3);
+	EVP_PKEY *e17 = rsa_key(1024, 65539);
+
+	/* The floor is inclusive. */
+	ck_assert_ok(ca_key_policy_check(r1024, CA_KEYPOL_ALL, 1024, NULL));
+	policy_refused(r1024, CA_KEYPOL_ALL, 1025, "at least 1025");
+	policy_refused(r1024, CA_KEYPOL_ALL, 3072, "RSA key of 1024 bits");
+	policy_refused(r1024, CA_KEYPOL_P256 | CA_KEYPOL_P384, 1024,
+	    "RSA keys are not allowed");
+	/* e must be exactly 65537. */
+	policy_refused(e3, CA_KEYPOL_ALL, 1024, "exponent must be 65537");
+	policy_refused(e17, CA_KEYPOL_ALL, 1024, "exponent must be 65537");
+	EVP_PKEY_free(r1024);
+	EVP_PKEY_free(e3);
+	EVP_PKEY_free(e17);
+}
+END_TEST
+
+/* RSA-PSS keys are another key type: refused like any other. */
+START_TEST(policy_rsa_pss)
+{
+	EVP_PKEY *k = rsa_type_key("RSA-PSS", 1024, 65537);
+
+	ck_assert_ptr_nonnull(k);
+	policy_refused(k, CA_KEYPOL_ALL, 1024, "not allowed");
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* A P-256 key whose public point is the point at infinity. */
+static EVP_PKEY *
+infinity_key(void)
+{
+	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params;
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *k = NULL;
+	unsigned char inf[1] = { 0x00 };
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(OSSL_PARAM_BLD_push_utf8_string(b,
+	    OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0), 1);
+	ck_assert_int_eq(OSSL_PARAM_BLD_push_octet_string(b,
+	    OSSL_PKEY_PARAM_PUB_KEY, inf, sizeof(inf)), 1);
+	params = OSSL_PARAM_BLD_to_param(b);
+	ck_assert_int_eq(EVP_PKEY_fromdata_init(c), 1);
+	if (EVP_PKEY_fromdata(c, &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		k = NULL;
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(b);
+	EVP_PKEY_CTX_free(c);
+	ERR_clear_error();
+	return k;
+}
+
+START_TEST(policy_invalid_point)
+{
+	EVP_PKEY *k = infinity_key();
+
+	ck_assert_msg(k != NULL, "OpenSSL would not load the point at "
+	    "infinity");
+	policy_refused(k, CA_KEYPOL_ALL, 3072, "not a point on prime256v1");
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/*
+ * A P-256 key given with explicit curve parameters (made with openssl
+ * ecparam -name prime256v1 -param_enc explicit -genkey; openssl pkey
+ * -pubout): RFC 5480 forbids specifiedCurve, and the issued certificate
+ * would carry them.
+ */
+static const char explicit_p256[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MIIBSzCCAQMGByqGSM49AgEwgfcCAQEwLAYHKoZIzj0BAQIhAP////8AAAABAAAA\n"
+    "AAAAAAAAAAAA////////////////MFsEIP////8AAAABAAAAAAAAAAAAAAAA////\n"
+    "///////////8BCBaxjXYqjqT57PrvVV2mIa8ZR0GsMxTsPY7zjw+J9JgSwMVAMSd\n"
+    "NgiG5wSTamZ44ROdJreBn36QBEEEaxfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5\n"
+    "RdiYwpZP40Li/hp/m47n60p8D54WK84zV2sxXs7LtkBoN79R9QIhAP////8AAAAA\n"
+    "//////////+85vqtpxeehPO5ysL8YyVRAgEBA0IABHPI/XvEFS6oFPCdOJycGITw\n"
+    "1PoiWVVtBr/NrlW55OMolz7yfjFgUNoFRBiUiQUGVUF5H8h4wJnoUYrL3VSS25o=\n"
+    "-----END PUBLIC KEY-----\n";
+
+START_TEST(policy_explicit_curve)
+{
+	BIO *b = BIO_new_mem_buf(explicit_p256, -1);
+	EVP_PKEY *k = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+
+	ck_assert_ptr_nonnull(k);
+	policy_refused(k, CA_KEYPOL_ALL, 3072, "explicit curve parameters");
+	EVP_PKEY_free(k);
+	BIO_free(b);
+}
+END_TEST
+
+START_TEST(x509_parse_any)
+{
+	EVP_PKEY *k = soft_key(CA_ALG_P256);
+	X509 *x = make_cert(k), *y = (X509 *)1;
+	X509_REQ *req = make_req(k);
+	unsigned char *der = NULL, *buf;
+	char *pem = NULL, *rpem = NULL;
+	size_t plen, rlen, n;
+	int dl;
+
+	dl = i2d_X509(x, &der);
+	ck_assert_int_gt(dl, 0);
+	ck_assert_ok(ca_x509_parse_any(der, (size_t)dl, &y));
+	ck_assert_int_eq(X509_cmp(x, y), 0);
+	X509_free(y);
+	ck_assert_ok(ca_cert_pem(x, &pem, &plen));
+	ck_assert_ok(ca_x509_parse_any((unsigned char *)pem, plen, &y));
+	ck_assert_int_eq(X509_cmp(x, y), 0);
+	X509_free(y);
+	buf = malloc((size_t)dl + plen + 4);
+	memcpy(buf, "\n\n", 2);
+	memcpy(buf + 2, pem, plen);
+	ck_assert_ok(ca_x509_parse_any(buf, plen + 2, &y));
+	X509_free(y);
+
+	/* DER with a trailing byte, or cut short. */
+	memcpy(buf, der, (size_t)dl);
+	buf[dl] = 0;
+	y = (X509 *)1;
+	ck_assert_err(ca_x509_parse_any(buf, (size_t)dl + 1, &y),
+	    CA_ERR_CRYPTO);
+	ck_assert_ptr_null(y);
+	for (n = (size_t)dl - 1; n > 7; n -= 7)
+		ck_assert_err(ca_x509_parse_any(der, n, &y), CA_ERR_CRYPTO);
+	ck_assert_err(ca_x509_parse_any(der, 0, &y), CA_ERR_CRYPTO);
+	/* PEM cut before its END line. */
+	ck_assert_err(ca_x509_parse_any((unsigned char *)pem, plen - 30, &y),
+	    CA_ERR_CRYPTO);
+	/* A request is not a certificate, in either encoding. */
+	ck_assert_ok(ca_csr_pem(req, &rpem, &rlen));
+	ck_assert_err(ca_x509_parse_any((unsigned char *)rpem, rlen, &y),
+	    CA_ERR_CRYPTO);
+	{
+		size_t rl;
+		unsigned char *rd = req_der(req, &rl);
+
+		ck_assert_err(ca_x509_parse_any(rd, rl, &y), CA_ERR_CRYPTO);
+		OPENSSL_free(rd);
+	}
+	ck_assert_ptr_null(y);
+	ck_assert_int_eq(ERR_peek_error(), 0);
+	free(buf);
+	free(rpem);
+	free(pem);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+static Suite *
+csr_suite(void)
+{
+	Suite *s = suite_create("csr");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, build_pem_round_trip);
+	tcase_add_test(tc, build_refuses_wrong_signer);
+	tcase_add_test(tc, parse_pem_and_der);
+	tcase_add_test(tc, parse_der_trailing_and_truncated);
+	tcase_add_test(tc, parse_pem_truncated_and_wrong);
+	tcase_add_test(tc, parse_refuses_version_2);
+	tcase_add_test(tc, pop_refused);
+	tcase_add_test(tc, pop_undecodable_key);
+	tcase_add_test(tc, policy_ec_curves);
+	tcase_add_test(tc, policy_rsa);
+	tcase_add_test(tc, policy_rsa_pss);
+	tcase_add_test(tc, policy_invalid_point);
+	tcase_add_test(tc, policy_explicit_curve);
+	tcase_add_test(tc, x509_parse_any);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CK_MAIN(csr_suite)
