@@ -74,6 +74,8 @@ enum {
 	CA_EXIT_EXISTS = 6,		/* folder, file or key label taken */
 	CA_EXIT_BUSY = 7,		/* another process holds the lock */
 	CA_EXIT_VERIFY = 8,		/* a log or certificate did not verify */
+	CA_EXIT_CRL_WARNING = 10,	/* ca-crl status: ceremony due soon */
+	CA_EXIT_CRL_EXPIRED = 11,	/* ca-crl status: the crl has expired */
 };
 
 /* ca_exit_status: the exit status for error code r. */

@@ -206,13 +206,34 @@ out:
 	return r;
 }
 
+/* A hard link to a file about to be replaced, to put it back on undo. */
+static int
+backup(const char *path, char **out)
+{
+	size_t n = strlen(path) + 16;
+
+	*out = NULL;
+	if (access(path, F_OK) != 0)
+		return 0;
+	if ((*out = malloc(n)) == NULL)
+		return CA_ERR_NOMEM;
+	snprintf(*out, n, "%s.old-%ld", path, (long)getpid());
+	(void)unlink(*out);
+	if (link(path, *out) != 0) {
+		free(*out);
+		*out = NULL;
+		return CA_ERR_IO;
+	}
+	return 0;
+}
+
 int
 ca_dir_append(struct ca_dir *d, const json_t *body,
     const struct ca_artifact *a, size_t n, char head[65],
     struct ca_errbuf *eb)
 {
-	char **tmp = NULL, *rec = NULL, *rectmp = NULL, *recpath = NULL;
-	char name[32], rel[64];
+	char **tmp = NULL, **old = NULL, *rec = NULL, *rectmp = NULL;
+	char *recpath = NULL, name[32], rel[64];
 	size_t reclen = 0, i, placed = 0;
 	int r = CA_ERR_NOMEM;
 
@@ -222,23 +243,33 @@ ca_dir_append(struct ca_dir *d, const json_t *body,
 	    d->log_cert), &rec, &reclen, head, eb)) != 0)
 		return r;
 	r = CA_ERR_NOMEM;
-	if ((tmp = calloc(n + 1, sizeof(*tmp))) == NULL)
+	if ((tmp = calloc(n + 1, sizeof(*tmp))) == NULL ||
+	    (old = calloc(n + 1, sizeof(*old))) == NULL)
 		goto out;
 	ca_log_record_name(d->head.seq + 1, name);
 	snprintf(rel, sizeof(rel), "%s/%s", CA_DIR_LOG, name);
 	if ((recpath = ca_path_join(d->path, rel)) == NULL)
 		goto out;
 	/* 1. Everything to fsynced temporaries, which fail harmlessly. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (a[i].ready != NULL)
+			continue;
 		if ((r = ca_tmp_write(a[i].path, a[i].data, a[i].len,
 		    a[i].mode, &tmp[i], eb)) != 0)
 			goto out;
+	}
 	if ((r = ca_tmp_write(recpath, rec, reclen, 0644, &rectmp, eb)) != 0)
 		goto out;
+	for (i = 0; i < n; i++)
+		if (a[i].replace && (r = backup(a[i].path, &old[i])) != 0) {
+			ca_errf(eb, "\"%s\": cannot keep the old copy",
+			    a[i].path);
+			goto out;
+		}
 	/* 2. The artifacts into place, 3. then the record that names them. */
 	for (placed = 0; placed < n; placed++)
-		if ((r = ca_tmp_commit(tmp[placed], a[placed].path,
-		    !a[placed].replace, eb)) != 0)
+		if ((r = ca_tmp_commit(a[placed].ready ? a[placed].ready :
+		    tmp[placed], a[placed].path, !a[placed].replace, eb)) != 0)
 			goto out;
 	if ((r = ca_tmp_commit(rectmp, recpath, 1, eb)) != 0)
 		goto out;
@@ -248,18 +279,27 @@ ca_dir_append(struct ca_dir *d, const json_t *body,
 out:
 	if (r != 0) {
 		/* Undo: no artifact stays without its record. */
-		for (i = 0; i < placed; i++)
-			if (!a[i].replace)	/* a replaced file is gone */
+		for (i = 0; i < placed; i++) {
+			if (old != NULL && old[i] != NULL)
+				(void)rename(old[i], a[i].path);
+			else
 				(void)unlink(a[i].path);
+		}
 		for (i = 0; i < n && tmp != NULL; i++)
 			if (tmp[i] != NULL)
 				(void)unlink(tmp[i]);
 		if (rectmp != NULL)
 			(void)unlink(rectmp);
 	}
+	for (i = 0; i < n && old != NULL; i++) {
+		if (old[i] != NULL)
+			(void)unlink(old[i]);	/* after a rename: gone */
+		free(old[i]);
+	}
 	for (i = 0; i < n && tmp != NULL; i++)
 		free(tmp[i]);
 	free(tmp);
+	free(old);
 	free(rectmp);
 	free(recpath);
 	free(rec);

@@ -80,13 +80,19 @@ int ca_dir_body(struct ca_dir *d, const char *prog, const char *op,
     time_t now, const json_t *people, json_t **out, struct ca_errbuf *eb)
     CA_MUST_CHECK;
 
-/* A file an operation writes; path absolute or relative to the cwd. */
+/*
+ * A file an operation writes; path absolute or relative to the cwd.  Its
+ * bytes are data and len, or, for files too large to hold, the fsynced
+ * temporary file ready (made with ca_tmp_write or beside path), which is
+ * renamed into place.
+ */
 struct ca_artifact {
 	const char *path;
 	const void *data;
 	size_t len;
 	mode_t mode;
 	int replace;		/* 0: an existing file is an error */
+	const char *ready;	/* NULL, or a finished temporary */
 };
 
 /*
@@ -94,7 +100,7 @@ struct ca_artifact {
  * artifacts and the record so that they land together or not at all:
  * every file goes to a fsynced temporary first, then the artifacts are
  * renamed into place, then the record; if any step fails, what was put
- * in place is removed again.  head gets the new log head.  Needs
+ * in place is removed again, and a replaced file is put back.  head gets the new log head.  Needs
  * ca_dir_login.  CA_ERR_EXISTS, CA_ERR_IO, CA_ERR_CANON, CA_ERR_CRYPTO.
  */
 int ca_dir_append(struct ca_dir *d, const json_t *body,

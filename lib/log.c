@@ -544,3 +544,23 @@ ca_log_serial_used(const char *logdir, long long count, const char *serial,
 	}
 	return 0;
 }
+
+int
+ca_log_each(const char *logdir, long long count, ca_log_fn fn, void *arg,
+    struct ca_errbuf *eb)
+{
+	char hash[65];
+	json_t *rec = NULL;
+	long long seq;
+	int r;
+
+	for (seq = 1; seq <= count; seq++) {
+		if ((r = load_record(logdir, seq, &rec, hash, eb)) != 0)
+			return r;
+		r = fn(arg, seq, json_object_get(rec, "body"));
+		json_decref(rec);
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
+	return 0;
+}

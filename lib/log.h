@@ -81,6 +81,21 @@ int ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
     struct ca_log_summary *sum, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * A visitor for ca_log_each: called with each record's body (borrowed)
+ * in order; returns 0 to go on, 1 to stop, or a negative CA_ERR_* code.
+ */
+typedef int (*ca_log_fn)(void *arg, long long seq, const json_t *body);
+
+/*
+ * ca_log_each: call fn for each of the first count records of logdir.
+ * The records are parsed and checked for canonical form, not for their
+ * signatures (ca_log_verify does that).  Returns fn's error, CA_ERR_LOG,
+ * CA_ERR_IO.
+ */
+int ca_log_each(const char *logdir, long long count, ca_log_fn fn,
+    void *arg, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
  * ca_log_serial_used: *used = 1 when any of the first count records of
  * logdir names serial (lowercase hex) in a member called "serial", so
  * that a CA never issues one serial number twice.  CA_ERR_LOG, CA_ERR_IO.

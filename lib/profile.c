@@ -868,6 +868,33 @@ m_validity(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
+duration_member(const struct pctx *c, const struct loc *at, json_t *v,
+    const char *name, struct ca_duration *d)
+{
+	const char *s;
+
+	if ((s = json_string_value(v)) == NULL || ca_duration_parse(s, d) != 0)
+		return perr(c, at, "\"%s\" must be a duration such as \"12m\" "
+		    "or \"30d\"", name);
+	return 0;
+}
+
+static int
+m_crl_next_update(const struct pctx *c, const struct loc *at, json_t *v,
+    struct ca_profile *p)
+{
+	return duration_member(c, at, v, "crl_next_update",
+	    &p->crl_next_update);
+}
+
+static int
+m_crl_margin(const struct pctx *c, const struct loc *at, json_t *v,
+    struct ca_profile *p)
+{
+	return duration_member(c, at, v, "crl_margin", &p->crl_margin);
+}
+
+static int
 m_truncate(const struct pctx *c, const struct loc *at, json_t *v,
     struct ca_profile *p)
 {
@@ -1278,6 +1305,9 @@ static const struct member {
 	{ "key_algorithms", K_CA, m_key_algorithms },
 	{ "rsa_min_bits", K_CA, m_rsa_min_bits },
 	{ "targets", K_CA, m_targets },
+	/* How long a root's CRLs last, and how early to renew them. */
+	{ "crl_next_update", K_ROOT, m_crl_next_update },
+	{ "crl_margin", K_ROOT, m_crl_margin },
 };
 
 /*

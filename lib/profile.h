@@ -89,6 +89,9 @@ struct ca_profile {
 	unsigned key_algorithms;	/* CA_KEYPOL_*; default ALL */
 	int rsa_min_bits;		/* default CA_RSA_MIN_BITS */
 	unsigned targets;		/* CA_TARGET_*; 0 for none named */
+	/* Root only; all zero when not given (ca-crl(1) has defaults). */
+	struct ca_duration crl_next_update;	/* nextUpdate - thisUpdate */
+	struct ca_duration crl_margin;		/* renew this long before */
 };
 
 /*

@@ -236,7 +236,7 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	struct ca_key_attrs ca_attrs, log_attrs;
 	enum ca_keyalg alg = CA_ALG_P384;
 	const char *label, *subj;
-	char log_label[160], *s = NULL;
+	char log_label[160], *s = NULL, crl_nu[48], crl_mg[48];
 	EVP_PKEY *ca_signer = NULL, *log_signer = NULL;
 	struct ca_config cfg;
 	int r = CA_ERR_INTERNAL;
@@ -446,6 +446,15 @@ artifacts:
 	cfg.ca_key = x.ca_uri;
 	cfg.log_key = x.log_uri;
 	cfg.algorithm = (char *)ca_keyalg_name(alg);
+	cfg.crl_next_update = cfg.crl_margin = NULL;
+	if (!req->sub && ca_duration_set(&x.profile->crl_next_update)) {
+		ca_duration_format(&x.profile->crl_next_update, crl_nu);
+		cfg.crl_next_update = crl_nu;
+	}
+	if (!req->sub && ca_duration_set(&x.profile->crl_margin)) {
+		ca_duration_format(&x.profile->crl_margin, crl_mg);
+		cfg.crl_margin = crl_mg;
+	}
 	if ((r = ca_config_serialise(&cfg, &x.config, &x.config_len)) != 0)
 		goto out_ln;
 	if ((r = build_body(req, &x, ca_keyalg_name(alg), &ca_attrs,

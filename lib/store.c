@@ -40,6 +40,14 @@ ca_config_serialise(const struct ca_config *c, char **out, size_t *len)
 	    "kind", c->kind, "module", c->module, "ca_key", c->ca_key,
 	    "log_key", c->log_key, "algorithm", c->algorithm)) == NULL)
 		return CA_ERR_NOMEM;
+	/* Optional: absent means ca-crl(1)'s defaults for the kind. */
+	if ((c->crl_next_update != NULL && json_object_set_new(j,
+	    "crl_next_update", json_string(c->crl_next_update)) != 0) ||
+	    (c->crl_margin != NULL && json_object_set_new(j, "crl_margin",
+	    json_string(c->crl_margin)) != 0)) {
+		json_decref(j);
+		return CA_ERR_NOMEM;
+	}
 	r = ca_json_canon(j, &s, &n, NULL);
 	json_decref(j);
 	if (r != 0)
@@ -65,6 +73,8 @@ ca_config_free(struct ca_config *c)
 	free(c->ca_key);
 	free(c->log_key);
 	free(c->algorithm);
+	free(c->crl_next_update);
+	free(c->crl_margin);
 	free(c);
 }
 
@@ -114,7 +124,8 @@ ca_config_load(const char *dir, struct ca_config **out, struct ca_errbuf *eb)
 	}
 	{
 		static const char *const known[] = { "format", "version",
-		    "kind", "module", "ca_key", "log_key", "algorithm" };
+		    "kind", "module", "ca_key", "log_key", "algorithm",
+		    "crl_next_update", "crl_margin" };
 		const char *key;
 		json_t *v;
 		size_t i;
@@ -140,6 +151,11 @@ ca_config_load(const char *dir, struct ca_config **out, struct ca_errbuf *eb)
 	    (r = get_str(j, "ca_key", &c->ca_key, eb)) != 0 ||
 	    (r = get_str(j, "log_key", &c->log_key, eb)) != 0 ||
 	    (r = get_str(j, "algorithm", &c->algorithm, eb)) != 0)
+		goto out;
+	if ((json_object_get(j, "crl_next_update") != NULL &&
+	    (r = get_str(j, "crl_next_update", &c->crl_next_update, eb)) !=
+	    0) || (json_object_get(j, "crl_margin") != NULL &&
+	    (r = get_str(j, "crl_margin", &c->crl_margin, eb)) != 0))
 		goto out;
 	*out = c;
 	c = NULL;

@@ -38,6 +38,8 @@ struct ca_config {
 	char *ca_key;		/* PKCS#11 URI of the CA key */
 	char *log_key;		/* PKCS#11 URI of the log-signing key */
 	char *algorithm;	/* of the CA key: "p384", ... */
+	char *crl_next_update;	/* a duration, or NULL for the default */
+	char *crl_margin;	/* a duration, or NULL for the default */
 };
 
 /*

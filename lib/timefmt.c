@@ -136,3 +136,23 @@ ca_time_add(time_t t, const struct ca_duration *d, time_t *out)
 	*out = res;
 	return 0;
 }
+
+int
+ca_duration_set(const struct ca_duration *d)
+{
+	return d->years != 0 || d->months != 0 || d->days != 0;
+}
+
+void
+ca_duration_format(const struct ca_duration *d, char out[48])
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (d->years)
+		n += (size_t)snprintf(out + n, 48 - n, "%dy", d->years);
+	if (d->months)
+		n += (size_t)snprintf(out + n, 48 - n, "%dm", d->months);
+	if (d->days)
+		snprintf(out + n, 48 - n, "%dd", d->days);
+}

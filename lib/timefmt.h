@@ -37,4 +37,13 @@ int ca_duration_parse(const char *s, struct ca_duration *d) CA_MUST_CHECK;
 int ca_time_add(time_t t, const struct ca_duration *d, time_t *out)
     CA_MUST_CHECK;
 
+/* ca_duration_set: 1 when d is not all zero. */
+int ca_duration_set(const struct ca_duration *d);
+
+/*
+ * ca_duration_format: d as ca_duration_parse reads it ("25y", "1y6m",
+ * "30d"; zero parts left out) into out[48].
+ */
+void ca_duration_format(const struct ca_duration *d, char out[48]);
+
 #endif
