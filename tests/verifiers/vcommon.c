@@ -9,13 +9,15 @@
 
 #include "vcommon.h"
 
-#define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
-#define PEM_END "-----END CERTIFICATE-----"
+#define CERT_BEGIN "-----BEGIN CERTIFICATE-----"
+#define CERT_END "-----END CERTIFICATE-----"
+#define CRL_BEGIN "-----BEGIN X509 CRL-----"
+#define CRL_END "-----END X509 CRL-----"
 
 static void
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [--purpose server|client] "
+	fprintf(stderr, "usage: %s [--purpose server|client] [--crl CRL.pem]... "
 	    "ROOT.pem CHAIN.pem LEAF.pem\n", prog);
 }
 
@@ -24,6 +26,7 @@ v_parse_args(int argc, char **argv, const char *prog, struct v_args *a)
 {
 	static const struct option opts[] = {
 		{ "purpose", required_argument, NULL, 'p' },
+		{ "crl", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -44,6 +47,14 @@ v_parse_args(int argc, char **argv, const char *prog, struct v_args *a)
 				usage(prog);
 				return -1;
 			}
+			break;
+		case 'c':
+			if (a->ncrl == V_MAX_CRL_FILES) {
+				fprintf(stderr, "%s: more than %d --crl files\n",
+				    prog, V_MAX_CRL_FILES);
+				return -1;
+			}
+			a->crl[a->ncrl++] = optarg;
 			break;
 		default:
 			usage(prog);
@@ -108,26 +119,31 @@ slurp(const char *prog, const char *path, char **out)
 	return r;
 }
 
-int
-v_pem_read(const char *prog, const char *path, size_t min, size_t max,
+/*
+ * Append the blocks between begin and end of path to p; this file must
+ * add at least min and p hold at most max in all.
+ */
+static int
+pem_read(const char *prog, const char *path, const char *begin,
+    const char *end, const char *what, size_t min, size_t max,
     struct v_pem *p)
 {
 	char *buf = NULL, *s, *b, *e;
-	size_t n;
+	size_t n, n0 = p->n;
 	int r = -1;
 
 	if (slurp(prog, path, &buf) != 0)
 		goto out;
-	for (s = buf; (b = strstr(s, PEM_BEGIN)) != NULL; s = e) {
-		if ((e = strstr(b, PEM_END)) == NULL) {
-			fprintf(stderr, "%s: \"%s\": unterminated PEM "
-			    "certificate\n", prog, path);
+	for (s = buf; (b = strstr(s, begin)) != NULL; s = e) {
+		if ((e = strstr(b, end)) == NULL) {
+			fprintf(stderr, "%s: \"%s\": unterminated PEM %s\n",
+			    prog, path, what);
 			goto out;
 		}
-		e += strlen(PEM_END);
+		e += strlen(end);
 		if (p->n == max || p->n == V_MAX_CERTS) {
-			fprintf(stderr, "%s: \"%s\": more than %zu "
-			    "certificates\n", prog, path, max);
+			fprintf(stderr, "%s: \"%s\": more than %zu %ss\n",
+			    prog, path, max, what);
 			goto out;
 		}
 		n = (size_t)(e - b);
@@ -140,11 +156,12 @@ v_pem_read(const char *prog, const char *path, size_t min, size_t max,
 		p->cert[p->n][n] = '\n';
 		p->cert[p->n][n + 1] = '\0';
 		p->len[p->n] = n + 1;
+		p->src[p->n] = path;
+		p->idx[p->n] = p->n - n0 + 1;
 		p->n++;
 	}
-	if (p->n < min) {
-		fprintf(stderr, "%s: \"%s\": no PEM certificate\n", prog,
-		    path);
+	if (p->n - n0 < min) {
+		fprintf(stderr, "%s: \"%s\": no PEM %s\n", prog, path, what);
 		goto out;
 	}
 	r = 0;
@@ -153,6 +170,21 @@ v_pem_read(const char *prog, const char *path, size_t min, size_t max,
 		v_pem_free(p);
 	free(buf);
 	return r;
+}
+
+int
+v_pem_read(const char *prog, const char *path, size_t min, size_t max,
+    struct v_pem *p)
+{
+	return pem_read(prog, path, CERT_BEGIN, CERT_END, "certificate", min,
+	    max, p);
+}
+
+int
+v_crl_read(const char *prog, const char *path, struct v_pem *p)
+{
+	return pem_read(prog, path, CRL_BEGIN, CRL_END, "CRL", 1, V_MAX_CRLS,
+	    p);
 }
 
 void

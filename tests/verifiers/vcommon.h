@@ -18,6 +18,8 @@
 #define V_EXIT_USAGE	2	/* bad command line or unreadable input */
 
 #define V_MAX_CERTS	16	/* per file; deeper chains are not ours */
+#define V_MAX_CRLS	V_MAX_CERTS	/* over all --crl files */
+#define V_MAX_CRL_FILES	8
 #define V_MAX_FILE	(1024 * 1024)
 
 enum v_purpose {
@@ -32,23 +34,32 @@ struct v_args {
 	const char *chain;	/* borrowed from argv */
 	const char *leaf;	/* borrowed from argv */
 	enum v_purpose purpose;
+	const char *crl[V_MAX_CRL_FILES];	/* borrowed from argv */
+	size_t ncrl;		/* 0: no revocation checking at all */
 };
 
 /*
- * The PEM CERTIFICATE blocks of one file, in file order.  Each cert[i] is
- * a NUL-terminated copy of one block, BEGIN and END lines included, and
- * len[i] is its strlen.  Text around the blocks is ignored, as openssl
+ * The PEM blocks of one kind (CERTIFICATE, or X509 CRL) of one or more
+ * files, in file order.  Each cert[i] is a NUL-terminated copy of one
+ * block, BEGIN and END lines included, and len[i] is its strlen; src[i]
+ * is the file it came from (borrowed from argv) and idx[i] its place
+ * there, counting from 1.  Text around the blocks is ignored, as openssl
  * does.  Owned by the struct; free with v_pem_free.
  */
 struct v_pem {
 	size_t n;
 	char *cert[V_MAX_CERTS];
 	size_t len[V_MAX_CERTS];
+	const char *src[V_MAX_CERTS];
+	size_t idx[V_MAX_CERTS];
 };
 
 /*
- * v_parse_args: fill a from "PROG [--purpose server|client] ROOT CHAIN
- * LEAF".  Prints usage to stderr and returns -1 on a bad command line.
+ * v_parse_args: fill a from "PROG [--purpose server|client] [--crl CRL]...
+ * ROOT CHAIN LEAF".  --crl may be given up to V_MAX_CRL_FILES times; with
+ * at least one, the verifier checks every certificate of the chain
+ * against the CRLs.  Prints usage to stderr and returns -1 on a bad
+ * command line.
  */
 int v_parse_args(int argc, char **argv, const char *prog, struct v_args *a);
 
@@ -60,6 +71,14 @@ int v_parse_args(int argc, char **argv, const char *prog, struct v_args *a);
  */
 int v_pem_read(const char *prog, const char *path, size_t min, size_t max,
     struct v_pem *p);
+
+/*
+ * v_crl_read: append the X509 CRL blocks of path to p (zeroed by the
+ * caller before the first file).  Each file must hold at least one and p
+ * at most V_MAX_CRLS in all.  Returns 0, or -1 as v_pem_read does (p is
+ * then emptied).
+ */
+int v_crl_read(const char *prog, const char *path, struct v_pem *p);
 
 /* v_pem_free: free the blocks of p (p itself is the caller's); NULL ok. */
 void v_pem_free(struct v_pem *p);

@@ -17,6 +17,13 @@
  * caller is never itself verified, nor required to be a CA: the TLS layer
  * adds those checks for the chain a peer sends (AddCA with
  * WOLFSSL_CHAIN_CA), and so does this program.
+ *
+ * With --crl, CRL checking is switched on in the certificate manager
+ * (WOLFSSL_CRL_CHECKALL, as a TLS peer checks the whole chain), so every
+ * certificate below the root, intermediates included, must have a CRL
+ * from its issuer that does not list it.  wolfSSL verifies a CRL's
+ * signature as it loads it and so needs its issuer trusted first: CRLs
+ * and intermediates are loaded together, root downwards.
  */
 /* wolfSSL's headers change shape with its build options: options.h first. */
 #include <wolfssl/options.h>
@@ -99,20 +106,35 @@ check_ca(const struct v_pem *p, size_t i)
 
 /*
  * Trust each intermediate only once wolfSSL has verified it against what
- * is trusted already.  The file may list them in any order: each pass
- * takes those whose issuer is in, until a pass adds nothing.  One that
- * never verifies is left out and its reason kept in why[i]; the leaf may
- * not need it.
+ * is trusted already, and load each CRL once its issuer is trusted.  The
+ * files may list both in any order: each pass takes those whose issuer is
+ * in, until a pass adds nothing.  An intermediate that never verifies is
+ * left out and its reason kept in why[i]; the leaf may not need it.  A
+ * CRL left out keeps its reason in crlwhy[i].
  */
 static void
-load_chain(WOLFSSL_CERT_MANAGER *cm, const struct v_pem *p, int *why)
+load_chain(WOLFSSL_CERT_MANAGER *cm, const struct v_pem *p, int *why,
+    const struct v_pem *crls, int *crlwhy)
 {
-	int done[V_MAX_CERTS] = { 0 };
+	int done[V_MAX_CERTS] = { 0 }, crldone[V_MAX_CRLS] = { 0 };
 	size_t i;
 	int progress = 1, ret;
 
 	while (progress) {
 		progress = 0;
+		for (i = 0; i < crls->n; i++) {
+			if (crldone[i])
+				continue;
+			ret = wolfSSL_CertManagerLoadCRLBuffer(cm,
+			    (const unsigned char *)crls->cert[i],
+			    (long)crls->len[i], WOLFSSL_FILETYPE_PEM);
+			if (ret == WOLFSSL_SUCCESS) {
+				crldone[i] = 1;
+				crlwhy[i] = 0;
+				progress = 1;
+			} else
+				crlwhy[i] = ret;
+		}
 		for (i = 0; i < p->n; i++) {
 			if (done[i])
 				continue;
@@ -177,9 +199,9 @@ int
 main(int argc, char **argv)
 {
 	struct v_args a;
-	struct v_pem root = { 0 }, chain = { 0 }, leaf = { 0 };
+	struct v_pem root = { 0 }, chain = { 0 }, leaf = { 0 }, crls = { 0 };
 	WOLFSSL_CERT_MANAGER *cm = NULL;
-	int chainwhy[V_MAX_CERTS] = { 0 };
+	int chainwhy[V_MAX_CERTS] = { 0 }, crlwhy[V_MAX_CRLS] = { 0 };
 	size_t i;
 	int r = V_EXIT_USAGE, ret, inited = 0;
 
@@ -189,6 +211,9 @@ main(int argc, char **argv)
 	    v_pem_read(PROG, a.chain, 0, V_MAX_CERTS, &chain) != 0 ||
 	    v_pem_read(PROG, a.leaf, 1, 1, &leaf) != 0)
 		goto out;
+	for (i = 0; i < a.ncrl; i++)
+		if (v_crl_read(PROG, a.crl[i], &crls) != 0)
+			goto out;
 	if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
 		fprintf(stderr, PROG ": wolfSSL_Init failed\n");
 		goto out;
@@ -196,6 +221,12 @@ main(int argc, char **argv)
 	inited = 1;
 	if ((cm = wolfSSL_CertManagerNew()) == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
+		goto out;
+	}
+	if (crls.n > 0 && (ret = wolfSSL_CertManagerEnableCRL(cm,
+	    WOLFSSL_CRL_CHECKALL)) != WOLFSSL_SUCCESS) {
+		fprintf(stderr, PROG ": cannot enable CRL checking: %s (%d)\n",
+		    why(ret), ret);
 		goto out;
 	}
 
@@ -212,7 +243,18 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	load_chain(cm, &chain, chainwhy);
+	load_chain(cm, &chain, chainwhy, &crls, crlwhy);
+	/*
+	 * A CRL whose issuer never became trusted cannot be loaded, and does
+	 * not matter unless the leaf fails; any other refusal does.
+	 */
+	for (i = 0; i < crls.n; i++)
+		if (crlwhy[i] != 0 && crlwhy[i] != ASN_CRL_NO_SIGNER_E) {
+			fprintf(stderr, PROG ": \"%s\" CRL %zu: refused: %s "
+			    "(%d)\n", crls.src[i], crls.idx[i],
+			    why(crlwhy[i]), crlwhy[i]);
+			goto out;
+		}
 	ret = wolfSSL_CertManagerVerifyBuffer(cm,
 	    (const unsigned char *)leaf.cert[0], (long)leaf.len[0],
 	    WOLFSSL_FILETYPE_PEM);
@@ -225,6 +267,11 @@ main(int argc, char **argv)
 				fprintf(stderr, "; chain certificate %zu not "
 				    "trusted: %s (%d)", i + 1,
 				    why(chainwhy[i]), chainwhy[i]);
+		for (i = 0; i < crls.n; i++)
+			if (crlwhy[i] != 0)
+				fprintf(stderr, "; \"%s\" CRL %zu not loaded: "
+				    "%s (%d)", crls.src[i], crls.idx[i],
+				    why(crlwhy[i]), crlwhy[i]);
 		fputc('\n', stderr);
 		goto out;
 	}
@@ -236,6 +283,7 @@ main(int argc, char **argv)
 		wolfSSL_CertManagerFree(cm);
 	if (inited)
 		wolfSSL_Cleanup();
+	v_pem_free(&crls);
 	v_pem_free(&leaf);
 	v_pem_free(&chain);
 	v_pem_free(&root);
