@@ -21,15 +21,15 @@ usage(FILE *f)
 	    "--reason REASON [--invalidity-date TIME] [--pin-source SRC] "
 	    "[--operator NAME] [--witness NAME ...]\n"
 	    "       " PROG " issue -d DIR [--next-update DURATION] "
-	    "[--out FOLDER] [--pin-source SRC] [--operator NAME] "
-	    "[--witness NAME ...]\n"
+	    "[--idp full|scope|none] [--out FOLDER] [--pin-source SRC] "
+	    "[--operator NAME] [--witness NAME ...]\n"
 	    "       " PROG " status -d DIR [--margin DURATION]\n"
 	    "       " PROG " export -d DIR --out FOLDER\n");
 }
 
 struct opts {
 	const char *dir, *serial, *cert, *reason, *invalidity, *next_update;
-	const char *out, *margin;
+	const char *out, *margin, *idp;
 	const char *witnesses[CLI_MAX_WITNESSES];
 	struct ca_ceremony c;
 };
@@ -73,6 +73,7 @@ do_issue(struct opts *o)
 	memset(&req, 0, sizeof(req));
 	req.dir = o->dir;
 	req.next_update = o->next_update;
+	req.idp = o->idp;
 	req.out = o->out;
 	r = ca_crl_issue(&req, &o->c, &res, &eb);
 	if (r != 0 && res.number == 0)
@@ -106,10 +107,18 @@ do_status(struct opts *o)
 		return cli_fail(PROG, "no crl status", r, &eb);
 	printf("crl number:  %llu\n", st.number);
 	printf("thisUpdate:  %s\n", st.this_update);
-	printf("nextUpdate:  %s (%lld days left)\n", st.next_update,
-	    st.days_left);
-	printf("next CRL ceremony due by: %s (%lld days)\n", st.due,
-	    st.days_to_due);
+	if (st.days_left >= 0)
+		printf("nextUpdate:  %s (%lld days left)\n", st.next_update,
+		    st.days_left);
+	else
+		printf("nextUpdate:  %s (expired %lld days ago)\n",
+		    st.next_update, -st.days_left);
+	if (st.days_to_due >= 0)
+		printf("next CRL ceremony due by: %s (in %lld days)\n",
+		    st.due, st.days_to_due);
+	else
+		printf("next CRL ceremony due by: %s (overdue by %lld days)\n",
+		    st.due, -st.days_to_due);
 	printf("status:      %s\n", states[st.state]);
 	if (st.state == CA_CRL_EXPIRED) {
 		fprintf(stderr, PROG ": the crl of \"%s\" has expired: every "
@@ -149,6 +158,7 @@ main(int argc, char **argv)
 		{ "invalidity-date", required_argument, NULL, 'i' },
 		{ "next-update", required_argument, NULL, 'n' },
 		{ "margin", required_argument, NULL, 'm' },
+		{ "idp", required_argument, NULL, 'I' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "pin-source", required_argument, NULL, 'P' },
 		{ "operator", required_argument, NULL, 'O' },
@@ -175,6 +185,7 @@ main(int argc, char **argv)
 		case 'i': o.invalidity = optarg; break;
 		case 'n': o.next_update = optarg; break;
 		case 'm': o.margin = optarg; break;
+		case 'I': o.idp = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'P': o.c.pin_source = optarg; break;
 		case 'O': o.c.operator_ = optarg; break;

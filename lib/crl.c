@@ -51,6 +51,20 @@ ca_reason_name(int code)
 }
 
 int
+ca_idp_parse(const char *s, int *idp)
+{
+	if (strcmp(s, "full") == 0)
+		*idp = CA_IDP_FULL;
+	else if (strcmp(s, "scope") == 0)
+		*idp = CA_IDP_SCOPE;
+	else if (strcmp(s, "none") == 0)
+		*idp = CA_IDP_NONE;
+	else
+		return CA_ERR_INVALID_ARG;
+	return 0;
+}
+
+int
 ca_serial_normalise(const char *in, char out[41])
 {
 	char digits[64];
@@ -444,10 +458,11 @@ crl_exts(const struct ca_crl_params *p, unsigned char **out, int *len)
 	    !sk_X509_EXTENSION_push(sk, e))
 		goto out;
 	e = NULL;
-	if (p->only_ca_certs || p->ndp > 0) {
+	if (p->idp != CA_IDP_NONE &&
+	    (p->only_ca_certs || (p->idp == CA_IDP_FULL && p->ndp > 0))) {
 		if ((idp = ISSUING_DIST_POINT_new()) == NULL)
 			goto out;
-		if (p->ndp > 0) {
+		if (p->idp == CA_IDP_FULL && p->ndp > 0) {
 			if ((idp->distpoint = DIST_POINT_NAME_new()) == NULL ||
 			    (idp->distpoint->name.fullname =
 			    GENERAL_NAMES_new()) == NULL)

@@ -86,11 +86,27 @@ int ca_rev_next(FILE *f, struct ca_rev_entry *e, long long *line)
 int ca_rev_insert(const char *in, FILE *out, const struct ca_rev_entry *e,
     long long *count, char sha256[65], struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * The issuingDistributionPoint, critical as RFC 5280 5.2.5 says, or left
+ * out for relying parties that refuse it (ca-crl(1) lists which):
+ * FULL names the distribution points and, for a root, onlyContainsCACerts;
+ * SCOPE only the latter; NONE leaves the extension out.
+ */
+enum {
+	CA_IDP_NONE = 0,
+	CA_IDP_SCOPE,
+	CA_IDP_FULL,
+};
+
+/* ca_idp_parse: "full", "scope" or "none".  CA_ERR_INVALID_ARG. */
+int ca_idp_parse(const char *s, int *idp) CA_MUST_CHECK;
+
 /* What goes in a CRL besides its entries. */
 struct ca_crl_params {
 	X509 *issuer;			/* the CA certificate */
 	time_t this_update, next_update;
 	unsigned long long number;	/* cRLNumber */
+	int idp;			/* CA_IDP_*: what the IDP holds */
 	int only_ca_certs;		/* IDP onlyContainsCACerts */
 	const char *const *dp_uris;	/* IDP fullName; may be empty */
 	size_t ndp;

@@ -895,6 +895,20 @@ m_crl_margin(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
+m_crl_idp(const struct pctx *c, const struct loc *at, json_t *v,
+    struct ca_profile *p)
+{
+	const char *s = json_string_value(v);
+
+	if (s == NULL || (strcmp(s, "full") != 0 && strcmp(s, "scope") != 0 &&
+	    strcmp(s, "none") != 0))
+		return perr(c, at, "\"crl_idp\" must be \"full\", \"scope\" "
+		    "or \"none\"");
+	snprintf(p->crl_idp, sizeof(p->crl_idp), "%s", s);
+	return 0;
+}
+
+static int
 m_truncate(const struct pctx *c, const struct loc *at, json_t *v,
     struct ca_profile *p)
 {
@@ -1308,6 +1322,7 @@ static const struct member {
 	/* How long a root's CRLs last, and how early to renew them. */
 	{ "crl_next_update", K_ROOT, m_crl_next_update },
 	{ "crl_margin", K_ROOT, m_crl_margin },
+	{ "crl_idp", K_ROOT, m_crl_idp },
 };
 
 /*

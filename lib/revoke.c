@@ -547,6 +547,17 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_ceremony *c,
 	}
 	/* RFC 5280 5.2.5: a root's CRL covers only CA certificates. */
 	p.only_ca_certs = is_root;
+	{
+		const char *m = req->idp ? req->idp : d->cfg->crl_idp ?
+		    d->cfg->crl_idp : "full";
+
+		if (ca_idp_parse(m, &p.idp) != 0) {
+			ca_errf(eb, "issuing distribution point \"%s\" is "
+			    "not full, scope or none", m);
+			r = CA_ERR_INVALID_ARG;
+			goto out;
+		}
+	}
 	if ((r = dp_of_issued(d->path, s.last_issued, &dps, &ndp)) != 0)
 		goto out;
 	p.dp_uris = (const char *const *)dps;
@@ -607,7 +618,8 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_ceremony *c,
 	if ((v = json_pack("{s:I, s:s, s:s, s:I, s:b, s:{s:s, s:I, s:s}}",
 	    "number", (json_int_t)p.number, "this_update", res->this_update,
 	    "next_update", res->next_update, "entries",
-	    (json_int_t)info.entries, "only_ca_certs", p.only_ca_certs,
+	    (json_int_t)info.entries, "only_ca_certs", p.only_ca_certs &&
+	    p.idp != CA_IDP_NONE,
 	    "der", "name", name, "size", (json_int_t)info.der_len, "sha256",
 	    info.der_sha256)) == NULL)
 		goto out;
@@ -616,10 +628,13 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_ceremony *c,
 	    name, "size", (json_int_t)psize, "sha256", psha)) != 0 ||
 	    json_object_set_new(v, "distribution_points", json_array()) != 0)
 		goto out;
-	for (i = 0; i < ndp; i++)
+	for (i = 0; p.idp == CA_IDP_FULL && i < ndp; i++)
 		if (json_array_append_new(json_object_get(v,
 		    "distribution_points"), json_string(dps[i])) != 0)
 			goto out;
+	if (json_object_set_new(v, "idp", json_string(p.idp == CA_IDP_FULL ?
+	    "full" : p.idp == CA_IDP_SCOPE ? "scope" : "none")) != 0)
+		goto out;
 	if (json_object_set_new(body, "crl", v) != 0) {
 		v = NULL;
 		goto out;

@@ -70,6 +70,8 @@ int ca_revoke(const struct ca_revoke_req *req, const struct ca_ceremony *c,
 struct ca_crl_req {
 	const char *dir;
 	const char *next_update;	/* duration, or NULL for ca.json's */
+	const char *idp;		/* "full", "scope", "none", or NULL
+					 * for ca.json's ("full" if none) */
 	const char *out;		/* export folder to make, or NULL */
 };
 

@@ -446,7 +446,9 @@ artifacts:
 	cfg.ca_key = x.ca_uri;
 	cfg.log_key = x.log_uri;
 	cfg.algorithm = (char *)ca_keyalg_name(alg);
-	cfg.crl_next_update = cfg.crl_margin = NULL;
+	cfg.crl_next_update = cfg.crl_margin = cfg.crl_idp = NULL;
+	if (!req->sub && x.profile->crl_idp[0] != '\0')
+		cfg.crl_idp = x.profile->crl_idp;
 	if (!req->sub && ca_duration_set(&x.profile->crl_next_update)) {
 		ca_duration_format(&x.profile->crl_next_update, crl_nu);
 		cfg.crl_next_update = crl_nu;

@@ -44,7 +44,9 @@ ca_config_serialise(const struct ca_config *c, char **out, size_t *len)
 	if ((c->crl_next_update != NULL && json_object_set_new(j,
 	    "crl_next_update", json_string(c->crl_next_update)) != 0) ||
 	    (c->crl_margin != NULL && json_object_set_new(j, "crl_margin",
-	    json_string(c->crl_margin)) != 0)) {
+	    json_string(c->crl_margin)) != 0) ||
+	    (c->crl_idp != NULL && json_object_set_new(j, "crl_idp",
+	    json_string(c->crl_idp)) != 0)) {
 		json_decref(j);
 		return CA_ERR_NOMEM;
 	}
@@ -75,6 +77,7 @@ ca_config_free(struct ca_config *c)
 	free(c->algorithm);
 	free(c->crl_next_update);
 	free(c->crl_margin);
+	free(c->crl_idp);
 	free(c);
 }
 
@@ -125,7 +128,7 @@ ca_config_load(const char *dir, struct ca_config **out, struct ca_errbuf *eb)
 	{
 		static const char *const known[] = { "format", "version",
 		    "kind", "module", "ca_key", "log_key", "algorithm",
-		    "crl_next_update", "crl_margin" };
+		    "crl_next_update", "crl_margin", "crl_idp" };
 		const char *key;
 		json_t *v;
 		size_t i;
@@ -155,7 +158,9 @@ ca_config_load(const char *dir, struct ca_config **out, struct ca_errbuf *eb)
 	if ((json_object_get(j, "crl_next_update") != NULL &&
 	    (r = get_str(j, "crl_next_update", &c->crl_next_update, eb)) !=
 	    0) || (json_object_get(j, "crl_margin") != NULL &&
-	    (r = get_str(j, "crl_margin", &c->crl_margin, eb)) != 0))
+	    (r = get_str(j, "crl_margin", &c->crl_margin, eb)) != 0) ||
+	    (json_object_get(j, "crl_idp") != NULL &&
+	    (r = get_str(j, "crl_idp", &c->crl_idp, eb)) != 0))
 		goto out;
 	*out = c;
 	c = NULL;

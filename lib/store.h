@@ -40,6 +40,7 @@ struct ca_config {
 	char *algorithm;	/* of the CA key: "p384", ... */
 	char *crl_next_update;	/* a duration, or NULL for the default */
 	char *crl_margin;	/* a duration, or NULL for the default */
+	char *crl_idp;		/* "full", "scope", "none", or NULL */
 };
 
 /*
