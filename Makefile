@@ -2,6 +2,7 @@
 #
 # make            build lib/libkeyceremony.a and one binary per cmd/*.c into bin/
 # make check      build and run every test (Check suites, then integration tests)
+# make bench      time CRL building against openssl ca -gencrl (not in check)
 # make demo       rehearse a root CA ceremony on a scratch SoftHSM2 token
 # make install    install binaries, man pages and stock profiles (PREFIX, DESTDIR)
 
@@ -55,7 +56,8 @@ CHECK_SRCS := $(sort $(wildcard tests/check_*.c))
 CHECK_BINS := $(patsubst tests/%.c,tests/bin/%,$(CHECK_SRCS))
 MANPAGES   := $(sort $(wildcard man/*.[0-9]))
 
-.PHONY: all deps check check-run unit integration demo demo-run install clean
+.PHONY: all deps check check-run unit integration bench demo demo-run install \
+        clean
 .DELETE_ON_ERROR:
 
 all: $(BINS)
@@ -123,6 +125,12 @@ tests/bin/leafsign: tests/leafsign.c $(LIB) $(wildcard lib/*.h)
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
 
+# A benchmark tool over lib/: a CRL over a given index, signed on a token.
+tests/bin/crlbench: tests/bench/crlbench.c $(LIB) $(wildcard lib/*.h)
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
+
 TEST_TOOLS := tests/bin/p11attrs tests/bin/leafsign $(VERIFIERS)
 
 check-run: all $(CHECK_BINS) $(TEST_TOOLS)
@@ -134,6 +142,11 @@ unit: all $(CHECK_BINS)
 
 integration: all $(TEST_TOOLS)
 	@./tests/run-integration.sh
+
+# Not part of check: at a million entries, about 300 MB of scratch disk and
+# 600 MB of memory for openssl's side.  BENCH_N=100000 make bench is shorter.
+bench: all tests/bin/crlbench
+	@./tests/bench/crl-bench.sh
 
 demo:
 	@./tests/deps.sh

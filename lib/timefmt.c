@@ -122,8 +122,13 @@ ca_time_add(time_t t, const struct ca_duration *d, time_t *out)
 	if (gmtime_r(&t, &tm) == NULL)
 		return CA_ERR_INVALID_ARG;
 	mon = (long)tm.tm_mon + d->months + 12L * d->years;
-	y = tm.tm_year + 1900 + (int)(mon / 12);
-	m = (int)(mon % 12) + 1;
+	/*
+	 * Floored, not truncated: a negative duration (the CRL margin
+	 * counts back from nextUpdate) can reach into an earlier year.
+	 */
+	y = tm.tm_year + 1900 + (int)(mon >= 0 ? mon / 12 :
+	    -((-mon + 11) / 12));
+	m = (int)((mon % 12 + 12) % 12) + 1;
 	dim = days_in_month(y, m);
 	if (tm.tm_mday > dim)
 		tm.tm_mday = dim;

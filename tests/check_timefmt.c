@@ -261,6 +261,30 @@ START_TEST(add_clamps_month_ends)
 }
 END_TEST
 
+/* Counting back, as the CRL margin does from nextUpdate. */
+START_TEST(add_negative)
+{
+	struct ca_duration d;
+	time_t t;
+	char out[21];
+
+	memset(&d, 0, sizeof(d));
+	d.months = -2;
+	ck_assert_ok(ca_time_add(at("2027-01-15T00:00:00Z"), &d, &t));
+	ck_assert_ok(ca_time_rfc3339(t, out));
+	ck_assert_str_eq(out, "2026-11-15T00:00:00Z");
+	d.months = -13;
+	ck_assert_ok(ca_time_add(at("2027-03-31T00:00:00Z"), &d, &t));
+	ck_assert_ok(ca_time_rfc3339(t, out));
+	ck_assert_str_eq(out, "2026-02-28T00:00:00Z");
+	d.months = 0;
+	d.days = -30;
+	ck_assert_ok(ca_time_add(at("2027-01-15T00:00:00Z"), &d, &t));
+	ck_assert_ok(ca_time_rfc3339(t, out));
+	ck_assert_str_eq(out, "2026-12-16T00:00:00Z");
+}
+END_TEST
+
 START_TEST(add_overflow)
 {
 	struct ca_duration d;
@@ -305,6 +329,7 @@ timefmt_suite(void)
 	tcase_add_test(td, duration_bound_is_100_years);
 	tcase_add_test(td, add_calendar_units);
 	tcase_add_test(td, add_clamps_month_ends);
+	tcase_add_test(td, add_negative);
 	tcase_add_test(td, add_overflow);
 	suite_add_tcase(s, td);
 	return s;
