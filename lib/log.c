@@ -86,8 +86,8 @@ list_records(const char *logdir, long long *maxseq, long long *count,
  * record plus "\n", so that the file itself can never carry a second,
  * unsigned reading.
  */
-static int
-load_record(const char *logdir, long long seq, json_t **out,
+int
+ca_log_record_read(const char *logdir, long long seq, json_t **out,
     char hash[65], struct ca_errbuf *eb)
 {
 	char name[32], *path = NULL, *canon = NULL, *bcanon = NULL;
@@ -160,7 +160,7 @@ ca_log_head_read(const char *logdir, struct ca_log_head *head,
 		    logdir, count, maxseq);
 		return CA_ERR_LOG;
 	}
-	if ((r = load_record(logdir, maxseq, &rec, head->hash, eb)) != 0)
+	if ((r = ca_log_record_read(logdir, maxseq, &rec, head->hash, eb)) != 0)
 		return r;
 	body = json_object_get(rec, "body");
 	r = CA_ERR_LOG;
@@ -419,7 +419,7 @@ ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
 	}
 	for (seq = 1; seq <= maxseq; seq++) {
 		ca_log_record_name(seq, name);
-		if ((r = load_record(logdir, seq, &rec, hash, eb)) != 0) {
+		if ((r = ca_log_record_read(logdir, seq, &rec, hash, eb)) != 0) {
 			r = CA_ERR_LOG;
 			goto out;
 		}
@@ -535,7 +535,7 @@ ca_log_serial_used(const char *logdir, long long count, const char *serial,
 
 	*used = 0;
 	for (seq = 1; seq <= count; seq++) {
-		if ((r = load_record(logdir, seq, &rec, hash, eb)) != 0)
+		if ((r = ca_log_record_read(logdir, seq, &rec, hash, eb)) != 0)
 			return r;
 		*used = has_serial(json_object_get(rec, "body"), serial);
 		json_decref(rec);
@@ -555,7 +555,7 @@ ca_log_each(const char *logdir, long long count, ca_log_fn fn, void *arg,
 	int r;
 
 	for (seq = 1; seq <= count; seq++) {
-		if ((r = load_record(logdir, seq, &rec, hash, eb)) != 0)
+		if ((r = ca_log_record_read(logdir, seq, &rec, hash, eb)) != 0)
 			return r;
 		r = fn(arg, seq, json_object_get(rec, "body"));
 		json_decref(rec);
@@ -563,4 +563,25 @@ ca_log_each(const char *logdir, long long count, ca_log_fn fn, void *arg,
 			return r < 0 ? r : 0;
 	}
 	return 0;
+}
+
+int
+ca_log_record_sig(const json_t *rec, X509 *const *signers, size_t nsigners,
+    struct ca_errbuf *eb)
+{
+	char *canon = NULL, name[32];
+	size_t clen = 0;
+	const json_t *v;
+	int r;
+
+	v = json_object_get(json_object_get(rec, "body"), "seq");
+	ca_log_record_name(json_is_integer(v) ? json_integer_value(v) : 0,
+	    name);
+	if ((r = ca_json_canon(json_object_get(rec, "body"), &canon, &clen,
+	    eb)) != 0)
+		return r;
+	r = verify_sig(name, json_object_get(rec, "sigs"), canon, clen,
+	    signers, nsigners, eb);
+	free(canon);
+	return r;
 }

@@ -81,6 +81,24 @@ int ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
     struct ca_log_summary *sum, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * ca_log_record_read: read record seq of logdir alone: strict JSON
+ * (duplicate keys refused), the canonical profile, the file's bytes the
+ * canonical form plus a newline, and the {body, sigs} shape.  Caller owns
+ * *rec; hash gets the SHA-256 of the canonical body.  CA_ERR_NOT_FOUND,
+ * CA_ERR_LOG, CA_ERR_CANON, CA_ERR_IO.
+ */
+int ca_log_record_read(const char *logdir, long long seq, json_t **rec,
+    char hash[65], struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_log_record_sig: the first signature of rec verifies over its
+ * canonical body, by one of the nsigners certificates, with the scheme
+ * that key calls for.  CA_ERR_LOG with the reason in eb.
+ */
+int ca_log_record_sig(const json_t *rec, X509 *const *signers,
+    size_t nsigners, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
  * A visitor for ca_log_each: called with each record's body (borrowed)
  * in order; returns 0 to go on, 1 to stop, or a negative CA_ERR_* code.
  */

@@ -35,6 +35,7 @@ struct run {
 	EVP_PKEY *soft;
 	X509 *draft, *cert;
 	char *pem, *chain, *out_der, *issued_path, *out_path, *chain_path;
+	char issued_rel[96], chain_rel[96];	/* in the CA directory */
 	size_t pem_len, chain_len, out_len;
 	json_t *people, *body;
 	int made_issued_dir;
@@ -273,6 +274,10 @@ outputs(const struct ca_sign_req *req, struct run *x, const char *serial,
 	snprintf(name, sizeof(name), "%s.pem", serial);
 	if ((x->issued_path = ca_path_join(x->issued_dir, name)) == NULL)
 		return CA_ERR_NOMEM;
+	snprintf(x->issued_rel, sizeof(x->issued_rel), "%s/%s", CA_DIR_ISSUED,
+	    name);
+	snprintf(x->chain_rel, sizeof(x->chain_rel), "%s/%s-chain.pem",
+	    CA_DIR_ISSUED, serial);
 	if (req->out_path != NULL) {
 		if ((x->out_path = strdup(req->out_path)) == NULL)
 			return CA_ERR_NOMEM;
@@ -313,6 +318,17 @@ outputs(const struct ca_sign_req *req, struct run *x, const char *serial,
 	return 0;
 }
 
+/* An output that is not in the CA directory. */
+static json_t *
+external(json_t *f)
+{
+	if (f != NULL && json_object_set_new(f, "external", json_true()) != 0) {
+		json_decref(f);
+		return NULL;
+	}
+	return f;
+}
+
 static int
 build_body(const struct ca_sign_req *req, struct run *x, int truncated,
     const struct ca_compat_report *warn, struct ca_errbuf *eb)
@@ -330,15 +346,24 @@ build_body(const struct ca_sign_req *req, struct run *x, int truncated,
 	if ((inputs = json_pack("[o, o]", ca_rec_file(in, x->ibuf, x->ilen),
 	    ca_rec_file(req->profile_path, x->pbuf, x->plen))) == NULL)
 		goto out;
+	/*
+	 * Files in the CA directory are named relative to it, so that an
+	 * audit finds them wherever the directory is; --out files are
+	 * marked external: they leave with whoever carries them.
+	 */
 	if ((outs = json_array()) == NULL ||
-	    json_array_append_new(outs, ca_rec_file(x->issued_path, x->pem,
-	    x->pem_len)) != 0 ||
-	    (strcmp(x->out_path, x->issued_path) != 0 &&
-	    json_array_append_new(outs, req->der ? ca_rec_file(x->out_path,
-	    x->out_der, x->out_len) : ca_rec_file(x->out_path, x->pem,
-	    x->pem_len)) != 0) ||
-	    json_array_append_new(outs, ca_rec_file(x->chain_path, x->chain,
-	    x->chain_len)) != 0)
+	    json_array_append_new(outs, ca_rec_file(x->issued_rel, x->pem,
+	    x->pem_len)) != 0)
+		goto out;
+	if (req->out_path != NULL) {
+		if (json_array_append_new(outs, external(req->der ?
+		    ca_rec_file(x->out_path, x->out_der, x->out_len) :
+		    ca_rec_file(x->out_path, x->pem, x->pem_len))) != 0 ||
+		    json_array_append_new(outs, external(ca_rec_file(
+		    x->chain_path, x->chain, x->chain_len))) != 0)
+			goto out;
+	} else if (json_array_append_new(outs, ca_rec_file(x->chain_rel,
+	    x->chain, x->chain_len)) != 0)
 		goto out;
 	if ((params = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:b}",
 	    "dir", req->dir, "profile", req->profile_path,
@@ -352,7 +377,7 @@ build_body(const struct ca_sign_req *req, struct run *x, int truncated,
 	if (json_object_set_new(params, "validity_truncated",
 	    json_boolean(truncated)) != 0)
 		goto out;
-	if ((r = ca_rec_cert(x->issued_path, x->cert, &c)) != 0)
+	if ((r = ca_rec_cert(x->issued_rel, x->cert, &c)) != 0)
 		goto out;
 	r = CA_ERR_NOMEM;
 	if (x->prof->security_level > 0)
