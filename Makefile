@@ -16,7 +16,7 @@ PROFILEDIR := $(PREFIX)/share/keyceremony/profiles
 CC         ?= cc
 PKGS       := libcrypto libp11 jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) p11-kit-1 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 # The commit goes into the records (env.tool.commit) and --version, so the

@@ -1,0 +1,146 @@
+/*
+ * ca-audit: verify a CA directory end to end, from its files alone, and
+ * report what an auditor needs.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "ca_err.h"
+#include "cli.h"
+#include "fsio.h"
+
+#define PROG "ca-audit"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: " PROG " -d DIR --anchor SHA256 "
+	    "[--expect-head HEX] [--device-lifetime YEARS] [--json] "
+	    "[--html FILE]\n");
+}
+
+static void
+print_text(const struct ca_audit *a)
+{
+	size_t i;
+
+	printf("CA:          %s (%s, %s)\n", a->ca_subject[0] ? a->ca_subject :
+	    "?", a->kind[0] ? a->kind : "?", a->algorithm);
+	printf("root:        %s\n", a->root_subject[0] ? a->root_subject : "?");
+	printf("anchor:      %s\n", a->anchored ? "matches the root" :
+	    "NOT MATCHED");
+	printf("log:         %lld records, head sha256:%s (%s)\n", a->records,
+	    a->head, a->head_checked > 0 ? "matches the paper" :
+	    a->head_checked < 0 ? "DIFFERS FROM THE PAPER" :
+	    "not compared: give --expect-head");
+	printf("state:       %lld issued, %lld revoked, %lld CRLs (newest "
+	    "%llu, next update %s)\n", a->issued, a->revoked, a->crls,
+	    a->crl_number, a->crl_next_update[0] ? a->crl_next_update :
+	    "none");
+	printf("checked:     %lld signatures\n", a->signatures_verified);
+	for (i = 0; i < a->nfindings; i++) {
+		const struct ca_finding *f = &a->findings[i];
+
+		printf("%s: %s: record %lld%s%s: %s\n",
+		    ca_severity_name(f->sev), f->check, f->seq,
+		    f->file[0] ? " " : "", f->file, f->reason);
+	}
+	if (a->findings_dropped > 0)
+		printf("(%lld more findings not listed)\n", a->findings_dropped);
+	printf("result:      %s\n", ca_audit_passed(a) ? "PASS" : "FAIL");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "anchor", required_argument, NULL, 'A' },
+		{ "expect-head", required_argument, NULL, 'E' },
+		{ "device-lifetime", required_argument, NULL, 'L' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
+		CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ca_audit_req req;
+	struct ca_audit *a = NULL;
+	struct ca_errbuf eb = { "" };
+	const char *html = NULL;
+	char *buf = NULL, *end;
+	size_t len = 0;
+	int c, r, json = 0, status = 2;
+
+	if ((r = cli_start(PROG)) != 0)
+		return 2;
+	memset(&req, 0, sizeof(req));
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': req.dir = optarg; break;
+		case 'A': req.anchor = optarg; break;
+		case 'E': req.expect_head = optarg; break;
+		case 'L':
+			req.device_lifetime_years = (int)strtol(optarg, &end,
+			    10);
+			if (*end != '\0' || req.device_lifetime_years < 1 ||
+			    req.device_lifetime_years > 100) {
+				fprintf(stderr, PROG ": --device-lifetime "
+				    "takes years, 1 to 100\n");
+				return 2;
+			}
+			break;
+		case 'j': json = 1; break;
+		case 'H': html = optarg; break;
+		case CLI_OPT_PIN_REFUSED:
+			(void)cli_pin_refused(PROG);
+			return 2;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			(void)cli_version(PROG);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || req.dir == NULL) {
+		fprintf(stderr, PROG ": give -d DIR (and --anchor)\n");
+		usage(stderr);
+		return 2;
+	}
+	req.now = time(NULL);
+	/* Exit statuses are the audit's own: 0 pass, 1 findings, 2 no run. */
+	if ((r = ca_audit_run(&req, &a, &eb)) != 0) {
+		fprintf(stderr, PROG ": cannot audit \"%s\": %s\n", req.dir,
+		    eb.msg[0] ? eb.msg : ca_strerror(r));
+		return 2;
+	}
+	if (json) {
+		if (ca_audit_json(a, &buf, &len) != 0 ||
+		    fwrite(buf, 1, len, stdout) != len || putchar('\n') == EOF)
+			goto out;
+		free(buf);
+		buf = NULL;
+	} else {
+		print_text(a);
+	}
+	if (html != NULL) {
+		if (ca_audit_html(a, &buf, &len) != 0 ||
+		    ca_write_file_atomic(html, buf, len, 0644, 0, &eb) != 0) {
+			fprintf(stderr, PROG ": cannot write \"%s\": %s\n",
+			    html, eb.msg);
+			goto out;
+		}
+	}
+	status = ca_audit_passed(a) ? 0 : 1;
+out:
+	free(buf);
+	ca_audit_free(a);
+	return status;
+}
