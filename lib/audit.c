@@ -314,7 +314,7 @@ load_ca(struct ctx *c, struct ca_errbuf *eb)
 	return 0;
 }
 
-/* --- ceremonies ------------------------------------------------------------ */
+/* --- ceremonies --------------------------------------------------------- */
 
 static void
 close_ceremony(struct ctx *c)

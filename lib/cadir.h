@@ -100,8 +100,9 @@ struct ca_artifact {
  * artifacts and the record so that they land together or not at all:
  * every file goes to a fsynced temporary first, then the artifacts are
  * renamed into place, then the record; if any step fails, what was put
- * in place is removed again, and a replaced file is put back.  head gets the new log head.  Needs
- * ca_dir_login.  CA_ERR_EXISTS, CA_ERR_IO, CA_ERR_CANON, CA_ERR_CRYPTO.
+ * in place is removed again, and a replaced file is put back.  head
+ * gets the new log head.  Needs ca_dir_login.  CA_ERR_EXISTS, CA_ERR_IO,
+ * CA_ERR_CANON, CA_ERR_CRYPTO.
  */
 int ca_dir_append(struct ca_dir *d, const json_t *body,
     const struct ca_artifact *a, size_t n, char head[65],

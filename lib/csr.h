@@ -14,8 +14,8 @@
 
 /*
  * ca_x509_parse_any: one certificate from buf, PEM or DER, filling buf
- * (only blank space may follow a PEM block).  Caller frees with X509_free.  CA_ERR_CRYPTO (not a
- * certificate), CA_ERR_NOMEM.
+ * (only blank space may follow a PEM block).  Caller frees with
+ * X509_free.  CA_ERR_CRYPTO (not a certificate), CA_ERR_NOMEM.
  */
 int ca_x509_parse_any(const unsigned char *buf, size_t len, X509 **out)
     CA_MUST_CHECK;

@@ -547,11 +547,17 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	    (r = outputs(req, &x, serial, eb)) != 0 ||
 	    (r = build_body(req, &x, truncated, &res->warnings, eb)) != 0)
 		goto out;
-	art[nart++] = (struct ca_artifact){ .path = x.issued_path, .data = x.pem, .len = x.pem_len, .mode = 0644, .replace = 0 };
+	art[nart++] = (struct ca_artifact){
+	    .path = x.issued_path, .data = x.pem, .len = x.pem_len,
+	    .mode = 0644, .replace = 0 };
 	if (strcmp(x.out_path, x.issued_path) != 0)
-		art[nart++] = (struct ca_artifact){ .path = x.out_path, .data = req->der ?
-		    x.out_der : x.pem, .len = req->der ? x.out_len : x.pem_len, .mode = 0644, .replace = 0 };
-	art[nart++] = (struct ca_artifact){ .path = x.chain_path, .data = x.chain, .len = x.chain_len, .mode = 0644, .replace = 0 };
+		art[nart++] = (struct ca_artifact){
+		    .path = x.out_path, .data = req->der ? x.out_der : x.pem,
+		    .len = req->der ? x.out_len : x.pem_len, .mode = 0644,
+		    .replace = 0 };
+	art[nart++] = (struct ca_artifact){
+	    .path = x.chain_path, .data = x.chain, .len = x.chain_len,
+	    .mode = 0644, .replace = 0 };
 	if ((r = ca_dir_append(x.d, x.body, art, nart, res->head, eb)) != 0)
 		goto out;
 

@@ -360,9 +360,15 @@ ca_sub_install(const struct ca_install_req *req,
 	}
 	if ((r = build_body(req, &x, eb)) != 0)
 		goto out;
-	art[0] = (struct ca_artifact){ .path = x.ca_file, .data = x.ca_pem, .len = x.ca_pem_len, .mode = 0644, .replace = 0 };
-	art[1] = (struct ca_artifact){ .path = x.chain_file, .data = x.chain_pem, .len = x.chain_pem_len, .mode = 0644, .replace = 0 };
-	art[2] = (struct ca_artifact){ .path = x.log_file, .data = x.log_pem, .len = x.log_pem_len, .mode = 0644, .replace = 0 };
+	art[0] = (struct ca_artifact){
+	    .path = x.ca_file, .data = x.ca_pem, .len = x.ca_pem_len,
+	    .mode = 0644, .replace = 0 };
+	art[1] = (struct ca_artifact){
+	    .path = x.chain_file, .data = x.chain_pem, .len = x.chain_pem_len,
+	    .mode = 0644, .replace = 0 };
+	art[2] = (struct ca_artifact){
+	    .path = x.log_file, .data = x.log_pem, .len = x.log_pem_len,
+	    .mode = 0644, .replace = 0 };
 	if ((r = ca_dir_append(x.d, x.body, art, 3, res->head, eb)) != 0)
 		goto out;
 	if ((r = ca_cert_sha256(x.d->cert, res->fingerprint)) != 0 ||

@@ -399,8 +399,12 @@ START_TEST(append_writes_together)
 
 	snprintf(p1, sizeof(p1), "%s/first.txt", cadir);
 	snprintf(p2, sizeof(p2), "%s/second.txt", work);
-	a[0] = (struct ca_artifact){ .path = p1, .data = "one\n", .len = 4, .mode = 0644, .replace = 0 };
-	a[1] = (struct ca_artifact){ .path = p2, .data = "two\n", .len = 4, .mode = 0600, .replace = 0 };
+	a[0] = (struct ca_artifact){
+	    .path = p1, .data = "one\n", .len = 4, .mode = 0644,
+	    .replace = 0 };
+	a[1] = (struct ca_artifact){
+	    .path = p2, .data = "two\n", .len = 4, .mode = 0600,
+	    .replace = 0 };
 	b = body_for(d, NOW + 60);
 	json_object_set_new(b, "outputs", json_pack("[o, o]",
 	    ca_rec_file(p1, "one\n", 4), ca_rec_file(p2, "two\n", 4)));
@@ -475,9 +479,15 @@ START_TEST(append_existing_artifact)
 	snprintf(p2, sizeof(p2), "%s/two.txt", work);
 	snprintf(p3, sizeof(p3), "%s/three.txt", work);
 	tu_write(p3, "keep\n", 5);
-	a[0] = (struct ca_artifact){ .path = p1, .data = "one\n", .len = 4, .mode = 0644, .replace = 0 };
-	a[1] = (struct ca_artifact){ .path = p2, .data = "two\n", .len = 4, .mode = 0644, .replace = 0 };
-	a[2] = (struct ca_artifact){ .path = p3, .data = "three\n", .len = 6, .mode = 0644, .replace = 0 };
+	a[0] = (struct ca_artifact){
+	    .path = p1, .data = "one\n", .len = 4, .mode = 0644,
+	    .replace = 0 };
+	a[1] = (struct ca_artifact){
+	    .path = p2, .data = "two\n", .len = 4, .mode = 0644,
+	    .replace = 0 };
+	a[2] = (struct ca_artifact){
+	    .path = p3, .data = "three\n", .len = 6, .mode = 0644,
+	    .replace = 0 };
 	b = body_for(d, NOW + 60);
 	memset(head, 'x', sizeof(head));
 	eb.msg[0] = '\0';
@@ -527,7 +537,9 @@ START_TEST(append_artifact_at_record_name)
 	json_t *b;
 
 	snprintf(rec, sizeof(rec), "%s/log/000002.json", cadir);
-	a[0] = (struct ca_artifact){ .path = rec, .data = "junk\n", .len = 5, .mode = 0644, .replace = 0 };
+	a[0] = (struct ca_artifact){
+	    .path = rec, .data = "junk\n", .len = 5, .mode = 0644,
+	    .replace = 0 };
 	b = body_for(d, NOW + 60);
 	eb.msg[0] = '\0';
 	ck_assert_err(ca_dir_append(d, b, a, 1, head, &eb), CA_ERR_EXISTS);
