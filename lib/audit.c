@@ -509,7 +509,8 @@ note_sub(struct ctx *c, long long seq, const json_t *body, X509 *x)
 	int sl = (int)json_integer_value(json_object_get(z, "security_level"));
 
 	nc = x ? X509_get_ext_d2i(x, NID_name_constraints, NULL, NULL) : NULL;
-	if (sl > 0) {
+	/* Cross-certificates are no issuing CAs of ours. */
+	if (strcmp(str(body, "op"), "sign-sub") == 0 && sl > 0) {
 		c->ot_subs++;
 		if (nc == NULL)
 			c->ot_unconstrained++;
@@ -806,8 +807,9 @@ check_index_and_crl(struct ctx *c)
 		    "newest CRL record lacks its dates or file");
 	} else if (access(der, F_OK) == 0 && ca_crl_check(der,
 	    c->have_index ? idx : NULL, &p, &eb) != 0) {
+		/* Without ca.pem ca_crl_check fails before it can say why. */
 		finding(c, CA_SEV_ERROR, c->last_crl_seq, "crl", s, "%s",
-		    eb.msg);
+		    eb.msg[0] ? eb.msg : "does not verify under the CA");
 	} else {
 		c->a->signatures_verified++;
 	}
@@ -890,9 +892,11 @@ scores(struct ctx *c)
 	    c->req->device_lifetime_years : 25, v;
 	time_t end = 0, tu = 0, nu = 0;
 
-	score(a, 0, "key protection", c->key_bad ? 0 : 100, "%d of %d keys "
-	    "recorded at generation as required", c->keys_seen - c->key_bad,
-	    c->keys_seen);
+	/* ca-audit(1): no key recorded with its attributes shows nothing
+	 * of how the keys were made, and scores 0 too. */
+	score(a, 0, "key protection", c->key_bad || c->keys_seen == 0 ? 0 :
+	    100, "%d of %d keys recorded at generation as required",
+	    c->keys_seen - c->key_bad, c->keys_seen);
 	v = strcmp(a->algorithm, "p384") == 0 ||
 	    strcmp(a->algorithm, "rsa4096") == 0 ? 100 :
 	    strcmp(a->algorithm, "p256") == 0 ||
@@ -965,6 +969,7 @@ ca_audit_run(const struct ca_audit_req *req, struct ca_audit **out,
 	c.a = a;
 	a->worst = -1;
 	snprintf(a->dir, sizeof(a->dir), "%s", req->dir);
+	a->now = req->now;
 	if ((r = load_ca(&c, eb)) != 0)
 		goto out;
 	max = scan_logdir(&c);

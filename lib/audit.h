@@ -73,8 +73,9 @@ struct ca_audit_req {
 };
 
 struct ca_audit {
-	/* What was audited. */
+	/* What was audited, and when. */
 	char dir[4096];
+	time_t now;
 	char kind[8];			/* "root", "sub", or "" */
 	char ca_subject[256], root_subject[256];
 	char ca_fingerprint[65], root_fingerprint[65];
@@ -136,8 +137,8 @@ int ca_audit_json(const struct ca_audit *a, char **out, size_t *len)
 /*
  * ca_audit_html: the audit as one self-contained HTML page (no external
  * scripts, fonts or images): hierarchy, timeline, CRL runway, findings
- * and an inline SVG posture chart.  A new buffer; caller frees with
- * free().  CA_ERR_NOMEM.
+ * and an inline SVG posture chart, as of a->now.  A new buffer; caller
+ * frees with free().  CA_ERR_INVALID_ARG for NULL arguments, CA_ERR_NOMEM.
  */
 int ca_audit_html(const struct ca_audit *a, char **out, size_t *len)
     CA_MUST_CHECK;
