@@ -418,15 +418,17 @@ static void
 check_keys(struct ctx *c, long long seq, const json_t *body)
 {
 	const json_t *k, *at;
+	const char *op = str(body, "op");
 	size_t i;
+	/* Keys are made by the init operations; later ones reuse them. */
+	int made = op != NULL && strncmp(op, "init-", 5) == 0;
 
 	json_array_foreach(json_object_get(body, "keys"), i, k) {
-		if ((at = json_object_get(k, "attributes")) == NULL)
+		if (!json_is_object(at = json_object_get(k, "attributes")))
 			continue;
-		/* Only keys made in this record carry what was read back. */
-		if (!json_is_object(at))
-			continue;
-		c->keys_seen++;
+		/* Every read-back must hold, at generation or after. */
+		if (made)
+			c->keys_seen++;
 		if (!json_is_true(json_object_get(at, "sensitive")) ||
 		    !json_is_true(json_object_get(at, "always_sensitive")) ||
 		    !json_is_true(json_object_get(at, "never_extractable")) ||
@@ -766,6 +768,13 @@ check_index_and_crl(struct ctx *c)
 		finding(c, CA_SEV_ERROR, 0, "index", CA_FILE_REVOKED, "present, "
 		    "though the log revoked nothing");
 	if (c->last_crl == NULL) {
+		/* Revoked, and never published: no relying party knows. */
+		if (a->revoked > 0) {
+			a->revoked_pending = 1;
+			finding(c, CA_SEV_WARNING, c->last_revoke_seq,
+			    "crl-stale", NULL, "certificates were revoked but "
+			    "no CRL was ever issued; issue one");
+		}
 		free(idx);
 		return;
 	}
@@ -895,8 +904,8 @@ scores(struct ctx *c)
 	/* ca-audit(1): no key recorded with its attributes shows nothing
 	 * of how the keys were made, and scores 0 too. */
 	score(a, 0, "key protection", c->key_bad || c->keys_seen == 0 ? 0 :
-	    100, "%d of %d keys recorded at generation as required",
-	    c->keys_seen - c->key_bad, c->keys_seen);
+	    100, "%d keys recorded at generation; %d read-backs not as "
+	    "required", c->keys_seen, c->key_bad);
 	v = strcmp(a->algorithm, "p384") == 0 ||
 	    strcmp(a->algorithm, "rsa4096") == 0 ? 100 :
 	    strcmp(a->algorithm, "p256") == 0 ||

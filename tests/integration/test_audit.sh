@@ -142,6 +142,15 @@ OTHERFP=$(openssl x509 -in "$SCRATCH/other/ca.pem" -outform DER | sha256sum |
     cut -c1-64)
 "$BIN/ca-audit" --json -d "$R" --anchor "$OTHERFP" >"$SCRATCH/audit.json"
 check "another root's anchor: exit 1" test $? -eq 1
+# Revoked, and never published.
+ITSERIAL=$(jq -r .body.certificate.serial "$SCRATCH/other/log/000002.json")
+expect_status 0 "the other CA revokes, and issues no CRL" "$BIN/ca-crl" \
+    revoke -d "$SCRATCH/other" --serial "$ITSERIAL" --reason superseded $PS
+"$BIN/ca-audit" --json -d "$SCRATCH/other" --anchor "$OTHERFP" \
+    >"$SCRATCH/audit.json"
+check "revoked with no CRL ever issued: crl-stale" jq -e \
+    '[.findings[] | select(.check == "crl-stale")] | length == 1' \
+    "$SCRATCH/audit.json"
 expect_status 2 "not a CA directory: exit 2" "$BIN/ca-audit" -d "$SCRATCH" \
     --anchor "$FP"
 
