@@ -38,6 +38,7 @@ struct ctx {
 	struct ca_audit *a;
 	struct ca_config *cfg;
 	X509 *ca, *log_cert, *root;
+	struct ca_log_signer signer;
 	STACK_OF(X509) *chain;
 	char *logdir;
 	/* The chain of records. */
@@ -283,7 +284,8 @@ load_ca(struct ctx *c, struct ca_errbuf *eb)
 	}
 	if ((p = ca_path_join(dir, CA_FILE_LOG_SIGNER)) == NULL)
 		return CA_ERR_NOMEM;
-	if (ca_cert_load(p, &c->log_cert, NULL) != 0) {
+	if (ca_cert_load(p, &c->log_cert, NULL) != 0 ||
+	    ca_log_signer_init(&c->signer, c->log_cert) != 0) {
 		finding(c, CA_SEV_ERROR, 0, "log-signer", CA_FILE_LOG_SIGNER,
 		    "missing or not a certificate: no record can be checked");
 	} else if (X509_NAME_cmp(X509_get_issuer_name(c->log_cert),
@@ -633,13 +635,15 @@ record(struct ctx *c, long long seq)
 {
 	struct ca_errbuf eb = { "" };
 	json_t *rec = NULL, *body, *v;
-	char hash[65], name[64];
+	char hash[65], name[64], *canon = NULL;
 	const char *s, *op;
+	size_t clen = 0;
 	time_t t;
 	int r;
 
 	rec_name(seq, name);
-	if ((r = ca_log_record_read(c->logdir, seq, &rec, hash, &eb)) != 0) {
+	if ((r = ca_log_record_read(c->logdir, seq, &rec, hash, &canon, &clen,
+	    &eb)) != 0) {
 		finding(c, CA_SEV_ERROR, seq, r == CA_ERR_NOT_FOUND ?
 		    "log-gap" : "record", name, "%s", r == CA_ERR_NOT_FOUND ?
 		    "missing: the log has a gap" : eb.msg);
@@ -678,9 +682,10 @@ record(struct ctx *c, long long seq)
 		finding(c, CA_SEV_ERROR, seq, "time", name, "the time goes "
 		    "backwards");
 	}
-	if (c->log_cert != NULL) {
+	if (c->log_cert != NULL && c->signer.pub != NULL) {
 		c->a->signatures_verified++;
-		if (ca_log_record_sig(rec, &c->log_cert, 1, &eb) != 0)
+		if (ca_log_record_sig(rec, canon, clen, &c->signer, 1,
+		    &eb) != 0)
 			finding(c, CA_SEV_ERROR, seq, "signature", name, "%s",
 			    eb.msg);
 	}
@@ -705,6 +710,7 @@ record(struct ctx *c, long long seq)
 	else if (strcmp(op, "crl-issue") == 0)
 		check_crl_record(c, seq, body);
 out:
+	free(canon);
 	json_decref(rec);
 }
 
@@ -1052,7 +1058,7 @@ ca_audit_json(const struct ca_audit *a, char **out, size_t *len)
 
 	*out = NULL;
 	if ((j = json_pack("{s:s, s:i, s:s, s:b, s:b, s:{s:s, s:s, s:s, s:s, "
-	    "s:s, s:s, s:s, s:s}, s:{s:I, s:s, s:s, s:s}, s:{s:I, s:I, s:I, "
+	    "s:s, s:s, s:s, s:s}, s:{s:I, s:s, s:s, s:s, s:I}, s:{s:I, s:I, s:I, "
 	    "s:I, s:s, s:s, s:b}}",
 	    "format", "ca-audit-report", "version", 1, "dir", a->dir,
 	    "passed", ca_audit_passed(a), "anchored", a->anchored,
@@ -1063,6 +1069,7 @@ ca_audit_json(const struct ca_audit *a, char **out, size_t *len)
 	    "log", "records", (json_int_t)a->records, "log_id", a->log_id,
 	    "head", a->head, "head_check", a->head_checked > 0 ? "matched" :
 	    a->head_checked < 0 ? "differs" : "not given",
+	    "signatures_verified", (json_int_t)a->signatures_verified,
 	    "state", "issued", (json_int_t)a->issued, "revoked",
 	    (json_int_t)a->revoked, "crls", (json_int_t)a->crls, "crl_number",
 	    (json_int_t)a->crl_number, "crl_this_update", a->crl_this_update,

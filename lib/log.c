@@ -88,7 +88,7 @@ list_records(const char *logdir, long long *maxseq, long long *count,
  */
 int
 ca_log_record_read(const char *logdir, long long seq, json_t **out,
-    char hash[65], struct ca_errbuf *eb)
+    char hash[65], char **bodyp, size_t *body_len, struct ca_errbuf *eb)
 {
 	char name[32], *path = NULL, *canon = NULL, *bcanon = NULL;
 	unsigned char *buf = NULL;
@@ -129,6 +129,12 @@ ca_log_record_read(const char *logdir, long long seq, json_t **out,
 	if ((r = ca_json_canon(body, &bcanon, &blen, eb)) != 0)
 		goto out;
 	ca_sha256_hex(bcanon, blen, hash);
+	/* The signed bytes, so that a caller need not make them again. */
+	if (bodyp != NULL) {
+		*bodyp = bcanon;
+		*body_len = blen;
+		bcanon = NULL;
+	}
 	*out = rec;
 	rec = NULL;
 	r = 0;
@@ -160,7 +166,8 @@ ca_log_head_read(const char *logdir, struct ca_log_head *head,
 		    logdir, count, maxseq);
 		return CA_ERR_LOG;
 	}
-	if ((r = ca_log_record_read(logdir, maxseq, &rec, head->hash, eb)) != 0)
+	if ((r = ca_log_record_read(logdir, maxseq, &rec, head->hash, NULL, NULL,
+	    eb)) != 0)
 		return r;
 	body = json_object_get(rec, "body");
 	r = CA_ERR_LOG;
@@ -327,9 +334,25 @@ out:
 	return r;
 }
 
+int
+ca_log_signer_init(struct ca_log_signer *s, X509 *cert)
+{
+	memset(s, 0, sizeof(*s));
+	if ((s->pub = X509_get0_pubkey(cert)) == NULL ||
+	    ca_spki_sha256(s->pub, s->kid) != 0) {
+		ERR_clear_error();
+		return CA_ERR_CRYPTO;
+	}
+	return 0;
+}
+
+/*
+ * The key ids are worked out once per log, not once per record: the
+ * encoder behind them costs as much as a hash of the record.
+ */
 static int
 verify_sig(const char *name, const json_t *sigs, const char *canon,
-    size_t clen, X509 *const *signers, size_t nsigners,
+    size_t clen, const struct ca_log_signer *signers, size_t nsigners,
     struct ca_errbuf *eb)
 {
 	const char *kid, *alg, *b64;
@@ -338,7 +361,6 @@ verify_sig(const char *name, const json_t *sigs, const char *canon,
 	EVP_MD_CTX *mctx = NULL;
 	EVP_PKEY *pub = NULL;
 	const EVP_MD *md;
-	char hex[65];
 	json_t *s0;
 	int ec, r = CA_ERR_LOG;
 
@@ -350,13 +372,9 @@ verify_sig(const char *name, const json_t *sigs, const char *canon,
 		ca_errf(eb, "%s: no signature", name);
 		return CA_ERR_LOG;
 	}
-	for (i = 0; i < nsigners && pub == NULL; i++) {
-		EVP_PKEY *k = X509_get0_pubkey(signers[i]);
-
-		if (k != NULL && ca_spki_sha256(k, hex) == 0 &&
-		    strcmp(hex, kid) == 0)
-			pub = k;
-	}
+	for (i = 0; i < nsigners && pub == NULL; i++)
+		if (strcmp(signers[i].kid, kid) == 0)
+			pub = signers[i].pub;
 	if (pub == NULL) {
 		ca_errf(eb, "%s: signed by unknown key %.16s...", name, kid);
 		goto out;
@@ -406,20 +424,32 @@ ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
 	const char *s;
 	int r;
 
+	struct ca_log_signer *ks = NULL;
+	size_t k;
+
 	if ((r = list_records(logdir, &maxseq, &count, eb)) != 0)
 		return r;
+	if ((ks = calloc(nsigners + 1, sizeof(*ks))) == NULL)
+		return CA_ERR_NOMEM;
+	for (k = 0; k < nsigners; k++)
+		if ((r = ca_log_signer_init(&ks[k], signers[k])) != 0) {
+			free(ks);
+			return r;
+		}
+	r = CA_ERR_LOG;
 	if (count == 0) {
 		ca_errf(eb, "\"%s\" holds no records", logdir);
-		return CA_ERR_LOG;
+		goto out;
 	}
 	if (count != maxseq) {
 		ca_errf(eb, "records are missing: %lld files numbered up to "
 		    "%lld", count, maxseq);
-		return CA_ERR_LOG;
+		goto out;
 	}
 	for (seq = 1; seq <= maxseq; seq++) {
 		ca_log_record_name(seq, name);
-		if ((r = ca_log_record_read(logdir, seq, &rec, hash, eb)) != 0) {
+		if ((r = ca_log_record_read(logdir, seq, &rec, hash, &canon,
+		    &clen, eb)) != 0) {
 			r = CA_ERR_LOG;
 			goto out;
 		}
@@ -469,10 +499,8 @@ ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
 			ca_errf(eb, "%s: no op", name);
 			goto out;
 		}
-		if (ca_json_canon(body, &canon, &clen, eb) != 0)
-			goto out;
 		if ((r = verify_sig(name, json_object_get(rec, "sigs"), canon,
-		    clen, signers, nsigners, eb)) != 0)
+		    clen, ks, nsigners, eb)) != 0)
 			goto out;
 		free(canon);
 		canon = NULL;
@@ -495,6 +523,7 @@ ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
 	}
 	r = 0;
 out:
+	free(ks);
 	free(canon);
 	json_decref(rec);
 	return r;
@@ -535,7 +564,7 @@ ca_log_serial_used(const char *logdir, long long count, const char *serial,
 
 	*used = 0;
 	for (seq = 1; seq <= count; seq++) {
-		if ((r = ca_log_record_read(logdir, seq, &rec, hash, eb)) != 0)
+		if ((r = ca_log_record_read(logdir, seq, &rec, hash, NULL, NULL, eb)) != 0)
 			return r;
 		*used = has_serial(json_object_get(rec, "body"), serial);
 		json_decref(rec);
@@ -555,7 +584,7 @@ ca_log_each(const char *logdir, long long count, ca_log_fn fn, void *arg,
 	int r;
 
 	for (seq = 1; seq <= count; seq++) {
-		if ((r = ca_log_record_read(logdir, seq, &rec, hash, eb)) != 0)
+		if ((r = ca_log_record_read(logdir, seq, &rec, hash, NULL, NULL, eb)) != 0)
 			return r;
 		r = fn(arg, seq, json_object_get(rec, "body"));
 		json_decref(rec);
@@ -566,22 +595,25 @@ ca_log_each(const char *logdir, long long count, ca_log_fn fn, void *arg,
 }
 
 int
-ca_log_record_sig(const json_t *rec, X509 *const *signers, size_t nsigners,
+ca_log_record_sig(const json_t *rec, const char *canon, size_t clen,
+    const struct ca_log_signer *signers, size_t nsigners,
     struct ca_errbuf *eb)
 {
-	char *canon = NULL, name[32];
-	size_t clen = 0;
+	char *own = NULL, name[32];
 	const json_t *v;
 	int r;
 
 	v = json_object_get(json_object_get(rec, "body"), "seq");
 	ca_log_record_name(json_is_integer(v) ? json_integer_value(v) : 0,
 	    name);
-	if ((r = ca_json_canon(json_object_get(rec, "body"), &canon, &clen,
-	    eb)) != 0)
-		return r;
+	if (canon == NULL) {
+		if ((r = ca_json_canon(json_object_get(rec, "body"), &own,
+		    &clen, eb)) != 0)
+			return r;
+		canon = own;
+	}
 	r = verify_sig(name, json_object_get(rec, "sigs"), canon, clen,
 	    signers, nsigners, eb);
-	free(canon);
+	free(own);
 	return r;
 }

@@ -84,19 +84,32 @@ int ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
  * ca_log_record_read: read record seq of logdir alone: strict JSON
  * (duplicate keys refused), the canonical profile, the file's bytes the
  * canonical form plus a newline, and the {body, sigs} shape.  Caller owns
- * *rec; hash gets the SHA-256 of the canonical body.  CA_ERR_NOT_FOUND,
+ * *rec; hash gets the SHA-256 of the canonical body, and *body (may be
+ * NULL; caller frees with free()) those bytes.  CA_ERR_NOT_FOUND,
  * CA_ERR_LOG, CA_ERR_CANON, CA_ERR_IO.
  */
 int ca_log_record_read(const char *logdir, long long seq, json_t **rec,
-    char hash[65], struct ca_errbuf *eb) CA_MUST_CHECK;
+    char hash[65], char **body, size_t *body_len, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/* A log signer, with its key id worked out once. */
+struct ca_log_signer {
+	EVP_PKEY *pub;			/* borrowed from the certificate */
+	char kid[65];
+};
+
+/* ca_log_signer_init: s for cert (borrowed while s is used). */
+int ca_log_signer_init(struct ca_log_signer *s, X509 *cert) CA_MUST_CHECK;
 
 /*
  * ca_log_record_sig: the first signature of rec verifies over its
- * canonical body, by one of the nsigners certificates, with the scheme
- * that key calls for.  CA_ERR_LOG with the reason in eb.
+ * canonical body (canon, clen, as ca_log_record_read gave them, or NULL
+ * to make them), by one of the nsigners, with the scheme that key calls
+ * for.  CA_ERR_LOG with the reason in eb.
  */
-int ca_log_record_sig(const json_t *rec, X509 *const *signers,
-    size_t nsigners, struct ca_errbuf *eb) CA_MUST_CHECK;
+int ca_log_record_sig(const json_t *rec, const char *canon, size_t clen,
+    const struct ca_log_signer *signers, size_t nsigners,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * A visitor for ca_log_each: called with each record's body (borrowed)

@@ -1146,7 +1146,7 @@ reseal_all(const char *dir, mutate_fn fn, char out[65])
 	n = d->head.seq;
 	logdir = in_dir(dir, CA_DIR_LOG);
 	for (seq = 1; seq <= n; seq++) {
-		ck_assert_ok(ca_log_record_read(logdir, seq, &rec, h, NULL));
+		ck_assert_ok(ca_log_record_read(logdir, seq, &rec, h, NULL, NULL, NULL));
 		body = json_deep_copy(json_object_get(rec, "body"));
 		json_decref(rec);
 		fn(body, &seq);
