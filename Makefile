@@ -2,9 +2,11 @@
 #
 # make            build lib/libkeyceremony.a and one binary per cmd/*.c into bin/
 # make check      build and run every test (Check suites, then integration tests)
-# make bench      time CRL building against openssl ca -gencrl (not in check)
+# make bench      time CRL building against openssl ca -gencrl, and ca-audit
+#                 against openssl speed (not in check)
 # make demo       rehearse a root CA ceremony on a scratch SoftHSM2 token
-# make install    install binaries, man pages and stock profiles (PREFIX, DESTDIR)
+# make install    install binaries, man pages, stock profiles and bash
+#                 completion (PREFIX, DESTDIR)
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -12,6 +14,7 @@ DESTDIR    ?=
 BINDIR     := $(PREFIX)/bin
 MANDIR     := $(PREFIX)/share/man
 PROFILEDIR := $(PREFIX)/share/keyceremony/profiles
+COMPDIR    := $(PREFIX)/share/bash-completion/completions
 
 CC         ?= cc
 PKGS       := libcrypto libp11 jansson
@@ -131,6 +134,13 @@ tests/bin/crlbench: tests/bench/crlbench.c $(LIB) $(wildcard lib/*.h)
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
 
+# A benchmark tool over lib/: a synthetic root CA directory whose log
+# records many issued certificates, all signed with software keys.
+tests/bin/auditgen: tests/bench/auditgen.c $(LIB) $(wildcard lib/*.h)
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
+
 TEST_TOOLS := tests/bin/p11attrs tests/bin/leafsign $(VERIFIERS)
 
 check-run: all $(CHECK_BINS) $(TEST_TOOLS)
@@ -145,8 +155,11 @@ integration: all $(TEST_TOOLS)
 
 # Not part of check: at a million entries, about 300 MB of scratch disk and
 # 600 MB of memory for openssl's side.  BENCH_N=100000 make bench is shorter.
-bench: all tests/bin/crlbench
+# Then ca-audit over logs of 10,000 and 100,000 issued certificates
+# (AUDIT_BENCH_N sets the larger; about 1.2 GB of scratch disk at 100,000).
+bench: all tests/bin/crlbench tests/bin/auditgen
 	@./tests/bench/crl-bench.sh
+	@BENCH_N=$${AUDIT_BENCH_N:-100000} ./tests/bench/audit-bench.sh
 
 demo:
 	@./tests/deps.sh
@@ -156,13 +169,19 @@ demo-run: all tests/bin/p11attrs
 	@./tests/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
 	for m in $(MANPAGES); do \
 	  s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 	done
 	install -d $(DESTDIR)$(PROFILEDIR)
 	install -m 0644 $(wildcard profiles/*.json) $(DESTDIR)$(PROFILEDIR)/
+	install -d $(DESTDIR)$(COMPDIR)
+	install -m 0644 completion/keyceremony.bash $(DESTDIR)$(COMPDIR)/ca-init
+	for c in $(filter-out ca-init,$(notdir $(BINS))); do \
+	  ln -sf ca-init $(DESTDIR)$(COMPDIR)/$$c; \
+	done
 
 clean:
 	rm -rf bin tests/bin lib/*.o $(LIB) $(COMMIT_STAMP)

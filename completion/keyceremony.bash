@@ -1,0 +1,65 @@
+# bash completion for the keyceremony commands: ca-init, ca-sign-sub,
+# ca-crl, ca-log and ca-audit.  Installed once per command name under
+# share/bash-completion/completions, or sourced from ~/.bashrc.
+
+_keyceremony()
+{
+	local cur prev cmd words
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	cmd=${COMP_WORDS[0]##*/}
+
+	case $prev in
+	-d|--dir|--out|--html)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--csr|--cross|--cert|--profile|--chain|--install|--module)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--algorithm)
+		COMPREPLY=($(compgen -W 'p384 p256 rsa3072 rsa4096' -- "$cur"))
+		return ;;
+	--reason)
+		COMPREPLY=($(compgen -W 'unspecified keyCompromise cACompromise
+		    affiliationChanged superseded cessationOfOperation
+		    privilegeWithdrawn' -- "$cur"))
+		return ;;
+	--idp)
+		COMPREPLY=($(compgen -W 'full scope none' -- "$cur"))
+		return ;;
+	--pin-source)
+		COMPREPLY=($(compgen -W 'file: fd:' -- "$cur"))
+		compopt -o nospace 2>/dev/null
+		return ;;
+	esac
+
+	case $cmd in
+	ca-init)
+		words='-d --dir --token --algorithm --subject --profile
+		    --pin-source --module --operator --witness --sub --install
+		    --chain --help --version' ;;
+	ca-sign-sub)
+		words='-d --dir --csr --cross --profile --out --der
+		    --pin-source --operator --witness --help --version' ;;
+	ca-crl)
+		if [ "$COMP_CWORD" -eq 1 ]; then
+			COMPREPLY=($(compgen -W 'revoke issue status export' \
+			    -- "$cur"))
+			return
+		fi
+		words='-d --dir --serial --cert --reason --invalidity-date
+		    --next-update --idp --margin --out --pin-source --operator
+		    --witness --help --version' ;;
+	ca-log)
+		if [ "$COMP_CWORD" -eq 1 ]; then
+			COMPREPLY=($(compgen -W 'verify' -- "$cur"))
+			return
+		fi
+		words='-d --dir --anchor --help --version' ;;
+	ca-audit)
+		words='-d --dir --anchor --expect-head --device-lifetime --json
+		    --html --help --version' ;;
+	esac
+	COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -F _keyceremony ca-init ca-sign-sub ca-crl ca-log ca-audit
