@@ -1,12 +1,14 @@
 #!/bin/bash
-# make demo: rehearse a root CA ceremony on a scratch SoftHSM2 token under
-# ./demo, show what was made, and verify it the way an auditor would.
+# make demo: rehearse the ceremonies of a plant PKI on scratch SoftHSM2
+# tokens under ./demo (a root, an OT issuing CA under the SL3 profile, an
+# IT issuing CA, a revocation and CRLs), show what was made, and verify it
+# the way an auditor would.
 # A rehearsal only: the PIN sits in a file, which a real ceremony never does.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$TOP/bin
-DEMO=$TOP/demo
+DEMO=${KC_DEMO_DIR:-$TOP/demo}
 MODULE=/usr/lib/softhsm/libsofthsm2.so
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -71,5 +73,73 @@ if [ "$got" != "$fp" ]; then
 	exit 1
 fi
 echo "    record 000001 verifies; fingerprint $got"
+
+step "Two more tokens, for the OT and the IT issuing CAs"
+for t in demo-ot demo-it; do
+	softhsm2-util --init-token --free --label "$t" --so-pin 87654321 \
+	    --pin 123456 | sed 's/^/    /'
+done
+PS="--pin-source file:$DEMO/pin"
+
+step "OT issuing CA: its keys and request, on its own token"
+"$BIN/ca-init" --sub -d "$DEMO/ot-ca" --token 'pkcs11:token=demo-ot' $PS \
+    --subject 'CN=Line 4 OT Issuing CA,O=Example Manufacturing,C=DE' \
+    --operator 'Dave OT Custodian' --witness 'Bob Witness' | sed 's/^/    /'
+
+step "At the root: sign it under the SL3 profile (warnings name what stacks reject)"
+"$BIN/ca-sign-sub" -d "$DEMO/plant-root" --csr "$DEMO/ot-ca/ca.csr" \
+    --profile "$TOP/profiles/ot-issuing-sl3.json" --out "$DEMO/ot-ca.pem" \
+    $PS --operator 'Alice Custodian' --witness 'Bob Witness' 2>&1 |
+    sed 's/^/    /'
+
+step "Back at the OT CA: install the certificate"
+"$BIN/ca-init" --install "$DEMO/ot-ca.pem" --chain "$DEMO/plant-root/ca.pem" \
+    -d "$DEMO/ot-ca" $PS | sed 's/^/    /'
+
+step "IT issuing CA: request, signing at the root, installing"
+"$BIN/ca-init" --sub -d "$DEMO/it-ca" --token 'pkcs11:token=demo-it' $PS \
+    --algorithm p256 --subject 'CN=IT Issuing CA,O=Example Manufacturing,C=DE' \
+    --operator 'Erin IT Custodian' --witness 'Bob Witness' >/dev/null
+"$BIN/ca-sign-sub" -d "$DEMO/plant-root" --csr "$DEMO/it-ca/ca.csr" \
+    --profile "$TOP/profiles/it-issuing.json" --out "$DEMO/it-ca.pem" $PS \
+    --operator 'Alice Custodian' --witness 'Bob Witness' 2>&1 | sed 's/^/    /'
+"$BIN/ca-init" --install "$DEMO/it-ca.pem" --chain "$DEMO/plant-root/ca.pem" \
+    -d "$DEMO/it-ca" $PS | sed 's/^/    /'
+
+step "A line controller CA is retired: signed earlier, now revoked"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:secp384r1 -nodes \
+    -keyout "$DEMO/line5.key" -subj '/CN=Line 5 OT Issuing CA/O=Example Manufacturing' \
+    -out "$DEMO/line5.csr" 2>/dev/null
+"$BIN/ca-sign-sub" -d "$DEMO/plant-root" --csr "$DEMO/line5.csr" \
+    --profile "$TOP/profiles/ot-issuing-sl3.json" --out "$DEMO/line5.pem" \
+    $PS >/dev/null 2>&1
+serial=$(openssl x509 -in "$DEMO/line5.pem" -noout -serial | cut -d= -f2)
+"$BIN/ca-crl" revoke -d "$DEMO/plant-root" --serial "$serial" \
+    --reason cessationOfOperation $PS --operator 'Alice Custodian' \
+    --witness 'Bob Witness' | sed 's/^/    /'
+
+step "CRLs: the root's, exported to carry into the OT zone, and each issuing CA's"
+# --idp scope: the form OpenSSL's -crl_check_all takes for a root (ca-crl(1)).
+"$BIN/ca-crl" issue -d "$DEMO/plant-root" --idp scope \
+    --out "$DEMO/root-crl-export" $PS \
+    --operator 'Alice Custodian' --witness 'Bob Witness' | sed 's/^/    /'
+for c in ot-ca it-ca; do
+	"$BIN/ca-crl" issue -d "$DEMO/$c" $PS >/dev/null
+done
+"$BIN/ca-crl" status -d "$DEMO/root-crl-export" | sed 's/^/    /'
+(cd "$DEMO/root-crl-export" && sha256sum -c SHA256SUMS) | sed 's/^/    /'
+echo "    openssl verify -crl_check_all of the retired CA (it must fail):"
+openssl verify -crl_check_all -CRLfile "$DEMO/root-crl-export/crl.pem" \
+    -CAfile "$DEMO/plant-root/ca.pem" "$DEMO/line5.pem" 2>&1 |
+    sed 's/^/      /' || true
+
+step "ca-audit: every directory, against the root's fingerprint and the heads on paper"
+for c in plant-root ot-ca it-ca; do
+	head=$("$BIN/ca-log" verify -d "$DEMO/$c" | sed -n 's/^head: *sha256://p')
+	"$BIN/ca-audit" -d "$DEMO/$c" --anchor "sha256:$fp" \
+	    --expect-head "$head" --html "$DEMO/audit-$c.html" >"$DEMO/audit-$c.txt"
+	echo "    $c: $(sed -n 's/^result: *//p' "$DEMO/audit-$c.txt")," \
+	    "report $DEMO/audit-$c.html"
+done
 
 step "Done. Everything is under $DEMO (remove it with: rm -rf demo)"
