@@ -141,6 +141,8 @@ main(int argc, char **argv)
 			usage(stderr);
 			return CA_EXIT_USAGE;
 		}
+		if ((r = cli_pin_source(PROG, req.pin_source)) != 0)
+			return r;
 		return do_install(&req, install, chain);
 	}
 	if (optind != argc || req.dir == NULL || req.token_uri == NULL) {

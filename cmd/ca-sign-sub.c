@@ -92,6 +92,11 @@ main(int argc, char **argv)
 	}
 	if ((r = cli_pin_source(PROG, req.pin_source)) != 0)
 		return r;
+	if (req.der && req.out_path == NULL) {
+		fprintf(stderr, PROG ": --der needs --out FILE (the copy in "
+		    "issued/ is always PEM)\n");
+		return CA_EXIT_USAGE;
+	}
 	req.prompt = ca_prompt_tty;
 	req.now = time(NULL);
 

@@ -62,7 +62,7 @@ struct ctx {
 	char cand[MAX_CANDIDATES][41];
 	size_t ncand;
 	/* Revocation and CRLs. */
-	long long last_revoke_seq, last_crl_seq;
+	long long last_revoke_seq, last_crl_seq, revokes_since_crl;
 	char index_sha[65];
 	long long index_size;
 	int have_index;
@@ -77,6 +77,26 @@ ca_severity_name(enum ca_severity s)
 {
 	return s == CA_SEV_ERROR ? "error" : s == CA_SEV_WARNING ? "warning" :
 	    "info";
+}
+
+/* Cut back to whole UTF-8 characters after a truncating snprintf. */
+static void
+utf8_trim(char *s)
+{
+	size_t n = strlen(s), i, need;
+
+	if (n == 0)
+		return;
+	/* Find the start of the last character. */
+	for (i = n; i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80; i--)
+		;
+	if (i == 0)
+		return;
+	i--;
+	need = (unsigned char)s[i] >= 0xf0 ? 4 : (unsigned char)s[i] >= 0xe0 ?
+	    3 : (unsigned char)s[i] >= 0xc0 ? 2 : 1;
+	if (n - i < need)
+		s[i] = '\0';
 }
 
 __attribute__((format(printf, 6, 7)))
@@ -108,6 +128,8 @@ finding(struct ctx *c, enum ca_severity sev, long long seq, const char *check,
 	va_start(ap, fmt);
 	vsnprintf(f->reason, sizeof(f->reason), fmt, ap);
 	va_end(ap);
+	utf8_trim(f->file);
+	utf8_trim(f->reason);
 }
 
 static const char *
@@ -228,6 +250,7 @@ load_ca(struct ctx *c, struct ca_errbuf *eb)
 	if (ca_cert_sha256(c->ca, a->ca_fingerprint) == 0 &&
 	    ca_dn_format(X509_get_subject_name(c->ca), &s) == 0) {
 		snprintf(a->ca_subject, sizeof(a->ca_subject), "%s", s);
+		utf8_trim(a->ca_subject);
 		free(s);
 		s = NULL;
 	}
@@ -264,6 +287,7 @@ load_ca(struct ctx *c, struct ca_errbuf *eb)
 		if (ca_dn_format(X509_get_subject_name(c->root), &s) == 0) {
 			snprintf(a->root_subject, sizeof(a->root_subject),
 			    "%s", s);
+			utf8_trim(a->root_subject);
 			free(s);
 		}
 	}
@@ -365,8 +389,10 @@ ceremony(struct ctx *c, long long seq, const json_t *body, time_t t,
 	c->cer_end = t;
 	c->cur.last_seq = seq;
 	snprintf(c->cur.last_time, sizeof(c->cur.last_time), "%s", time_s);
-	if (who != NULL && c->cur.operator_[0] == '\0')
+	if (who != NULL && c->cur.operator_[0] == '\0') {
 		snprintf(c->cur.operator_, sizeof(c->cur.operator_), "%s", who);
+		utf8_trim(c->cur.operator_);
+	}
 	if ((int)json_array_size(json_object_get(body, "witnesses")) >
 	    c->cur.witnesses)
 		c->cur.witnesses = (int)json_array_size(json_object_get(body,
@@ -534,6 +560,8 @@ note_sub(struct ctx *c, long long seq, const json_t *body, X509 *x)
 		    str(cert, "not_after") ? str(cert, "not_after") : "");
 		snprintf(s->zone, sizeof(s->zone), "%s",
 		    str(z, "zone") ? str(z, "zone") : "");
+		utf8_trim(s->subject);
+		utf8_trim(s->zone);
 		s->security_level = sl;
 		s->cross = strcmp(str(body, "op"), "cross-certify") == 0;
 		s->name_constrained = nc != NULL;
@@ -559,6 +587,12 @@ check_issued(struct ctx *c, long long seq, const json_t *body)
 	}
 	c->a->issued++;
 	serial_seen(c, seq, serial);
+	if (c->ca == NULL) {
+		finding(c, CA_SEV_ERROR, seq, "certificate", file, "cannot be "
+		    "verified: the CA certificate is missing");
+		note_sub(c, seq, body, NULL);
+		return;
+	}
 	if (!inside(file) || (p = ca_path_join(c->req->dir, file)) == NULL ||
 	    ca_cert_load(p, &x, NULL) != 0) {
 		/* check_outputs has said why. */
@@ -599,6 +633,7 @@ check_revoke(struct ctx *c, long long seq, const json_t *body)
 
 	c->a->revoked++;
 	c->last_revoke_seq = seq;
+	c->revokes_since_crl++;
 	if (str(idx, "sha256") != NULL) {
 		snprintf(c->index_sha, sizeof(c->index_sha), "%s",
 		    str(idx, "sha256"));
@@ -616,6 +651,7 @@ check_crl_record(struct ctx *c, long long seq, const json_t *body)
 	json_int_t n = json_integer_value(json_object_get(crl, "number"));
 
 	c->a->crls++;
+	c->revokes_since_crl = 0;
 	/* RFC 5280 5.2.3: the number only grows. */
 	if (n <= 0 || (unsigned long long)n <= c->a->crl_number)
 		finding(c, CA_SEV_ERROR, seq, "crl-number", str(json_object_get(
@@ -776,7 +812,7 @@ check_index_and_crl(struct ctx *c)
 	if (c->last_crl == NULL) {
 		/* Revoked, and never published: no relying party knows. */
 		if (a->revoked > 0) {
-			a->revoked_pending = 1;
+			a->revoked_pending = a->revoked;
 			finding(c, CA_SEV_WARNING, c->last_revoke_seq,
 			    "crl-stale", NULL, "certificates were revoked but "
 			    "no CRL was ever issued; issue one");
@@ -793,7 +829,7 @@ check_index_and_crl(struct ctx *c)
 		    NULL, "the newest CRL expired at %s", a->crl_next_update);
 	if (c->last_revoke_seq > c->last_crl_seq) {
 		/* Revoked since: the newest CRL cannot list them yet. */
-		a->revoked_pending = 1;
+		a->revoked_pending = c->revokes_since_crl;
 		finding(c, CA_SEV_WARNING, c->last_revoke_seq, "crl-stale",
 		    NULL, "a certificate was revoked after the newest CRL; "
 		    "issue one");
@@ -849,14 +885,22 @@ check_unrecorded(struct ctx *c)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		n = strlen(de->d_name);
-		if (n < 5 || n > 44 || strcmp(de->d_name + n - 4, ".pem") != 0 ||
-		    strstr(de->d_name, "-chain") != NULL)
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		snprintf(serial, sizeof(serial), "%.*s", (int)(n - 4),
-		    de->d_name);
-		if (!bloom_has(c, serial))
+		/* SERIAL.pem, or SERIAL-chain.pem, of a recorded serial. */
+		if (n > 10 && strcmp(de->d_name + n - 10, "-chain.pem") == 0)
+			n -= 10;
+		else if (n > 4 && strcmp(de->d_name + n - 4, ".pem") == 0)
+			n -= 4;
+		else
+			n = 0;
+		serial[0] = '\0';
+		if (n > 0 && n <= 40)
+			snprintf(serial, sizeof(serial), "%.*s", (int)n,
+			    de->d_name);
+		if (serial[0] == '\0' || !bloom_has(c, serial))
 			finding(c, CA_SEV_ERROR, 0, "unrecorded", de->d_name,
-			    "a certificate in issued/ that no record names");
+			    "a file in issued/ that no record names");
 	}
 	closedir(d);
 }

@@ -90,7 +90,8 @@ struct ca_audit {
 	long long issued, revoked, crls;
 	unsigned long long crl_number;
 	char crl_this_update[21], crl_next_update[21];
-	long long revoked_pending;	/* revoked after the newest CRL */
+	long long revoked_pending;	/* revocations after the newest CRL
+					 * (or, with no CRL, all of them) */
 	/* Findings, ceremonies (the newest), CA certificates issued. */
 	struct ca_finding *findings;
 	size_t nfindings;

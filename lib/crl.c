@@ -174,7 +174,7 @@ ca_rev_next(FILE *f, struct ca_rev_entry *e, long long *line)
 	int v;
 
 	if (fgets(buf, sizeof(buf), f) == NULL)
-		return ferror(f) ? CA_ERR_INVALID_ARG : 0;
+		return ferror(f) ? CA_ERR_IO : 0;
 	(*line)++;
 	n = strlen(buf);
 	if (n == 0 || buf[n - 1] != '\n')
@@ -890,8 +890,10 @@ ca_crl_check(const char *path, const char *idx,
 	int r, c;
 
 	memset(&rd, 0, sizeof(rd));
-	if ((r = fixed_init(p, &f)) != 0)
+	if ((r = fixed_init(p, &f)) != 0) {
+		fixed_free(&f);
 		return r;
+	}
 	r = CA_ERR_VERIFY;
 	if ((rd.f = open_read(path, &rdbuf)) == NULL) {
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));

@@ -71,7 +71,7 @@ size_t ca_rev_line(const struct ca_rev_entry *e, char *buf);
 /*
  * ca_rev_next: read the next index line from f into e.  Returns 1 for an
  * entry, 0 at the end, CA_ERR_INVALID_ARG for a malformed line (its
- * number in *line).
+ * number in *line), CA_ERR_IO when f cannot be read.
  */
 int ca_rev_next(FILE *f, struct ca_rev_entry *e, long long *line)
     CA_MUST_CHECK;

@@ -207,10 +207,14 @@ ca_tmp_commit(const char *tmp, const char *path, int noreplace,
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		return ca_errno_code(errno);
 	}
-	if (ca_fsync_parent(path) != 0) {
-		ca_errf(eb, "\"%s\": cannot fsync its folder", path);
-		return CA_ERR_IO;
-	}
+	/*
+	 * The file is in place and its bytes were synced before the rename;
+	 * reporting failure now would let a caller undo what others may
+	 * already see.  So a failed folder sync is tried once more and
+	 * otherwise left as a warning in eb.
+	 */
+	if (ca_fsync_parent(path) != 0 && ca_fsync_parent(path) != 0)
+		ca_errf(eb, "warning: \"%s\": cannot fsync its folder", path);
 	return 0;
 }
 

@@ -51,8 +51,9 @@ int ca_tmp_write(const char *path, const void *data, size_t len,
 
 /*
  * ca_tmp_commit: the second half: rename tmp to path (refusing an
- * existing path when noreplace) and fsync the folder.  CA_ERR_EXISTS,
- * CA_ERR_IO.
+ * existing path when noreplace) and fsync the folder.  Once the rename is
+ * done it reports success (a failed folder sync only leaves a warning in
+ * eb).  CA_ERR_EXISTS, CA_ERR_IO.
  */
 int ca_tmp_commit(const char *tmp, const char *path, int noreplace,
     struct ca_errbuf *eb) CA_MUST_CHECK;

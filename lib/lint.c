@@ -376,7 +376,8 @@ ca_lint_issuer(X509 *x, X509 *issuer, struct ca_lint_report *rep,
 			finding(rep, "pathLen must be below the issuer's %ld",
 			    ip);
 	}
-	if (!(X509_get_key_usage(issuer) & KU_KEY_CERT_SIGN))
+	if (!(X509_get_extension_flags(issuer) & EXFLAG_KUSAGE) ||
+	    !(X509_get_key_usage(issuer) & KU_KEY_CERT_SIGN))
 		finding(rep, "the issuer's keyUsage lacks keyCertSign");
 	BASIC_CONSTRAINTS_free(ibc);
 	BASIC_CONSTRAINTS_free(xbc);

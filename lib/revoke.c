@@ -23,6 +23,8 @@
 #include "record.h"
 #include "timefmt.h"
 
+static int export_dir(const char *, const char *, struct ca_errbuf *);
+
 /* What a walk over the log finds. */
 struct scan {
 	const char *serial;		/* the one asked about, or NULL */
@@ -34,6 +36,7 @@ struct scan {
 	unsigned long long max_crl;
 	long long last_crl_seq;
 	char last_crl_der[64], this_update[21], next_update[21];
+	char last_der_sha[65], last_pem_sha[65];
 	char last_issued[41];		/* newest serial in issued/ */
 };
 
@@ -95,6 +98,10 @@ visit(void *arg, long long seq, const json_t *body)
 		s->last_crl_seq = seq;
 		snprintf(s->last_crl_der, sizeof(s->last_crl_der), "%s",
 		    (x = str(json_object_get(v, "der"), "name")) ? x : "");
+		snprintf(s->last_der_sha, sizeof(s->last_der_sha), "%s",
+		    (x = str(json_object_get(v, "der"), "sha256")) ? x : "");
+		snprintf(s->last_pem_sha, sizeof(s->last_pem_sha), "%s",
+		    (x = str(json_object_get(v, "pem"), "sha256")) ? x : "");
 		snprintf(s->this_update, sizeof(s->this_update), "%s",
 		    (x = str(v, "this_update")) ? x : "");
 		snprintf(s->next_update, sizeof(s->next_update), "%s",
@@ -592,12 +599,15 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_ceremony *c,
 		goto out;
 	if ((r = ca_crl_write(idx, &p, d->ca_signer, fd, fp, &info, eb)) != 0)
 		goto out;
-	if (fclose(fd) != 0 || fclose(fp) != 0) {
+	{
+		int e1 = fclose(fd), e2 = fclose(fp);
+
 		fd = fp = NULL;
-		r = CA_ERR_IO;
-		goto out;
+		if (e1 != 0 || e2 != 0) {
+			r = CA_ERR_IO;
+			goto out;
+		}
 	}
-	fd = fp = NULL;
 	if ((r = ca_crl_check(tder, idx, &p, eb)) != 0 ||
 	    (info.entries <= 100000 &&
 	    (r = openssl_check(tder, d->cert, p.number, eb)) != 0) ||
@@ -605,6 +615,13 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_ceremony *c,
 		goto out;
 	if (s.have_index && (r = ca_sha256_file(idx, isha, &icount)) != 0)
 		goto out;
+	/* The index the CRL was built from is still the one the log names. */
+	if (s.have_index && strcmp(isha, s.index_sha256) != 0) {
+		ca_errf(eb, "the revocation index changed while the crl was "
+		    "built");
+		r = CA_ERR_VERIFY;
+		goto out;
+	}
 
 	/* 3. The record. */
 	if ((r = ca_dir_body(d, c->prog, "crl-issue", c->now, people, &body,
@@ -674,7 +691,7 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_ceremony *c,
 	memcpy(res->der_sha256, info.der_sha256, 65);
 	r = 0;
 	/* The export is a copy of what the log now names. */
-	if (req->out != NULL && (r = ca_crl_export(req->dir, req->out,
+	if (req->out != NULL && (r = export_dir(req->dir, req->out,
 	    eb)) != 0)
 		ca_err_prefix(eb, "crl %llu was issued and recorded, but the "
 		    "export failed", p.number);
@@ -863,6 +880,37 @@ copy_in(const char *from, const char *dir, const char *name, FILE *sums,
 int
 ca_crl_export(const char *dir, const char *out, struct ca_errbuf *eb)
 {
+	struct ca_dir *d = NULL;
+	int r;
+
+	/* Locked, and the log verified: only what it vouches for leaves. */
+	if ((r = ca_dir_open(dir, &d, eb)) != 0)
+		return r;
+	r = export_dir(dir, out, eb);
+	ca_dir_close(d);
+	return r;
+}
+
+static int
+copy_checked(const char *from, const char *dir, const char *name,
+    const char *want, FILE *sums, struct ca_errbuf *eb)
+{
+	char h[65];
+	int r;
+
+	if ((r = ca_sha256_file(from, h, NULL)) != 0)
+		return r;
+	if (want != NULL && strcmp(h, want) != 0) {
+		ca_errf(eb, "\"%s\" is not the file its record names", from);
+		return CA_ERR_VERIFY;
+	}
+	return copy_in(from, dir, name, sums, eb);
+}
+
+/* The export itself; the caller holds the CA directory's lock. */
+static int
+export_dir(const char *dir, const char *out, struct ca_errbuf *eb)
+{
 	struct ca_log_head head;
 	struct scan s;
 	char *logdir = NULL, *stage = NULL, *p = NULL, *sums = NULL;
@@ -906,15 +954,20 @@ ca_crl_export(const char *dir, const char *out, struct ca_errbuf *eb)
 		goto out;
 	}
 	snprintf(name, sizeof(name), "%s/%llu.der", CA_DIR_CRL, s.max_crl);
+	r = CA_ERR_NOMEM;
 	if ((p = ca_path_join(dir, name)) == NULL ||
-	    (r = copy_in(p, stage, "crl.der", f, eb)) != 0)
+	    (r = copy_checked(p, stage, "crl.der", s.last_der_sha, f, eb)) !=
+	    0)
 		goto out;
 	free(p);
 	snprintf(name, sizeof(name), "%s/%llu.pem", CA_DIR_CRL, s.max_crl);
+	r = CA_ERR_NOMEM;
 	if ((p = ca_path_join(dir, name)) == NULL ||
-	    (r = copy_in(p, stage, "crl.pem", f, eb)) != 0)
+	    (r = copy_checked(p, stage, "crl.pem", s.last_pem_sha, f, eb)) !=
+	    0)
 		goto out;
 	free(p);
+	r = CA_ERR_NOMEM;
 	if ((p = ca_path_join(dir, CA_FILE_CERT)) == NULL ||
 	    (r = copy_in(p, stage, CA_FILE_CERT, f, eb)) != 0)
 		goto out;

@@ -129,7 +129,7 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 	    *inputs, *env = NULL, *params;
 	char dur[48];
 	char *subj = NULL;
-	int r;
+	int r, done = 0;
 
 	memset(&empty, 0, sizeof(empty));
 	if ((r = ca_log_body_new(&empty, req->now, req->sub ? "init-sub" :
@@ -206,20 +206,33 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 		goto out;
 	}
 	r = CA_ERR_NOMEM;
-	if (json_object_set_new(x->body, "env", env) != 0 ||
-	    json_object_set(x->body, "operator",
+	/* json_object_set_new takes the value even when it fails. */
+	if (json_object_set_new(x->body, "env", env) != 0)
+		goto out;
+	if (json_object_set(x->body, "operator",
 	    json_object_get(x->people, "operator")) != 0 ||
 	    json_object_set(x->body, "witnesses",
-	    json_object_get(x->people, "witnesses")) != 0 ||
-	    json_object_set_new(x->body, "keys", keys) != 0 ||
-	    json_object_set_new(x->body, "certificates", certs) != 0 ||
-	    json_object_set_new(x->body, "result", json_string("ok")) != 0) {
-		keys = certs = NULL;
+	    json_object_get(x->people, "witnesses")) != 0)
 		goto out;
-	}
-	keys = certs = NULL;
-	r = 0;
+	r = json_object_set_new(x->body, "keys", keys);
+	keys = NULL;
+	if (r != 0)
+		goto out_nomem;
+	r = json_object_set_new(x->body, "certificates", certs);
+	certs = NULL;
+	if (r != 0 ||
+	    json_object_set_new(x->body, "result", json_string("ok")) != 0)
+		goto out_nomem;
+	done = 1;
+out_nomem:
+	/*
+	 * The ca_rec_* calls above leave r at 0 when a jansson call after
+	 * them fails: only a finished body is a success.
+	 */
+	r = done ? 0 : CA_ERR_NOMEM;
 out:
+	if (!done && r == 0)
+		r = CA_ERR_NOMEM;
 	free(subj);
 	json_decref(keys);
 	json_decref(certs);
@@ -482,11 +495,7 @@ artifacts:
 		    0644, eb)) != 0)
 			goto out_ln;
 	}
-	if ((r = ca_stage_commit(x.stage, eb)) != 0)
-		goto out_ln;
-	/* Committed: the keys now belong to the CA directory. */
-	x.have_ca_key = x.have_log_key = 0;
-
+	/* What the operator is told, worked out before anything lands. */
 	if (req->sub) {
 		/* What the root's custodians compare before signing. */
 		ca_sha256_hex(x.csr_pem, x.csr_pem_len, res->fingerprint);
@@ -514,6 +523,10 @@ artifacts:
 	    ca_hsm_token_info(x.hsm)->serial);
 	snprintf(res->log_key_label, sizeof(res->log_key_label), "%s",
 	    log_label);
+	if ((r = ca_stage_commit(x.stage, eb)) != 0)
+		goto out_ln;
+	/* Committed: the keys now belong to the CA directory. */
+	x.have_ca_key = x.have_log_key = 0;
 	r = 0;
 out_ln:
 	X509_NAME_free((X509_NAME *)lp.subject);

@@ -436,6 +436,11 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 		ca_errf(eb, "give -d, --profile, and one of --csr or --cross");
 		return CA_ERR_INVALID_ARG;
 	}
+	if (req->der && req->out_path == NULL) {
+		ca_errf(eb, "--der writes the --out file; give --out too (the "
+		    "CA's own copy in issued/ is always PEM)");
+		return CA_ERR_INVALID_ARG;
+	}
 	kind = req->csr_path ? CA_CERT_SUB : CA_CERT_CROSS;
 	if ((r = ca_read_file(req->profile_path, 1 << 20, &x.pbuf, &x.plen,
 	    eb)) != 0)
@@ -470,6 +475,15 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	/* 2. The issuing CA: locked, its log verified. */
 	if ((r = ca_dir_open(req->dir, &x.d, eb)) != 0)
 		goto out;
+	/* A clock behind the log fails now, not after the root has signed. */
+	{
+		json_t *probe = NULL;
+
+		if ((r = ca_log_body_new(&x.d->head, req->now, "sign-sub",
+		    &probe, eb)) != 0)
+			goto out;
+		json_decref(probe);
+	}
 	ibc = X509_get_ext_d2i(x.d->cert, NID_basic_constraints, NULL, NULL);
 	if (ibc != NULL && ibc->pathlen != NULL) {
 		long ip = ASN1_INTEGER_get(ibc->pathlen);
@@ -558,9 +572,7 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	art[nart++] = (struct ca_artifact){
 	    .path = x.chain_path, .data = x.chain, .len = x.chain_len,
 	    .mode = 0644, .replace = 0 };
-	if ((r = ca_dir_append(x.d, x.body, art, nart, res->head, eb)) != 0)
-		goto out;
-
+	/* What the operator is told, worked out before anything lands. */
 	snprintf(res->serial, sizeof(res->serial), "%s", serial);
 	if ((r = ca_cert_sha256(x.cert, res->fingerprint)) != 0 ||
 	    (r = ca_dn_format(X509_get_subject_name(x.cert), &s)) != 0)
@@ -575,6 +587,8 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	snprintf(res->chain_path, sizeof(res->chain_path), "%s",
 	    x.chain_path);
 	res->truncated = truncated;
+	if ((r = ca_dir_append(x.d, x.body, art, nart, res->head, eb)) != 0)
+		goto out;
 	r = 0;
 out:
 	ERR_clear_error();

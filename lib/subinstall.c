@@ -131,7 +131,9 @@ check_cert(const struct ca_install_req *req, struct run *x,
 		return CA_ERR_KEY_MISMATCH;
 	}
 	bc = X509_get_ext_d2i(d->cert, NID_basic_constraints, NULL, NULL);
+	/* X509_get_key_usage says "all" when there is no keyUsage at all. */
 	r = bc != NULL && bc->ca &&
+	    (X509_get_extension_flags(d->cert) & EXFLAG_KUSAGE) &&
 	    (X509_get_key_usage(d->cert) & KU_KEY_CERT_SIGN) ? 0 :
 	    CA_ERR_VERIFY;
 	BASIC_CONSTRAINTS_free(bc);
@@ -140,6 +142,20 @@ check_cert(const struct ca_install_req *req, struct run *x,
 		ca_errf(eb, "\"%s\" is not a CA certificate (cA and "
 		    "keyCertSign)", req->cert_path);
 		return r;
+	}
+	/* The chain holds the issuers only: never the certificate itself. */
+	{
+		int i;
+
+		for (i = 0; i < sk_X509_num(d->chain); i++)
+			if (X509_cmp(sk_X509_value(d->chain, i), d->cert) ==
+			    0) {
+				ca_errf(eb, "\"%s\" holds the certificate "
+				    "being installed; give its issuers only "
+				    "(for a subordinate of the root, the "
+				    "root's ca.pem)", req->chain_path);
+				return CA_ERR_VERIFY;
+			}
 	}
 	if ((r = ca_chain_verify(d->cert, d->chain, req->now, NULL, eb)) !=
 	    0) {
@@ -369,14 +385,15 @@ ca_sub_install(const struct ca_install_req *req,
 	art[2] = (struct ca_artifact){
 	    .path = x.log_file, .data = x.log_pem, .len = x.log_pem_len,
 	    .mode = 0644, .replace = 0 };
-	if ((r = ca_dir_append(x.d, x.body, art, 3, res->head, eb)) != 0)
-		goto out;
+	/* What the operator is told, worked out before anything lands. */
 	if ((r = ca_cert_sha256(x.d->cert, res->fingerprint)) != 0 ||
 	    (r = ca_chain_verify(x.d->cert, x.d->chain, 0, &root, eb)) != 0 ||
 	    (r = ca_cert_sha256(root, res->root_fingerprint)) != 0 ||
 	    (r = ca_dn_format(X509_get_subject_name(x.d->cert), &s)) != 0)
 		goto out;
 	snprintf(res->subject, sizeof(res->subject), "%s", s);
+	if ((r = ca_dir_append(x.d, x.body, art, 3, res->head, eb)) != 0)
+		goto out;
 	r = 0;
 out:
 	free(pem);
