@@ -31,7 +31,7 @@ struct opts {
 	const char *dir, *serial, *cert, *reason, *invalidity, *next_update;
 	const char *out, *margin, *idp;
 	const char *witnesses[CLI_MAX_WITNESSES];
-	struct ca_ceremony c;
+	struct ca_session c;
 };
 
 static int

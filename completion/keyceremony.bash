@@ -1,5 +1,5 @@
 # bash completion for the keyceremony commands: ca-init, ca-sign-sub,
-# ca-crl, ca-log and ca-audit.  Installed once per command name under
+# ca-crl, ca-log, ca-audit and ca-ceremony.  Installed once per command name under
 # share/bash-completion/completions, or sourced from ~/.bashrc.
 
 _keyceremony()
@@ -26,6 +26,14 @@ _keyceremony()
 		return ;;
 	--idp)
 		COMPREPLY=($(compgen -W 'full scope none' -- "$cur"))
+		return ;;
+	--person)
+		COMPREPLY=($(compgen -W 'administrator: witness: custodian:
+		    auditor:' -- "$cur"))
+		compopt -o nospace 2>/dev/null
+		return ;;
+	--script)
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--pin-source)
 		COMPREPLY=($(compgen -W 'file: fd:' -- "$cur"))
@@ -56,10 +64,21 @@ _keyceremony()
 			return
 		fi
 		words='-d --dir --anchor --help --version' ;;
+	ca-ceremony)
+		if [ "$COMP_CWORD" -eq 1 ]; then
+			COMPREPLY=($(compgen -W 'open attest deviation seal' \
+			    -- "$cur"))
+			return
+		fi
+		words='-d --dir --id --purpose --script --approval --location
+		    --person --hsm-model --hsm-serial --token-serial --bag
+		    --laptop --os-image-sha256 --by --statement --what --why
+		    --approved-by --pin-source --help --version' ;;
 	ca-audit)
 		words='-d --dir --anchor --expect-head --device-lifetime --json
 		    --html --help --version' ;;
 	esac
 	COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
-complete -F _keyceremony ca-init ca-sign-sub ca-crl ca-log ca-audit
+complete -F _keyceremony ca-init ca-sign-sub ca-crl ca-log ca-audit \
+    ca-ceremony

@@ -14,6 +14,28 @@
 #include "record.h"
 #include "uri.h"
 
+/* Follow ceremony-open and ceremony-seal records to the one still open. */
+static int
+ceremony_visit(void *arg, long long seq, const json_t *body)
+{
+	struct ca_dir *d = arg;
+	const char *op = json_string_value(json_object_get(body, "op"));
+	const char *id = json_string_value(json_object_get(json_object_get(
+	    body, "ceremony_open"), "id"));
+
+	if (op == NULL)
+		return 0;
+	if (strcmp(op, "ceremony-open") == 0 && id != NULL &&
+	    strlen(id) < sizeof(d->ceremony)) {
+		snprintf(d->ceremony, sizeof(d->ceremony), "%s", id);
+		d->ceremony_seq = seq;
+	} else if (strcmp(op, "ceremony-seal") == 0) {
+		d->ceremony[0] = '\0';
+		d->ceremony_seq = 0;
+	}
+	return 0;
+}
+
 int
 ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 {
@@ -58,7 +80,8 @@ ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
-	if ((r = ca_log_head_read(logdir, &d->head, eb)) != 0)
+	if ((r = ca_log_head_read(logdir, &d->head, eb)) != 0 ||
+	    (r = ca_log_each(logdir, d->head.seq, ceremony_visit, d, eb)) != 0)
 		goto out;
 	*out = d;
 	d = NULL;
@@ -172,6 +195,10 @@ ca_dir_body(struct ca_dir *d, const char *prog, const char *op, time_t now,
 		goto out;
 	}
 	env = NULL;
+	/* ca-ceremony(1): every record while one is open carries its id. */
+	if (d->ceremony[0] != '\0' && json_object_set_new(body, "ceremony",
+	    json_string(d->ceremony)) != 0)
+		goto out;
 	if (json_object_set_new(body, "operator", people ?
 	    json_incref(json_object_get(people, "operator")) :
 	    json_null()) != 0 ||

@@ -32,6 +32,9 @@ struct ca_dir {
 	X509 *log_cert;			/* log-signer.pem */
 	STACK_OF(X509) *chain;		/* chain.pem; NULL for a root */
 	struct ca_log_head head;
+	/* The ceremony open in the log (ca-ceremony(1)), or "" and 0. */
+	char ceremony[65];
+	long long ceremony_seq;		/* its "ceremony-open" record */
 	/* After ca_dir_login: */
 	struct ca_hsm *hsm;
 	struct ca_keyref ca_key, log_key;
@@ -73,7 +76,8 @@ int ca_dir_login(struct ca_dir *d, const char *pin_source,
 /*
  * ca_dir_body: a new record body following d's head for op at now, with
  * env (d's token), people (operator and witnesses, from ca_rec_people;
- * may be NULL) and, once logged in, the CA key as used.  Caller owns
+ * may be NULL), the id of the ceremony open, if any, and, once logged
+ * in, the CA key as used.  Caller owns
  * *out.  CA_ERR_CLOCK, CA_ERR_NOMEM, CA_ERR_IO.
  */
 int ca_dir_body(struct ca_dir *d, const char *prog, const char *op,

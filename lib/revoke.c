@@ -220,7 +220,7 @@ out:
 }
 
 int
-ca_revoke(const struct ca_revoke_req *req, const struct ca_ceremony *c,
+ca_revoke(const struct ca_revoke_req *req, const struct ca_session *c,
     struct ca_revoke_result *res, struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;
@@ -480,7 +480,7 @@ out:
 }
 
 int
-ca_crl_issue(const struct ca_crl_req *req, const struct ca_ceremony *c,
+ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
     struct ca_crl_result *res, struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;

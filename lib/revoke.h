@@ -30,7 +30,7 @@
 #define CA_CRL_WARN_DAYS 14
 
 /* The people and the PIN, as every ceremony takes them. */
-struct ca_ceremony {
+struct ca_session {
 	const char *prog;
 	const char *pin_source;
 	const char *operator_;
@@ -64,7 +64,7 @@ struct ca_revoke_result {
  * it is already revoked, CA_ERR_VERIFY when the index is not the one the
  * log names, CA_ERR_CLOCK, and those of ca_dir_open and ca_dir_login.
  */
-int ca_revoke(const struct ca_revoke_req *req, const struct ca_ceremony *c,
+int ca_revoke(const struct ca_revoke_req *req, const struct ca_session *c,
     struct ca_revoke_result *res, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 struct ca_crl_req {
@@ -93,7 +93,7 @@ struct ca_crl_result {
  * CA_ERR_VERIFY, CA_ERR_CLOCK, CA_ERR_EXISTS (export folder), and those of
  * ca_dir_open and ca_dir_login.
  */
-int ca_crl_issue(const struct ca_crl_req *req, const struct ca_ceremony *c,
+int ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
     struct ca_crl_result *res, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 enum ca_crl_state {

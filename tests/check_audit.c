@@ -152,7 +152,7 @@ sign(const char *dir, const char *reqdir, const char *profile, time_t now,
 }
 
 static void
-ceremony(struct ca_ceremony *c, time_t now)
+ceremony(struct ca_session *c, time_t now)
 {
 	memset(c, 0, sizeof(*c));
 	c->prog = "check_audit";
@@ -166,7 +166,7 @@ crl_issue(const char *dir, time_t now)
 {
 	struct ca_crl_req q;
 	struct ca_crl_result res;
-	struct ca_ceremony c;
+	struct ca_session c;
 	struct ca_errbuf eb;
 
 	memset(&q, 0, sizeof(q));
@@ -182,7 +182,7 @@ do_revoke(const char *dir, const char *serial, time_t now)
 {
 	struct ca_revoke_req q;
 	struct ca_revoke_result res;
-	struct ca_ceremony c;
+	struct ca_session c;
 	struct ca_errbuf eb;
 
 	memset(&q, 0, sizeof(q));

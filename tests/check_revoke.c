@@ -193,7 +193,7 @@ work_teardown(void)
 /* --- helpers ------------------------------------------------------------ */
 
 static void
-ceremony(struct ca_ceremony *c, time_t now)
+ceremony(struct ca_session *c, time_t now)
 {
 	memset(c, 0, sizeof(*c));
 	c->prog = "check_revoke";
@@ -365,7 +365,7 @@ snap_same(struct snap *s)
 static void
 revoke_ok(struct ca_revoke_req *q, time_t now, struct ca_revoke_result *res)
 {
-	struct ca_ceremony c;
+	struct ca_session c;
 	struct ca_errbuf eb;
 
 	ceremony(&c, now);
@@ -374,7 +374,7 @@ revoke_ok(struct ca_revoke_req *q, time_t now, struct ca_revoke_result *res)
 }
 
 static void
-revoke_refused(const struct ca_revoke_req *q, const struct ca_ceremony *c,
+revoke_refused(const struct ca_revoke_req *q, const struct ca_session *c,
     int code, const char *why)
 {
 	struct ca_revoke_result res;
@@ -406,7 +406,7 @@ crl_ok(const char *dir, const char *next, const char *idp, time_t now,
     struct ca_crl_result *res)
 {
 	struct ca_crl_req q;
-	struct ca_ceremony c;
+	struct ca_session c;
 	struct ca_errbuf eb;
 
 	memset(&q, 0, sizeof(q));
@@ -640,7 +640,7 @@ write_forged(const char *path, const char *serial_hex, const char *issuer,
 START_TEST(revoke_refused_inputs)
 {
 	struct ca_revoke_req q;
-	struct ca_ceremony c;
+	struct ca_session c;
 	char forged[PATH_MAX + 48], foreign[PATH_MAX + 48];
 	char x509name[PATH_MAX + 48];
 
@@ -727,7 +727,7 @@ START_TEST(revoke_refused_state)
 {
 	struct ca_revoke_req q;
 	struct ca_revoke_result res;
-	struct ca_ceremony c;
+	struct ca_session c;
 	struct ca_crl_req cq;
 	struct ca_crl_result cres;
 	struct snap s;
@@ -791,7 +791,7 @@ END_TEST
 START_TEST(revoke_planted_index)
 {
 	struct ca_revoke_req q;
-	struct ca_ceremony c;
+	struct ca_session c;
 	char line[128];
 
 	pathf(line, sizeof(line), "%s 20260101000000Z 1\n", sub_serial);
@@ -1006,7 +1006,7 @@ crl_refused(const char *dir, const char *fp, const char *next,
 {
 	struct ca_crl_req q;
 	struct ca_crl_result res;
-	struct ca_ceremony c;
+	struct ca_session c;
 	struct ca_errbuf eb;
 	struct snap s;
 
@@ -1209,7 +1209,7 @@ START_TEST(crl_export)
 	    CA_FILE_CERT };
 	struct ca_crl_result res;
 	struct ca_crl_req q;
-	struct ca_ceremony c;
+	struct ca_session c;
 	struct ca_errbuf eb;
 	struct snap s;
 	char out[PATH_MAX + 48], out2[PATH_MAX + 48];

@@ -30,7 +30,7 @@ check "nothing is installed outside DESTDIR" test -z \
 COMPL=$D$P/share/bash-completion/completions/ca-init
 for b in "$BIN"/*; do
 	n=$(basename "$b")
-	for o in $("$b" --help | grep -o -- '--[a-z-]*' | sort -u); do
+	for o in $("$b" --help | grep -o -- '--[a-z0-9-]*' | sort -u); do
 		got=$(bash -c ". '$COMPL'; COMP_WORDS=($n x $o); COMP_CWORD=2;
 		    _keyceremony; printf '%s\n' \"\${COMPREPLY[@]}\"" |
 		    grep -cx -- "$o")

@@ -1,0 +1,180 @@
+/*
+ * ca-ceremony: open, attest, record deviations in, and seal a witnessed
+ * ceremony in a CA directory's log.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ca_err.h"
+#include "ceremony.h"
+#include "cli.h"
+
+#define PROG "ca-ceremony"
+#define MAX_LIST 32
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: " PROG " open -d DIR --id ID --purpose TEXT "
+	    "--script FILE --approval REF --location TEXT --person ROLE:NAME "
+	    "... [--hsm-model TEXT] [--hsm-serial TEXT] [--token-serial TEXT] "
+	    "[--bag NUMBER ...] [--laptop ID] [--os-image-sha256 HEX] "
+	    "[--pin-source SRC]\n"
+	    "       " PROG " attest -d DIR --by NAME --statement TEXT "
+	    "[--pin-source SRC]\n"
+	    "       " PROG " deviation -d DIR --what TEXT --why TEXT "
+	    "--approved-by NAME [--pin-source SRC]\n"
+	    "       " PROG " seal -d DIR [--pin-source SRC]\n");
+}
+
+static void
+print_head(const char *head)
+{
+	printf("Log head after this record (write on the paper script):\n");
+	printf("sha256:%s\n", head);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "purpose", required_argument, NULL, 'u' },
+		{ "script", required_argument, NULL, 's' },
+		{ "approval", required_argument, NULL, 'a' },
+		{ "location", required_argument, NULL, 'l' },
+		{ "person", required_argument, NULL, 'p' },
+		{ "hsm-model", required_argument, NULL, 'M' },
+		{ "hsm-serial", required_argument, NULL, 'S' },
+		{ "token-serial", required_argument, NULL, 'T' },
+		{ "bag", required_argument, NULL, 'b' },
+		{ "laptop", required_argument, NULL, 'L' },
+		{ "os-image-sha256", required_argument, NULL, 'O' },
+		{ "by", required_argument, NULL, 'B' },
+		{ "statement", required_argument, NULL, 't' },
+		{ "what", required_argument, NULL, 'w' },
+		{ "why", required_argument, NULL, 'y' },
+		{ "approved-by", required_argument, NULL, 'A' },
+		{ "pin-source", required_argument, NULL, 'P' },
+		CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ca_person roster[MAX_LIST];
+	const char *bags[MAX_LIST];
+	struct ca_open_req req;
+	struct ca_session s;
+	struct ca_seal_result seal;
+	struct ca_errbuf eb = { "" };
+	const char *by = NULL, *text = NULL, *what = NULL, *why = NULL;
+	const char *approved = NULL, *verb;
+	char head[65];
+	int c, r;
+
+	if ((r = cli_start(PROG)) != 0)
+		return r;
+	memset(&req, 0, sizeof(req));
+	memset(&s, 0, sizeof(s));
+	req.roster = roster;
+	req.bags = bags;
+	s.prog = PROG;
+	s.prompt = ca_prompt_tty;
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': req.dir = optarg; break;
+		case 'i': req.id = optarg; break;
+		case 'u': req.purpose = optarg; break;
+		case 's': req.script_path = optarg; break;
+		case 'a': req.approval = optarg; break;
+		case 'l': req.location = optarg; break;
+		case 'p':
+			if (req.nroster == MAX_LIST ||
+			    ca_role_parse(optarg, &roster[req.nroster]) != 0) {
+				fprintf(stderr, PROG ": --person \"%s\" is not "
+				    "ROLE:NAME with ROLE administrator, "
+				    "witness, custodian or auditor\n", optarg);
+				return CA_EXIT_USAGE;
+			}
+			req.nroster++;
+			break;
+		case 'M': req.hsm_model = optarg; break;
+		case 'S': req.hsm_serial = optarg; break;
+		case 'T': req.token_serial = optarg; break;
+		case 'b':
+			if (req.nbags == MAX_LIST) {
+				fprintf(stderr, PROG ": at most %d bags\n",
+				    MAX_LIST);
+				return CA_EXIT_USAGE;
+			}
+			bags[req.nbags++] = optarg;
+			break;
+		case 'L': req.laptop = optarg; break;
+		case 'O': req.os_image_sha256 = optarg; break;
+		case 'B': by = optarg; break;
+		case 't': text = optarg; break;
+		case 'w': what = optarg; break;
+		case 'y': why = optarg; break;
+		case 'A': approved = optarg; break;
+		case 'P': s.pin_source = optarg; break;
+		case CLI_OPT_PIN_REFUSED:
+			return cli_pin_refused(PROG);
+		case 'h':
+			usage(stdout);
+			return CA_EXIT_OK;
+		case 'V':
+			return cli_version(PROG);
+		default:
+			usage(stderr);
+			return CA_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc || req.dir == NULL) {
+		fprintf(stderr, PROG ": give one of open, attest, deviation or "
+		    "seal, and -d DIR\n");
+		usage(stderr);
+		return CA_EXIT_USAGE;
+	}
+	if ((r = cli_pin_source(PROG, s.pin_source)) != 0)
+		return r;
+	s.now = time(NULL);
+	verb = argv[optind];
+	if (strcmp(verb, "open") == 0) {
+		if ((r = ca_ceremony_open(&req, &s, head, &eb)) != 0)
+			return cli_fail(PROG, "cannot open the ceremony", r,
+			    &eb);
+		printf("Ceremony \"%s\" is open: every record until the seal "
+		    "carries its id.\n", req.id);
+	} else if (strcmp(verb, "attest") == 0) {
+		if ((r = ca_ceremony_attest(req.dir, by, text, &s, head,
+		    &eb)) != 0)
+			return cli_fail(PROG, "cannot record the attestation",
+			    r, &eb);
+		printf("Recorded: %s: \"%s\"\n", by, text);
+	} else if (strcmp(verb, "deviation") == 0) {
+		if ((r = ca_ceremony_deviation(req.dir, what, why, approved,
+		    &s, head, &eb)) != 0)
+			return cli_fail(PROG, "cannot record the deviation", r,
+			    &eb);
+		printf("Recorded the deviation, approved by %s.\n", approved);
+	} else if (strcmp(verb, "seal") == 0) {
+		if ((r = ca_ceremony_seal(req.dir, &s, &seal, &eb)) != 0)
+			return cli_fail(PROG, "cannot seal the ceremony", r,
+			    &eb);
+		printf("Ceremony \"%s\" is sealed: %lld records.\n", seal.id,
+		    seal.records);
+		printf("\nLog head (write it on the paper script, and read "
+		    "the words aloud):\nsha256:%s\n", seal.head);
+		cli_print_grouped(seal.head);
+		printf("\n%s\n", seal.words);
+		return CA_EXIT_OK;
+	} else {
+		fprintf(stderr, PROG ": unknown command \"%s\"\n", verb);
+		usage(stderr);
+		return CA_EXIT_USAGE;
+	}
+	print_head(head);
+	return CA_EXIT_OK;
+}
