@@ -37,6 +37,20 @@ step "ca-init: the root CA and its log-signing key, made on the token"
     --witness 'Carol Auditor' | tee "$DEMO/ca-init.out" | sed 's/^/    /'
 fp=$(sed -n 's/^sha256:\([0-9a-f]\{64\}\)$/\1/p' "$DEMO/ca-init.out" | head -n 1)
 
+step "ca-ceremony: the ceremony's roster and equipment go into the new log"
+printf 'Root key ceremony script, v1 (rehearsal)\n' >"$DEMO/root-script.txt"
+"$BIN/ca-ceremony" open -d "$DEMO/plant-root" --id ROOT-2026-1 \
+    --purpose 'Root CA key generation and first issuing CAs' \
+    --script "$DEMO/root-script.txt" --approval 'PKI-PA-2026-01' \
+    --location 'Vault B (rehearsal)' --person 'administrator:Ann Admin' \
+    --person 'witness:Bob Witness' --person 'custodian:Alice Custodian' \
+    --person 'custodian:Dave Custodian' --person 'auditor:Carol Auditor' \
+    --hsm-model SoftHSM2 --token-serial demo-root --bag TEB-100234 \
+    --laptop LAP-DEMO --pin-source "file:$DEMO/pin" | sed 's/^/    /'
+"$BIN/ca-ceremony" attest -d "$DEMO/plant-root" --by 'Bob Witness' \
+    --statement 'The fingerprint was read aloud and matched the screen' \
+    --pin-source "file:$DEMO/pin" | sed 's/^/    /'
+
 step "The CA directory"
 (cd "$DEMO/plant-root" && find . -type f | sort | xargs ls -l) | sed 's/^/    /'
 
@@ -105,6 +119,13 @@ step "IT issuing CA: request, signing at the root, installing"
     --operator 'Alice Custodian' --witness 'Bob Witness' 2>&1 | sed 's/^/    /'
 "$BIN/ca-init" --install "$DEMO/it-ca.pem" --chain "$DEMO/plant-root/ca.pem" \
     -d "$DEMO/it-ca" $PS | sed 's/^/    /'
+
+step "The root ceremony is sealed: the head, as words to read aloud"
+"$BIN/ca-ceremony" attest -d "$DEMO/plant-root" --by 'Carol Auditor' \
+    --statement 'Both issuing CA requests were compared by hash' \
+    --pin-source "file:$DEMO/pin" >/dev/null
+"$BIN/ca-ceremony" seal -d "$DEMO/plant-root" --pin-source "file:$DEMO/pin" |
+    sed 's/^/    /'
 
 step "A line controller CA is retired: signed earlier, now revoked"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:secp384r1 -nodes \
