@@ -5,8 +5,8 @@
 # make bench      time CRL building against openssl ca -gencrl, and ca-audit
 #                 against openssl speed (not in check)
 # make demo       rehearse a root CA ceremony on a scratch SoftHSM2 token
-# make install    install binaries, man pages, stock profiles and bash
-#                 completion (PREFIX, DESTDIR)
+# make install    install binaries, man pages, stock profiles, ceremony
+#                 scripts and bash completion (PREFIX, DESTDIR)
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -15,6 +15,7 @@ BINDIR     := $(PREFIX)/bin
 MANDIR     := $(PREFIX)/share/man
 PROFILEDIR := $(PREFIX)/share/keyceremony/profiles
 COMPDIR    := $(PREFIX)/share/bash-completion/completions
+SCRIPTDIR  := $(PREFIX)/share/keyceremony/ceremony-scripts
 
 CC         ?= cc
 PKGS       := libcrypto libp11 jansson
@@ -177,6 +178,11 @@ install: all
 	done
 	install -d $(DESTDIR)$(PROFILEDIR)
 	install -m 0644 $(wildcard profiles/*.json) $(DESTDIR)$(PROFILEDIR)/
+	install -d $(DESTDIR)$(SCRIPTDIR)
+	install -m 0644 ceremony-scripts/lib.sh $(DESTDIR)$(SCRIPTDIR)/
+	for f in $(filter-out ceremony-scripts/lib.sh,$(wildcard ceremony-scripts/*.sh)); do \
+	  install -m 0755 $$f $(DESTDIR)$(SCRIPTDIR)/; \
+	done
 	install -d $(DESTDIR)$(COMPDIR)
 	install -m 0644 completion/keyceremony.bash $(DESTDIR)$(COMPDIR)/ca-init
 	for c in $(filter-out ca-init,$(notdir $(BINS))); do \

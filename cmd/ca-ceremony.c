@@ -11,6 +11,8 @@
 #include "ca_err.h"
 #include "ceremony.h"
 #include "cli.h"
+#include "dircheck.h"
+#include "words.h"
 
 #define PROG "ca-ceremony"
 #define MAX_LIST 32
@@ -27,7 +29,8 @@ usage(FILE *f)
 	    "[--pin-source SRC]\n"
 	    "       " PROG " deviation -d DIR --what TEXT --why TEXT "
 	    "--approved-by NAME [--pin-source SRC]\n"
-	    "       " PROG " seal -d DIR [--pin-source SRC]\n");
+	    "       " PROG " seal -d DIR [--pin-source SRC]\n"
+	    "       " PROG " words HEX\n");
 }
 
 static void
@@ -130,6 +133,19 @@ main(int argc, char **argv)
 			usage(stderr);
 			return CA_EXIT_USAGE;
 		}
+	}
+	/* words: a fingerprint or head as PGP words, for scripts to show. */
+	if (optind + 2 == argc && strcmp(argv[optind], "words") == 0) {
+		char hex[65], w[CA_WORDS_CAP(32)];
+
+		if (ca_fingerprint_normalise(argv[optind + 1], hex) != 0 ||
+		    ca_words_encode_hex(hex, w, sizeof(w)) != 0) {
+			fprintf(stderr, PROG ": \"%s\" is not a SHA-256 hash\n",
+			    argv[optind + 1]);
+			return CA_EXIT_USAGE;
+		}
+		printf("%s\n", w);
+		return CA_EXIT_OK;
 	}
 	if (optind + 1 != argc || req.dir == NULL) {
 		fprintf(stderr, PROG ": give one of open, attest, deviation or "

@@ -66,7 +66,7 @@ _keyceremony()
 		words='-d --dir --anchor --help --version' ;;
 	ca-ceremony)
 		if [ "$COMP_CWORD" -eq 1 ]; then
-			COMPREPLY=($(compgen -W 'open attest deviation seal' \
+			COMPREPLY=($(compgen -W 'open attest deviation seal words' \
 			    -- "$cur"))
 			return
 		fi

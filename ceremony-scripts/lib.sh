@@ -1,0 +1,135 @@
+# lib.sh: what every ceremony script shares.  Sourced; POSIX sh and
+# coreutils only, so that the scripts run on a minimal Debian live system.
+#
+# Every script is interactive: each numbered step names who acts and waits
+# for them to type "yes".  Typing "deviate" records a deviation from the
+# script instead (what, why, who approved), and the step is asked again.
+# --answers FILE takes the typed lines from FILE, one per question, for
+# rehearsals; --pin-source SRC is passed to every command (for rehearsals
+# only: in a ceremony the PIN is typed at each command's prompt).
+
+BIN=${KC_BIN:-}
+ANSWERS=
+PINSRC=
+STEP=0
+OPEN=0
+
+# die MESSAGE: stop the script; the ceremony stays open for the record.
+die() {
+	printf '%s: %s\n' "${0##*/}" "$1" >&2
+	printf 'The ceremony is NOT finished.  Write the reason on the paper script.\n' >&2
+	exit 1
+}
+
+# tool NAME ARGS...: run a toolkit command, with the PIN source if given.
+tool() {
+	_t=$1
+	shift
+	if [ -n "$BIN" ]; then
+		_t=$BIN/$_t
+	fi
+	if [ -n "$PINSRC" ]; then
+		case $1 in
+		words|status|verify) "$_t" "$@" ;;
+		*) "$_t" "$@" --pin-source "$PINSRC" ;;
+		esac
+	else
+		"$_t" "$@"
+	fi
+}
+
+# read_line VAR: one typed line (or the next line of the answers file).
+read_line() {
+	if [ -n "$ANSWERS" ]; then
+		IFS= read -r _line <&3 || die "the answers file ended early"
+		printf '%s\n' "$_line"
+	else
+		IFS= read -r _line || die "no more input"
+	fi
+	eval "$1=\$_line"
+}
+
+# ask VAR PROMPT: a free-text answer.
+ask() {
+	printf '%s ' "$2"
+	read_line "$1"
+}
+
+# step WHO WHAT: announce the next numbered step and who performs it.
+step() {
+	STEP=$((STEP + 1))
+	printf '\n==== Step %d  [%s]\n%s\n' "$STEP" "$1" "$2"
+}
+
+# confirm: wait for "yes"; "deviate" records a deviation and asks again.
+confirm() {
+	while :; do
+		printf 'Type "yes" when done, or "deviate": '
+		read_line _ans
+		case $_ans in
+		yes) return 0 ;;
+		deviate) deviation ;;
+		*) printf 'Please type "yes" or "deviate".\n' ;;
+		esac
+	done
+}
+
+# deviation: what differs from the script, why, who approved; recorded
+# at once if the ceremony is open.
+deviation() {
+	ask _what "What differs from the script?"
+	ask _why "Why?"
+	ask _who "Who on the roster approved it?"
+	if [ "$OPEN" -eq 1 ]; then
+		tool ca-ceremony deviation -d "$DIR" --what "$_what" \
+		    --why "$_why" --approved-by "$_who" >/dev/null ||
+		    die "the deviation could not be recorded"
+		printf 'Deviation recorded in the log.\n'
+	else
+		PENDING_DEVIATIONS="${PENDING_DEVIATIONS:-}$_what|$_why|$_who
+"
+		printf 'Deviation noted; it is recorded once the ceremony is open.\n'
+	fi
+}
+
+# attest WHO STATEMENT: a roster member's statement, into the log.
+attest() {
+	tool ca-ceremony attest -d "$DIR" --by "$1" --statement "$2" \
+	    >/dev/null || die "the attestation could not be recorded"
+	printf 'Recorded: %s: "%s"\n' "$1" "$2"
+}
+
+# flush_deviations: record what was noted before the ceremony was open.
+flush_deviations() {
+	printf '%s' "${PENDING_DEVIATIONS:-}" | while IFS='|' read -r _w _y _a
+	do
+		[ -n "$_w" ] || continue
+		tool ca-ceremony deviation -d "$DIR" --what "$_w" --why "$_y" \
+		    --approved-by "$_a" >/dev/null ||
+		    die "a deviation could not be recorded"
+	done
+}
+
+# show_fingerprint LABEL SHA256: hex in groups, and as PGP words.
+show_fingerprint() {
+	printf '%s\n  sha256:%s\n  words:  %s\n' "$1" "$2" \
+	    "$(tool ca-ceremony words "$2")"
+}
+
+# roster_name ROLE: the first person in ROLE on the roster (PEOPLE).
+roster_name() {
+	printf '%s\n' "$PEOPLE" | while IFS= read -r _p; do
+		case $_p in
+		"$1":*) printf '%s\n' "${_p#*:}"; break ;;
+		esac
+	done
+}
+
+# seal_and_finish NEXT: seal the ceremony, show the head, print NEXT.
+seal_and_finish() {
+	step "administrator" "Seal the ceremony.  Write the head below on the paper script, and read the words aloud."
+	confirm
+	tool ca-ceremony seal -d "$DIR" || die "the seal failed"
+	OPEN=0
+	printf '\nNext steps:\n%s\n' "$1"
+}

@@ -1,0 +1,92 @@
+#!/bin/sh
+# root-keygen.sh: the root CA key generation ceremony.
+#
+# usage: root-keygen.sh --dir DIR --token URI --subject DN --id ID
+#            --approval REF --location TEXT --person ROLE:NAME ...
+#            [--algorithm ALG] [--profile FILE] [--answers FILE]
+#            [--pin-source SRC]
+#
+# Roles: administrator (runs the script), witness, custodian (types the
+# PIN), auditor.  Each step waits for "yes"; "deviate" records a deviation.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+DIR= TOKEN= SUBJECT= ID= APPROVAL= LOCATION= ALG=p384 PROFILE= PEOPLE=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--dir) DIR=$2 ;;
+	--token) TOKEN=$2 ;;
+	--subject) SUBJECT=$2 ;;
+	--id) ID=$2 ;;
+	--approval) APPROVAL=$2 ;;
+	--location) LOCATION=$2 ;;
+	--algorithm) ALG=$2 ;;
+	--profile) PROFILE=$2 ;;
+	--person) PEOPLE="$PEOPLE$2
+" ;;
+	--answers) ANSWERS=$2; exec 3<"$2" || die "cannot read $2" ;;
+	--pin-source) PINSRC=$2 ;;
+	*) die "unknown option $1 (see the head of this script)" ;;
+	esac
+	shift 2 || die "$1 needs a value"
+done
+[ -n "$DIR" ] && [ -n "$TOKEN" ] && [ -n "$SUBJECT" ] && [ -n "$ID" ] &&
+    [ -n "$APPROVAL" ] && [ -n "$LOCATION" ] || die "give --dir, --token, --subject, --id, --approval and --location"
+WITNESS=$(roster_name witness)
+ADMIN=$(roster_name administrator)
+[ -n "$WITNESS" ] && [ -n "$(roster_name custodian)" ] ||
+    die "the roster needs a witness and a custodian (--person witness:NAME)"
+ADMIN=${ADMIN:-$WITNESS}
+SCRIPT_SHA=$(sha256sum "$0" | cut -c1-64)
+
+printf 'ROOT KEY GENERATION CEREMONY %s\n' "$ID"
+printf 'Script: %s\n  sha256:%s (compare with the approved copy, %s)\n' \
+    "$0" "$SCRIPT_SHA" "$APPROVAL"
+printf 'Roster:\n%s' "$(printf '%s' "$PEOPLE" | sed 's/^/  /')"
+printf '\n'
+
+step "administrator" "Check the room: doors closed, cameras running, no network cable in the laptop, the HSM's tamper-evident bag intact with its number as on the paper script."
+confirm
+step "witness: $WITNESS" "Compare the script's SHA-256 above with the approved copy."
+confirm
+step "custodian" "Generate the root CA key and its log-signing key on the token.  Type the PIN when asked; nobody else looks."
+confirm
+set -- -d "$DIR" --token "$TOKEN" --algorithm "$ALG" --subject "$SUBJECT" \
+    --operator "$ADMIN" --witness "$WITNESS"
+[ -n "$PROFILE" ] && set -- "$@" --profile "$PROFILE"
+tool ca-init "$@" >"${TMPDIR:-/tmp}/root-keygen.$$" ||
+    { rm -f "${TMPDIR:-/tmp}/root-keygen.$$"; die "ca-init failed"; }
+FP=$(sed -n 's/^sha256:\([0-9a-f]\{64\}\)$/\1/p' "${TMPDIR:-/tmp}/root-keygen.$$" | head -n 1)
+cat "${TMPDIR:-/tmp}/root-keygen.$$"
+rm -f "${TMPDIR:-/tmp}/root-keygen.$$"
+
+step "administrator" "Open the ceremony in the new CA's log: roster, script and place."
+confirm
+set -- open -d "$DIR" --id "$ID" --purpose "Root CA key generation" \
+    --script "$0" --approval "$APPROVAL" --location "$LOCATION"
+printf '%s' "$PEOPLE" | {
+	while IFS= read -r p; do
+		[ -n "$p" ] && printf '%s\n' "$p"
+	done
+} >"${TMPDIR:-/tmp}/roster.$$"
+while IFS= read -r p; do
+	set -- "$@" --person "$p"
+done <"${TMPDIR:-/tmp}/roster.$$"
+rm -f "${TMPDIR:-/tmp}/roster.$$"
+tool ca-ceremony "$@" || die "the ceremony could not be opened"
+OPEN=1
+flush_deviations
+attest "$WITNESS" "The room was checked and the script's hash compared before key generation"
+
+step "witness: $WITNESS" "The custodian reads the root's fingerprint aloud, word by word; compare each word with the screen and the paper."
+show_fingerprint "Root certificate" "$FP"
+confirm
+attest "$WITNESS" "The root fingerprint was read aloud and matched: $FP"
+
+step "auditor" "Verify the new log against the fingerprint just read."
+confirm
+tool ca-log verify -d "$DIR" --anchor "$FP" || die "the log does not verify"
+
+seal_and_finish "  1. Write the fingerprint and the head on the paper script; all sign it.
+  2. Seal the HSM in a new tamper-evident bag; write its number on the paper.
+  3. Keep $DIR on two removable media, in separate safes."
