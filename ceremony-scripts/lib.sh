@@ -101,13 +101,17 @@ attest() {
 
 # flush_deviations: record what was noted before the ceremony was open.
 flush_deviations() {
-	printf '%s' "${PENDING_DEVIATIONS:-}" | while IFS='|' read -r _w _y _a
-	do
+	[ -n "${PENDING_DEVIATIONS:-}" ] || return 0
+	# A here-document, not a pipe: die must end the script, not a subshell.
+	while IFS='|' read -r _w _y _a; do
 		[ -n "$_w" ] || continue
 		tool ca-ceremony deviation -d "$DIR" --what "$_w" --why "$_y" \
 		    --approved-by "$_a" >/dev/null ||
 		    die "a deviation could not be recorded"
-	done
+	done <<EOF_DEVIATIONS
+$PENDING_DEVIATIONS
+EOF_DEVIATIONS
+	PENDING_DEVIATIONS=
 }
 
 # show_fingerprint LABEL SHA256: hex in groups, and as PGP words.

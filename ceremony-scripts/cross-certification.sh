@@ -1,0 +1,136 @@
+#!/bin/sh
+# cross-certification.sh: our root cross-certifies another plant's root.
+#
+# usage: cross-certification.sh --root ROOTDIR --cross CERT
+#            --other-fingerprint SHA256 --profile FILE --out FILE
+#            --id ID --approval REF --location TEXT --person ROLE:NAME ...
+#            [--answers FILE] [--pin-source SRC]
+#
+# --other-fingerprint is the other root's SHA-256 fingerprint as the other
+# plant sent it on paper; the script computes the certificate's own (the
+# SHA-256 of its DER: the PEM armour stripped, base64 -d) and refuses to
+# sign unless they agree.  Both are shown as words for the witness.
+# Roles: administrator (runs the script), witness, custodian (types the
+# PIN), auditor.  Each step waits for "yes"; "deviate" records a deviation.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+DIR= CROSS= OTHERFP= PROFILE= OUT= ID= APPROVAL= LOCATION= PEOPLE=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--root) DIR=$2 ;;
+	--cross) CROSS=$2 ;;
+	--other-fingerprint) OTHERFP=$2 ;;
+	--profile) PROFILE=$2 ;;
+	--out) OUT=$2 ;;
+	--id) ID=$2 ;;
+	--approval) APPROVAL=$2 ;;
+	--location) LOCATION=$2 ;;
+	--person) PEOPLE="$PEOPLE$2
+" ;;
+	--answers) ANSWERS=$2; exec 3<"$2" || die "cannot read $2" ;;
+	--pin-source) PINSRC=$2 ;;
+	*) die "unknown option $1 (see the head of this script)" ;;
+	esac
+	shift 2 || die "$1 needs a value"
+done
+[ -n "$DIR" ] && [ -n "$CROSS" ] && [ -n "$OTHERFP" ] && [ -n "$PROFILE" ] &&
+    [ -n "$OUT" ] && [ -n "$ID" ] && [ -n "$APPROVAL" ] && [ -n "$LOCATION" ] ||
+    die "give --root, --cross, --other-fingerprint, --profile, --out, --id, --approval and --location"
+[ -f "$DIR/ca.pem" ] || die "$DIR is no CA directory"
+[ -r "$CROSS" ] || die "cannot read $CROSS"
+[ -r "$PROFILE" ] || die "cannot read $PROFILE"
+[ ! -e "$OUT" ] || die "$OUT exists already"
+WITNESS=$(roster_name witness)
+CUSTODIAN=$(roster_name custodian)
+AUDITOR=$(roster_name auditor)
+[ -n "$WITNESS" ] && [ -n "$CUSTODIAN" ] ||
+    die "the roster needs a witness and a custodian (--person witness:NAME)"
+AUDITOR=${AUDITOR:-$WITNESS}
+SCRIPT_SHA=$(sha256sum "$0" | cut -c1-64)
+
+# hexsum TEXT: TEXT as 64 lower-case hex digits, without "sha256:" or
+# colons; empty when it is no SHA-256.
+hexsum() {
+	_h=$(printf '%s' "${1#sha256:}" | tr -d ': ' | tr 'A-F' 'a-f')
+	case $_h in
+	*[!0-9a-f]*) ;;
+	*) [ "${#_h}" -eq 64 ] && printf '%s\n' "$_h" ;;
+	esac
+}
+
+# last_cert_sha256 FILE: the SHA-256 of the last certificate's DER in the
+# PEM FILE (the root, at the end of a chain), or of FILE if it is DER.
+last_cert_sha256() {
+	if grep -q '^-----BEGIN CERTIFICATE-----' "$1"; then
+		tac "$1" | tr -d '\r' | sed -n '/^-----END CERTIFICATE-----/,/^-----BEGIN CERTIFICATE-----/{
+/^-----BEGIN/q
+/^-----/!p
+}' | tac | base64 -d |
+		    sha256sum | cut -c1-64
+	else
+		sha256sum "$1" | cut -c1-64
+	fi
+}
+
+PAPER=$(hexsum "$OTHERFP")
+[ -n "$PAPER" ] || die "--other-fingerprint takes 64 hex digits, not $OTHERFP"
+
+printf 'CROSS-CERTIFICATION CEREMONY %s\n' "$ID"
+printf 'Script: %s\n  sha256:%s (compare with the approved copy, %s)\n' \
+    "$0" "$SCRIPT_SHA" "$APPROVAL"
+printf 'Roster:\n%s' "$(printf '%s' "$PEOPLE" | sed 's/^/  /')"
+printf '\n'
+
+step "administrator" "Check the room: doors closed, cameras running, no network cable in the laptop, the HSM's tamper-evident bag intact with its number as on the paper script."
+confirm
+step "witness: $WITNESS" "Compare the script's SHA-256 above with the approved copy."
+confirm
+
+step "administrator" "Open the ceremony in the root's log: roster, script and place."
+confirm
+set -- open -d "$DIR" --id "$ID" --purpose "Cross-certification" \
+    --script "$0" --approval "$APPROVAL" --location "$LOCATION"
+printf '%s' "$PEOPLE" | {
+	while IFS= read -r p; do
+		[ -n "$p" ] && printf '%s\n' "$p"
+	done
+} >"${TMPDIR:-/tmp}/roster.$$"
+while IFS= read -r p; do
+	set -- "$@" --person "$p"
+done <"${TMPDIR:-/tmp}/roster.$$"
+rm -f "${TMPDIR:-/tmp}/roster.$$"
+tool ca-ceremony "$@" || die "the ceremony could not be opened"
+OPEN=1
+flush_deviations
+attest "$WITNESS" "The room was checked and the script's hash compared before cross-certification"
+
+OTHER=$(last_cert_sha256 "$CROSS")
+step "witness: $WITNESS" "Compare, word by word, the other root's fingerprint computed from $CROSS with the one the other plant sent on paper."
+show_fingerprint "Other root, computed from $CROSS" "$OTHER"
+show_fingerprint "Other root, from the other plant's paper" "$PAPER"
+[ "$OTHER" = "$PAPER" ] ||
+    die "the other root's certificate is not the one on paper: do not sign"
+printf 'The script checked it too: they are the same.\n'
+confirm
+attest "$WITNESS" "The other root's fingerprint was compared word by word with the other plant's paper and matched: $OTHER"
+
+step "custodian: $CUSTODIAN" "Sign the cross-certificate with our root key under the profile ${PROFILE##*/}.  Type the PIN when asked; nobody else looks.  Read any warnings aloud."
+confirm
+tool ca-sign-sub -d "$DIR" --cross "$CROSS" --profile "$PROFILE" \
+    --out "$OUT" --operator "$CUSTODIAN" --witness "$WITNESS" ||
+    die "ca-sign-sub --cross failed"
+CERTFP=$(last_cert_sha256 "$OUT")
+show_fingerprint "Cross-certificate $OUT" "$CERTFP"
+attest "$WITNESS" "The cross-certificate for $OTHER was signed under the profile ${PROFILE##*/}: $CERTFP"
+
+step "auditor: $AUDITOR" "Verify the root's log."
+confirm
+tool ca-log verify -d "$DIR" || die "the root's log does not verify"
+
+seal_and_finish "  1. Write the cross-certificate's words and the head on the paper script;
+     all sign it.
+  2. Send $OUT to the other plant; they compare its words with a copy of
+     the paper script before they publish it.
+  3. Seal the root's HSM in a new tamper-evident bag; write its number on the
+     paper.  Keep $DIR on two removable media, in separate safes."

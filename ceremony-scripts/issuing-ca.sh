@@ -1,0 +1,272 @@
+#!/bin/sh
+# issuing-ca.sh: an issuing CA (OT or IT; the profile decides), in three
+# ceremonies, one per phase.
+#
+# usage: issuing-ca.sh --phase request --dir SUBDIR --token URI --subject DN
+#            [--algorithm ALG] COMMON
+#        issuing-ca.sh --phase sign --root ROOTDIR --csr FILE --profile FILE
+#            --out FILE [--csr-sha256 HEX] COMMON
+#        issuing-ca.sh --phase install --dir SUBDIR --cert FILE
+#            --chain ROOTCERT [--root-fingerprint HEX] COMMON
+# COMMON: --id ID --approval REF --location TEXT --person ROLE:NAME ...
+#            [--answers FILE] [--pin-source SRC]
+#
+# request: on the issuing CA's own token, its keys and request; the
+#   request's SHA-256 is written on the paper script as words.  ca-ceremony
+#   open needs the CA certificate, which the issuing CA has only after
+#   install, so this phase opens and seals nothing: its roster, deviations
+#   and attestations go to SUBDIR-request.txt, which install records.
+# sign:    at the root, the words are compared and the root signs.
+# install: at the issuing CA, the root's fingerprint is compared with the
+#   paper script and the certificate installed; the ceremony is opened in
+#   the issuing CA's log right after, as root-keygen.sh does after ca-init.
+# --csr-sha256 and --root-fingerprint, from paper, are checked by the script
+# as well as by the witness.
+#
+# Roles: administrator (runs the script), witness, custodian (types the
+# PIN), auditor.  Each step waits for "yes"; "deviate" records a deviation.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+PHASE= DIR= ROOT= TOKEN= SUBJECT= ALG=p384 CSR= PROFILE= OUT= CERT= CHAIN=
+CSRSUM= ROOTFP= ID= APPROVAL= LOCATION= PEOPLE=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--phase) PHASE=$2 ;;
+	--dir) DIR=$2 ;;
+	--root) ROOT=$2 ;;
+	--token) TOKEN=$2 ;;
+	--subject) SUBJECT=$2 ;;
+	--algorithm) ALG=$2 ;;
+	--csr) CSR=$2 ;;
+	--profile) PROFILE=$2 ;;
+	--out) OUT=$2 ;;
+	--cert) CERT=$2 ;;
+	--chain) CHAIN=$2 ;;
+	--csr-sha256) CSRSUM=$2 ;;
+	--root-fingerprint) ROOTFP=$2 ;;
+	--id) ID=$2 ;;
+	--approval) APPROVAL=$2 ;;
+	--location) LOCATION=$2 ;;
+	--person) PEOPLE="$PEOPLE$2
+" ;;
+	--answers) ANSWERS=$2; exec 3<"$2" || die "cannot read $2" ;;
+	--pin-source) PINSRC=$2 ;;
+	*) die "unknown option $1 (see the head of this script)" ;;
+	esac
+	shift 2 || die "$1 needs a value"
+done
+[ -n "$ID" ] && [ -n "$APPROVAL" ] && [ -n "$LOCATION" ] ||
+    die "give --phase, --id, --approval and --location"
+case $PHASE in
+request)
+	[ -n "$DIR" ] && [ -n "$TOKEN" ] && [ -n "$SUBJECT" ] ||
+	    die "--phase request needs --dir, --token and --subject"
+	[ ! -e "$DIR" ] || die "$DIR exists already"
+	PURPOSE="Issuing CA key generation and request"
+	TITLE="ISSUING CA REQUEST CEREMONY" ;;
+sign)
+	[ -n "$ROOT" ] && [ -n "$CSR" ] && [ -n "$PROFILE" ] && [ -n "$OUT" ] ||
+	    die "--phase sign needs --root, --csr, --profile and --out"
+	[ -f "$ROOT/ca.pem" ] || die "$ROOT is no CA directory"
+	[ -r "$CSR" ] || die "cannot read $CSR"
+	[ -r "$PROFILE" ] || die "cannot read $PROFILE"
+	[ ! -e "$OUT" ] || die "$OUT exists already"
+	DIR=$ROOT
+	PURPOSE="Issuing CA certificate signing"
+	TITLE="ISSUING CA SIGNING CEREMONY" ;;
+install)
+	[ -n "$DIR" ] && [ -n "$CERT" ] && [ -n "$CHAIN" ] ||
+	    die "--phase install needs --dir, --cert and --chain"
+	[ -f "$DIR/ca.csr" ] || die "$DIR holds no request (run --phase request)"
+	[ -r "$CERT" ] || die "cannot read $CERT"
+	[ -r "$CHAIN" ] || die "cannot read $CHAIN"
+	PURPOSE="Issuing CA certificate installation"
+	TITLE="ISSUING CA INSTALLATION CEREMONY" ;;
+*) die "give --phase request, sign or install" ;;
+esac
+WITNESS=$(roster_name witness)
+ADMIN=$(roster_name administrator)
+CUSTODIAN=$(roster_name custodian)
+AUDITOR=$(roster_name auditor)
+[ -n "$WITNESS" ] && [ -n "$CUSTODIAN" ] ||
+    die "the roster needs a witness and a custodian (--person witness:NAME)"
+ADMIN=${ADMIN:-$WITNESS}
+AUDITOR=${AUDITOR:-$WITNESS}
+SCRIPT_SHA=$(sha256sum "$0" | cut -c1-64)
+
+# hexsum TEXT: TEXT as 64 lower-case hex digits, without "sha256:" or
+# colons; empty when it is no SHA-256.
+hexsum() {
+	_h=$(printf '%s' "${1#sha256:}" | tr -d ': ' | tr 'A-F' 'a-f')
+	case $_h in
+	*[!0-9a-f]*) ;;
+	*) [ "${#_h}" -eq 64 ] && printf '%s\n' "$_h" ;;
+	esac
+}
+
+# last_cert_sha256 FILE: the SHA-256 of the last certificate's DER in the
+# PEM FILE (the root, at the end of a chain), or of FILE if it is DER.
+last_cert_sha256() {
+	if grep -q '^-----BEGIN CERTIFICATE-----' "$1"; then
+		tac "$1" | tr -d '\r' | sed -n '/^-----END CERTIFICATE-----/,/^-----BEGIN CERTIFICATE-----/{
+/^-----BEGIN/q
+/^-----/!p
+}' | tac | base64 -d |
+		    sha256sum | cut -c1-64
+	else
+		sha256sum "$1" | cut -c1-64
+	fi
+}
+
+# open_ceremony: open the ceremony in DIR's log with the roster.
+open_ceremony() {
+	set -- open -d "$DIR" --id "$ID" --purpose "$PURPOSE" \
+	    --script "$0" --approval "$APPROVAL" --location "$LOCATION"
+	printf '%s' "$PEOPLE" | {
+		while IFS= read -r p; do
+			[ -n "$p" ] && printf '%s\n' "$p"
+		done
+	} >"${TMPDIR:-/tmp}/roster.$$"
+	while IFS= read -r p; do
+		set -- "$@" --person "$p"
+	done <"${TMPDIR:-/tmp}/roster.$$"
+	rm -f "${TMPDIR:-/tmp}/roster.$$"
+	tool ca-ceremony "$@" || die "the ceremony could not be opened"
+	OPEN=1
+	flush_deviations
+}
+
+printf '%s %s\n' "$TITLE" "$ID"
+printf 'Script: %s\n  sha256:%s (compare with the approved copy, %s)\n' \
+    "$0" "$SCRIPT_SHA" "$APPROVAL"
+printf 'Roster:\n%s' "$(printf '%s' "$PEOPLE" | sed 's/^/  /')"
+printf '\n'
+
+step "administrator" "Check the room: doors closed, cameras running, no network cable in the laptop, the HSM's tamper-evident bag intact with its number as on the paper script."
+confirm
+step "witness: $WITNESS" "Compare the script's SHA-256 above with the approved copy."
+confirm
+
+case $PHASE in
+request)
+	step "custodian: $CUSTODIAN" "Generate the issuing CA's key and its log-signing key on the issuing CA's own token, and its request.  Type the PIN when asked; nobody else looks."
+	confirm
+	tool ca-init --sub -d "$DIR" --token "$TOKEN" --algorithm "$ALG" \
+	    --subject "$SUBJECT" --operator "$ADMIN" --witness "$WITNESS" ||
+	    die "ca-init --sub failed"
+	CSRFP=$(sha256sum "$DIR/ca.csr" | cut -c1-64)
+	# ca-ceremony open needs the CA certificate, which an issuing CA has
+	# only after --install: this ceremony's roster, deviations and
+	# attestations go to REC, beside DIR, and the install ceremony records
+	# them in the log.
+	REC=${DIR%/}-request.txt
+	{
+		printf 'ceremony|%s|%s|%s|%s\n' "$ID" "$APPROVAL" "$LOCATION" \
+		    "$SCRIPT_SHA"
+		printf '%s' "$PEOPLE" | sed -n 's/^\(..*\)$/person|\1/p'
+	} >"$REC" || die "cannot write $REC"
+
+	step "witness: $WITNESS" "Write the request's SHA-256 words below on the paper script; the custodian reads them aloud, word by word, while you compare."
+	show_fingerprint "Request $DIR/ca.csr" "$CSRFP"
+	confirm
+	{
+		printf '%s' "${PENDING_DEVIATIONS:-}" |
+		    sed -n 's/^\(..*\)$/deviation|\1/p'
+		printf 'attest|%s|%s\n' "$WITNESS" "The room was checked and the script's hash compared before key generation" \
+		    "$WITNESS" "The request's SHA-256 was read aloud, matched and written on the paper script: $CSRFP"
+	} >>"$REC" || die "cannot write $REC"
+	PENDING_DEVIATIONS=
+	printf 'Noted in %s, for the install ceremony to record in the log.\n' "$REC"
+
+	step "administrator" "The issuing CA's log takes this ceremony's record only once its certificate is installed.  All sign the paper script; keep it with $REC."
+	confirm
+	printf '\nNext steps:\n%s\n' "  1. Write the request's words on the paper script; all sign it.
+  2. Copy $DIR/ca.csr to removable media for the root's signing ceremony
+     (issuing-ca.sh --phase sign --csr-sha256 $CSRFP).
+  3. Keep $REC with $DIR: the install ceremony records it in the log.
+  4. Seal the issuing CA's HSM in a new tamper-evident bag; write its number
+     on the paper.  Keep $DIR on two removable media, in separate safes." ;;
+sign)
+	step "administrator" "Open the ceremony in the root's log: roster, script and place."
+	confirm
+	open_ceremony
+	attest "$WITNESS" "The room was checked and the script's hash compared before signing"
+
+	CSRFP=$(sha256sum "$CSR" | cut -c1-64)
+	step "witness: $WITNESS" "The custodian reads the request's SHA-256 aloud, word by word; compare each word with the words written on the paper script at the request ceremony."
+	show_fingerprint "Request $CSR" "$CSRFP"
+	if [ -n "$CSRSUM" ]; then
+		[ "$(hexsum "$CSRSUM")" = "$CSRFP" ] ||
+		    die "the request's SHA-256 is not the one from paper ($CSRSUM): do not sign"
+		printf 'The script checked it too: it is the SHA-256 given with --csr-sha256.\n'
+	fi
+	confirm
+	attest "$WITNESS" "The request's SHA-256 was read aloud and matched the paper script: $CSRFP"
+
+	step "custodian: $CUSTODIAN" "Sign the issuing CA's certificate with the root key under the profile ${PROFILE##*/}.  Type the PIN when asked; nobody else looks.  Read any warnings aloud."
+	confirm
+	tool ca-sign-sub -d "$ROOT" --csr "$CSR" --profile "$PROFILE" \
+	    --out "$OUT" --operator "$CUSTODIAN" --witness "$WITNESS" ||
+	    die "ca-sign-sub failed"
+	CERTFP=$(last_cert_sha256 "$OUT")
+	show_fingerprint "Issuing CA certificate $OUT" "$CERTFP"
+	attest "$WITNESS" "The issuing CA certificate was signed under the profile ${PROFILE##*/}: $CERTFP"
+
+	step "auditor: $AUDITOR" "Verify the root's log."
+	confirm
+	tool ca-log verify -d "$ROOT" || die "the root's log does not verify"
+
+	seal_and_finish "  1. Write the certificate's words and the head on the paper script; all sign it.
+  2. Carry $OUT and $ROOT/ca.pem to the issuing CA's installation ceremony
+     (issuing-ca.sh --phase install --cert $OUT --chain ca.pem).
+  3. Seal the root's HSM in a new tamper-evident bag; write its number on the
+     paper.  Keep $ROOT on two removable media, in separate safes." ;;
+install)
+	FP=$(last_cert_sha256 "$CHAIN")
+	step "witness: $WITNESS" "The custodian reads the root's fingerprint aloud, word by word; compare each word with the fingerprint on the root's paper script."
+	show_fingerprint "Root certificate (end of $CHAIN)" "$FP"
+	if [ -n "$ROOTFP" ]; then
+		[ "$(hexsum "$ROOTFP")" = "$FP" ] ||
+		    die "the root's fingerprint is not the one from paper ($ROOTFP): do not install"
+		printf 'The script checked it too: it is the fingerprint given with --root-fingerprint.\n'
+	fi
+	confirm
+
+	step "custodian: $CUSTODIAN" "Install the signed certificate in the issuing CA.  Type the PIN when asked; nobody else looks."
+	confirm
+	tool ca-init --install "$CERT" --chain "$CHAIN" -d "$DIR" \
+	    --operator "$CUSTODIAN" --witness "$WITNESS" ||
+	    die "ca-init --install failed"
+
+	# ca-ceremony open needs the CA certificate: the ceremony is opened in
+	# the issuing CA's log right after the installation.
+	step "administrator" "Open the ceremony in the issuing CA's log: roster, script and place."
+	confirm
+	open_ceremony
+	attest "$WITNESS" "The room was checked and the script's hash compared before installation"
+	attest "$WITNESS" "The root fingerprint was read aloud and matched the paper script: $FP"
+	attest "$WITNESS" "The issuing CA certificate was installed and chains to the root $FP"
+	REC=${DIR%/}-request.txt
+	if [ -f "$REC" ]; then
+		step "witness: $WITNESS" "Compare the request ceremony's record below, kept with the issuing CA, with its signed paper script; it goes into the log now."
+		sed 's/^/  /' "$REC"
+		confirm
+		REQ=$(sed -n 's/^ceremony|\([^|]*\)|.*/\1/p' "$REC")
+		while IFS='|' read -r kind rest <&4; do
+			case $kind in
+			person|attest|deviation)
+				attest "$WITNESS" "Request ceremony $REQ, as on its paper script: $kind|$rest" ;;
+			esac
+		done 4<"$REC"
+	fi
+
+	step "auditor: $AUDITOR" "Verify the issuing CA's log against the root's fingerprint."
+	confirm
+	tool ca-log verify -d "$DIR" --anchor "$FP" || die "the log does not verify"
+
+	seal_and_finish "  1. Write the head on the paper script; all sign it.
+  2. Issue the issuing CA's first CRL (crl-refresh.sh --dir $DIR).
+  3. Seal the issuing CA's HSM in a new tamper-evident bag; write its number
+     on the paper.  Keep $DIR on two removable media, in separate safes." ;;
+esac

@@ -1,0 +1,201 @@
+#!/bin/sh
+# ceremony-scripts/: the root key generation, an OT issuing CA in its three
+# phases (request, sign, install), an IT issuing CA's request signed and
+# then revoked, and CRL refreshes at the root and at the OT CA, all from
+# answers files, under sh and bash; checked by parsing the logs with jq and
+# by ca-audit against the root's fingerprint.
+. "$(dirname "$0")/../lib.sh"
+
+S=$TOP/ceremony-scripts
+export KC_BIN=$BIN
+for t in root ot it other; do
+	new_token "$t"
+done
+PS="--pin-source file:$SCRATCH/pin-root"
+ROSTER="--person administrator:Ann --person witness:Bob
+    --person custodian:Carol --person auditor:Eve"
+COMMON="--approval PKI-PA-2026-17 --location Vault_B $ROSTER"
+
+# answers NAME N: a file of N "yes" lines.
+answers() {
+	: >"$SCRATCH/$1"
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		echo yes >>"$SCRATCH/$1"
+		i=$((i + 1))
+	done
+}
+# run SHELL SCRIPT ARGS...: a ceremony script; its output goes to
+# $SCRATCH/run.out.
+run() {
+	_sh=$1
+	_s=$2
+	shift 2
+	"$_sh" "$S/$_s" "$@" >"$SCRATCH/run.out" 2>&1
+}
+# recs DIR: every record of DIR's log.
+recs() { cat "$1"/log/[0-9]*.json; }
+# has_pair DIR ID: the log holds an open and a seal of ceremony ID.
+has_pair() {
+	test "$(recs "$1" | jq -r --arg id "$2" \
+	    'select(.body.ceremony == $id) | .body.op' |
+	    grep -c '^ceremony-open$\|^ceremony-seal$')" -eq 2
+}
+# roles DIR ID: the roster's roles at ID's open.
+roles() {
+	recs "$1" | jq -c --arg id "$2" 'select(.body.ceremony == $id and
+	    .body.op == "ceremony-open") | [.body.ceremony_open.roster[].role]'
+}
+# attests DIR ID: how many attestations ID holds.
+attests() {
+	recs "$1" | jq -r --arg id "$2" 'select(.body.ceremony == $id and
+	    .body.op == "ceremony-attest") | .body.attestation.statement' |
+	    wc -l
+}
+ROLES='["administrator","witness","custodian","auditor"]'
+
+# The root, by root-keygen.sh.
+answers a-root 7
+check "root-keygen.sh (sh)" run sh root-keygen.sh --dir "$SCRATCH/root" \
+    --token pkcs11:token=root --subject "CN=Plant Root CA 1,O=Example,C=DE" \
+    --id ROOT-2026-1 $COMMON --answers "$SCRATCH/a-root" $PS
+FP=$(sed -n 's/^sha256:\([0-9a-f]\{64\}\)$/\1/p' "$SCRATCH/run.out" | head -n 1)
+check "the root's fingerprint was printed" test "${#FP}" -eq 64
+
+# The OT issuing CA: request on its own token, with a deviation noted
+# before anything is open.
+printf 'yes\ndeviate\nBag TEB-1 replaced by TEB-2\nthe bag tore\nAnn\nyes\nyes\nyes\nyes\n' \
+    >"$SCRATCH/a-req"
+check "issuing-ca.sh --phase request (sh)" run sh issuing-ca.sh \
+    --phase request --dir "$SCRATCH/ot-ca" --token pkcs11:token=ot \
+    --subject "CN=Line 4 OT Issuing CA,O=Example,C=DE" --id OT-REQ-1 \
+    $COMMON --answers "$SCRATCH/a-req" --pin-source "file:$SCRATCH/pin-ot"
+CSRSUM=$(sha256sum "$SCRATCH/ot-ca/ca.csr" | cut -c1-64)
+check "request: the CSR's SHA-256 shown as words" grep -q \
+    "words:  $("$BIN/ca-ceremony" words "$CSRSUM")" "$SCRATCH/run.out"
+check "request: its record notes the deviation" grep -qx \
+    'deviation|Bag TEB-1 replaced by TEB-2|the bag tore|Ann' \
+    "$SCRATCH/ot-ca-request.txt"
+
+# At the root: a deviation before the ceremony is open, recorded at open.
+printf 'deviate\nRoom check by Eve\nAnn ill\nBob\nyes\nyes\nyes\nyes\nyes\nyes\nyes\n' \
+    >"$SCRATCH/a-sign"
+check "issuing-ca.sh --phase sign (bash), SL3 profile" run bash issuing-ca.sh \
+    --phase sign --root "$SCRATCH/root" --csr "$SCRATCH/ot-ca/ca.csr" \
+    --csr-sha256 "sha256:$CSRSUM" --profile "$TOP/profiles/ot-issuing-sl3.json" \
+    --out "$SCRATCH/ot-ca.pem" --id OT-SIGN-1 $COMMON \
+    --answers "$SCRATCH/a-sign" $PS
+answers a-bad 7
+expect_status 1 "sign: a CSR hash that is not the paper's is refused" \
+    sh "$S/issuing-ca.sh" --phase sign --root "$SCRATCH/root" \
+    --csr "$SCRATCH/ot-ca/ca.csr" --csr-sha256 "$FP" \
+    --profile "$TOP/profiles/ot-issuing-sl3.json" \
+    --out "$SCRATCH/bad.pem" --id OT-SIGN-X $COMMON \
+    --answers "$SCRATCH/a-bad" $PS
+check "  and nothing was signed" test ! -e "$SCRATCH/bad.pem"
+# That refusal left OT-SIGN-X open at the root; an auditor seals it.
+check "  the refused ceremony is sealed by hand" "$BIN/ca-ceremony" seal \
+    -d "$SCRATCH/root" $PS
+
+answers a-inst 8
+check "issuing-ca.sh --phase install (sh)" run sh issuing-ca.sh \
+    --phase install --dir "$SCRATCH/ot-ca" --cert "$SCRATCH/ot-ca.pem" \
+    --chain "$SCRATCH/root/ca.pem" --root-fingerprint "$FP" --id OT-INST-1 \
+    $COMMON --answers "$SCRATCH/a-inst" --pin-source "file:$SCRATCH/pin-ot"
+check "install: the root fingerprint shown as words" grep -q \
+    "words:  $("$BIN/ca-ceremony" words "$FP")" "$SCRATCH/run.out"
+
+# An IT issuing CA, requested and signed (under the IT profile) only to be
+# revoked at the CRL refresh below.
+answers a-req2 5
+check "issuing-ca.sh --phase request, IT (bash)" run bash issuing-ca.sh \
+    --phase request --dir "$SCRATCH/it-ca" --token pkcs11:token=it \
+    --algorithm p256 --subject "CN=IT Issuing CA,O=Example,C=DE" \
+    --id IT-REQ-1 $COMMON --answers "$SCRATCH/a-req2" \
+    --pin-source "file:$SCRATCH/pin-it"
+answers a-sign2 7
+check "issuing-ca.sh --phase sign, IT profile (sh)" run sh issuing-ca.sh \
+    --phase sign --root "$SCRATCH/root" --csr "$SCRATCH/it-ca/ca.csr" \
+    --profile "$TOP/profiles/it-issuing.json" --out "$SCRATCH/it-ca.pem" \
+    --id IT-SIGN-1 $COMMON --answers "$SCRATCH/a-sign2" $PS
+ITSER=$(sed -n 's/^  serial: *//p' "$SCRATCH/run.out")
+
+answers a-crl 9
+check "crl-refresh.sh at the root, revoking the IT CA (sh)" run sh \
+    crl-refresh.sh --dir "$SCRATCH/root" --out "$SCRATCH/root-crl" \
+    --revoke "$ITSER:cessationOfOperation" --idp scope --id CRL-ROOT-1 \
+    $COMMON --answers "$SCRATCH/a-crl" $PS
+check "crl: the export's manifest was checked" grep -qx 'crl.der: OK' \
+    "$SCRATCH/run.out"
+check "crl: the root's log records the revocation" test "$(recs \
+    "$SCRATCH/root" | jq -r 'select(.body.op == "revoke") | .body.ceremony')" \
+    = CRL-ROOT-1
+answers a-crl2 8
+check "crl-refresh.sh at the OT CA (bash)" run bash crl-refresh.sh \
+    --dir "$SCRATCH/ot-ca" --out "$SCRATCH/ot-crl" --id CRL-OT-1 $COMMON \
+    --answers "$SCRATCH/a-crl2" --pin-source "file:$SCRATCH/pin-ot"
+check "crl: the OT export's status passes" "$BIN/ca-crl" status \
+    -d "$SCRATCH/ot-crl"
+
+# Another plant's root, cross-certified by ours: its fingerprint came on
+# paper; a wrong one is refused before anything is signed.
+check "the other plant's root" "$BIN/ca-init" -d "$SCRATCH/other" \
+    --token pkcs11:token=other --subject "CN=Plant B Root CA,O=Example B,C=DE" \
+    --pin-source "file:$SCRATCH/pin-other"
+OFP=$(
+    sed -e '/^-----/d' "$SCRATCH/other/ca.pem" | base64 -d | sha256sum |
+    cut -c1-64)
+answers a-xbad 3
+expect_status 1 "cross: a fingerprint that is not the paper's is refused" \
+    sh "$S/cross-certification.sh" --root "$SCRATCH/root" \
+    --cross "$SCRATCH/other/ca.pem" --other-fingerprint "$FP" \
+    --profile "$TOP/profiles/cross-certificate.json" \
+    --out "$SCRATCH/bad-cross.pem" --id CROSS-X $COMMON \
+    --answers "$SCRATCH/a-xbad" $PS
+check "  and nothing was signed" test ! -e "$SCRATCH/bad-cross.pem"
+check "  the refused ceremony is sealed by hand" "$BIN/ca-ceremony" seal \
+    -d "$SCRATCH/root" $PS
+answers a-cross 7
+check "cross-certification.sh (bash)" run bash cross-certification.sh \
+    --root "$SCRATCH/root" --cross "$SCRATCH/other/ca.pem" \
+    --other-fingerprint "$(echo "$OFP" | tr a-f A-F | sed 's/..../&:/g;s/:$//')" \
+    --profile "$TOP/profiles/cross-certificate.json" \
+    --out "$SCRATCH/cross.pem" --id CROSS-2026-1 $COMMON \
+    --answers "$SCRATCH/a-cross" $PS
+check "cross: the other root's fingerprint shown as words" grep -q \
+    "words:  $("$BIN/ca-ceremony" words "$OFP")" "$SCRATCH/run.out"
+check "cross: the cross-certify record is inside the ceremony" test "$(recs \
+    "$SCRATCH/root" | jq -r 'select(.body.op == "cross-certify") |
+    .body.ceremony')" = CROSS-2026-1
+
+for c in root:ROOT-2026-1 root:OT-SIGN-1 root:IT-SIGN-1 root:CRL-ROOT-1 \
+    root:CROSS-2026-1 ot-ca:OT-INST-1 ot-ca:CRL-OT-1; do
+	d=$SCRATCH/${c%%:*}
+	id=${c#*:}
+	check "$id: opened and sealed in ${c%%:*}" has_pair "$d" "$id"
+	check "$id: the roster's roles" test "$(roles "$d" "$id")" = "$ROLES"
+	check "$id: attestations recorded" test "$(attests "$d" "$id")" -ge 2
+done
+check "OT-REQ-1 opened in no log (the sub had no certificate yet)" test \
+    "$(cat "$SCRATCH"/root/log/*.json "$SCRATCH"/ot-ca/log/*.json |
+    jq -r 'select(.body.ceremony == "OT-REQ-1")' | wc -l)" -eq 0
+check "OT-INST-1 records the request ceremony's deviation" test "$(recs \
+    "$SCRATCH/ot-ca" | jq -r 'select(.body.ceremony == "OT-INST-1" and
+    .body.op == "ceremony-attest") | .body.attestation.statement' |
+    grep -c 'OT-REQ-1.*deviation|Bag TEB-1 replaced by TEB-2')" -eq 1
+check "OT-SIGN-1: the deviation, approved by Bob" test "$(recs \
+    "$SCRATCH/root" | jq -r 'select(.body.op == "ceremony-deviation") |
+    [.body.ceremony, .body.deviation.what, .body.deviation.approved_by] |
+    join("|")')" = "OT-SIGN-1|Room check by Eve|Bob"
+check "OT-SIGN-1: the sign-sub record is inside the ceremony" test "$(recs \
+    "$SCRATCH/root" | jq -r 'select(.body.op == "sign-sub") | .body.ceremony' |
+    head -n 1)" = OT-SIGN-1
+check "OT-SIGN-1: the witness attested the CSR hash" test "$(recs \
+    "$SCRATCH/root" | jq -r 'select(.body.ceremony == "OT-SIGN-1") |
+    .body.attestation.statement // empty' | grep -c "$CSRSUM")" -eq 1
+
+check "ca-audit passes for the root" "$BIN/ca-audit" -d "$SCRATCH/root" \
+    --anchor "$FP"
+check "ca-audit passes for the OT issuing CA" "$BIN/ca-audit" \
+    -d "$SCRATCH/ot-ca" --anchor "$FP"
+finish
