@@ -137,7 +137,8 @@ def info(path):
     return {
         "file": path,
         "version": cert.version.name,
-        "serial": format(cert.serial_number, "x"),
+        "serial": "%0*x" % ((cert.serial_number.bit_length() + 7) // 8 * 2,
+                            cert.serial_number),
         "serial_bits": cert.serial_number.bit_length(),
         "serial_octets": serial_octets,
         "subject": cert.subject.rfc4514_string(),

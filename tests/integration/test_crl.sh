@@ -39,7 +39,7 @@ out = {
     "idp_critical": idp.critical if idp else None,
     "only_ca": idp.value.only_contains_ca_certs if idp else None,
     "idp_uris": [g.value for g in idp.value.full_name] if idp and idp.value.full_name else [],
-    "entries": [{"serial": format(r.serial_number, "x"),
+    "entries": [{"serial": "%0*x" % ((r.serial_number.bit_length() + 7) // 8 * 2, r.serial_number),
                  "reason": (r.extensions.get_extension_for_oid(CE.CRL_REASON).value.reason.name
                             if any(e.oid == CE.CRL_REASON for e in r.extensions) else None)}
                 for r in crl],
