@@ -68,20 +68,7 @@ confirm
 
 step "administrator" "Open the ceremony in the CA's log: roster, script and place."
 confirm
-set -- open -d "$DIR" --id "$ID" --purpose "CRL refresh" \
-    --script "$0" --approval "$APPROVAL" --location "$LOCATION"
-printf '%s' "$PEOPLE" | {
-	while IFS= read -r p; do
-		[ -n "$p" ] && printf '%s\n' "$p"
-	done
-} >"${TMPDIR:-/tmp}/roster.$$"
-while IFS= read -r p; do
-	set -- "$@" --person "$p"
-done <"${TMPDIR:-/tmp}/roster.$$"
-rm -f "${TMPDIR:-/tmp}/roster.$$"
-tool ca-ceremony "$@" || die "the ceremony could not be opened"
-OPEN=1
-flush_deviations
+open_ceremony "CRL refresh"
 attest "$WITNESS" "The room was checked, the script's hash and the revocations compared with the approved copy"
 
 printf '%s' "$REVOKE" >"${TMPDIR:-/tmp}/revoke.$$"

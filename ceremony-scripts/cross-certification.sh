@@ -89,20 +89,7 @@ confirm
 
 step "administrator" "Open the ceremony in the root's log: roster, script and place."
 confirm
-set -- open -d "$DIR" --id "$ID" --purpose "Cross-certification" \
-    --script "$0" --approval "$APPROVAL" --location "$LOCATION"
-printf '%s' "$PEOPLE" | {
-	while IFS= read -r p; do
-		[ -n "$p" ] && printf '%s\n' "$p"
-	done
-} >"${TMPDIR:-/tmp}/roster.$$"
-while IFS= read -r p; do
-	set -- "$@" --person "$p"
-done <"${TMPDIR:-/tmp}/roster.$$"
-rm -f "${TMPDIR:-/tmp}/roster.$$"
-tool ca-ceremony "$@" || die "the ceremony could not be opened"
-OPEN=1
-flush_deviations
+open_ceremony "Cross-certification"
 attest "$WITNESS" "The room was checked and the script's hash compared before cross-certification"
 
 OTHER=$(last_cert_sha256 "$CROSS")

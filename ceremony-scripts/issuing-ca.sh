@@ -119,24 +119,6 @@ last_cert_sha256() {
 	fi
 }
 
-# open_ceremony: open the ceremony in DIR's log with the roster.
-open_ceremony() {
-	set -- open -d "$DIR" --id "$ID" --purpose "$PURPOSE" \
-	    --script "$0" --approval "$APPROVAL" --location "$LOCATION"
-	printf '%s' "$PEOPLE" | {
-		while IFS= read -r p; do
-			[ -n "$p" ] && printf '%s\n' "$p"
-		done
-	} >"${TMPDIR:-/tmp}/roster.$$"
-	while IFS= read -r p; do
-		set -- "$@" --person "$p"
-	done <"${TMPDIR:-/tmp}/roster.$$"
-	rm -f "${TMPDIR:-/tmp}/roster.$$"
-	tool ca-ceremony "$@" || die "the ceremony could not be opened"
-	OPEN=1
-	flush_deviations
-}
-
 printf '%s %s\n' "$TITLE" "$ID"
 printf 'Script: %s\n  sha256:%s (compare with the approved copy, %s)\n' \
     "$0" "$SCRIPT_SHA" "$APPROVAL"
@@ -190,7 +172,7 @@ request)
 sign)
 	step "administrator" "Open the ceremony in the root's log: roster, script and place."
 	confirm
-	open_ceremony
+	open_ceremony "$PURPOSE"
 	attest "$WITNESS" "The room was checked and the script's hash compared before signing"
 
 	CSRFP=$(sha256sum "$CSR" | cut -c1-64)
@@ -243,7 +225,7 @@ install)
 	# the issuing CA's log right after the installation.
 	step "administrator" "Open the ceremony in the issuing CA's log: roster, script and place."
 	confirm
-	open_ceremony
+	open_ceremony "$PURPOSE"
 	attest "$WITNESS" "The room was checked and the script's hash compared before installation"
 	attest "$WITNESS" "The root fingerprint was read aloud and matched the paper script: $FP"
 	attest "$WITNESS" "The issuing CA certificate was installed and chains to the root $FP"

@@ -129,6 +129,22 @@ roster_name() {
 	done
 }
 
+# open_ceremony PURPOSE: open the ceremony in DIR's log with the roster
+# (PEOPLE), this script and its approval, then record what was noted
+# before it was open.
+open_ceremony() {
+	set -- open -d "$DIR" --id "$ID" --purpose "$1" --script "$0" \
+	    --approval "$APPROVAL" --location "$LOCATION"
+	while IFS= read -r _p; do
+		[ -n "$_p" ] && set -- "$@" --person "$_p"
+	done <<EOF_ROSTER
+$PEOPLE
+EOF_ROSTER
+	tool ca-ceremony "$@" || die "the ceremony could not be opened"
+	OPEN=1
+	flush_deviations
+}
+
 # seal_and_finish NEXT: seal the ceremony, show the head, print NEXT.
 seal_and_finish() {
 	step "administrator" "Seal the ceremony.  Write the head below on the paper script, and read the words aloud."

@@ -62,20 +62,7 @@ rm -f "${TMPDIR:-/tmp}/root-keygen.$$"
 
 step "administrator" "Open the ceremony in the new CA's log: roster, script and place."
 confirm
-set -- open -d "$DIR" --id "$ID" --purpose "Root CA key generation" \
-    --script "$0" --approval "$APPROVAL" --location "$LOCATION"
-printf '%s' "$PEOPLE" | {
-	while IFS= read -r p; do
-		[ -n "$p" ] && printf '%s\n' "$p"
-	done
-} >"${TMPDIR:-/tmp}/roster.$$"
-while IFS= read -r p; do
-	set -- "$@" --person "$p"
-done <"${TMPDIR:-/tmp}/roster.$$"
-rm -f "${TMPDIR:-/tmp}/roster.$$"
-tool ca-ceremony "$@" || die "the ceremony could not be opened"
-OPEN=1
-flush_deviations
+open_ceremony "Root CA key generation"
 attest "$WITNESS" "The room was checked and the script's hash compared before key generation"
 
 step "witness: $WITNESS" "The custodian reads the root's fingerprint aloud, word by word; compare each word with the screen and the paper."
