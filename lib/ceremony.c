@@ -133,6 +133,19 @@ ca_ceremony_open(const struct ca_open_req *req, const struct ca_session *s,
 		    "custodian (--person witness:NAME, custodian:NAME)");
 		return CA_ERR_INVALID_ARG;
 	}
+	/* Optional fields, when given, say something. */
+	if ((req->hsm_model != NULL && *req->hsm_model == '\0') ||
+	    (req->hsm_serial != NULL && *req->hsm_serial == '\0') ||
+	    (req->token_serial != NULL && *req->token_serial == '\0') ||
+	    (req->laptop != NULL && *req->laptop == '\0')) {
+		ca_errf(eb, "an equipment field was given empty");
+		return CA_ERR_INVALID_ARG;
+	}
+	for (i = 0; i < req->nbags; i++)
+		if (req->bags[i][0] == '\0') {
+			ca_errf(eb, "a bag number was given empty");
+			return CA_ERR_INVALID_ARG;
+		}
 	if (req->os_image_sha256 != NULL &&
 	    (strlen(req->os_image_sha256) != 64 ||
 	    !ca_is_lower_hex(req->os_image_sha256))) {
