@@ -108,6 +108,20 @@ START_TEST(open_refusals)
 	ck_assert_err(ca_ceremony_open(&f.open, &f.s, head, NULL),
 	    CA_ERR_INVALID_ARG);
 	f.open.os_image_sha256 = NULL;
+	{
+		const char *bags[] = { "TEB-1", "" };
+
+		f.open.bags = bags;
+		f.open.nbags = 2;
+		ck_assert_err(ca_ceremony_open(&f.open, &f.s, head, NULL),
+		    CA_ERR_INVALID_ARG);
+		f.open.nbags = 0;
+		f.open.hsm_model = "";
+		ck_assert_err(ca_ceremony_open(&f.open, &f.s, head, NULL),
+		    CA_ERR_INVALID_ARG);
+		f.open.hsm_model = NULL;
+		f.open.bags = NULL;
+	}
 	ck_assert_int_eq(count(&f), 1);
 	ck_assert_ok(ca_ceremony_open(&f.open, &f.s, head, NULL));
 	ck_assert_err(ca_ceremony_open(&f.open, &f.s, head, NULL),
