@@ -833,6 +833,7 @@ out:
 struct rd {
 	FILE *f;
 	EVP_MD_CTX *md;
+	size_t n;		/* bytes consumed */
 	int err;
 };
 
@@ -844,6 +845,7 @@ rd_bytes(struct rd *r, void *p, size_t n)
 		r->err = 1;
 		return 0;
 	}
+	r->n += n;
 	return 1;
 }
 
@@ -869,6 +871,11 @@ rd_header(struct rd *r, unsigned char *tag, size_t *len)
 	*len = 0;
 	for (i = 0; i < k; i++)
 		*len = *len << 8 | b[2 + i];
+	/* DER: the shortest form only, so no CRL reads two ways. */
+	if (*len < 0x80 || b[2] == 0) {
+		r->err = 1;
+		return 0;
+	}
 	return 1;
 }
 
@@ -881,7 +888,8 @@ ca_crl_check(const char *path, const char *idx,
 	struct ca_rev_entry e;
 	unsigned char tag, *buf = NULL, want[160], dg[EVP_MAX_MD_SIZE];
 	unsigned char *sig = NULL;
-	size_t len, tbs_len, elen, got = 0, wl;
+	size_t len, tbs_len, elen, got = 0, wl, outer_len, outer_start;
+	size_t tbs_start;
 	unsigned int dlen;
 	long long line = 0;
 	FILE *in = NULL;
@@ -904,8 +912,9 @@ ca_crl_check(const char *path, const char *idx,
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
-	if (!rd_header(&rd, &tag, &len) || tag != 0x30)
+	if (!rd_header(&rd, &tag, &outer_len) || tag != 0x30)
 		goto bad;
+	outer_start = rd.n;
 	if ((rd.md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(rd.md, f.md, NULL) != 1) {
 		r = CA_ERR_CRYPTO;
@@ -913,6 +922,7 @@ ca_crl_check(const char *path, const char *idx,
 	}
 	if (!rd_header(&rd, &tag, &tbs_len) || tag != 0x30)
 		goto bad;
+	tbs_start = rd.n;
 	/* version, signature, issuer, thisUpdate, nextUpdate: exact. */
 	{
 		unsigned char fx[4096];
@@ -980,6 +990,9 @@ ca_crl_check(const char *path, const char *idx,
 		    "distribution point) are not as meant");
 		goto out;
 	}
+	/* The lengths the headers promise are the lengths there are. */
+	if (rd.n - tbs_start != tbs_len)
+		goto bad;
 	if (EVP_DigestFinal_ex(rd.md, dg, &dlen) != 1) {
 		r = CA_ERR_CRYPTO;
 		goto out;
@@ -992,7 +1005,7 @@ ca_crl_check(const char *path, const char *idx,
 	    len > 1024 || (sig = malloc(len)) == NULL ||
 	    !rd_bytes(&rd, sig, len) || sig[0] != 0)
 		goto bad;
-	if (fread(buf, 1, 1, rd.f) != 0)
+	if (fread(buf, 1, 1, rd.f) != 0 || rd.n - outer_start != outer_len)
 		goto bad;
 	if ((ctx = EVP_PKEY_CTX_new(X509_get0_pubkey(p->issuer), NULL)) ==
 	    NULL || EVP_PKEY_verify_init(ctx) != 1 ||
