@@ -61,6 +61,9 @@ struct ctx {
 	unsigned char *bloom;
 	char cand[MAX_CANDIDATES][41];
 	size_t ncand;
+	/* The witnessed ceremony open in the log (ca-ceremony(1)). */
+	char open_id[65];
+	long long open_seq;
 	/* Revocation and CRLs. */
 	long long last_revoke_seq, last_crl_seq, revokes_since_crl;
 	char index_sha[65];
@@ -664,6 +667,38 @@ check_crl_record(struct ctx *c, long long seq, const json_t *body)
 	c->last_crl_seq = seq;
 }
 
+/*
+ * While a witnessed ceremony is open, every record carries its id, and
+ * none claims one that is not open.
+ */
+static void
+check_ceremony_id(struct ctx *c, long long seq, const json_t *body,
+    const char *op)
+{
+	const char *id = str(body, "ceremony");
+	const char *opened = str(json_object_get(body, "ceremony_open"), "id");
+
+	if (strcmp(op, "ceremony-open") == 0) {
+		if (c->open_id[0] != '\0')
+			finding(c, CA_SEV_ERROR, seq, "ceremony", NULL, "opened "
+			    "while ceremony \"%s\" was still open", c->open_id);
+		snprintf(c->open_id, sizeof(c->open_id), "%s",
+		    opened ? opened : "?");
+		c->open_seq = seq;
+	}
+	if (c->open_id[0] != '\0' && (id == NULL ||
+	    strcmp(id, c->open_id) != 0))
+		finding(c, CA_SEV_ERROR, seq, "ceremony", NULL, "written while "
+		    "ceremony \"%s\" was open, without its id", c->open_id);
+	else if (c->open_id[0] == '\0' && id != NULL)
+		finding(c, CA_SEV_ERROR, seq, "ceremony", NULL, "names "
+		    "ceremony \"%s\", which is not open", id);
+	if (strcmp(op, "ceremony-seal") == 0) {
+		c->open_id[0] = '\0';
+		c->open_seq = 0;
+	}
+}
+
 /* --- one record ---------------------------------------------------------- */
 
 static void
@@ -737,6 +772,7 @@ record(struct ctx *c, long long seq)
 		goto out;
 	}
 	ceremony(c, seq, body, t, s);
+	check_ceremony_id(c, seq, body, op);
 	check_keys(c, seq, body);
 	check_outputs(c, seq, body);
 	if (json_is_object(json_object_get(body, "certificate")))
@@ -1056,6 +1092,9 @@ ca_audit_run(const struct ca_audit_req *req, struct ca_audit **out,
 	} else {
 		a->head_checked = 1;
 	}
+	if (c.open_id[0] != '\0')
+		finding(&c, CA_SEV_WARNING, c.open_seq, "ceremony", NULL,
+		    "ceremony \"%s\" was opened and never sealed", c.open_id);
 	check_index_and_crl(&c);
 	check_unrecorded(&c);
 	check_duplicates(&c, max);

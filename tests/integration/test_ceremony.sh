@@ -57,6 +57,12 @@ expect_status 0 "a CRL within the ceremony" "$BIN/ca-crl" issue -d "$R" $PS
 expect_status 0 "Carol attests the fingerprint" "$BIN/ca-ceremony" attest \
     -d "$R" --by Carol --statement "The fingerprint was read aloud and matched" \
     $PS
+FP0=$(openssl x509 -in "$R/ca.pem" -outform DER | sha256sum | cut -c1-64)
+"$BIN/ca-audit" --json -d "$R" --anchor "$FP0" >"$SCRATCH/open-audit.json"
+check "ca-audit while the ceremony is open: exit 1" test $? -eq 1
+check "ca-audit: the unsealed ceremony is the finding" jq -e \
+    '[.findings[] | select(.severity != "info") | .check] == ["ceremony"]' \
+    "$SCRATCH/open-audit.json"
 expect_status 0 "seal" "$BIN/ca-ceremony" seal -d "$R" $PS
 cp "$SCRATCH/out" "$SCRATCH/seal.out"
 check "every record from open to seal carries the id" test "$(jq -r \
