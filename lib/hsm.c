@@ -640,8 +640,14 @@ ca_hsm_find_key(struct ca_hsm *h, const struct ca_uri *uri,
 		    uri->object ? uri->object : "(by id)", h->info.label);
 		return CA_ERR_KEY_NOT_FOUND;
 	}
-	if ((rv = h->f->C_GetAttributeValue(h->session, o[0], q, 2)) !=
-	    CKR_OK)
+	if ((rv = h->f->C_GetAttributeValue(h->session, o[0], q, 2)) ==
+	    CKR_BUFFER_TOO_SMALL) {
+		ca_errf(eb, "the key's CKA_ID (at most %d bytes) or label (at "
+		    "most %d) is longer than this toolkit takes",
+		    CA_URI_ID_MAX, (int)sizeof(lbuf) - 1);
+		return CA_ERR_KEY_NOT_FOUND;
+	}
+	if (rv != CKR_OK)
 		return ckr_code(rv);
 	memset(key, 0, sizeof(*key));
 	if (q[0].ulValueLen == 0 || q[0].ulValueLen > sizeof(key->id)) {
