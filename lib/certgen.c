@@ -671,6 +671,30 @@ out:
 }
 
 int
+ca_certs_pem(X509 *const *first, size_t nfirst, STACK_OF(X509) *rest,
+    char **out, size_t *len)
+{
+	BIO *b = NULL;
+	size_t i;
+	int r = CA_ERR_CRYPTO;
+
+	*out = NULL;
+	if ((b = BIO_new(BIO_s_mem())) == NULL)
+		goto out;
+	for (i = 0; i < nfirst; i++)
+		if (PEM_write_bio_X509(b, first[i]) != 1)
+			goto out;
+	for (i = 0; rest != NULL && i < (size_t)sk_X509_num(rest); i++)
+		if (PEM_write_bio_X509(b, sk_X509_value(rest, (int)i)) != 1)
+			goto out;
+	r = ca_bio_take(b, out, len);
+out:
+	ERR_clear_error();
+	BIO_free(b);
+	return r;
+}
+
+int
 ca_cert_load(const char *path, X509 **out, struct ca_errbuf *eb)
 {
 	unsigned char *buf = NULL;

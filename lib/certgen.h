@@ -116,6 +116,14 @@ int ca_spki_sha256(EVP_PKEY *key, char hex[65]) CA_MUST_CHECK;
 int ca_cert_pem(X509 *x, char **out, size_t *len) CA_MUST_CHECK;
 
 /*
+ * ca_certs_pem: the nfirst certificates of first, then those of rest (may
+ * be NULL), as PEM one after another in a new buffer (caller frees with
+ * free()): a chain file.  CA_ERR_CRYPTO, CA_ERR_NOMEM.
+ */
+int ca_certs_pem(X509 *const *first, size_t nfirst, STACK_OF(X509) *rest,
+    char **out, size_t *len) CA_MUST_CHECK;
+
+/*
  * ca_cert_load: read one PEM certificate from path.  Caller frees with
  * X509_free.  CA_ERR_NOT_FOUND, CA_ERR_IO, CA_ERR_CRYPTO.
  */

@@ -241,34 +241,17 @@ outputs(const struct ca_sign_req *req, struct run *x, const char *serial,
     struct ca_errbuf *eb)
 {
 	char name[64];
-	char *pem = NULL;
-	size_t len;
-	int i, r;
+	X509 *head[2];
+	int r;
 
 	if ((r = ca_cert_pem(x->cert, &x->pem, &x->pem_len)) != 0)
 		return r;
 	/* The chain: the new certificate, then its issuers to the root. */
-	if ((x->chain = strdup(x->pem)) == NULL)
-		return CA_ERR_NOMEM;
-	x->chain_len = x->pem_len;
-	for (i = -1; x->d->chain == NULL ? i < 0 : i < sk_X509_num(x->d->chain);
-	    i++) {
-		X509 *c = i < 0 ? x->d->cert : sk_X509_value(x->d->chain, i);
-		char *grown;
-
-		if ((r = ca_cert_pem(c, &pem, &len)) != 0)
-			return r;
-		if ((grown = realloc(x->chain, x->chain_len + len + 1)) ==
-		    NULL) {
-			free(pem);
-			return CA_ERR_NOMEM;
-		}
-		x->chain = grown;
-		memcpy(x->chain + x->chain_len, pem, len + 1);
-		x->chain_len += len;
-		free(pem);
-		pem = NULL;
-	}
+	head[0] = x->cert;
+	head[1] = x->d->cert;
+	if ((r = ca_certs_pem(head, 2, x->d->chain, &x->chain,
+	    &x->chain_len)) != 0)
+		return r;
 	if ((x->issued_dir = ca_path_join(x->d->path, CA_DIR_ISSUED)) == NULL)
 		return CA_ERR_NOMEM;
 	snprintf(name, sizeof(name), "%s.pem", serial);

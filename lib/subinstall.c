@@ -327,10 +327,9 @@ ca_sub_install(const struct ca_install_req *req,
 {
 	struct run x;
 	struct ca_artifact art[3];
-	char *logdir = NULL, *s = NULL, *pem = NULL;
-	size_t len;
+	char *logdir = NULL, *s = NULL;
 	X509 *root;
-	int i, r;
+	int r;
 
 	memset(&x, 0, sizeof(x));
 	memset(res, 0, sizeof(*res));
@@ -357,23 +356,9 @@ ca_sub_install(const struct ca_install_req *req,
 	    (r = ca_cert_pem(x.d->log_cert, &x.log_pem, &x.log_pem_len)) != 0)
 		goto out;
 	/* chain.pem: as given, but written out in our own PEM. */
-	for (i = 0; i < sk_X509_num(x.d->chain); i++) {
-		char *grown;
-
-		if ((r = ca_cert_pem(sk_X509_value(x.d->chain, i), &pem,
-		    &len)) != 0)
-			goto out;
-		if ((grown = realloc(x.chain_pem, x.chain_pem_len + len + 1)) ==
-		    NULL) {
-			r = CA_ERR_NOMEM;
-			goto out;
-		}
-		x.chain_pem = grown;
-		memcpy(x.chain_pem + x.chain_pem_len, pem, len + 1);
-		x.chain_pem_len += len;
-		free(pem);
-		pem = NULL;
-	}
+	if ((r = ca_certs_pem(NULL, 0, x.d->chain, &x.chain_pem,
+	    &x.chain_pem_len)) != 0)
+		goto out;
 	if ((r = build_body(req, &x, eb)) != 0)
 		goto out;
 	art[0] = (struct ca_artifact){
@@ -396,7 +381,6 @@ ca_sub_install(const struct ca_install_req *req,
 		goto out;
 	r = 0;
 out:
-	free(pem);
 	free(s);
 	free(logdir);
 	run_free(&x);
