@@ -53,8 +53,12 @@ ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 		goto out;
 	if ((r = ca_config_load(path, &d->cfg, eb)) != 0)
 		goto out;
-	/* The whole log verifies, or nothing is added to it. */
-	if ((r = ca_dir_verify_log(path, NULL, NULL, eb)) != 0)
+	/*
+	 * The whole log verifies, or nothing is added to it; the same pass
+	 * finds the ceremony open in it.
+	 */
+	if ((r = ca_dir_verify_log_each(path, NULL, NULL, ceremony_visit, d,
+	    eb)) != 0)
 		goto out;
 	r = CA_ERR_NOMEM;
 	if ((p = ca_path_join(path, CA_FILE_CERT)) == NULL)
@@ -80,8 +84,7 @@ ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
-	if ((r = ca_log_head_read(logdir, &d->head, eb)) != 0 ||
-	    (r = ca_log_each(logdir, d->head.seq, ceremony_visit, d, eb)) != 0)
+	if ((r = ca_log_head_read(logdir, &d->head, eb)) != 0)
 		goto out;
 	*out = d;
 	d = NULL;

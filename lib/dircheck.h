@@ -28,4 +28,13 @@ int ca_fingerprint_normalise(const char *in, char out[65]) CA_MUST_CHECK;
 int ca_dir_verify_log(const char *dir, const char *anchor,
     struct ca_log_summary *sum, struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * ca_dir_verify_log_each: ca_dir_verify_log, showing each verified
+ * record's body to fn (may be NULL) in the same pass, as
+ * ca_log_verify_each does.
+ */
+int ca_dir_verify_log_each(const char *dir, const char *anchor,
+    struct ca_log_summary *sum, ca_log_fn fn, void *arg,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
 #endif

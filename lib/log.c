@@ -414,6 +414,15 @@ int
 ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
     struct ca_log_summary *sum, struct ca_errbuf *eb)
 {
+	return ca_log_verify_each(logdir, signers, nsigners, sum, NULL, NULL,
+	    eb);
+}
+
+int
+ca_log_verify_each(const char *logdir, X509 *const *signers,
+    size_t nsigners, struct ca_log_summary *sum, ca_log_fn fn, void *arg,
+    struct ca_errbuf *eb)
+{
 	long long maxseq = 0, count = 0, seq;
 	json_t *rec = NULL, *body, *v;
 	char hash[65], prev[65] = "", log_id[65] = "", name[32];
@@ -511,6 +520,9 @@ ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
 		memcpy(last, s, sizeof(last));
 		memcpy(prev, hash, sizeof(prev));
 		tprev = t;
+		/* Callers that need the records see them here, verified. */
+		if (fn != NULL && (r = fn(arg, seq, body)) < 0)
+			goto out;
 		json_decref(rec);
 		rec = NULL;
 	}

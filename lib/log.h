@@ -81,6 +81,22 @@ int ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
     struct ca_log_summary *sum, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * A visitor for ca_log_each: called with each record's body (borrowed)
+ * in order; returns 0 to go on, 1 to stop, or a negative CA_ERR_* code.
+ */
+typedef int (*ca_log_fn)(void *arg, long long seq, const json_t *body);
+
+/*
+ * ca_log_verify_each: ca_log_verify, calling fn (may be NULL) with each
+ * record's body once it has verified, so that a caller reads the log in
+ * the same pass.  fn returns 0, or a negative code that stops the pass and
+ * is returned.
+ */
+int ca_log_verify_each(const char *logdir, X509 *const *signers,
+    size_t nsigners, struct ca_log_summary *sum, ca_log_fn fn, void *arg,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
  * ca_log_record_read: read record seq of logdir alone: strict JSON
  * (duplicate keys refused), the canonical profile, the file's bytes the
  * canonical form plus a newline, and the {body, sigs} shape.  Caller owns
@@ -110,12 +126,6 @@ int ca_log_signer_init(struct ca_log_signer *s, X509 *cert) CA_MUST_CHECK;
 int ca_log_record_sig(const json_t *rec, const char *canon, size_t clen,
     const struct ca_log_signer *signers, size_t nsigners,
     struct ca_errbuf *eb) CA_MUST_CHECK;
-
-/*
- * A visitor for ca_log_each: called with each record's body (borrowed)
- * in order; returns 0 to go on, 1 to stop, or a negative CA_ERR_* code.
- */
-typedef int (*ca_log_fn)(void *arg, long long seq, const json_t *body);
 
 /*
  * ca_log_each: call fn for each of the first count records of logdir.
