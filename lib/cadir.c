@@ -96,11 +96,10 @@ out:
 	return r;
 }
 
-/* Find the key that uri names and check it is the certificate's. */
-static int
-find_and_match(struct ca_dir *d, const char *uristr, X509 *cert,
+int
+ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
     const char *what, struct ca_keyref *key, EVP_PKEY **signer,
-    struct ca_errbuf *eb)
+    EVP_PKEY **pubout, struct ca_errbuf *eb)
 {
 	struct ca_uri *uri = NULL;
 	EVP_PKEY *pub = NULL;
@@ -115,7 +114,7 @@ find_and_match(struct ca_dir *d, const char *uristr, X509 *cert,
 	}
 	if ((r = ca_hsm_public_key(d->hsm, key, &pub)) != 0)
 		goto out;
-	if (EVP_PKEY_eq(pub, X509_get0_pubkey(cert)) != 1) {
+	if (cert != NULL && EVP_PKEY_eq(pub, X509_get0_pubkey(cert)) != 1) {
 		ca_errf(eb, "the %s key on token \"%s\" does not match its "
 		    "certificate; is this the right token?", what,
 		    ca_hsm_token_info(d->hsm)->label);
@@ -124,6 +123,10 @@ find_and_match(struct ca_dir *d, const char *uristr, X509 *cert,
 	}
 	if ((r = ca_hsm_signing_key(d->hsm, key, signer, eb)) != 0)
 		goto out;
+	if (pubout != NULL) {
+		*pubout = pub;
+		pub = NULL;
+	}
 	r = 0;
 out:
 	ERR_clear_error();
@@ -169,10 +172,10 @@ ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 
 	if ((r = ca_dir_token(d, pin_source, prompt, prompt_arg, eb)) != 0)
 		return r;
-	if ((r = find_and_match(d, d->cfg->ca_key, d->cert, "CA", &d->ca_key,
-	    &d->ca_signer, eb)) != 0 ||
-	    (r = find_and_match(d, d->cfg->log_key, d->log_cert,
-	    "log-signing", &d->log_key, &d->log_signer, eb)) != 0)
+	if ((r = ca_dir_key(d, d->cfg->ca_key, d->cert, "CA", &d->ca_key,
+	    &d->ca_signer, NULL, eb)) != 0 ||
+	    (r = ca_dir_key(d, d->cfg->log_key, d->log_cert, "log-signing",
+	    &d->log_key, &d->log_signer, NULL, eb)) != 0)
 		return r;
 	return 0;
 }

@@ -74,6 +74,18 @@ int ca_dir_login(struct ca_dir *d, const char *pin_source,
     CA_MUST_CHECK;
 
 /*
+ * ca_dir_key: after ca_dir_token, find the key the URI uristr names on
+ * d's token, check its public half is cert's (unless cert is NULL), and
+ * return it as key and as a signer borrowed from the token, and its public
+ * half in *pubout (may be NULL; caller frees with EVP_PKEY_free).  what
+ * names the key in messages.  CA_ERR_KEY_NOT_FOUND, CA_ERR_KEY_MISMATCH,
+ * CA_ERR_URI, CA_ERR_HSM.
+ */
+int ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
+    const char *what, struct ca_keyref *key, EVP_PKEY **signer,
+    EVP_PKEY **pubout, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
  * ca_dir_body: a new record body following d's head for op at now, with
  * env (d's token), people (operator and witnesses, from ca_rec_people;
  * may be NULL), the id of the ceremony open, if any, and, once logged

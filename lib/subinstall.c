@@ -169,37 +169,17 @@ static int
 login(const struct ca_install_req *req, struct run *x, struct ca_errbuf *eb)
 {
 	struct ca_dir *d = x->d;
-	struct ca_uri *uri = NULL, *luri = NULL;
 	int r;
 
+	/* The log key has no certificate yet: this install makes it. */
 	if ((r = ca_dir_token(d, req->pin_source, req->prompt,
-	    req->prompt_arg, eb)) != 0)
-		goto out;
-	if ((r = ca_uri_parse(d->cfg->ca_key, &uri, eb)) != 0 ||
-	    (r = ca_uri_parse(d->cfg->log_key, &luri, eb)) != 0)
-		goto out;
-	if ((r = ca_hsm_find_key(d->hsm, uri, &d->ca_key, eb)) != 0 ||
-	    (r = ca_hsm_find_key(d->hsm, luri, &d->log_key, eb)) != 0 ||
-	    (r = ca_hsm_public_key(d->hsm, &d->ca_key, &x->ca_pub)) != 0 ||
-	    (r = ca_hsm_public_key(d->hsm, &d->log_key, &x->log_pub)) != 0)
-		goto out;
-	if (EVP_PKEY_eq(x->ca_pub, X509_get0_pubkey(d->cert)) != 1) {
-		ca_errf(eb, "the CA key on token \"%s\" is not the key of "
-		    "\"%s\"", ca_hsm_token_info(d->hsm)->label,
-		    req->cert_path);
-		r = CA_ERR_KEY_MISMATCH;
-		goto out;
-	}
-	if ((r = ca_hsm_signing_key(d->hsm, &d->ca_key, &d->ca_signer,
-	    eb)) != 0 || (r = ca_hsm_signing_key(d->hsm, &d->log_key,
-	    &d->log_signer, eb)) != 0)
-		goto out;
-	r = 0;
-out:
-	ERR_clear_error();
-	ca_uri_free(uri);
-	ca_uri_free(luri);
-	return r;
+	    req->prompt_arg, eb)) != 0 ||
+	    (r = ca_dir_key(d, d->cfg->ca_key, d->cert, "CA", &d->ca_key,
+	    &d->ca_signer, &x->ca_pub, eb)) != 0 ||
+	    (r = ca_dir_key(d, d->cfg->log_key, NULL, "log-signing",
+	    &d->log_key, &d->log_signer, &x->log_pub, eb)) != 0)
+		return r;
+	return 0;
 }
 
 /* The CA key certifies the log key, as ca-init does for a root. */
