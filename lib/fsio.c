@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "encode.h"
 
@@ -164,33 +163,63 @@ ca_fsync_parent(const char *path)
 }
 
 int
-ca_tmp_write(const char *path, const void *data, size_t len, mode_t mode,
-    char **tmpout, struct ca_errbuf *eb)
+ca_tmp_open(const char *path, mode_t mode, FILE **f, char **tmpout,
+    struct ca_errbuf *eb)
 {
-	char *tmp = NULL;
-	int r = CA_ERR_INTERNAL;
-	size_t n = strlen(path) + 32;
-	unsigned char rnd[6];
-	char rhex[13];
+	size_t n = strlen(path) + 16;
+	char *tmp;
+	int fd, r;
 
+	*f = NULL;
 	*tmpout = NULL;
 	if ((tmp = malloc(n)) == NULL)
 		return CA_ERR_NOMEM;
-	/* A random suffix: two writers never share a temporary file. */
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-		r = CA_ERR_CRYPTO;
-		goto out;
+	/* mkstemp: a new name, O_EXCL, so two writers never share one. */
+	snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0) {
+		r = ca_errno_code(errno);
+		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+		free(tmp);
+		return r;
 	}
-	ca_hex(rnd, sizeof(rnd), rhex);
-	snprintf(tmp, n, "%s.tmp-%s", path, rhex);
-	if ((r = ca_write_file_excl(tmp, data, len, mode, eb)) != 0)
-		goto out;
+	if (fchmod(fd, mode) != 0 || (*f = fdopen(fd, "w")) == NULL) {
+		ca_errf(eb, "\"%s\": %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return CA_ERR_IO;
+	}
 	*tmpout = tmp;
-	tmp = NULL;
-	r = 0;
-out:
-	free(tmp);
-	return r;
+	return 0;
+}
+
+int
+ca_tmp_write(const char *path, const void *data, size_t len, mode_t mode,
+    char **tmpout, struct ca_errbuf *eb)
+{
+	FILE *f = NULL;
+	char *tmp = NULL;
+	int r;
+
+	*tmpout = NULL;
+	if ((r = ca_tmp_open(path, mode, &f, &tmp, eb)) != 0)
+		return r;
+	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0) {
+		ca_errf(eb, "\"%s\": %s", tmp, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		free(tmp);
+		return CA_ERR_IO;
+	}
+	if (fclose(f) != 0) {
+		ca_errf(eb, "\"%s\": %s", tmp, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return CA_ERR_IO;
+	}
+	*tmpout = tmp;
+	return 0;
 }
 
 int

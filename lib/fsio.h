@@ -10,6 +10,7 @@
 #define CA_FSIO_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "ca_err.h"
@@ -39,6 +40,16 @@ int ca_write_file_excl(const char *path, const void *data, size_t len,
  */
 int ca_write_file_atomic(const char *path, const void *data, size_t len,
     mode_t mode, int noreplace, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_tmp_open: a new temporary file beside path with mode, open for
+ * writing as *f, its name in *tmp (caller frees with free(), and unlinks
+ * it unless committed with ca_tmp_commit): for files written a piece at a
+ * time.  The caller fsyncs and closes it.  CA_ERR_PERMISSION,
+ * CA_ERR_NOT_FOUND, CA_ERR_IO, CA_ERR_NOMEM.
+ */
+int ca_tmp_open(const char *path, mode_t mode, FILE **f, char **tmp,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_tmp_write: the first half of an atomic write: data into a new

@@ -157,32 +157,6 @@ gtime(time_t t, char out[16])
 	strftime(out, 16, "%Y%m%d%H%M%SZ", &tm);
 }
 
-/* An open temporary file beside path, named in *tmp. */
-static int
-tmp_beside(const char *path, mode_t mode, FILE **f, char **tmp)
-{
-	size_t n = strlen(path) + 16;
-	int fd;
-
-	*f = NULL;
-	if ((*tmp = malloc(n)) == NULL)
-		return CA_ERR_NOMEM;
-	snprintf(*tmp, n, "%s.tmp-XXXXXX", path);
-	if ((fd = mkstemp(*tmp)) < 0) {
-		free(*tmp);
-		*tmp = NULL;
-		return ca_errno_code(errno);
-	}
-	if (fchmod(fd, mode) != 0 || (*f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(*tmp);
-		free(*tmp);
-		*tmp = NULL;
-		return CA_ERR_IO;
-	}
-	return 0;
-}
-
 static int
 serial_of_cert(const char *path, const struct ca_dir *d, char serial[41],
     json_t **input, struct ca_errbuf *eb)
@@ -297,7 +271,7 @@ ca_revoke(const struct ca_revoke_req *req, const struct ca_session *c,
 	body = NULL;
 
 	/* 3. The new index, beside the old, not yet in place. */
-	if ((r = tmp_beside(idx, 0644, &f, &tmp)) != 0)
+	if ((r = ca_tmp_open(idx, 0644, &f, &tmp, eb)) != 0)
 		goto out;
 	if ((r = ca_rev_insert(idx, f, &e, &count, sha, eb)) != 0)
 		goto out;
@@ -594,8 +568,8 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
-	if ((r = tmp_beside(der, 0644, &fd, &tder)) != 0 ||
-	    (r = tmp_beside(pem, 0644, &fp, &tpem)) != 0)
+	if ((r = ca_tmp_open(der, 0644, &fd, &tder, eb)) != 0 ||
+	    (r = ca_tmp_open(pem, 0644, &fp, &tpem, eb)) != 0)
 		goto out;
 	if ((r = ca_crl_write(idx, &p, d->ca_signer, fd, fp, &info, eb)) != 0)
 		goto out;
