@@ -95,18 +95,8 @@ main(int argc, char **argv)
 			break;
 		case 'j': json = 1; break;
 		case 'H': html = optarg; break;
-		case CLI_OPT_PIN_REFUSED:
-			(void)cli_pin_refused(PROG);
-			return 2;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			(void)cli_version(PROG);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return cli_common_opt(PROG, c, usage);
 		}
 	}
 	if (optind != argc || req.dir == NULL) {

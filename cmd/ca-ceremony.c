@@ -122,16 +122,8 @@ main(int argc, char **argv)
 		case 'y': why = optarg; break;
 		case 'A': approved = optarg; break;
 		case 'P': s.pin_source = optarg; break;
-		case CLI_OPT_PIN_REFUSED:
-			return cli_pin_refused(PROG);
-		case 'h':
-			usage(stdout);
-			return CA_EXIT_OK;
-		case 'V':
-			return cli_version(PROG);
 		default:
-			usage(stderr);
-			return CA_EXIT_USAGE;
+			return cli_common_opt(PROG, c, usage);
 		}
 	}
 	/* words: a fingerprint or head as PGP words, for scripts to show. */

@@ -194,16 +194,8 @@ main(int argc, char **argv)
 			    &o.c.nwitnesses, optarg)) != 0)
 				return r;
 			break;
-		case CLI_OPT_PIN_REFUSED:
-			return cli_pin_refused(PROG);
-		case 'h':
-			usage(stdout);
-			return CA_EXIT_OK;
-		case 'V':
-			return cli_version(PROG);
 		default:
-			usage(stderr);
-			return CA_EXIT_USAGE;
+			return cli_common_opt(PROG, c, usage);
 		}
 	}
 	if (optind + 1 != argc || o.dir == NULL) {

@@ -119,16 +119,8 @@ main(int argc, char **argv)
 			    optarg)) != 0)
 				return r;
 			break;
-		case CLI_OPT_PIN_REFUSED:
-			return cli_pin_refused(PROG);
-		case 'h':
-			usage(stdout);
-			return CA_EXIT_OK;
-		case 'V':
-			return cli_version(PROG);
 		default:
-			usage(stderr);
-			return CA_EXIT_USAGE;
+			return cli_common_opt(PROG, c, usage);
 		}
 	}
 	if (install != NULL || chain != NULL) {

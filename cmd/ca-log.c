@@ -39,16 +39,8 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'A': anchor = optarg; break;
-		case 'h':
-			usage(stdout);
-			return CA_EXIT_OK;
-		case 'V':
-			return cli_version(PROG);
-		case CLI_OPT_PIN_REFUSED:
-			return cli_pin_refused(PROG);
 		default:
-			usage(stderr);
-			return CA_EXIT_USAGE;
+			return cli_common_opt(PROG, c, usage);
 		}
 	}
 	if (optind + 1 != argc || strcmp(argv[optind], "verify") != 0 ||

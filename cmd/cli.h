@@ -51,6 +51,28 @@ cli_pin_refused(const char *prog)
 	return CA_EXIT_USAGE;
 }
 
+/*
+ * cli_common_opt: the end of every command's option switch, for what
+ * CLI_COMMON_OPTIONS adds and anything unknown: --pin is refused, --help
+ * and --version answer, the rest is a usage error.  Always an exit status.
+ */
+static inline int
+cli_common_opt(const char *prog, int c, void (*usage)(FILE *))
+{
+	switch (c) {
+	case CLI_OPT_PIN_REFUSED:
+		return cli_pin_refused(prog);
+	case 'h':
+		usage(stdout);
+		return CA_EXIT_OK;
+	case 'V':
+		return cli_version(prog);
+	default:
+		usage(stderr);
+		return CA_EXIT_USAGE;
+	}
+}
+
 /* cli_witness: add name to w[*n]; an exit status when there are many. */
 static inline int
 cli_witness(const char *prog, const char **w, size_t *n, const char *name)
