@@ -43,20 +43,9 @@ done
     [ -n "$LOCATION" ] || die "give --dir, --out, --id, --approval and --location"
 [ -f "$DIR/ca.pem" ] || die "$DIR is no installed CA directory"
 [ ! -e "$OUT" ] || die "$OUT exists already"
-WITNESS=$(roster_name witness)
-ADMIN=$(roster_name administrator)
-CUSTODIAN=$(roster_name custodian)
-AUDITOR=$(roster_name auditor)
-[ -n "$WITNESS" ] && [ -n "$CUSTODIAN" ] ||
-    die "the roster needs a witness and a custodian (--person witness:NAME)"
-ADMIN=${ADMIN:-$WITNESS}
-AUDITOR=${AUDITOR:-$WITNESS}
-SCRIPT_SHA=$(sha256sum "$0" | cut -c1-64)
+roster_roles
 
-printf 'CRL REFRESH CEREMONY %s\n' "$ID"
-printf 'Script: %s\n  sha256:%s (compare with the approved copy, %s)\n' \
-    "$0" "$SCRIPT_SHA" "$APPROVAL"
-printf 'Roster:\n%s' "$(printf '%s' "$PEOPLE" | sed 's/^/  /')"
+print_header "CRL REFRESH CEREMONY"
 printf '\nRevocations:\n%s\n' \
     "$(printf '%s' "${REVOKE:-none
 }" | sed 's/^/  /')"

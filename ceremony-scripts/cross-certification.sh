@@ -41,45 +41,12 @@ done
 [ -r "$CROSS" ] || die "cannot read $CROSS"
 [ -r "$PROFILE" ] || die "cannot read $PROFILE"
 [ ! -e "$OUT" ] || die "$OUT exists already"
-WITNESS=$(roster_name witness)
-CUSTODIAN=$(roster_name custodian)
-AUDITOR=$(roster_name auditor)
-[ -n "$WITNESS" ] && [ -n "$CUSTODIAN" ] ||
-    die "the roster needs a witness and a custodian (--person witness:NAME)"
-AUDITOR=${AUDITOR:-$WITNESS}
-SCRIPT_SHA=$(sha256sum "$0" | cut -c1-64)
-
-# hexsum TEXT: TEXT as 64 lower-case hex digits, without "sha256:" or
-# colons; empty when it is no SHA-256.
-hexsum() {
-	_h=$(printf '%s' "${1#sha256:}" | tr -d ': ' | tr 'A-F' 'a-f')
-	case $_h in
-	*[!0-9a-f]*) ;;
-	*) [ "${#_h}" -eq 64 ] && printf '%s\n' "$_h" ;;
-	esac
-}
-
-# last_cert_sha256 FILE: the SHA-256 of the last certificate's DER in the
-# PEM FILE (the root, at the end of a chain), or of FILE if it is DER.
-last_cert_sha256() {
-	if grep -q '^-----BEGIN CERTIFICATE-----' "$1"; then
-		tac "$1" | tr -d '\r' | sed -n '/^-----END CERTIFICATE-----/,/^-----BEGIN CERTIFICATE-----/{
-/^-----BEGIN/q
-/^-----/!p
-}' | tac | base64 -d |
-		    sha256sum | cut -c1-64
-	else
-		sha256sum "$1" | cut -c1-64
-	fi
-}
+roster_roles
 
 PAPER=$(hexsum "$OTHERFP")
 [ -n "$PAPER" ] || die "--other-fingerprint takes 64 hex digits, not $OTHERFP"
 
-printf 'CROSS-CERTIFICATION CEREMONY %s\n' "$ID"
-printf 'Script: %s\n  sha256:%s (compare with the approved copy, %s)\n' \
-    "$0" "$SCRIPT_SHA" "$APPROVAL"
-printf 'Roster:\n%s' "$(printf '%s' "$PEOPLE" | sed 's/^/  /')"
+print_header "CROSS-CERTIFICATION CEREMONY"
 printf '\n'
 
 step "administrator" "Check the room: doors closed, cameras running, no network cable in the laptop, the HSM's tamper-evident bag intact with its number as on the paper script."

@@ -129,6 +129,55 @@ roster_name() {
 	done
 }
 
+# roster_roles: WITNESS, ADMIN, CUSTODIAN and AUDITOR from the roster
+# (PEOPLE); the witness stands in for a missing administrator or auditor.
+# Every ceremony needs a witness and a custodian.  Also SCRIPT_SHA, this
+# script's SHA-256, to be compared with the approved copy.
+roster_roles() {
+	WITNESS=$(roster_name witness)
+	ADMIN=$(roster_name administrator)
+	CUSTODIAN=$(roster_name custodian)
+	AUDITOR=$(roster_name auditor)
+	[ -n "$WITNESS" ] && [ -n "$CUSTODIAN" ] ||
+	    die "the roster needs a witness and a custodian (--person witness:NAME)"
+	ADMIN=${ADMIN:-$WITNESS}
+	AUDITOR=${AUDITOR:-$WITNESS}
+	SCRIPT_SHA=$(sha256sum "$0" | cut -c1-64)
+}
+
+# print_header TITLE: the ceremony's title and id, this script with its
+# SHA-256 and approval, and the roster.
+print_header() {
+	printf '%s %s\n' "$1" "$ID"
+	printf 'Script: %s\n  sha256:%s (compare with the approved copy, %s)\n' \
+	    "$0" "$SCRIPT_SHA" "$APPROVAL"
+	printf 'Roster:\n%s' "$(printf '%s' "$PEOPLE" | sed 's/^/  /')"
+}
+
+# hexsum TEXT: TEXT as 64 lower-case hex digits, without "sha256:" or
+# colons; empty when it is no SHA-256.
+hexsum() {
+	_h=$(printf '%s' "${1#sha256:}" | tr -d ': ' | tr 'A-F' 'a-f')
+	case $_h in
+	*[!0-9a-f]*) ;;
+	*) [ "${#_h}" -eq 64 ] && printf '%s\n' "$_h" ;;
+	esac
+}
+
+# last_cert_sha256 FILE: the SHA-256 of the last certificate's DER in the
+# PEM FILE (the root, at the end of a chain), or of FILE if it is DER.
+last_cert_sha256() {
+	if grep -q '^-----BEGIN CERTIFICATE-----' "$1"; then
+		tac "$1" | tr -d '\r' | sed -n '/^-----END CERTIFICATE-----/,/^-----BEGIN CERTIFICATE-----/{
+/^-----BEGIN/q
+/^-----/!p
+}' | tac | base64 -d |
+		    sha256sum | cut -c1-64
+	else
+		sha256sum "$1" | cut -c1-64
+	fi
+}
+
 # open_ceremony PURPOSE: open the ceremony in DIR's log with the roster
 # (PEOPLE), this script and its approval, then record what was noted
 # before it was open.

@@ -32,17 +32,9 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$DIR" ] && [ -n "$TOKEN" ] && [ -n "$SUBJECT" ] && [ -n "$ID" ] &&
     [ -n "$APPROVAL" ] && [ -n "$LOCATION" ] || die "give --dir, --token, --subject, --id, --approval and --location"
-WITNESS=$(roster_name witness)
-ADMIN=$(roster_name administrator)
-[ -n "$WITNESS" ] && [ -n "$(roster_name custodian)" ] ||
-    die "the roster needs a witness and a custodian (--person witness:NAME)"
-ADMIN=${ADMIN:-$WITNESS}
-SCRIPT_SHA=$(sha256sum "$0" | cut -c1-64)
+roster_roles
 
-printf 'ROOT KEY GENERATION CEREMONY %s\n' "$ID"
-printf 'Script: %s\n  sha256:%s (compare with the approved copy, %s)\n' \
-    "$0" "$SCRIPT_SHA" "$APPROVAL"
-printf 'Roster:\n%s' "$(printf '%s' "$PEOPLE" | sed 's/^/  /')"
+print_header "ROOT KEY GENERATION CEREMONY"
 printf '\n'
 
 step "administrator" "Check the room: doors closed, cameras running, no network cable in the laptop, the HSM's tamper-evident bag intact with its number as on the paper script."
