@@ -68,18 +68,6 @@ ca_idp_parse(const char *s, int *idp)
  * through the locale tables for each character of a million-line index.
  */
 static inline int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static inline int
 decimal(int c)
 {
 	return c >= '0' && c <= '9';
@@ -95,7 +83,7 @@ ca_serial_normalise(const char *in, char out[41])
 	for (; *in != '\0'; in++) {
 		if (*in == ':')
 			continue;
-		if ((v = hexval((unsigned char)*in)) < 0 ||
+		if ((v = ca_hex_digit((unsigned char)*in)) < 0 ||
 		    n == sizeof(digits) - 1)
 			return CA_ERR_INVALID_ARG;
 		if (n == 0 && v == 0)
@@ -390,15 +378,15 @@ entry_der(const struct ca_rev_entry *e, unsigned char *buf)
 	size_t bn = 0, en = 0, sl = strlen(e->serial) / 2, i;
 
 	/* userCertificate: positive, so a 00 before a high bit. */
-	if (hexval(e->serial[0]) >= 8) {
+	if (ca_hex_digit(e->serial[0]) >= 8) {
 		bn += header(body + bn, 0x02, sl + 1);
 		body[bn++] = 0;
 	} else {
 		bn += header(body + bn, 0x02, sl);
 	}
 	for (i = 0; i < sl; i++)
-		body[bn++] = (unsigned char)(hexval(e->serial[2 * i]) << 4 |
-		    hexval(e->serial[2 * i + 1]));
+		body[bn++] = (unsigned char)(ca_hex_digit(e->serial[2 * i]) <<
+		    4 | ca_hex_digit(e->serial[2 * i + 1]));
 	bn += time_der(e->revoked, body + bn);
 	/*
 	 * RFC 5280 5.3.1: reasonCode is left out rather than written as

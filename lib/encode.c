@@ -19,18 +19,6 @@ ca_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-nib(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 ca_hex_decode(const char *s, unsigned char **out, size_t *outlen)
 {
@@ -45,8 +33,8 @@ ca_hex_decode(const char *s, unsigned char **out, size_t *outlen)
 	if ((b = malloc(n / 2 + 1)) == NULL)
 		return CA_ERR_NOMEM;
 	for (i = 0; i < n / 2; i++) {
-		if ((hi = nib((unsigned char)s[2 * i])) < 0 ||
-		    (lo = nib((unsigned char)s[2 * i + 1])) < 0) {
+		if ((hi = ca_hex_digit((unsigned char)s[2 * i])) < 0 ||
+		    (lo = ca_hex_digit((unsigned char)s[2 * i + 1])) < 0) {
 			free(b);
 			return CA_ERR_INVALID_ARG;
 		}
@@ -130,18 +118,6 @@ ca_sha256_hex(const void *in, size_t n, char out[65])
 
 	SHA256(in, n, md);
 	ca_hex(md, sizeof(md), out);
-}
-
-int
-ca_hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 int

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "dn.h"
+#include "encode.h"
 #include "fsio.h"
 #include "netaddr.h"
 
@@ -116,18 +117,6 @@ sc_value(struct scan *s)
 	}
 }
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 static unsigned long
 sc_hex4(struct scan *s)
 {
@@ -135,7 +124,7 @@ sc_hex4(struct scan *s)
 	int i, h;
 
 	for (i = 0; i < 4; i++) {
-		if ((h = hexval(sc_peek(s))) < 0)
+		if ((h = ca_hex_digit(sc_peek(s))) < 0)
 			return 0;
 		v = v << 4 | (unsigned long)h;
 		sc_adv(s);
@@ -607,8 +596,8 @@ check_uri(const char *s, struct ca_errbuf *why)
 	}
 	for (; *p != '\0'; p++) {
 		if (*p == '%') {
-			if (hexval((unsigned char)p[1]) < 0 ||
-			    hexval((unsigned char)p[2]) < 0) {
+			if (ca_hex_digit((unsigned char)p[1]) < 0 ||
+			    ca_hex_digit((unsigned char)p[2]) < 0) {
 				ca_errf(why, "\"%%\" must begin a "
 				    "percent-encoding such as \"%%20\"");
 				return 0;
