@@ -11,6 +11,7 @@
 
 #include "certgen.h"
 #include "encode.h"
+#include "timefmt.h"
 
 static const struct {
 	const char *name;
@@ -536,15 +537,6 @@ out:
 	return r;
 }
 
-static void
-gtime(time_t t, char out[16])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 16, "%Y%m%d%H%M%SZ", &tm);
-}
-
 static int
 fixed_init(const struct ca_crl_params *p, struct fixed *f)
 {
@@ -561,9 +553,9 @@ fixed_init(const struct ca_crl_params *p, struct fixed *f)
 	if (X509_NAME_get0_der(X509_get_subject_name(p->issuer), &f->issuer,
 	    &f->issuer_len) != 1)
 		return CA_ERR_CRYPTO;
-	gtime(p->this_update, g);
+	ca_time_generalized(p->this_update, g);
 	f->tu_len = time_der(g, f->tu);
-	gtime(p->next_update, g);
+	ca_time_generalized(p->next_update, g);
 	f->nu_len = time_der(g, f->nu);
 	return 0;
 }

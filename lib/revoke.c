@@ -148,15 +148,6 @@ index_matches(const char *dir, const struct scan *s, char **path,
 	return 0;
 }
 
-static void
-gtime(time_t t, char out[16])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 16, "%Y%m%d%H%M%SZ", &tm);
-}
-
 static int
 serial_of_cert(const char *path, const struct ca_dir *d, char serial[41],
     json_t **input, struct ca_errbuf *eb)
@@ -237,9 +228,9 @@ ca_revoke(const struct ca_revoke_req *req, const struct ca_session *c,
 			    req->invalidity);
 			return CA_ERR_INVALID_ARG;
 		}
-		gtime(inv, e.invalidity);
+		ca_time_generalized(inv, e.invalidity);
 	}
-	gtime(c->now, e.revoked);
+	ca_time_generalized(c->now, e.revoked);
 	if ((r = ca_rec_people(c->operator_, c->witnesses, c->nwitnesses,
 	    &people, eb)) != 0)
 		goto out;

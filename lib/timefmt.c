@@ -18,6 +18,15 @@ ca_time_rfc3339(time_t t, char out[21])
 	return 0;
 }
 
+void
+ca_time_generalized(time_t t, char out[16])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 16, "%Y%m%d%H%M%SZ", &tm);
+}
+
 static int
 digits(const char *s, int n, int *v)
 {

@@ -12,6 +12,14 @@
 int ca_time_rfc3339(time_t t, char out[21]) CA_MUST_CHECK;
 
 /*
+ * ca_time_generalized: format t as GeneralizedTime "YYYYMMDDHHMMSSZ" into
+ * out[16], the form of the revocation index, which the CRL writer turns
+ * into UTCTime or GeneralizedTime.  t must lie in years 1000 to 9999, or
+ * the digits do not fit.
+ */
+void ca_time_generalized(time_t t, char out[16]);
+
+/*
  * ca_time_parse: parse exactly "YYYY-MM-DDTHH:MM:SSZ" (the only form the
  * ceremony log uses) into *t.  CA_ERR_INVALID_ARG.
  */

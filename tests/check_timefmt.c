@@ -94,6 +94,21 @@ START_TEST(format_four_digit_years_only)
 }
 END_TEST
 
+START_TEST(format_generalized)
+{
+	char out[16];
+
+	ca_time_generalized(0, out);
+	ck_assert_str_eq(out, "19700101000000Z");
+	ca_time_generalized(at("2049-12-31T23:59:59Z"), out);
+	ck_assert_str_eq(out, "20491231235959Z");
+	ca_time_generalized(at("2050-01-01T00:00:00Z"), out);
+	ck_assert_str_eq(out, "20500101000000Z");
+	ca_time_generalized((time_t)253402300799LL, out);
+	ck_assert_str_eq(out, "99991231235959Z");
+}
+END_TEST
+
 START_TEST(parse_known_times)
 {
 	ck_assert(at("1970-01-01T00:00:00Z") == 0);
@@ -319,6 +334,7 @@ timefmt_suite(void)
 
 	tcase_add_test(tt, format_known_times);
 	tcase_add_test(tt, format_four_digit_years_only);
+	tcase_add_test(tt, format_generalized);
 	tcase_add_test(tt, parse_known_times);
 	tcase_add_test(tt, parse_format_round_trip);
 	tcase_add_test(tt, parse_refuses_other_forms);
