@@ -656,18 +656,7 @@ ca_spki_sha256(EVP_PKEY *key, char hex[65])
 int
 ca_cert_pem(X509 *x, char **out, size_t *len)
 {
-	BIO *b = NULL;
-	int r = CA_ERR_CRYPTO;
-
-	*out = NULL;
-	if ((b = BIO_new(BIO_s_mem())) == NULL ||
-	    PEM_write_bio_X509(b, x) != 1)
-		goto out;
-	r = ca_bio_take(b, out, len);
-out:
-	ERR_clear_error();
-	BIO_free(b);
-	return r;
+	return ca_certs_pem(&x, 1, NULL, out, len);
 }
 
 int
