@@ -565,25 +565,31 @@ has_serial(const json_t *v, const char *s)
 	return 0;
 }
 
+struct serial_search {
+	const char *serial;
+	int used;
+};
+
+static int
+serial_visit(void *arg, long long seq, const json_t *body)
+{
+	struct serial_search *ss = arg;
+
+	(void)seq;
+	ss->used = has_serial(body, ss->serial);
+	return ss->used;
+}
+
 int
 ca_log_serial_used(const char *logdir, long long count, const char *serial,
     int *used, struct ca_errbuf *eb)
 {
-	char hash[65];
-	json_t *rec = NULL;
-	long long seq;
+	struct serial_search ss = { serial, 0 };
 	int r;
 
-	*used = 0;
-	for (seq = 1; seq <= count; seq++) {
-		if ((r = ca_log_record_read(logdir, seq, &rec, hash, NULL, NULL, eb)) != 0)
-			return r;
-		*used = has_serial(json_object_get(rec, "body"), serial);
-		json_decref(rec);
-		if (*used)
-			break;
-	}
-	return 0;
+	r = ca_log_each(logdir, count, serial_visit, &ss, eb);
+	*used = ss.used;
+	return r;
 }
 
 int
@@ -596,7 +602,8 @@ ca_log_each(const char *logdir, long long count, ca_log_fn fn, void *arg,
 	int r;
 
 	for (seq = 1; seq <= count; seq++) {
-		if ((r = ca_log_record_read(logdir, seq, &rec, hash, NULL, NULL, eb)) != 0)
+		if ((r = ca_log_record_read(logdir, seq, &rec, hash, NULL,
+		    NULL, eb)) != 0)
 			return r;
 		r = fn(arg, seq, json_object_get(rec, "body"));
 		json_decref(rec);
