@@ -58,21 +58,6 @@ static char ot_serial[41], it_serial[41];
 static char work[PATH_MAX + 16];
 static char rootdir[PATH_MAX + 32];
 
-static void pathf(char *buf, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-pathf(char *buf, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, cap, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(n >= 0 && (size_t)n < cap, "path too long");
-}
-
 static char *
 in_dir(const char *d, const char *name)
 {
@@ -80,7 +65,7 @@ in_dir(const char *d, const char *name)
 	static int k;
 	char *b = bufs[k++ % 16];
 
-	pathf(b, sizeof(bufs[0]), "%s/%s", d, name);
+	tu_pathf(b, sizeof(bufs[0]), "%s/%s", d, name);
 	return b;
 }
 
@@ -207,14 +192,14 @@ base_setup(void)
 	tu_softhsm_token(base, "kc-ot");
 	tu_softhsm_token(base, "kc-it");
 	tu_softhsm_token(base, "kc-other");
-	pathf(p, sizeof(p), "%s/pin", base);
+	tu_pathf(p, sizeof(p), "%s/pin", base);
 	tu_write(p, "123456\n", 7);
-	pathf(pinsrc, sizeof(pinsrc), "file:%s", p);
+	tu_pathf(pinsrc, sizeof(pinsrc), "file:%s", p);
 
-	pathf(pristine_root, sizeof(pristine_root), "%s/root", base);
-	pathf(pristine_other, sizeof(pristine_other), "%s/other", base);
-	pathf(ot_req_dir, sizeof(ot_req_dir), "%s/ot", base);
-	pathf(it_req_dir, sizeof(it_req_dir), "%s/it", base);
+	tu_pathf(pristine_root, sizeof(pristine_root), "%s/root", base);
+	tu_pathf(pristine_other, sizeof(pristine_other), "%s/other", base);
+	tu_pathf(ot_req_dir, sizeof(ot_req_dir), "%s/ot", base);
+	tu_pathf(it_req_dir, sizeof(it_req_dir), "%s/it", base);
 	make_ca(pristine_root, "pkcs11:token=kc-root", ROOT_SUBJECT, 0, &root);
 	make_ca(ot_req_dir, "pkcs11:token=kc-ot", OT_SUBJECT, 1, &ot);
 	make_ca(it_req_dir, "pkcs11:token=kc-it", IT_SUBJECT, 1, &it);
@@ -245,9 +230,9 @@ base_teardown(void)
 static void
 work_setup(void)
 {
-	pathf(work, sizeof(work), "%s/t.XXXXXX", base);
+	tu_pathf(work, sizeof(work), "%s/t.XXXXXX", base);
 	ck_assert_ptr_nonnull(mkdtemp(work));
-	pathf(rootdir, sizeof(rootdir), "%s/root", work);
+	tu_pathf(rootdir, sizeof(rootdir), "%s/root", work);
 	sh("cp -a '%s' '%s'", pristine_root, rootdir);
 }
 
@@ -380,7 +365,7 @@ issued(const char *dir, const char *serial)
 {
 	char name[64];
 
-	pathf(name, sizeof(name), "issued/%s.pem", serial);
+	tu_pathf(name, sizeof(name), "issued/%s.pem", serial);
 	return in_dir(dir, name);
 }
 
@@ -989,7 +974,7 @@ START_TEST(index_checks)
 	ca_audit_free(a);
 
 	/* Planted where nothing was revoked. */
-	pathf(otherdir, sizeof(otherdir), "%s/other", work);
+	tu_pathf(otherdir, sizeof(otherdir), "%s/other", work);
 	sh("cp -a '%s' '%s' && cp '%s/revoked.idx' '%s/'", pristine_other,
 	    otherdir, pristine_root, otherdir);
 	a = audit_full(otherdir, other_fp, NULL, AUDIT_AT);
@@ -1409,7 +1394,7 @@ START_TEST(sub_ca)
 	struct ca_audit *a;
 	char otdir[PATH_MAX + 32];
 
-	pathf(otdir, sizeof(otdir), "%s/ot", work);
+	tu_pathf(otdir, sizeof(otdir), "%s/ot", work);
 	sh("cp -a '%s' '%s'", ot_req_dir, otdir);
 	memset(&q, 0, sizeof(q));
 	q.prog = "check_audit";

@@ -10,7 +10,6 @@
 #include "check_util.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 
 #include <jansson.h>
 #include <openssl/err.h>
@@ -50,21 +49,6 @@ static long long root_count;		/* records in the pristine root */
 static char work[PATH_MAX + 16];
 static char rootdir[PATH_MAX + 32], shortdir[PATH_MAX + 32];
 
-static void pathf(char *buf, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-pathf(char *buf, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, cap, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(n >= 0 && (size_t)n < cap, "path too long");
-}
-
 static void
 make_ca(const char *dir, const char *uri, const char *subject,
     const char *profile, int is_sub, struct ca_root_result *res)
@@ -102,7 +86,7 @@ profile_variant(const char *stock, const char *from, const char *to)
 	memcpy(out, raw, (size_t)(at - raw));
 	strcpy(out + (at - raw), to);
 	strcat(out, at + strlen(from));
-	pathf(path, sizeof(path), "%s/short-root.json", base);
+	tu_pathf(path, sizeof(path), "%s/short-root.json", base);
 	tu_write(path, out, strlen(out));
 	free(out);
 	free(raw);
@@ -123,22 +107,22 @@ base_setup(void)
 	tu_softhsm_token(base, "kc-root");
 	tu_softhsm_token(base, "kc-sub");
 	tu_softhsm_token(base, "kc-short");
-	pathf(p, sizeof(p), "%s/pin", base);
+	tu_pathf(p, sizeof(p), "%s/pin", base);
 	tu_write(p, "123456\n", 7);
-	pathf(pinsrc, sizeof(pinsrc), "file:%s", p);
-	pathf(p, sizeof(p), "%s/badpin", base);
+	tu_pathf(pinsrc, sizeof(pinsrc), "file:%s", p);
+	tu_pathf(p, sizeof(p), "%s/badpin", base);
 	tu_write(p, "111111\n", 7);
-	pathf(badpinsrc, sizeof(badpinsrc), "file:%s", p);
+	tu_pathf(badpinsrc, sizeof(badpinsrc), "file:%s", p);
 
-	pathf(pristine_root, sizeof(pristine_root), "%s/root", base);
-	pathf(subdir, sizeof(subdir), "%s/sub", base);
+	tu_pathf(pristine_root, sizeof(pristine_root), "%s/root", base);
+	tu_pathf(subdir, sizeof(subdir), "%s/sub", base);
 	make_ca(pristine_root, "pkcs11:token=kc-root", ROOT_SUBJECT, NULL, 0,
 	    &root);
 	make_ca(subdir, "pkcs11:token=kc-sub", SUB_SUBJECT, NULL, 1, &sub);
 	memset(&q, 0, sizeof(q));
 	q.prog = "check_revoke";
 	q.dir = pristine_root;
-	pathf(p, sizeof(p), "%s/" CA_FILE_CSR, subdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_CSR, subdir);
 	q.csr_path = p;
 	q.profile_path = IT_PROFILE;
 	q.pin_source = pinsrc;
@@ -151,7 +135,7 @@ base_setup(void)
 	ck_assert_ok(ca_dir_verify_log(pristine_root, root_fp, &sum, NULL));
 	root_count = sum.count;
 
-	pathf(pristine_short, sizeof(pristine_short), "%s/short", base);
+	tu_pathf(pristine_short, sizeof(pristine_short), "%s/short", base);
 	make_ca(pristine_short, "pkcs11:token=kc-short", SHORT_SUBJECT,
 	    profile_variant("profiles/root.json", "\"validity\": \"25y\"",
 	    "\"validity\": \"2y\""), 0, &shortr);
@@ -169,17 +153,17 @@ copy_tree(const char *from, const char *to)
 {
 	char cmd[3 * PATH_MAX];
 
-	pathf(cmd, sizeof(cmd), "cp -a '%s' '%s'", from, to);
+	tu_pathf(cmd, sizeof(cmd), "cp -a '%s' '%s'", from, to);
 	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
 }
 
 static void
 work_setup(void)
 {
-	pathf(work, sizeof(work), "%s/t.XXXXXX", base);
+	tu_pathf(work, sizeof(work), "%s/t.XXXXXX", base);
 	ck_assert_ptr_nonnull(mkdtemp(work));
-	pathf(rootdir, sizeof(rootdir), "%s/root", work);
-	pathf(shortdir, sizeof(shortdir), "%s/short", work);
+	tu_pathf(rootdir, sizeof(rootdir), "%s/root", work);
+	tu_pathf(shortdir, sizeof(shortdir), "%s/short", work);
 	copy_tree(pristine_root, rootdir);
 	copy_tree(pristine_short, shortdir);
 }
@@ -230,7 +214,7 @@ in_dir(const char *d, const char *name)
 	static int k;
 	char *b = bufs[k++ % 16];
 
-	pathf(b, sizeof(bufs[0]), "%s/%s", d, name);
+	tu_pathf(b, sizeof(bufs[0]), "%s/%s", d, name);
 	return b;
 }
 
@@ -261,7 +245,7 @@ record(const char *dir, long long seq)
 	json_t *rec = NULL;
 	size_t len;
 
-	pathf(p, sizeof(p), "%s/log/%06lld.json", dir, seq);
+	tu_pathf(p, sizeof(p), "%s/log/%06lld.json", dir, seq);
 	raw = tu_read(p, &len);
 	ck_assert_ok(ca_json_parse(raw, len, &rec, NULL));
 	free(raw);
@@ -302,8 +286,8 @@ listing(const char *dir, const char *rel, char *out, size_t cap)
 		    strcmp(de->d_name, "..") == 0 ||
 		    strcmp(de->d_name, CA_FILE_LOCK) == 0)
 			continue;
-		pathf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		pathf(r, sizeof(r), "%s%s", rel, de->d_name);
+		tu_pathf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		tu_pathf(r, sizeof(r), "%s%s", rel, de->d_name);
 		ck_assert_uint_lt(strlen(out) + strlen(r) + 2, cap);
 		strcat(out, r);
 		strcat(out, "\n");
@@ -487,7 +471,7 @@ START_TEST(revoke_by_serial)
 
 	/* The index: one line, the serial as the log writes it. */
 	idx = tu_read(in_dir(rootdir, CA_FILE_REVOKED), &len);
-	pathf(want, sizeof(want), "%s 20260101011000Z 1\n", sub_serial);
+	tu_pathf(want, sizeof(want), "%s 20260101011000Z 1\n", sub_serial);
 	ck_assert_str_eq(idx, want);
 	sha256_of(idx, len, sha);
 	free(idx);
@@ -538,7 +522,7 @@ START_TEST(revoke_by_cert)
 	FILE *f;
 
 	/* PEM, as issued/ holds it, with an invalidity date. */
-	pathf(cert, sizeof(cert), "%s/issued/%s.pem", rootdir, sub_serial);
+	tu_pathf(cert, sizeof(cert), "%s/issued/%s.pem", rootdir, sub_serial);
 	rreq(&q, NULL, cert, "superseded");
 	q.invalidity = "2026-01-01T00:30:00Z";
 	revoke_ok(&q, T1, &res);
@@ -561,7 +545,7 @@ START_TEST(revoke_by_cert)
 	x = load_cert(in_dir(rootdir, CA_FILE_LOG_SIGNER));
 	n = i2d_X509(x, &d);
 	ck_assert_int_gt(n, 0);
-	pathf(der, sizeof(der), "%s/log-signer.der", work);
+	tu_pathf(der, sizeof(der), "%s/log-signer.der", work);
 	f = fopen(der, "w");
 	ck_assert_int_eq(fwrite(d, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
@@ -576,10 +560,10 @@ START_TEST(revoke_by_cert)
 	/* Both, in serial order. */
 	idx = tu_read(in_dir(rootdir, CA_FILE_REVOKED), NULL);
 	if (ca_serial_cmp(sub_serial, ls) < 0)
-		pathf(want, sizeof(want), "%s 20260101011000Z 4 "
+		tu_pathf(want, sizeof(want), "%s 20260101011000Z 4 "
 		    "20260101003000Z\n%s 20260101011100Z 0\n", sub_serial, ls);
 	else
-		pathf(want, sizeof(want), "%s 20260101011100Z 0\n"
+		tu_pathf(want, sizeof(want), "%s 20260101011100Z 0\n"
 		    "%s 20260101011000Z 4 20260101003000Z\n", ls, sub_serial);
 	ck_assert_str_eq(idx, want);
 	sha256_of(idx, strlen(idx), sha);
@@ -664,7 +648,7 @@ START_TEST(revoke_refused_inputs)
 	q.reason = NULL;
 	revoke_refused(&q, &c, CA_ERR_INVALID_ARG, "unknown reason");
 	/* One of serial and certificate. */
-	pathf(x509name, sizeof(x509name), "%s/issued/%s.pem", rootdir,
+	tu_pathf(x509name, sizeof(x509name), "%s/issued/%s.pem", rootdir,
 	    sub_serial);
 	rreq(&q, sub_serial, x509name, "keyCompromise");
 	revoke_refused(&q, &c, CA_ERR_INVALID_ARG, NULL);
@@ -687,7 +671,7 @@ START_TEST(revoke_refused_inputs)
 	revoke_refused(&q, &c, CA_ERR_NOT_FOUND, "not issued by this CA");
 	/* Certificates this CA did not sign: the forged one carries the
 	 * issued serial and this CA's name as issuer. */
-	pathf(forged, sizeof(forged), "%s/forged.pem", work);
+	tu_pathf(forged, sizeof(forged), "%s/forged.pem", work);
 	write_forged(forged, sub_serial, "Plant Root CA", "Plant Issuing CA");
 	{
 		/* Make the forged one's issuer the root's exact name. */
@@ -710,7 +694,7 @@ START_TEST(revoke_refused_inputs)
 	}
 	rreq(&q, NULL, forged, "keyCompromise");
 	revoke_refused(&q, &c, CA_ERR_VERIFY, "not issued by this CA");
-	pathf(foreign, sizeof(foreign), "%s/foreign.pem", work);
+	tu_pathf(foreign, sizeof(foreign), "%s/foreign.pem", work);
 	write_forged(foreign, sub_serial, "Other Root", "Plant Issuing CA");
 	rreq(&q, NULL, foreign, "keyCompromise");
 	revoke_refused(&q, &c, CA_ERR_VERIFY, "not issued by this CA");
@@ -748,7 +732,7 @@ START_TEST(revoke_refused_state)
 	ceremony(&c, T1 + 60);
 	rreq(&q, sub_serial, NULL, "cessationOfOperation");
 	revoke_refused(&q, &c, CA_ERR_EXISTS, "already revoked");
-	pathf(x509name, sizeof(x509name), "%s/issued/%s.pem", rootdir,
+	tu_pathf(x509name, sizeof(x509name), "%s/issued/%s.pem", rootdir,
 	    sub_serial);
 	rreq(&q, NULL, x509name, "keyCompromise");
 	revoke_refused(&q, &c, CA_ERR_EXISTS, "already revoked");
@@ -794,7 +778,7 @@ START_TEST(revoke_planted_index)
 	struct ca_session c;
 	char line[128];
 
-	pathf(line, sizeof(line), "%s 20260101000000Z 1\n", sub_serial);
+	tu_pathf(line, sizeof(line), "%s 20260101000000Z 1\n", sub_serial);
 	tu_write(in_dir(rootdir, CA_FILE_REVOKED), line, strlen(line));
 	rreq(&q, sub_serial, NULL, "keyCompromise");
 	ceremony(&c, T1);
@@ -855,9 +839,9 @@ check_crl_file(const struct ca_crl_result *res, unsigned long long number,
 	int n;
 	BIO *b;
 
-	pathf(p, sizeof(p), "%s/crl/%llu.der", rootdir, number);
+	tu_pathf(p, sizeof(p), "%s/crl/%llu.der", rootdir, number);
 	ck_assert_str_eq(res->der_path, p);
-	pathf(p, sizeof(p), "%s/crl/%llu.pem", rootdir, number);
+	tu_pathf(p, sizeof(p), "%s/crl/%llu.pem", rootdir, number);
 	ck_assert_str_eq(res->pem_path, p);
 	crl = load_crl(res->der_path);
 	ck_assert_int_eq(X509_CRL_verify(crl, X509_get0_pubkey(ca)), 1);
@@ -1156,7 +1140,7 @@ START_TEST(crl_status)
 	status_states(rootdir, T1 + 86400, 2);
 
 	/* An export folder, read the same way. */
-	pathf(out, sizeof(out), "%s/export", work);
+	tu_pathf(out, sizeof(out), "%s/export", work);
 	ck_assert_ok(ca_crl_export(rootdir, out, NULL));
 	status_states(out, T1 + 86400, 2);
 }
@@ -1177,7 +1161,7 @@ check_sums(const char *out, const char *const *names, size_t n)
 	    line = strtok_r(NULL, "\n", &save), i++) {
 		ck_assert_uint_lt(i, n);
 		sha256_file_of(in_dir(out, names[i]), sha);
-		pathf(want, sizeof(want), "%s  %s", sha, names[i]);
+		tu_pathf(want, sizeof(want), "%s  %s", sha, names[i]);
 		ck_assert_str_eq(line, want);
 	}
 	ck_assert_uint_eq(i, n);
@@ -1214,7 +1198,7 @@ START_TEST(crl_export)
 	struct snap s;
 	char out[PATH_MAX + 48], out2[PATH_MAX + 48];
 
-	pathf(out, sizeof(out), "%s/export", work);
+	tu_pathf(out, sizeof(out), "%s/export", work);
 	/* Nothing to export yet. */
 	eb.msg[0] = '\0';
 	ck_assert_err(ca_crl_export(rootdir, out, &eb), CA_ERR_NOT_FOUND);
@@ -1237,12 +1221,12 @@ START_TEST(crl_export)
 	ck_assert_err(ca_crl_export(rootdir, out, &eb), CA_ERR_EXISTS);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "exists"));
 	check_sums(out, names, 3);
-	pathf(out2, sizeof(out2), "%s/afile", work);
+	tu_pathf(out2, sizeof(out2), "%s/afile", work);
 	tu_write(out2, "x", 1);
 	ck_assert_err(ca_crl_export(rootdir, out2, NULL), CA_ERR_EXISTS);
 
 	/* With the CRL ceremony itself. */
-	pathf(out2, sizeof(out2), "%s/export2", work);
+	tu_pathf(out2, sizeof(out2), "%s/export2", work);
 	memset(&q, 0, sizeof(q));
 	q.dir = rootdir;
 	q.out = out2;

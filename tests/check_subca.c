@@ -8,7 +8,6 @@
 #include "check_util.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 
 #include <jansson.h>
 #include <openssl/err.h>
@@ -36,22 +35,6 @@
 #define IT_PROFILE "profiles/it-issuing.json"
 
 static char base[PATH_MAX];
-
-/* snprintf that fails the test rather than cut a path short. */
-static void pathf(char *buf, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-pathf(char *buf, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, cap, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(n >= 0 && (size_t)n < cap, "path too long");
-}
 
 static char work[PATH_MAX + 16];
 static char rootdir[PATH_MAX + 32], subdir[PATH_MAX + 32];
@@ -97,20 +80,20 @@ cas_setup(void)
 {
 	char p[PATH_MAX + 48];
 
-	pathf(work, sizeof(work), "%s/t.XXXXXX", base);
+	tu_pathf(work, sizeof(work), "%s/t.XXXXXX", base);
 	ck_assert_ptr_nonnull(mkdtemp(work));
 	/* Two tokens in one configuration. */
 	tu_softhsm_token(work, TOKEN_A);
 	tu_softhsm_token(work, TOKEN_B);
-	pathf(p, sizeof(p), "%s/pin", work);
+	tu_pathf(p, sizeof(p), "%s/pin", work);
 	tu_write(p, "123456\n", 7);
-	pathf(pinsrc, sizeof(pinsrc), "file:%s", p);
-	pathf(p, sizeof(p), "%s/badpin", work);
+	tu_pathf(pinsrc, sizeof(pinsrc), "file:%s", p);
+	tu_pathf(p, sizeof(p), "%s/badpin", work);
 	tu_write(p, "111111\n", 7);
-	pathf(badpinsrc, sizeof(badpinsrc), "file:%s", p);
-	pathf(rootdir, sizeof(rootdir), "%s/root", work);
-	pathf(subdir, sizeof(subdir), "%s/sub", work);
-	pathf(csr, sizeof(csr), "%s/" CA_FILE_CSR, subdir);
+	tu_pathf(badpinsrc, sizeof(badpinsrc), "file:%s", p);
+	tu_pathf(rootdir, sizeof(rootdir), "%s/root", work);
+	tu_pathf(subdir, sizeof(subdir), "%s/sub", work);
+	tu_pathf(csr, sizeof(csr), "%s/" CA_FILE_CSR, subdir);
 	make_ca(rootdir, "pkcs11:token=" TOKEN_A, ROOT_SUBJECT, 0, &root);
 	make_ca(subdir, "pkcs11:token=" TOKEN_B, SUB_SUBJECT, 1, &sub);
 }
@@ -161,8 +144,8 @@ listing(const char *dir, const char *rel, char *out, size_t cap)
 		    strcmp(de->d_name, "..") == 0 ||
 		    strcmp(de->d_name, CA_FILE_LOCK) == 0)
 			continue;
-		pathf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		pathf(r, sizeof(r), "%s%s", rel, de->d_name);
+		tu_pathf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		tu_pathf(r, sizeof(r), "%s%s", rel, de->d_name);
 		ck_assert_uint_lt(strlen(out) + strlen(r) + 2, cap);
 		strcat(out, r);
 		strcat(out, "\n");
@@ -242,7 +225,7 @@ profile_variant(const char *stock, const char *from, const char *to)
 	strcpy(out + (at - raw), to);
 	strcat(out, at + strlen(from));
 	/* Outside the root's folder, so snapshots see no change. */
-	pathf(path, sizeof(path), "%s/profile-%d.json", work, n++);
+	tu_pathf(path, sizeof(path), "%s/profile-%d.json", work, n++);
 	tu_write(path, out, strlen(out));
 	free(out);
 	free(raw);
@@ -277,9 +260,9 @@ START_TEST(sign_sub_end_to_end)
 	req_init(&q);
 	res = sign_ok(&q);
 	ck_assert_uint_eq(strlen(res->serial), 2 * CA_SERIAL_LEN);
-	pathf(p, sizeof(p), "%s/issued/%s.pem", rootdir, res->serial);
+	tu_pathf(p, sizeof(p), "%s/issued/%s.pem", rootdir, res->serial);
 	ck_assert_str_eq(res->out_path, p);
-	pathf(p, sizeof(p), "%s/issued/%s-chain.pem", rootdir, res->serial);
+	tu_pathf(p, sizeof(p), "%s/issued/%s-chain.pem", rootdir, res->serial);
 	ck_assert_str_eq(res->chain_path, p);
 	ck_assert_str_eq(res->subject, SUB_SUBJECT);
 	ck_assert_str_eq(res->not_before, "2026-01-01T01:00:00Z");
@@ -288,7 +271,7 @@ START_TEST(sign_sub_end_to_end)
 
 	/* The certificate: the request's key and subject, under the root. */
 	c = load(res->out_path);
-	pathf(p, sizeof(p), "%s/" CA_FILE_CERT, rootdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_CERT, rootdir);
 	rc = load(p);
 	ck_assert_ok(ca_cert_sha256(c, fp));
 	ck_assert_str_eq(fp, res->fingerprint);
@@ -327,7 +310,7 @@ START_TEST(sign_sub_end_to_end)
 	ck_assert_ok(ca_dir_verify_log(rootdir, root.fingerprint, &sum, &eb));
 	ck_assert_int_eq(sum.count, 2);
 	ck_assert_str_eq(sum.head, res->head);
-	pathf(p, sizeof(p), "%s/log/000002.json", rootdir);
+	tu_pathf(p, sizeof(p), "%s/log/000002.json", rootdir);
 	raw = tu_read(p, &len);
 	ck_assert_ok(ca_json_parse(raw, len, &rec, NULL));
 	free(raw);
@@ -366,10 +349,10 @@ START_TEST(serials_unique)
 	q.now = LATER + 60;
 	res = sign_ok(&q);
 	ck_assert_str_ne(res->serial, s1);
-	pathf(p, sizeof(p), "%s/issued/%s.pem", rootdir, s1);
+	tu_pathf(p, sizeof(p), "%s/issued/%s.pem", rootdir, s1);
 	ck_assert_int_eq(access(p, F_OK), 0);
 	ck_assert_int_eq(access(res->out_path, F_OK), 0);
-	pathf(logdir, sizeof(logdir), "%s/log", rootdir);
+	tu_pathf(logdir, sizeof(logdir), "%s/log", rootdir);
 	ck_assert_ok(ca_log_serial_used(logdir, 3, s1, &used, NULL));
 	ck_assert_int_eq(used, 1);
 	ck_assert_ok(ca_log_serial_used(logdir, 3, res->serial, &used, NULL));
@@ -391,13 +374,13 @@ START_TEST(out_path_and_der)
 	size_t len;
 	X509 *x = NULL;
 
-	pathf(out, sizeof(out), "%s/issuing.der", work);
+	tu_pathf(out, sizeof(out), "%s/issuing.der", work);
 	req_init(&q);
 	q.out_path = out;
 	q.der = 1;
 	res = sign_ok(&q);
 	ck_assert_str_eq(res->out_path, out);
-	pathf(p, sizeof(p), "%s/issuing-chain.pem", work);
+	tu_pathf(p, sizeof(p), "%s/issuing-chain.pem", work);
 	ck_assert_str_eq(res->chain_path, p);
 	ck_assert_ok(ca_read_file(out, 1 << 20, &buf, &len, NULL));
 	ck_assert_int_ne(buf[0], '-');
@@ -405,7 +388,7 @@ START_TEST(out_path_and_der)
 	free(buf);
 	X509_free(x);
 	/* The issued/ copy is always written too. */
-	pathf(p, sizeof(p), "%s/issued/%s.pem", rootdir, res->serial);
+	tu_pathf(p, sizeof(p), "%s/issued/%s.pem", rootdir, res->serial);
 	ck_assert_int_eq(access(p, F_OK), 0);
 
 	/* An --out that exists: refused, nothing written. */
@@ -428,7 +411,7 @@ START_TEST(profile_kind_mismatch)
 	q.profile_path = "profiles/log-signer.json";
 	sign_refused(&q, CA_ERR_PROFILE, "profile cannot be used");
 	/* A sub profile for a cross-certificate. */
-	pathf(cross, sizeof(cross), "%s/" CA_FILE_CERT, rootdir);
+	tu_pathf(cross, sizeof(cross), "%s/" CA_FILE_CERT, rootdir);
 	req_init(&q);
 	q.csr_path = NULL;
 	q.cross_path = cross;
@@ -477,7 +460,7 @@ START_TEST(validity_truncated)
 	ck_assert_int_eq(ASN1_TIME_cmp_time_t(X509_get0_notAfter(c),
 	    (time_t)2556144000), 0);
 	X509_free(c);
-	pathf(p, sizeof(p), "%s/log/000002.json", rootdir);
+	tu_pathf(p, sizeof(p), "%s/log/000002.json", rootdir);
 	raw = tu_read(p, &len);
 	ck_assert_ok(ca_json_parse(raw, len, &rec, NULL));
 	ck_assert(json_is_true(json_object_get(json_object_get(
@@ -497,7 +480,7 @@ START_TEST(cross_needs_self_signed)
 	char p[PATH_MAX + 48], issued[4096];
 
 	/* The root's log signer: issued by the root, not self-signed. */
-	pathf(p, sizeof(p), "%s/" CA_FILE_LOG_SIGNER, rootdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_LOG_SIGNER, rootdir);
 	req_init(&q);
 	q.csr_path = NULL;
 	q.cross_path = p;
@@ -507,7 +490,7 @@ START_TEST(cross_needs_self_signed)
 	/* A subordinate CA certificate: a CA, but not self-signed. */
 	req_init(&q);
 	res = sign_ok(&q);
-	pathf(issued, sizeof(issued), "%s", res->out_path);
+	tu_pathf(issued, sizeof(issued), "%s", res->out_path);
 	req_init(&q);
 	q.csr_path = NULL;
 	q.cross_path = issued;
@@ -545,10 +528,10 @@ START_TEST(cross_certify_root)
 	char odir[PATH_MAX + 48], ocert[PATH_MAX + 64];
 	X509 *o, *c;
 
-	pathf(odir, sizeof(odir), "%s/other", work);
+	tu_pathf(odir, sizeof(odir), "%s/other", work);
 	make_ca(odir, "pkcs11:token=" TOKEN_B ";object=other-root",
 	    "CN=Other Root,O=Partner,C=FR", 0, &other);
-	pathf(ocert, sizeof(ocert), "%s/" CA_FILE_CERT, odir);
+	tu_pathf(ocert, sizeof(ocert), "%s/" CA_FILE_CERT, odir);
 	req_init(&q);
 	q.csr_path = NULL;
 	q.cross_path = ocert;
@@ -595,13 +578,13 @@ START_TEST(request_refused)
 
 	/* Without proof of possession. */
 	ck_assert_ok(ca_keygen_soft(CA_ALG_P256, &k2));
-	pathf(p, sizeof(p), "%s/nopop.csr", work);
+	tu_pathf(p, sizeof(p), "%s/nopop.csr", work);
 	write_csr_for(k2, k, p);
 	req_init(&q);
 	q.csr_path = p;
 	sign_refused(&q, CA_ERR_VERIFY, "proof of possession");
 	/* A key the profile does not allow. */
-	pathf(p, sizeof(p), "%s/p521.csr", work);
+	tu_pathf(p, sizeof(p), "%s/p521.csr", work);
 	write_csr_for(k, k, p);
 	sign_refused(&q, CA_ERR_KEY_POLICY, "secp521r1");
 	/* A curve this profile leaves out (the request is P-256). */
@@ -610,7 +593,7 @@ START_TEST(request_refused)
 	    "[\"p256\", \"p384\", \"rsa\"]", "[\"p384\", \"rsa\"]");
 	sign_refused(&q, CA_ERR_KEY_POLICY, "prime256v1");
 	/* Not a request. */
-	pathf(p, sizeof(p), "%s/" CA_FILE_CERT, rootdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_CERT, rootdir);
 	req_init(&q);
 	q.csr_path = p;
 	sign_refused(&q, CA_ERR_CSR, NULL);
@@ -631,7 +614,7 @@ START_TEST(wrong_pin_writes_nothing)
 		char p[PATH_MAX + 48], *raw, *at;
 		size_t len;
 
-		pathf(p, sizeof(p), "%s/log/000001.json", rootdir);
+		tu_pathf(p, sizeof(p), "%s/log/000001.json", rootdir);
 		raw = tu_read(p, &len);
 		at = strstr(raw, "\"op\":\"init-root\"");
 		ck_assert_ptr_nonnull(at);

@@ -8,7 +8,6 @@
 #include "check_util.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 
 #include <jansson.h>
 #include <openssl/err.h>
@@ -42,22 +41,6 @@ static char rootpem[PATH_MAX + 48];
 static char pinsrc[PATH_MAX + 64], badpinsrc[PATH_MAX + 64];
 static struct ca_root_result root, sub;
 static struct ca_sign_result signed_;
-
-static void pathf(char *buf, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* snprintf that fails the test rather than cut a path short. */
-static void
-pathf(char *buf, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, cap, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(n >= 0 && (size_t)n < cap, "path too long");
-}
 
 static void
 base_setup(void)
@@ -121,19 +104,19 @@ cas_setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(work));
 	tu_softhsm_token(work, TOKEN_A);
 	tu_softhsm_token(work, TOKEN_B);
-	pathf(p, sizeof(p), "%s/pin", work);
+	tu_pathf(p, sizeof(p), "%s/pin", work);
 	tu_write(p, "123456\n", 7);
-	pathf(pinsrc, sizeof(pinsrc), "file:%s", p);
-	pathf(p, sizeof(p), "%s/badpin", work);
+	tu_pathf(pinsrc, sizeof(pinsrc), "file:%s", p);
+	tu_pathf(p, sizeof(p), "%s/badpin", work);
 	tu_write(p, "111111\n", 7);
-	pathf(badpinsrc, sizeof(badpinsrc), "file:%s", p);
-	pathf(rootdir, sizeof(rootdir), "%s/root", work);
-	pathf(subdir, sizeof(subdir), "%s/sub", work);
-	pathf(rootpem, sizeof(rootpem), "%s/" CA_FILE_CERT, rootdir);
+	tu_pathf(badpinsrc, sizeof(badpinsrc), "file:%s", p);
+	tu_pathf(rootdir, sizeof(rootdir), "%s/root", work);
+	tu_pathf(subdir, sizeof(subdir), "%s/sub", work);
+	tu_pathf(rootpem, sizeof(rootpem), "%s/" CA_FILE_CERT, rootdir);
 	make_ca(rootdir, "pkcs11:token=" TOKEN_A, "CN=Plant Root CA,O=Acme,"
 	    "C=DE", 0, &root);
 	make_ca(subdir, "pkcs11:token=" TOKEN_B, SUB_SUBJECT, 1, &sub);
-	pathf(p, sizeof(p), "%s/" CA_FILE_CSR, subdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_CSR, subdir);
 	sign(rootdir, p, NULL, &signed_);
 }
 
@@ -165,13 +148,13 @@ still_pending(void)
 	DIR *d;
 	struct dirent *de;
 
-	pathf(p, sizeof(p), "%s/" CA_FILE_CERT, subdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_CERT, subdir);
 	ck_assert_int_ne(access(p, F_OK), 0);
-	pathf(p, sizeof(p), "%s/" CA_FILE_CHAIN, subdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_CHAIN, subdir);
 	ck_assert_int_ne(access(p, F_OK), 0);
-	pathf(p, sizeof(p), "%s/" CA_FILE_LOG_SIGNER, subdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_LOG_SIGNER, subdir);
 	ck_assert_int_ne(access(p, F_OK), 0);
-	pathf(logdir, sizeof(logdir), "%s/" CA_DIR_LOG, subdir);
+	tu_pathf(logdir, sizeof(logdir), "%s/" CA_DIR_LOG, subdir);
 	ck_assert_ok(ca_log_head_read(logdir, &head, NULL));
 	ck_assert_int_eq(head.seq, 1);
 	ck_assert_str_eq(head.hash, sub.head);
@@ -219,16 +202,16 @@ START_TEST(install_end_to_end)
 	ck_assert_str_eq(res.subject, SUB_SUBJECT);
 
 	/* ca.pem is the signed certificate; the log signer is under it. */
-	pathf(p, sizeof(p), "%s/" CA_FILE_CERT, subdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_CERT, subdir);
 	ck_assert_ok(ca_cert_load(p, &ca, NULL));
 	ck_assert_ok(ca_cert_sha256(ca, fp));
 	ck_assert_str_eq(fp, signed_.fingerprint);
-	pathf(p, sizeof(p), "%s/" CA_FILE_LOG_SIGNER, subdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_LOG_SIGNER, subdir);
 	ck_assert_ok(ca_cert_load(p, &ls, NULL));
 	ck_assert_ok(ca_cert_verify(ls, X509_get0_pubkey(ca)));
 	ck_assert_int_eq(X509_NAME_cmp(X509_get_issuer_name(ls),
 	    X509_get_subject_name(ca)), 0);
-	pathf(p, sizeof(p), "%s/" CA_FILE_CHAIN, subdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_CHAIN, subdir);
 	ck_assert_ok(ca_cert_load(p, &rc, NULL));
 	ck_assert_ok(ca_cert_sha256(rc, fp));
 	ck_assert_str_eq(fp, root.fingerprint);
@@ -240,7 +223,7 @@ START_TEST(install_end_to_end)
 	ck_assert_int_eq(sum.count, 2);
 	ck_assert_str_eq(sum.head, res.head);
 	ck_assert_str_eq(sum.log_id, sub.head);
-	pathf(p, sizeof(p), "%s/log/000002.json", subdir);
+	tu_pathf(p, sizeof(p), "%s/log/000002.json", subdir);
 	raw = tu_read(p, &len);
 	ck_assert_ok(ca_json_parse(raw, len, &rec, NULL));
 	free(raw);
@@ -295,10 +278,10 @@ START_TEST(cert_for_another_key)
 	install_refused(&q, CA_ERR_KEY_MISMATCH, "another key");
 
 	/* Another subordinate's certificate from the same root. */
-	pathf(dir2, sizeof(dir2), "%s/sub2", work);
+	tu_pathf(dir2, sizeof(dir2), "%s/sub2", work);
 	make_ca(dir2, "pkcs11:token=" TOKEN_B ";object=sub2",
 	    SUB_SUBJECT, 1, &sub2);
-	pathf(csr2, sizeof(csr2), "%s/" CA_FILE_CSR, dir2);
+	tu_pathf(csr2, sizeof(csr2), "%s/" CA_FILE_CSR, dir2);
 	sign(rootdir, csr2, NULL, &other);
 	req_init(&q);
 	q.cert_path = other.out_path;
@@ -312,10 +295,10 @@ START_TEST(chain_to_other_root)
 	struct ca_root_result other;
 	char odir[PATH_MAX + 48], opem[PATH_MAX + 64];
 
-	pathf(odir, sizeof(odir), "%s/other", work);
+	tu_pathf(odir, sizeof(odir), "%s/other", work);
 	make_ca(odir, "pkcs11:token=" TOKEN_B ";object=other-root",
 	    "CN=Plant Root CA,O=Acme,C=DE", 0, &other);
-	pathf(opem, sizeof(opem), "%s/" CA_FILE_CERT, odir);
+	tu_pathf(opem, sizeof(opem), "%s/" CA_FILE_CERT, odir);
 	/* Same name as our root, other key: the signature must decide. */
 	req_init(&q);
 	q.chain_path = opem;
@@ -327,7 +310,7 @@ START_TEST(chain_to_other_root)
 	install_refused(&q, CA_ERR_VERIFY, NULL);
 
 	/* A chain file that holds no certificate. */
-	pathf(opem, sizeof(opem), "%s/empty.pem", work);
+	tu_pathf(opem, sizeof(opem), "%s/empty.pem", work);
 	tu_write(opem, "nothing\n", 8);
 	req_init(&q);
 	q.chain_path = opem;
@@ -348,7 +331,7 @@ START_TEST(not_a_ca_cert)
 	size_t len;
 	char path[PATH_MAX + 48], *pem = NULL;
 
-	pathf(path, sizeof(path), "%s/" CA_FILE_CSR, subdir);
+	tu_pathf(path, sizeof(path), "%s/" CA_FILE_CSR, subdir);
 	ck_assert_ok(ca_read_file(path, 1 << 20, &buf, &len, NULL));
 	ck_assert_ok(ca_csr_parse(buf, len, &req, NULL));
 	free(buf);
@@ -372,7 +355,7 @@ START_TEST(not_a_ca_cert)
 	ck_assert_ok(ca_cert_verify(x, X509_get0_pubkey(d->cert)));
 	ca_dir_close(d);
 	ck_assert_ok(ca_cert_pem(x, &pem, &len));
-	pathf(path, sizeof(path), "%s/leaf.pem", work);
+	tu_pathf(path, sizeof(path), "%s/leaf.pem", work);
 	tu_write(path, pem, len);
 
 	req_init(&q);
@@ -380,7 +363,7 @@ START_TEST(not_a_ca_cert)
 	install_refused(&q, CA_ERR_VERIFY, "is not a CA certificate");
 
 	/* Not a certificate at all: the request itself. */
-	pathf(path, sizeof(path), "%s/" CA_FILE_CSR, subdir);
+	tu_pathf(path, sizeof(path), "%s/" CA_FILE_CSR, subdir);
 	q.cert_path = path;
 	install_refused(&q, CA_ERR_VERIFY, "not a certificate");
 	free(pem);
@@ -409,7 +392,7 @@ START_TEST(wrong_pin_and_bad_inputs)
 	req_init(&q);
 	q.dir = rootdir;
 	install_refused(&q, CA_ERR_INVALID_ARG, "not a subordinate");
-	pathf(p, sizeof(p), "%s/absent.pem", work);
+	tu_pathf(p, sizeof(p), "%s/absent.pem", work);
 	req_init(&q);
 	q.cert_path = p;
 	install_refused(&q, CA_ERR_NOT_FOUND, NULL);
@@ -424,7 +407,7 @@ START_TEST(tampered_log)
 	char p[PATH_MAX + 48], *raw, *at;
 	size_t len;
 
-	pathf(p, sizeof(p), "%s/log/000001.json", subdir);
+	tu_pathf(p, sizeof(p), "%s/log/000001.json", subdir);
 	raw = tu_read(p, &len);
 	at = strstr(raw, "\"op\":\"init-sub\"");
 	ck_assert_ptr_nonnull(at);
@@ -432,7 +415,7 @@ START_TEST(tampered_log)
 	tu_write(p, raw, len);
 	req_init(&q);
 	ck_assert_err(ca_sub_install(&q, &res, NULL), CA_ERR_LOG);
-	pathf(p, sizeof(p), "%s/" CA_FILE_CERT, subdir);
+	tu_pathf(p, sizeof(p), "%s/" CA_FILE_CERT, subdir);
 	ck_assert_int_ne(access(p, F_OK), 0);
 	free(raw);
 }

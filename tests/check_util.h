@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,25 @@ tu_tmpdir(char *buf)
 	snprintf(buf, PATH_MAX, "%s/kc-check.XXXXXX", t && *t ? t : "/tmp");
 	ck_assert_msg(mkdtemp(buf) != NULL, "mkdtemp: %s", strerror(errno));
 	return buf;
+}
+
+/*
+ * tu_pathf: snprintf into buf[cap] that fails the test rather than cut a
+ * path short.
+ */
+static inline void tu_pathf(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static inline void
+tu_pathf(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(n >= 0 && (size_t)n < cap, "path too long");
 }
 
 /*
