@@ -34,6 +34,11 @@
 #   interop_rejected_by STACK...
 #	After interop_verify: 0 when each named stack said "rejected".
 #
+#   interop_expect VERDICT DESC STACK...
+#   interop_expect_why STACK TEXT DESC
+#	After interop_verify: test lines (ok / not_ok) that each STACK gave
+#	VERDICT, or that STACK's reason contains TEXT.
+#
 #   interop_revoked_check
 #	After interop_verify with CRLs on a chain with a revoked
 #	certificate: prints a line for each verifier and returns 0 when
@@ -458,6 +463,36 @@ interop_verify() {
 	_interop_prog mbedtls "$1" "$2" "$3" "$_purpose"
 	_interop_prog wolfssl "$1" "$2" "$3" "$_purpose"
 	[ -z "$INTEROP_REJECTED$INTEROP_ERRORS" ]
+}
+
+# interop_expect VERDICT DESC STACK...: after interop_verify, an ok (from
+# tests/lib.sh) for each STACK that gave VERDICT, a not_ok with its
+# reason for each that did not.
+interop_expect() {
+	_want=$1
+	_what=$2
+	shift 2
+	for _st in "$@"; do
+		eval "_got=\$INTEROP_$_st _why=\$INTEROP_WHY_$_st"
+		if [ "$_got" = "$_want" ]; then
+			ok "$_what: $_st $_got"
+		else
+			not_ok "$_what: $_st said $_got, wanted $_want"
+			echo "#   $_why"
+		fi
+	done
+}
+
+# interop_expect_why STACK TEXT DESC: ok DESC when STACK's reason in the
+# last run has TEXT, else not_ok.
+interop_expect_why() {
+	eval "_why=\$INTEROP_WHY_$1"
+	case $_why in
+	*"$2"*) ok "$3" ;;
+	*)
+		not_ok "$3"
+		echo "#   $1: $_why" ;;
+	esac
 }
 
 interop_rejected_by() {

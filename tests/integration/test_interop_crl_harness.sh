@@ -9,7 +9,7 @@
 # is accepted by all five, and asserts each stack's own behaviour with
 # an expired CRL, a missing CRL and an issuingDistributionPoint, so that
 # a library update that changes one shows up as a failure.
-# The stack lists below are word-split on purpose; expect() reads the
+# The stack lists below are word-split on purpose; interop_expect reads the
 # verdict variables that interop_verify sets through eval.
 # shellcheck disable=SC2086,SC2154
 . "$(dirname "$0")/../lib.sh"
@@ -222,33 +222,6 @@ crl_is root-idpnc-revsub \
     "v2 aki number revoked=present 1 idp=noncritical,onlyca,$URL/root.crl current" \
     "root CRL with non-critical IDP revokes one certificate"
 
-# expect VERDICT DESC STACK...: each STACK gave VERDICT in the last run.
-expect() {
-	_want=$1
-	_what=$2
-	shift 2
-	for _st in "$@"; do
-		eval "_got=\$INTEROP_$_st _why=\$INTEROP_WHY_$_st"
-		if [ "$_got" = "$_want" ]; then
-			ok "$_what: $_st $_got"
-		else
-			not_ok "$_what: $_st said $_got, wanted $_want"
-			echo "#   $_why"
-		fi
-	done
-}
-
-# expect_why STACK TEXT DESC: STACK's reason in the last run has TEXT.
-expect_why() {
-	eval "_why=\$INTEROP_WHY_$1"
-	case $_why in
-	*"$2"*) ok "$3" ;;
-	*)
-		not_ok "$3"
-		echo "#   $1: $_why" ;;
-	esac
-}
-
 # revoked DESC: every verifier rejected the last chain as revoked.
 revoked() {
 	if interop_revoked_check; then
@@ -309,10 +282,10 @@ done
 # --- (a) empty CRLs: every stack accepts ------------------------------------
 run "(a) empty root and sub CA CRLs, two files" sub leaf root-empty sub-empty
 check "interop_verify returns 0 when all accept" [ "$RUN_STATUS" -eq 0 ]
-expect ok "(a) empty CRLs" $INTEROP_STACKS
+interop_expect ok "(a) empty CRLs" $INTEROP_STACKS
 
 run "(a) the same CRLs in one file" sub leaf both-empty
-expect ok "(a) one CRL file" $INTEROP_STACKS
+interop_expect ok "(a) one CRL file" $INTEROP_STACKS
 if interop_revoked_check >/dev/null; then
 	not_ok "interop_revoked_check fails when the chain was accepted"
 else
@@ -325,37 +298,37 @@ check "interop_verify returns non-zero on revocation" [ "$RUN_STATUS" -ne 0 ]
 revoked "(b) revoked sub CA"
 check "INTEROP_REVOKED names every verifier" \
     [ "$INTEROP_REVOKED" = " openssl gnutls nss mbedtls wolfssl" ]
-expect_why openssl "error 23 at 1 depth" "(b) openssl: revoked at depth 1"
-expect_why nss "CERT 1." "(b) nss: the sub CA is the revoked one"
-expect_why wolfssl "chain certificate 1 not trusted: CRL Cert revoked" \
+interop_expect_why openssl "error 23 at 1 depth" "(b) openssl: revoked at depth 1"
+interop_expect_why nss "CERT 1." "(b) nss: the sub CA is the revoked one"
+interop_expect_why wolfssl "chain certificate 1 not trusted: CRL Cert revoked" \
     "(b) wolfssl: the sub CA is the revoked one"
 
 run "(b) the same root CRL, the other sub CA" sub2 leaf2 root-revsub sub2-empty
-expect ok "(b) good sub CA under a CRL that revokes its sibling" \
+interop_expect ok "(b) good sub CA under a CRL that revokes its sibling" \
     $INTEROP_STACKS
 
 run "(b) the revoked sub CA without any CRL" sub leaf
-expect ok "(b) without CRLs nothing is revoked" $INTEROP_STACKS
+interop_expect ok "(b) without CRLs nothing is revoked" $INTEROP_STACKS
 
 # --- (c) a revoked leaf ---------------------------------------------------
 run "(c) sub CA CRL revokes the leaf" sub leaf root-empty sub-revleaf
 revoked "(c) revoked leaf"
-expect_why openssl "error 23 at 0 depth" "(c) openssl: revoked at depth 0"
-expect_why nss "CERT 0." "(c) nss: the leaf is the revoked one"
+interop_expect_why openssl "error 23 at 0 depth" "(c) openssl: revoked at depth 0"
+interop_expect_why nss "CERT 0." "(c) nss: the leaf is the revoked one"
 
 run "(c) the same CRL, another leaf of that CA" sub leafb \
     root-empty sub-revleaf
-expect ok "(c) good leaf under a CRL that revokes its sibling" \
+interop_expect ok "(c) good leaf under a CRL that revokes its sibling" \
     $INTEROP_STACKS
 
 # --- (e) an expired CRL: each stack's own behaviour -----------------------
 run "(e) expired root CRL" sub leaf root-expired sub-empty
-expect ok "(e) expired root CRL still used as current" python gnutls nss
-expect rejected "(e) expired root CRL refused" openssl mbedtls wolfssl
-expect_why openssl "error 12 at 2 depth lookup: CRL has expired" \
+interop_expect ok "(e) expired root CRL still used as current" python gnutls nss
+interop_expect rejected "(e) expired root CRL refused" openssl mbedtls wolfssl
+interop_expect_why openssl "error 12 at 2 depth lookup: CRL has expired" \
     "(e) openssl: CRL has expired, for the root itself too"
-expect_why mbedtls "The CRL is expired" "(e) mbedtls: flag 0x20, CRL expired"
-expect_why wolfssl "refused: ASN parsing error, invalid input (-140)" \
+interop_expect_why mbedtls "The CRL is expired" "(e) mbedtls: flag 0x20, CRL expired"
+interop_expect_why wolfssl "refused: ASN parsing error, invalid input (-140)" \
     "(e) wolfssl: refuses to load it, as a parse error (-140)"
 if interop_revoked_check >/dev/null; then
 	not_ok "(e) interop_revoked_check fails on rejections for other reasons"
@@ -365,7 +338,7 @@ fi
 
 run "(e) expired root CRL that revokes the sub CA" sub leaf \
     root-expired-revsub sub-empty
-expect rejected "(e) expired revoking CRL" $INTEROP_VERIFIERS
+interop_expect rejected "(e) expired revoking CRL" $INTEROP_VERIFIERS
 for _st in gnutls nss; do
 	eval "_w=\$INTEROP_WHY_$_st"
 	if _interop_is_revoked "$_st" "$_w"; then
@@ -377,43 +350,43 @@ for _st in gnutls nss; do
 done
 
 run "(e) expired sub CA CRL" sub leaf root-empty sub-expired
-expect ok "(e) expired sub CA CRL still used as current" python gnutls nss
-expect rejected "(e) expired sub CA CRL refused" openssl mbedtls wolfssl
+interop_expect ok "(e) expired sub CA CRL still used as current" python gnutls nss
+interop_expect rejected "(e) expired sub CA CRL refused" openssl mbedtls wolfssl
 
 # --- a missing CRL: only OpenSSL and wolfSSL insist --------------------------
 run "no CRL for the sub CA's leaf" sub leaf root-empty
-expect ok "missing CRL passes (soft)" python gnutls nss mbedtls
-expect rejected "missing CRL fails (hard)" openssl wolfssl
-expect_why openssl "unable to get certificate CRL" \
+interop_expect ok "missing CRL passes (soft)" python gnutls nss mbedtls
+interop_expect rejected "missing CRL fails (hard)" openssl wolfssl
+interop_expect_why openssl "unable to get certificate CRL" \
     "openssl: unable to get certificate CRL"
-expect_why wolfssl "CRL missing, not loaded (-362)" "wolfssl: CRL_MISSING"
+interop_expect_why wolfssl "CRL missing, not loaded (-362)" "wolfssl: CRL_MISSING"
 
 # --- issuingDistributionPoint -----------------------------------------------
 run "critical IDP with fullName on both CRLs" sub leaf root-idp sub-idp
-expect ok "critical IDP with fullName" python gnutls wolfssl
-expect rejected "critical IDP with fullName" openssl nss mbedtls
-expect_why openssl "error 44 at 2 depth lookup: different CRL scope" \
+interop_expect ok "critical IDP with fullName" python gnutls wolfssl
+interop_expect rejected "critical IDP with fullName" openssl nss mbedtls
+interop_expect_why openssl "error 44 at 2 depth lookup: different CRL scope" \
     "openssl: the root is outside a root CRL that has a fullName"
-expect_why nss "CRL refused: CRL 1: crlutil: unable to import CRL: SEC_ERROR_CRL_UNKNOWN_CRITICAL_EXTENSION" \
+interop_expect_why nss "CRL refused: CRL 1: crlutil: unable to import CRL: SEC_ERROR_CRL_UNKNOWN_CRITICAL_EXTENSION" \
     "nss: will not import a CRL with a critical IDP"
-expect_why mbedtls "CRL 1: cannot parse" \
+interop_expect_why mbedtls "CRL 1: cannot parse" \
     "mbedtls: cannot parse a CRL with a critical IDP"
-expect_why mbedtls "(-0x2562)" "mbedtls: as an invalid extension (-0x2562)"
+interop_expect_why mbedtls "(-0x2562)" "mbedtls: as an invalid extension (-0x2562)"
 
 run "critical IDP with fullName on the sub CA CRL only" sub leaf \
     root-empty sub-idp
-expect ok "sub CA CRL with critical IDP and fullName" \
+interop_expect ok "sub CA CRL with critical IDP and fullName" \
     python openssl gnutls wolfssl
-expect rejected "sub CA CRL with critical IDP and fullName" nss mbedtls
+interop_expect rejected "sub CA CRL with critical IDP and fullName" nss mbedtls
 
 run "critical IDP, onlyContainsCACerts alone, on the root CRL" sub leaf \
     root-idpscope sub-empty
-expect ok "root CRL with critical IDP scope only" python openssl gnutls wolfssl
-expect rejected "root CRL with critical IDP scope only" nss mbedtls
+interop_expect ok "root CRL with critical IDP scope only" python openssl gnutls wolfssl
+interop_expect rejected "root CRL with critical IDP scope only" nss mbedtls
 
 run "critical IDP CRLs that revoke the sub CA" sub leaf \
     root-idpscope-revsub sub-idp
-expect rejected "revoked under critical IDP CRLs" $INTEROP_VERIFIERS
+interop_expect rejected "revoked under critical IDP CRLs" $INTEROP_VERIFIERS
 for _st in openssl gnutls wolfssl; do
 	eval "_w=\$INTEROP_WHY_$_st"
 	if _interop_is_revoked "$_st" "$_w"; then
@@ -425,7 +398,7 @@ for _st in openssl gnutls wolfssl; do
 done
 
 run "critical IDP CRL that revokes the leaf" sub leaf root-empty sub-idp-revleaf
-expect rejected "revoked leaf under a critical IDP CRL" $INTEROP_VERIFIERS
+interop_expect rejected "revoked leaf under a critical IDP CRL" $INTEROP_VERIFIERS
 
 run "non-critical IDP with fullName revoking the sub CA" sub leaf \
     root-idpnc-revsub sub-empty
@@ -433,19 +406,19 @@ revoked "non-critical IDP, revoked sub CA"
 
 run "non-critical IDP with fullName, nothing revoked" sub2 leaf2 \
     root-idpnc sub2-empty
-expect ok "non-critical IDP, nothing revoked" python gnutls nss mbedtls wolfssl
-expect rejected "non-critical IDP, nothing revoked" openssl
-expect_why openssl "error 44 at 2 depth lookup: different CRL scope" \
+interop_expect ok "non-critical IDP, nothing revoked" python gnutls nss mbedtls wolfssl
+interop_expect rejected "non-critical IDP, nothing revoked" openssl
+interop_expect_why openssl "error 44 at 2 depth lookup: different CRL scope" \
     "openssl: the root is outside the non-critical IDP's fullName too"
 
 # --- the harness reports, it does not guess ------------------------------
 cp "$PKI/leaf.pem" "$PKI/notacrl.crl"
 run "a CRL file without a CRL" sub leaf root-empty notacrl
-expect error "no CRL in a CRL file" $INTEROP_STACKS
+interop_expect error "no CRL in a CRL file" $INTEROP_STACKS
 check "no CRL is no rejection" [ -z "$INTEROP_REJECTED" ]
 
 run "an unreadable CRL file" sub leaf root-empty absent
-expect error "unreadable CRL file" $INTEROP_STACKS
+interop_expect error "unreadable CRL file" $INTEROP_STACKS
 
 # A PEM wrapper around a truncated CRL.
 {
@@ -455,8 +428,8 @@ expect error "unreadable CRL file" $INTEROP_STACKS
 	echo "-----END X509 CRL-----"
 } >"$PKI/broken.crl"
 run "truncated sub CA CRL" sub leaf root-empty broken
-expect rejected "truncated CRL" $INTEROP_STACKS
-expect_why openssl "error 3 at 0 depth lookup: unable to get certificate CRL" \
+interop_expect rejected "truncated CRL" $INTEROP_STACKS
+interop_expect_why openssl "error 3 at 0 depth lookup: unable to get certificate CRL" \
     "openssl: drops the broken CRL silently, then misses it"
 for _st in gnutls nss mbedtls wolfssl; do
 	eval "_w=\$INTEROP_WHY_$_st"

@@ -6,7 +6,7 @@
 # Every verdict the harness documents is asserted here, the quirks of
 # each stack included, so that a library update that changes one shows
 # up as a failure rather than as a stale comment.
-# The stack lists below are word-split on purpose; expect() reads the
+# The stack lists below are word-split on purpose; interop_expect reads the
 # verdict variables that interop_verify sets through eval.
 # shellcheck disable=SC2086,SC2154
 . "$(dirname "$0")/../lib.sh"
@@ -104,33 +104,6 @@ fi
 cat "$PKI/ica2.pem" "$PKI/mid.pem" >"$PKI/deep-tls.pem"
 cat "$PKI/mid.pem" "$PKI/ica2.pem" >"$PKI/deep-rev.pem"
 
-# expect VERDICT DESC STACK...: each STACK gave VERDICT in the last run.
-expect() {
-	_want=$1
-	_what=$2
-	shift 2
-	for _st in "$@"; do
-		eval "_got=\$INTEROP_$_st _why=\$INTEROP_WHY_$_st"
-		if [ "$_got" = "$_want" ]; then
-			ok "$_what: $_st $_got"
-		else
-			not_ok "$_what: $_st said $_got, wanted $_want"
-			echo "#   $_why"
-		fi
-	done
-}
-
-# expect_why STACK TEXT DESC: STACK's reason in the last run has TEXT.
-expect_why() {
-	eval "_why=\$INTEROP_WHY_$1"
-	case $_why in
-	*"$2"*) ok "$3" ;;
-	*)
-		not_ok "$3"
-		echo "#   $1: $_why" ;;
-	esac
-}
-
 # run DESC ROOT CHAIN LEAF [PURPOSE]: interop_verify with a heading.
 run() {
 	echo "# $1"
@@ -173,38 +146,38 @@ done
 # --- chains every stack must accept ----------------------------------------
 run "good chain, server purpose" root "$PKI/ica.pem" server
 check "interop_verify returns 0 when all accept" [ "$RUN_STATUS" -eq 0 ]
-expect ok "good chain" $INTEROP_STACKS
+interop_expect ok "good chain" $INTEROP_STACKS
 
 run "good chain, client purpose" root "$PKI/ica.pem" client client
-expect ok "clientAuth leaf as a client" $INTEROP_STACKS
+interop_expect ok "clientAuth leaf as a client" $INTEROP_STACKS
 
 run "leaf straight under the root, empty chain file" root "$EMPTY" direct
-expect ok "empty chain" $INTEROP_STACKS
+interop_expect ok "empty chain" $INTEROP_STACKS
 
 run "two intermediates, leaf-first (TLS) order" root "$PKI/deep-tls.pem" deep
-expect ok "two intermediates" $INTEROP_STACKS
+interop_expect ok "two intermediates" $INTEROP_STACKS
 
 run "two intermediates, root-first order" root "$PKI/deep-rev.pem" deep
-expect ok "two intermediates reversed" python openssl gnutls nss wolfssl
-expect rejected "Mbed TLS needs the chain in TLS order" mbedtls
+interop_expect ok "two intermediates reversed" python openssl gnutls nss wolfssl
+interop_expect rejected "Mbed TLS needs the chain in TLS order" mbedtls
 
 # --- chains every verifier must refuse -------------------------------------
 run "leaf signed by another CA of the same name" root "$PKI/ica.pem" forged
 check "interop_verify returns non-zero on rejection" [ "$RUN_STATUS" -ne 0 ]
-expect rejected "forged leaf" $INTEROP_VERIFIERS
+interop_expect rejected "forged leaf" $INTEROP_VERIFIERS
 check "interop_rejected_by agrees" interop_rejected_by $INTEROP_VERIFIERS
 if interop_rejected_by python; then
 	not_ok "interop_rejected_by is false for a stack that said ok"
 else
 	ok "interop_rejected_by is false for a stack that said ok"
 fi
-expect ok "forged leaf still parses" python
+interop_expect ok "forged leaf still parses" python
 
 run "intermediate under another root" evilroot "$PKI/ica.pem" server
-expect rejected "untrusted intermediate" $INTEROP_VERIFIERS
+interop_expect rejected "untrusted intermediate" $INTEROP_VERIFIERS
 
 run "clientAuth leaf offered as a server" root "$PKI/ica.pem" client server
-expect rejected "wrong EKU" $INTEROP_VERIFIERS
+interop_expect rejected "wrong EKU" $INTEROP_VERIFIERS
 
 # --- name constraints ---------------------------------------------------
 run "DNS SAN outside the non-critical constraints" root "$PKI/ica.pem" outdns
@@ -215,7 +188,7 @@ else
 fi
 check "mbedtls is reported as not enforcing DNS constraints" \
     [ "$INTEROP_NOT_ENFORCED" = " mbedtls" ]
-expect ok "Mbed TLS ignores non-critical nameConstraints" mbedtls
+interop_expect ok "Mbed TLS ignores non-critical nameConstraints" mbedtls
 
 run "IP SAN outside the non-critical constraints" root "$PKI/ica.pem" outip
 if interop_nc_check ip; then
@@ -230,12 +203,12 @@ if interop_nc_check ip; then
 else
 	not_ok "every IP-enforcing stack rejects 10.99.1.2 (IP-only CA)"
 fi
-expect ok "wolfSSL 5.5.4 does not enforce IP constraints" wolfssl
+interop_expect ok "wolfSSL 5.5.4 does not enforce IP constraints" wolfssl
 
 run "critical nameConstraints, leaf inside" root "$PKI/icac.pem" critin
-expect ok "critical NC, leaf inside" python openssl gnutls nss wolfssl
-expect rejected "Mbed TLS cannot parse critical nameConstraints" mbedtls
-expect_why mbedtls "-0x2562" "mbedtls: the CA fails to parse (-0x2562)"
+interop_expect ok "critical NC, leaf inside" python openssl gnutls nss wolfssl
+interop_expect rejected "Mbed TLS cannot parse critical nameConstraints" mbedtls
+interop_expect_why mbedtls "-0x2562" "mbedtls: the CA fails to parse (-0x2562)"
 
 run "critical nameConstraints, leaf outside" root "$PKI/icac.pem" critout
 if interop_nc_check dns; then
@@ -243,27 +216,27 @@ if interop_nc_check dns; then
 else
 	not_ok "every DNS-enforcing stack rejects $OUT (critical NC)"
 fi
-expect rejected "critical NC, leaf outside" mbedtls
+interop_expect rejected "critical NC, leaf outside" mbedtls
 
 # --- documented quirks ---------------------------------------------------
 run "IP SAN inside the constraints" root "$PKI/ica.pem" inip
-expect ok "in-range IP SAN" python openssl gnutls nss mbedtls
-expect rejected "wolfSSL 5.5.4 refuses any IP SAN under DNS constraints" \
+interop_expect ok "in-range IP SAN" python openssl gnutls nss mbedtls
+interop_expect rejected "wolfSSL 5.5.4 refuses any IP SAN under DNS constraints" \
     wolfssl
-expect_why wolfssl "-198" "wolfssl: as a name-constraint error (-198)"
+interop_expect_why wolfssl "-198" "wolfssl: as a name-constraint error (-198)"
 
 run "IPv6 SAN under IPv4-only constraints" root "$PKI/ica.pem" ipv6
-expect rejected "IPv6 outside IPv4-only constraints" openssl nss
-expect ok "GnuTLS leaves IPv6 unconstrained by IPv4 ranges" gnutls
+interop_expect rejected "IPv6 outside IPv4-only constraints" openssl nss
+interop_expect ok "GnuTLS leaves IPv6 unconstrained by IPv4 ranges" gnutls
 
 # --- the harness reports, it does not guess ------------------------------
 run "no such chain file" root "$PKI/absent.pem" server
-expect error "missing input" $INTEROP_STACKS
+interop_expect error "missing input" $INTEROP_STACKS
 check "missing input is no rejection" [ -z "$INTEROP_REJECTED" ]
 
 INTEROP_BIN=$SCRATCH/nowhere
 run "verifier programs not built" root "$PKI/ica.pem" server
-expect error "missing verifier" mbedtls wolfssl
+interop_expect error "missing verifier" mbedtls wolfssl
 INTEROP_BIN=$TOP/tests/bin
 
 # A PEM wrapper around a truncated certificate.
@@ -274,6 +247,6 @@ INTEROP_BIN=$TOP/tests/bin
 	echo "-----END CERTIFICATE-----"
 } >"$PKI/broken.pem"
 run "truncated leaf" root "$PKI/ica.pem" broken
-expect rejected "truncated leaf" $INTEROP_STACKS
+interop_expect rejected "truncated leaf" $INTEROP_STACKS
 
 finish
