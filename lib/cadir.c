@@ -8,13 +8,18 @@
 #include <openssl/err.h>
 
 #include "certgen.h"
+#include "csr.h"
 #include "dircheck.h"
 #include "envinfo.h"
 #include "fsio.h"
 #include "record.h"
 #include "uri.h"
 
-/* Follow ceremony-open and ceremony-seal records to the one still open. */
+/*
+ * Follow the records that open a ceremony (a "ceremony-open", or a CA's
+ * first record made with one) and those that close it (its seal or
+ * abort) to the one still open.
+ */
 static int
 ceremony_visit(void *arg, long long seq, const json_t *body)
 {
@@ -25,22 +30,43 @@ ceremony_visit(void *arg, long long seq, const json_t *body)
 
 	if (op == NULL)
 		return 0;
-	if (strcmp(op, "ceremony-open") == 0 && id != NULL &&
-	    strlen(id) < sizeof(d->ceremony)) {
+	if (id != NULL && strlen(id) < sizeof(d->ceremony)) {
 		snprintf(d->ceremony, sizeof(d->ceremony), "%s", id);
 		d->ceremony_seq = seq;
-	} else if (strcmp(op, "ceremony-seal") == 0) {
+	} else if (strcmp(op, "ceremony-seal") == 0 ||
+	    strcmp(op, "ceremony-abort") == 0) {
 		d->ceremony[0] = '\0';
 		d->ceremony_seq = 0;
 	}
 	return 0;
 }
 
-int
-ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
+/* A subordinate's directory before its certificate is installed. */
+static int
+is_pending(const char *path, const struct ca_config *cfg, int *pending)
+{
+	char *p;
+	int has_cert;
+
+	*pending = 0;
+	if (strcmp(cfg->kind, "sub") != 0)
+		return 0;
+	if ((p = ca_path_join(path, CA_FILE_CERT)) == NULL)
+		return CA_ERR_NOMEM;
+	has_cert = access(p, F_OK) == 0;
+	free(p);
+	*pending = !has_cert;
+	return 0;
+}
+
+static int
+open_dir(const char *path, int pending_ok, struct ca_dir **out,
+    struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;
 	char *p = NULL, *logdir = NULL;
+	unsigned char *buf = NULL;
+	size_t len = 0;
 	int r = CA_ERR_NOMEM;
 
 	*out = NULL;
@@ -53,6 +79,25 @@ ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 		goto out;
 	if ((r = ca_config_load(path, &d->cfg, eb)) != 0)
 		goto out;
+	if ((r = is_pending(path, d->cfg, &d->pending)) != 0)
+		goto out;
+	if (d->pending && !pending_ok) {
+		ca_errf(eb, "\"%s\" is a subordinate CA still waiting for its "
+		    "certificate; install it first with ca-init --install",
+		    path);
+		r = CA_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (d->pending) {
+		/* Its log is verified at ca_dir_login, with the token's key. */
+		r = CA_ERR_NOMEM;
+		if ((p = ca_path_join(path, CA_FILE_CSR)) == NULL)
+			goto out;
+		if ((r = ca_read_file(p, 1 << 20, &buf, &len, eb)) != 0 ||
+		    (r = ca_csr_parse(buf, len, &d->csr, eb)) != 0)
+			goto out;
+		goto head;
+	}
 	/*
 	 * The whole log verifies, or nothing is added to it; the same pass
 	 * finds the ceremony open in it.
@@ -80,6 +125,7 @@ ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 	if (access(p, F_OK) == 0 &&
 	    (r = ca_certs_load(p, &d->chain, eb)) != 0)
 		goto out;
+head:
 	if ((logdir = ca_path_join(path, CA_DIR_LOG)) == NULL) {
 		r = CA_ERR_NOMEM;
 		goto out;
@@ -90,10 +136,24 @@ ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 	d = NULL;
 	r = 0;
 out:
+	free(buf);
 	free(p);
 	free(logdir);
 	ca_dir_close(d);
 	return r;
+}
+
+int
+ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
+{
+	return open_dir(path, 0, out, eb);
+}
+
+int
+ca_dir_open_pending(const char *path, struct ca_dir **out,
+    struct ca_errbuf *eb)
+{
+	return open_dir(path, 1, out, eb);
 }
 
 int
@@ -168,16 +228,42 @@ int
 ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
     void *prompt_arg, struct ca_errbuf *eb)
 {
+	struct ca_log_signer ls;
+	char *logdir;
 	int r;
 
 	if ((r = ca_dir_token(d, pin_source, prompt, prompt_arg, eb)) != 0)
 		return r;
-	if ((r = ca_dir_key(d, d->cfg->ca_key, d->cert, "CA", &d->ca_key,
-	    &d->ca_signer, NULL, eb)) != 0 ||
-	    (r = ca_dir_key(d, d->cfg->log_key, d->log_cert, "log-signing",
-	    &d->log_key, &d->log_signer, NULL, eb)) != 0)
+	if ((r = ca_dir_key(d, d->cfg->ca_key, d->pending ? NULL : d->cert,
+	    "CA", &d->ca_key, &d->ca_signer, &d->ca_pub, eb)) != 0 ||
+	    (r = ca_dir_key(d, d->cfg->log_key, d->pending ? NULL :
+	    d->log_cert, "log-signing", &d->log_key, &d->log_signer,
+	    &d->log_pub, eb)) != 0)
 		return r;
-	return 0;
+	if (!d->pending)
+		return 0;
+	if (EVP_PKEY_eq(d->ca_pub, X509_REQ_get0_pubkey(d->csr)) != 1) {
+		ERR_clear_error();
+		ca_errf(eb, "the CA key on token \"%s\" is not the one %s "
+		    "asks to certify; is this the right token?",
+		    ca_hsm_token_info(d->hsm)->label, CA_FILE_CSR);
+		return CA_ERR_KEY_MISMATCH;
+	}
+	/*
+	 * No certificate vouches for the log key yet: the token does.  Every
+	 * record so far must be its; the same pass finds the ceremony open.
+	 */
+	if ((r = ca_log_signer_key(&ls, d->log_pub)) != 0)
+		return r;
+	if ((logdir = ca_path_join(d->path, CA_DIR_LOG)) == NULL)
+		return CA_ERR_NOMEM;
+	d->ceremony[0] = '\0';
+	d->ceremony_seq = 0;
+	r = ca_log_verify_keys(logdir, &ls, 1, NULL, ceremony_visit, d, eb);
+	free(logdir);
+	if (r != 0)
+		ca_err_prefix(eb, "the log of \"%s\"", d->path);
+	return r;
 }
 
 int
@@ -217,7 +303,7 @@ ca_dir_body(struct ca_dir *d, const char *prog, const char *op, time_t now,
 	if (d->hsm != NULL) {
 		if ((r = ca_hsm_key_attrs(d->hsm, &d->ca_key, &attrs)) != 0 ||
 		    (r = ca_rec_key("ca", d->cfg->ca_key, &d->ca_key,
-		    d->cfg->algorithm, X509_get0_pubkey(d->cert), &attrs,
+		    d->cfg->algorithm, d->ca_pub, &attrs,
 		    &k)) != 0)
 			goto out;
 		r = CA_ERR_NOMEM;
@@ -272,8 +358,8 @@ ca_dir_append(struct ca_dir *d, const json_t *body,
 
 	if (d->log_signer == NULL)
 		return CA_ERR_INTERNAL;
-	if ((r = ca_log_seal(body, d->log_signer, X509_get0_pubkey(
-	    d->log_cert), &rec, &reclen, head, eb)) != 0)
+	if ((r = ca_log_seal(body, d->log_signer, d->log_pub, &rec, &reclen,
+	    head, eb)) != 0)
 		return r;
 	r = CA_ERR_NOMEM;
 	if ((tmp = calloc(n + 1, sizeof(*tmp))) == NULL ||
@@ -346,7 +432,10 @@ ca_dir_close(struct ca_dir *d)
 		return;
 	/* Keys are borrowed from the token: they go with it. */
 	ca_hsm_close(d->hsm);
+	EVP_PKEY_free(d->ca_pub);
+	EVP_PKEY_free(d->log_pub);
 	X509_free(d->cert);
+	X509_REQ_free(d->csr);
 	X509_free(d->log_cert);
 	sk_X509_pop_free(d->chain, X509_free);
 	ca_config_free(d->cfg);

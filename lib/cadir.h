@@ -28,28 +28,48 @@ struct ca_dir {
 	char *path;
 	int lockfd;
 	struct ca_config *cfg;
-	X509 *cert;			/* ca.pem */
-	X509 *log_cert;			/* log-signer.pem */
+	X509 *cert;			/* ca.pem; NULL while pending */
+	X509 *log_cert;			/* log-signer.pem; NULL while pending */
 	STACK_OF(X509) *chain;		/* chain.pem; NULL for a root */
+	/*
+	 * A subordinate made by ca-init --sub whose certificate is not yet
+	 * installed: it has its request instead, and its log is verified
+	 * against the log key on its token, at ca_dir_login.
+	 */
+	int pending;
+	X509_REQ *csr;			/* ca.csr, while pending */
 	struct ca_log_head head;
 	/* The ceremony open in the log (ca-ceremony(1)), or "" and 0. */
 	char ceremony[65];
-	long long ceremony_seq;		/* its "ceremony-open" record */
+	long long ceremony_seq;		/* the record that opened it */
 	/* After ca_dir_login: */
 	struct ca_hsm *hsm;
 	struct ca_keyref ca_key, log_key;
 	EVP_PKEY *ca_signer, *log_signer;	/* borrowed from hsm */
+	EVP_PKEY *ca_pub, *log_pub;		/* the keys' public halves */
 };
 
 /*
  * ca_dir_open: lock the CA directory path for the whole operation (until
  * ca_dir_close), read ca.json, ca.pem, log-signer.pem and chain.pem, and
  * verify its log (ca_dir_verify_log).  Caller frees with ca_dir_close.
+ * A pending subordinate (see struct ca_dir) is refused with
+ * CA_ERR_NOT_FOUND and a message saying to install it.
  * CA_ERR_LOCKED, CA_ERR_NOT_FOUND, CA_ERR_VERIFY, CA_ERR_LOG, and those
  * of ca_config_load.
  */
 int ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
     CA_MUST_CHECK;
+
+/*
+ * ca_dir_open_pending: ca_dir_open, also accepting a pending subordinate:
+ * then d->pending is set, d->csr read, d->cert and d->log_cert are NULL,
+ * and the log's signatures (and the ceremony open in it) wait for
+ * ca_dir_login, which alone holds a key to check them with.  Until then
+ * only d->head may be trusted to be the files' latest record.
+ */
+int ca_dir_open_pending(const char *path, struct ca_dir **out,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_dir_token: open d's token (module and CA key URI from ca.json), read
@@ -66,7 +86,9 @@ int ca_dir_token(struct ca_dir *d, const char *pin_source,
  * the PIN from pin_source (NULL: the URI's, else prompt), log in and
  * wipe the PIN, and find the CA and log-signing keys.  Refuses keys
  * whose public halves are not those of ca.pem and log-signer.pem.
- * CA_ERR_KEY_MISMATCH, CA_ERR_KEY_NOT_FOUND, and those of ca_hsm_open,
+ * While pending, the CA key must be ca.csr's, and the whole log is then
+ * verified against the log key found.  CA_ERR_KEY_MISMATCH,
+ * CA_ERR_KEY_NOT_FOUND, CA_ERR_LOG, and those of ca_hsm_open,
  * ca_pin_read and ca_hsm_login.
  */
 int ca_dir_login(struct ca_dir *d, const char *pin_source,

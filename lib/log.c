@@ -335,15 +335,20 @@ out:
 }
 
 int
-ca_log_signer_init(struct ca_log_signer *s, X509 *cert)
+ca_log_signer_key(struct ca_log_signer *s, EVP_PKEY *pub)
 {
 	memset(s, 0, sizeof(*s));
-	if ((s->pub = X509_get0_pubkey(cert)) == NULL ||
-	    ca_spki_sha256(s->pub, s->kid) != 0) {
+	if ((s->pub = pub) == NULL || ca_spki_sha256(s->pub, s->kid) != 0) {
 		ERR_clear_error();
 		return CA_ERR_CRYPTO;
 	}
 	return 0;
+}
+
+int
+ca_log_signer_init(struct ca_log_signer *s, X509 *cert)
+{
+	return ca_log_signer_key(s, X509_get0_pubkey(cert));
 }
 
 /*
@@ -423,6 +428,27 @@ ca_log_verify_each(const char *logdir, X509 *const *signers,
     size_t nsigners, struct ca_log_summary *sum, ca_log_fn fn, void *arg,
     struct ca_errbuf *eb)
 {
+	struct ca_log_signer *ks;
+	size_t k;
+	int r;
+
+	if ((ks = calloc(nsigners + 1, sizeof(*ks))) == NULL)
+		return CA_ERR_NOMEM;
+	for (k = 0; k < nsigners; k++)
+		if ((r = ca_log_signer_init(&ks[k], signers[k])) != 0) {
+			free(ks);
+			return r;
+		}
+	r = ca_log_verify_keys(logdir, ks, nsigners, sum, fn, arg, eb);
+	free(ks);
+	return r;
+}
+
+int
+ca_log_verify_keys(const char *logdir, const struct ca_log_signer *ks,
+    size_t nsigners, struct ca_log_summary *sum, ca_log_fn fn, void *arg,
+    struct ca_errbuf *eb)
+{
 	long long maxseq = 0, count = 0, seq;
 	json_t *rec = NULL, *body, *v;
 	char hash[65], prev[65] = "", log_id[65] = "", name[32];
@@ -433,18 +459,8 @@ ca_log_verify_each(const char *logdir, X509 *const *signers,
 	const char *s;
 	int r;
 
-	struct ca_log_signer *ks = NULL;
-	size_t k;
-
 	if ((r = list_records(logdir, &maxseq, &count, eb)) != 0)
 		return r;
-	if ((ks = calloc(nsigners + 1, sizeof(*ks))) == NULL)
-		return CA_ERR_NOMEM;
-	for (k = 0; k < nsigners; k++)
-		if ((r = ca_log_signer_init(&ks[k], signers[k])) != 0) {
-			free(ks);
-			return r;
-		}
 	r = CA_ERR_LOG;
 	if (count == 0) {
 		ca_errf(eb, "\"%s\" holds no records", logdir);
@@ -535,7 +551,6 @@ ca_log_verify_each(const char *logdir, X509 *const *signers,
 	}
 	r = 0;
 out:
-	free(ks);
 	free(canon);
 	json_decref(rec);
 	return r;

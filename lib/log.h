@@ -118,6 +118,22 @@ struct ca_log_signer {
 int ca_log_signer_init(struct ca_log_signer *s, X509 *cert) CA_MUST_CHECK;
 
 /*
+ * ca_log_signer_key: s for a bare public key (borrowed while s is used),
+ * for a log whose signer has no certificate yet: a subordinate waiting
+ * for its issuer, whose key the token vouches for.
+ */
+int ca_log_signer_key(struct ca_log_signer *s, EVP_PKEY *pub)
+    CA_MUST_CHECK;
+
+/*
+ * ca_log_verify_keys: ca_log_verify_each with the signers given as
+ * ca_log_signer entries.
+ */
+int ca_log_verify_keys(const char *logdir, const struct ca_log_signer *ks,
+    size_t nsigners, struct ca_log_summary *sum, ca_log_fn fn, void *arg,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
  * ca_log_record_sig: the first signature of rec verifies over its
  * canonical body (canon, clen, as ca_log_record_read gave them, or NULL
  * to make them), by one of the nsigners, with the scheme that key calls

@@ -21,11 +21,10 @@
 
 struct run {
 	struct ca_dir *d;		/* built by hand: not yet complete */
-	unsigned char *cbuf, *qbuf;
-	size_t clen, qlen;
-	X509_REQ *csr;
+	unsigned char *cbuf;
+	size_t clen;
 	X509_NAME *log_name;
-	EVP_PKEY *soft, *ca_pub, *log_pub;
+	EVP_PKEY *soft;
 	X509 *draft;
 	char *ca_pem, *chain_pem, *log_pem, *chain_buf;
 	size_t ca_pem_len, chain_pem_len, log_pem_len, chain_buf_len;
@@ -38,12 +37,8 @@ run_free(struct run *x)
 {
 	ca_dir_close(x->d);
 	free(x->cbuf);
-	free(x->qbuf);
-	X509_REQ_free(x->csr);
 	X509_NAME_free(x->log_name);
 	EVP_PKEY_free(x->soft);
-	EVP_PKEY_free(x->ca_pub);
-	EVP_PKEY_free(x->log_pub);
 	X509_free(x->draft);
 	free(x->ca_pem);
 	free(x->chain_pem);
@@ -62,41 +57,23 @@ open_pending(const struct ca_install_req *req, struct run *x,
     struct ca_errbuf *eb)
 {
 	struct ca_dir *d;
-	char *p = NULL;
-	int r = CA_ERR_NOMEM;
+	int r;
 
-	if ((d = x->d = calloc(1, sizeof(*d))) == NULL)
-		return CA_ERR_NOMEM;
-	d->lockfd = -1;
-	if ((d->path = strdup(req->dir)) == NULL)
-		return CA_ERR_NOMEM;
-	if ((r = ca_store_lock(req->dir, &d->lockfd, eb)) != 0 ||
-	    (r = ca_config_load(req->dir, &d->cfg, eb)) != 0)
+	if ((r = ca_dir_open_pending(req->dir, &x->d, eb)) != 0)
 		return r;
-	if (strcmp(d->cfg->kind, "sub") != 0) {
-		ca_errf(eb, "\"%s\" is not a subordinate CA made by ca-init "
-		    "--sub", req->dir);
-		return CA_ERR_INVALID_ARG;
+	d = x->d;
+	if (!d->pending) {
+		ca_errf(eb, strcmp(d->cfg->kind, "sub") == 0 ? "\"%s\" already "
+		    "has its certificate" : "\"%s\" is not a subordinate CA "
+		    "made by ca-init --sub", req->dir);
+		return strcmp(d->cfg->kind, "sub") == 0 ? CA_ERR_EXISTS :
+		    CA_ERR_INVALID_ARG;
 	}
 	if ((x->ca_file = ca_path_join(req->dir, CA_FILE_CERT)) == NULL ||
 	    (x->chain_file = ca_path_join(req->dir, CA_FILE_CHAIN)) == NULL ||
 	    (x->log_file = ca_path_join(req->dir, CA_FILE_LOG_SIGNER)) == NULL)
 		return CA_ERR_NOMEM;
-	if (access(x->ca_file, F_OK) == 0) {
-		ca_errf(eb, "\"%s\" already has its certificate", req->dir);
-		return CA_ERR_EXISTS;
-	}
-	if ((p = ca_path_join(req->dir, CA_FILE_CSR)) == NULL)
-		return CA_ERR_NOMEM;
-	r = ca_read_file(p, 1 << 20, &x->qbuf, &x->qlen, eb);
-	free(p);
-	if (r != 0 || (r = ca_csr_parse(x->qbuf, x->qlen, &x->csr, eb)) != 0)
-		return r;
-	if ((p = ca_path_join(req->dir, CA_DIR_LOG)) == NULL)
-		return CA_ERR_NOMEM;
-	r = ca_log_head_read(p, &d->head, eb);
-	free(p);
-	return r;
+	return 0;
 }
 
 /* The certificate is for our key, a CA, and chains to a root. */
@@ -124,7 +101,7 @@ check_cert(const struct ca_install_req *req, struct run *x,
 		return r;
 	}
 	if (EVP_PKEY_eq(X509_get0_pubkey(d->cert),
-	    X509_REQ_get0_pubkey(x->csr)) != 1) {
+	    X509_REQ_get0_pubkey(d->csr)) != 1) {
 		ERR_clear_error();
 		ca_errf(eb, "\"%s\" is for another key than this CA's "
 		    "request", req->cert_path);
@@ -165,23 +142,6 @@ check_cert(const struct ca_install_req *req, struct run *x,
 	return 0;
 }
 
-static int
-login(const struct ca_install_req *req, struct run *x, struct ca_errbuf *eb)
-{
-	struct ca_dir *d = x->d;
-	int r;
-
-	/* The log key has no certificate yet: this install makes it. */
-	if ((r = ca_dir_token(d, req->pin_source, req->prompt,
-	    req->prompt_arg, eb)) != 0 ||
-	    (r = ca_dir_key(d, d->cfg->ca_key, d->cert, "CA", &d->ca_key,
-	    &d->ca_signer, &x->ca_pub, eb)) != 0 ||
-	    (r = ca_dir_key(d, d->cfg->log_key, NULL, "log-signing",
-	    &d->log_key, &d->log_signer, &x->log_pub, eb)) != 0)
-		return r;
-	return 0;
-}
-
 /* The CA key certifies the log key, as ca-init does for a root. */
 static int
 certify_log_key(const struct ca_install_req *req, struct run *x,
@@ -216,7 +176,7 @@ certify_log_key(const struct ca_install_req *req, struct run *x,
 	if ((r = ca_serial_random(lp.serial)) != 0)
 		return r;
 	if ((r = ca_keygen_soft(alg, &x->soft)) != 0 ||
-	    (r = ca_cert_build(&lp, x->log_pub, x->soft, &x->draft)) != 0 ||
+	    (r = ca_cert_build(&lp, d->log_pub, x->soft, &x->draft)) != 0 ||
 	    (r = ca_cert_sign(x->draft, x->soft, ca_md_for_key(x->soft),
 	    eb)) != 0)
 		return r;
@@ -225,17 +185,17 @@ certify_log_key(const struct ca_install_req *req, struct run *x,
 		ca_err_prefix(eb, "log-signer certificate before signing");
 		return r;
 	}
-	if ((r = ca_cert_build(&lp, x->log_pub, x->ca_pub, &d->log_cert)) !=
+	if ((r = ca_cert_build(&lp, d->log_pub, d->ca_pub, &d->log_cert)) !=
 	    0 || (r = ca_cert_sign(d->log_cert, d->ca_signer,
-	    ca_md_for_key(x->ca_pub), eb)) != 0)
+	    ca_md_for_key(d->ca_pub), eb)) != 0)
 		return r;
-	if (ca_cert_verify(d->log_cert, x->ca_pub) != 0) {
+	if (ca_cert_verify(d->log_cert, d->ca_pub) != 0) {
 		ca_errf(eb, "the token's signature does not verify");
 		return CA_ERR_VERIFY;
 	}
 	if ((r = ca_cert_same_tbs(x->draft, d->log_cert, eb)) != 0)
 		return r;
-	if ((r = ca_lint_cert_issued(d->log_cert, x->ca_pub,
+	if ((r = ca_lint_cert_issued(d->log_cert, d->ca_pub,
 	    CA_CERT_LOG_SIGNER, &rep, eb)) != 0 ||
 	    (r = ca_lint_issuer(d->log_cert, d->cert, &rep, eb)) != 0) {
 		ca_err_prefix(eb, "log-signer certificate after signing");
@@ -307,7 +267,7 @@ ca_sub_install(const struct ca_install_req *req,
 {
 	struct run x;
 	struct ca_artifact art[3];
-	char *logdir = NULL, *s = NULL;
+	char *s = NULL;
 	X509 *root;
 	int r;
 
@@ -322,15 +282,11 @@ ca_sub_install(const struct ca_install_req *req,
 	    req->nwitnesses, &x.people, eb)) != 0 ||
 	    (r = open_pending(req, &x, eb)) != 0 ||
 	    (r = check_cert(req, &x, eb)) != 0 ||
-	    (r = login(req, &x, eb)) != 0 ||
+	    /* The log key has no certificate yet: this install makes it. */
+	    (r = ca_dir_login(x.d, req->pin_source, req->prompt,
+	    req->prompt_arg, eb)) != 0 ||
+	    /* That checked every record so far against the key certified: */
 	    (r = certify_log_key(req, &x, eb)) != 0)
-		goto out;
-	/* Every record so far was signed by the key just certified. */
-	if ((logdir = ca_path_join(req->dir, CA_DIR_LOG)) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
-	}
-	if ((r = ca_log_verify(logdir, &x.d->log_cert, 1, NULL, eb)) != 0)
 		goto out;
 	if ((r = ca_cert_pem(x.d->cert, &x.ca_pem, &x.ca_pem_len)) != 0 ||
 	    (r = ca_cert_pem(x.d->log_cert, &x.log_pem, &x.log_pem_len)) != 0)
@@ -362,7 +318,6 @@ ca_sub_install(const struct ca_install_req *req,
 	r = 0;
 out:
 	free(s);
-	free(logdir);
 	run_free(&x);
 	return r;
 }
