@@ -11,15 +11,13 @@
 # COMMON: --id ID --approval REF --location TEXT --person ROLE:NAME ...
 #            [--answers FILE] [--pin-source SRC]
 #
-# request: on the issuing CA's own token, its keys and request; the
-#   request's SHA-256 is written on the paper script as words.  ca-ceremony
-#   open needs the CA certificate, which the issuing CA has only after
-#   install, so this phase opens and seals nothing: its roster, deviations
-#   and attestations go to SUBDIR-request.txt, which install records.
+# request: on the issuing CA's own token, its keys and request, made in
+#   the ceremony (ca-init opens it in the issuing CA's new log); the
+#   request's SHA-256 is written on the paper script as words.
 # sign:    at the root, the words are compared and the root signs.
 # install: at the issuing CA, the root's fingerprint is compared with the
-#   paper script and the certificate installed; the ceremony is opened in
-#   the issuing CA's log right after, as root-keygen.sh does after ca-init.
+#   paper script and the certificate installed, in a ceremony opened in the
+#   issuing CA's log before its certificate is there.
 # --csr-sha256 and --root-fingerprint, from paper, are checked by the script
 # as well as by the witness.
 #
@@ -99,40 +97,25 @@ case $PHASE in
 request)
 	step "custodian: $CUSTODIAN" "Generate the issuing CA's key and its log-signing key on the issuing CA's own token, and its request.  Type the PIN when asked; nobody else looks."
 	confirm
+	T=${TMPDIR:-/tmp}/issuing-ca.$$
+	plan_ceremony "$PURPOSE" "$T.plan"
 	tool ca-init --sub -d "$DIR" --token "$TOKEN" --algorithm "$ALG" \
-	    --subject "$SUBJECT" --operator "$ADMIN" --witness "$WITNESS" ||
-	    die "ca-init --sub failed"
+	    --subject "$SUBJECT" --ceremony "$T.plan" --operator "$ADMIN" \
+	    --witness "$WITNESS" || { rm -f "$T.plan"; die "ca-init --sub failed"; }
+	rm -f "$T.plan"
+	keys_made
+	attest "$WITNESS" "The room was checked and the script's hash compared before key generation"
 	CSRFP=$(sha256sum "$DIR/ca.csr" | cut -c1-64)
-	# ca-ceremony open needs the CA certificate, which an issuing CA has
-	# only after --install: this ceremony's roster, deviations and
-	# attestations go to REC, beside DIR, and the install ceremony records
-	# them in the log.
-	REC=${DIR%/}-request.txt
-	{
-		printf 'ceremony|%s|%s|%s|%s\n' "$ID" "$APPROVAL" "$LOCATION" \
-		    "$SCRIPT_SHA"
-		printf '%s' "$PEOPLE" | sed -n 's/^\(..*\)$/person|\1/p'
-	} >"$REC" || die "cannot write $REC"
 
 	step "witness: $WITNESS" "Write the request's SHA-256 words below on the paper script; the custodian reads them aloud, word by word, while you compare."
 	show_fingerprint "Request $DIR/ca.csr" "$CSRFP"
 	confirm
-	{
-		printf '%s' "${PENDING_DEVIATIONS:-}" |
-		    sed -n 's/^\(..*\)$/deviation|\1/p'
-		printf 'attest|%s|%s\n' "$WITNESS" "The room was checked and the script's hash compared before key generation" \
-		    "$WITNESS" "The request's SHA-256 was read aloud, matched and written on the paper script: $CSRFP"
-	} >>"$REC" || die "cannot write $REC"
-	PENDING_DEVIATIONS=
-	printf 'Noted in %s, for the install ceremony to record in the log.\n' "$REC"
+	attest "$WITNESS" "The request's SHA-256 was read aloud, matched and written on the paper script: $CSRFP"
 
-	step "administrator" "The issuing CA's log takes this ceremony's record only once its certificate is installed.  All sign the paper script; keep it with $REC."
-	confirm
-	printf '\nNext steps:\n%s\n' "  1. Write the request's words on the paper script; all sign it.
+	seal_and_finish "  1. Write the request's words and the head on the paper script; all sign it.
   2. Copy $DIR/ca.csr to removable media for the root's signing ceremony
      (issuing-ca.sh --phase sign --csr-sha256 $CSRFP).
-  3. Keep $REC with $DIR: the install ceremony records it in the log.
-  4. Seal the issuing CA's HSM in a new tamper-evident bag; write its number
+  3. Seal the issuing CA's HSM in a new tamper-evident bag; write its number
      on the paper.  Keep $DIR on two removable media, in separate safes." ;;
 sign)
 	step "administrator" "Open the ceremony in the root's log: roster, script and place."
@@ -170,6 +153,11 @@ sign)
   3. Seal the root's HSM in a new tamper-evident bag; write its number on the
      paper.  Keep $ROOT on two removable media, in separate safes." ;;
 install)
+	step "administrator" "Open the ceremony in the issuing CA's log: roster, script and place."
+	confirm
+	open_ceremony "$PURPOSE"
+	attest "$WITNESS" "The room was checked and the script's hash compared before installation"
+
 	FP=$(last_cert_sha256 "$CHAIN")
 	step "witness: $WITNESS" "The custodian reads the root's fingerprint aloud, word by word; compare each word with the fingerprint on the root's paper script."
 	show_fingerprint "Root certificate (end of $CHAIN)" "$FP"
@@ -179,34 +167,14 @@ install)
 		printf 'The script checked it too: it is the fingerprint given with --root-fingerprint.\n'
 	fi
 	confirm
+	attest "$WITNESS" "The root fingerprint was read aloud and matched the paper script: $FP"
 
 	step "custodian: $CUSTODIAN" "Install the signed certificate in the issuing CA.  Type the PIN when asked; nobody else looks."
 	confirm
 	tool ca-init --install "$CERT" --chain "$CHAIN" -d "$DIR" \
 	    --operator "$CUSTODIAN" --witness "$WITNESS" ||
 	    die "ca-init --install failed"
-
-	# ca-ceremony open needs the CA certificate: the ceremony is opened in
-	# the issuing CA's log right after the installation.
-	step "administrator" "Open the ceremony in the issuing CA's log: roster, script and place."
-	confirm
-	open_ceremony "$PURPOSE"
-	attest "$WITNESS" "The room was checked and the script's hash compared before installation"
-	attest "$WITNESS" "The root fingerprint was read aloud and matched the paper script: $FP"
 	attest "$WITNESS" "The issuing CA certificate was installed and chains to the root $FP"
-	REC=${DIR%/}-request.txt
-	if [ -f "$REC" ]; then
-		step "witness: $WITNESS" "Compare the request ceremony's record below, kept with the issuing CA, with its signed paper script; it goes into the log now."
-		sed 's/^/  /' "$REC"
-		confirm
-		REQ=$(sed -n 's/^ceremony|\([^|]*\)|.*/\1/p' "$REC")
-		while IFS='|' read -r kind rest <&4; do
-			case $kind in
-			person|attest|deviation)
-				attest "$WITNESS" "Request ceremony $REQ, as on its paper script: $kind|$rest" ;;
-			esac
-		done 4<"$REC"
-	fi
 
 	step "auditor: $AUDITOR" "Verify the issuing CA's log against the root's fingerprint."
 	confirm

@@ -14,10 +14,16 @@ PINSRC=
 STEP=0
 OPEN=0
 
-# die MESSAGE: stop the script; the ceremony stays open for the record.
+# die MESSAGE: stop the script; the ceremony stays open for the record,
+# and the administrator is told how to close it if it cannot go on.
 die() {
 	printf '%s: %s\n' "${0##*/}" "$1" >&2
 	printf 'The ceremony is NOT finished.  Write the reason on the paper script.\n' >&2
+	if [ "$OPEN" -eq 1 ]; then
+		printf 'It is still open in %s: fix the cause and carry on by hand,\n' "$DIR" >&2
+		printf 'or, if it cannot go on, close it with its reason:\n' >&2
+		printf '  ca-ceremony abort -d %s --by NAME --why "..."\n' "$DIR" >&2
+	fi
 	exit 1
 }
 
@@ -30,7 +36,7 @@ tool() {
 	fi
 	if [ -n "$PINSRC" ]; then
 		case $1 in
-		words|status|verify) "$_t" "$@" ;;
+		words|status|verify|plan) "$_t" "$@" ;;
 		*) "$_t" "$@" --pin-source "$PINSRC" ;;
 		esac
 	else
@@ -178,18 +184,41 @@ last_cert_sha256() {
 	fi
 }
 
-# open_ceremony PURPOSE: open the ceremony in DIR's log with the roster
-# (PEOPLE), this script and its approval, then record what was noted
-# before it was open.
-open_ceremony() {
-	set -- open -d "$DIR" --id "$ID" --purpose "$1" --script "$0" \
+# ceremony VERB PURPOSE ARGS...: ca-ceremony VERB ARGS... with this
+# ceremony's id, PURPOSE, this script and its approval, the location and
+# the roster (PEOPLE).
+ceremony() {
+	set -- "$@" --id "$ID" --purpose "$2" --script "$0" \
 	    --approval "$APPROVAL" --location "$LOCATION"
 	while IFS= read -r _p; do
 		[ -n "$_p" ] && set -- "$@" --person "$_p"
 	done <<EOF_ROSTER
 $PEOPLE
 EOF_ROSTER
-	tool ca-ceremony "$@" || die "the ceremony could not be opened"
+	_verb=$1
+	shift 2
+	tool ca-ceremony "$_verb" "$@"
+}
+
+# open_ceremony PURPOSE: open the ceremony in DIR's log, then record what
+# was noted before it was open.
+open_ceremony() {
+	ceremony open "$1" -d "$DIR" || die "the ceremony could not be opened"
+	OPEN=1
+	flush_deviations
+}
+
+# plan_ceremony PURPOSE FILE: write the plan of the ceremony a CA's keys
+# are made in to FILE, for ca-init --ceremony: the new CA has no log to
+# open it in before then.
+plan_ceremony() {
+	ceremony plan "$1" --out "$2" >/dev/null ||
+	    die "the ceremony plan could not be written"
+}
+
+# keys_made: the CA's first record opened the planned ceremony; record
+# what was noted before.
+keys_made() {
 	OPEN=1
 	flush_deviations
 }

@@ -3,15 +3,18 @@
 #
 # usage: root-keygen.sh --dir DIR --token URI --subject DN --id ID
 #            --approval REF --location TEXT --person ROLE:NAME ...
-#            [--algorithm ALG] [--profile FILE] [--answers FILE]
-#            [--pin-source SRC]
+#            [--algorithm ALG] [--profile FILE] [--custodians N]
+#            [--answers FILE] [--pin-source SRC]
 #
 # Roles: administrator (runs the script), witness, custodian (types the
 # PIN), auditor.  Each step waits for "yes"; "deviate" records a deviation.
+# The keys are made in the ceremony: ca-init opens it in the new log with
+# the roster, which must name a witness and N custodians (default 1).
 set -u
 . "$(dirname "$0")/lib.sh"
 
 DIR= TOKEN= SUBJECT= ID= APPROVAL= LOCATION= ALG=p384 PROFILE= PEOPLE=
+CUSTODIANS=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--dir) DIR=$2 ;;
@@ -22,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--location) LOCATION=$2 ;;
 	--algorithm) ALG=$2 ;;
 	--profile) PROFILE=$2 ;;
+	--custodians) CUSTODIANS=$2 ;;
 	--person) PEOPLE="$PEOPLE$2
 " ;;
 	--answers) ANSWERS=$2; exec 3<"$2" || die "cannot read $2" ;;
@@ -41,20 +45,20 @@ step "administrator" "Check the room: doors closed, cameras running, no network 
 confirm
 step "witness: $WITNESS" "Compare the script's SHA-256 above with the approved copy."
 confirm
-step "custodian" "Generate the root CA key and its log-signing key on the token.  Type the PIN when asked; nobody else looks."
+step "custodian: $CUSTODIAN" "Generate the root CA key and its log-signing key on the token; the ceremony opens in the new log with them.  Type the PIN when asked; nobody else looks."
 confirm
+T=${TMPDIR:-/tmp}/root-keygen.$$
+plan_ceremony "Root CA key generation" "$T.plan"
 set -- -d "$DIR" --token "$TOKEN" --algorithm "$ALG" --subject "$SUBJECT" \
+    --ceremony "$T.plan" --custodians "$CUSTODIANS" \
     --operator "$ADMIN" --witness "$WITNESS"
 [ -n "$PROFILE" ] && set -- "$@" --profile "$PROFILE"
-tool ca-init "$@" >"${TMPDIR:-/tmp}/root-keygen.$$" ||
-    { rm -f "${TMPDIR:-/tmp}/root-keygen.$$"; die "ca-init failed"; }
-FP=$(sed -n 's/^sha256:\([0-9a-f]\{64\}\)$/\1/p' "${TMPDIR:-/tmp}/root-keygen.$$" | head -n 1)
-cat "${TMPDIR:-/tmp}/root-keygen.$$"
-rm -f "${TMPDIR:-/tmp}/root-keygen.$$"
-
-step "administrator" "Open the ceremony in the new CA's log: roster, script and place."
-confirm
-open_ceremony "Root CA key generation"
+tool ca-init "$@" >"$T.out" ||
+    { rm -f "$T.out" "$T.plan"; die "ca-init failed"; }
+keys_made
+FP=$(sed -n 's/^sha256:\([0-9a-f]\{64\}\)$/\1/p' "$T.out" | head -n 1)
+cat "$T.out"
+rm -f "$T.out" "$T.plan"
 attest "$WITNESS" "The room was checked and the script's hash compared before key generation"
 
 step "witness: $WITNESS" "The custodian reads the root's fingerprint aloud, word by word; compare each word with the screen and the paper."

@@ -1,6 +1,6 @@
 /*
- * ca-ceremony: open, attest, record deviations in, and seal a witnessed
- * ceremony in a CA directory's log.
+ * ca-ceremony: plan, open, attest, record deviations in, abort and seal a
+ * witnessed ceremony in a CA directory's log.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -25,10 +25,16 @@ usage(FILE *f)
 	    "... [--hsm-model TEXT] [--hsm-serial TEXT] [--token-serial TEXT] "
 	    "[--bag NUMBER ...] [--laptop ID] [--os-image-sha256 HEX] "
 	    "[--pin-source SRC]\n"
+	    "       " PROG " plan --out FILE --id ID --purpose TEXT "
+	    "--script FILE --approval REF --location TEXT --person ROLE:NAME "
+	    "... [--hsm-model TEXT] [--hsm-serial TEXT] [--token-serial TEXT] "
+	    "[--bag NUMBER ...] [--laptop ID] [--os-image-sha256 HEX]\n"
 	    "       " PROG " attest -d DIR --by NAME --statement TEXT "
 	    "[--pin-source SRC]\n"
 	    "       " PROG " deviation -d DIR --what TEXT --why TEXT "
 	    "--approved-by NAME [--pin-source SRC]\n"
+	    "       " PROG " abort -d DIR --why TEXT --by NAME "
+	    "[--pin-source SRC]\n"
 	    "       " PROG " seal -d DIR [--pin-source SRC]\n"
 	    "       " PROG " words HEX\n");
 }
@@ -63,6 +69,7 @@ main(int argc, char **argv)
 		{ "why", required_argument, NULL, 'y' },
 		{ "approved-by", required_argument, NULL, 'A' },
 		{ "pin-source", required_argument, NULL, 'P' },
+		{ "out", required_argument, NULL, 'o' },
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -73,7 +80,7 @@ main(int argc, char **argv)
 	struct ca_seal_result seal;
 	struct ca_errbuf eb = { "" };
 	const char *by = NULL, *text = NULL, *what = NULL, *why = NULL;
-	const char *approved = NULL, *verb;
+	const char *approved = NULL, *out = NULL, *verb;
 	char head[65];
 	int c, r;
 
@@ -122,6 +129,7 @@ main(int argc, char **argv)
 		case 'y': why = optarg; break;
 		case 'A': approved = optarg; break;
 		case 'P': s.pin_source = optarg; break;
+		case 'o': out = optarg; break;
 		default:
 			return cli_common_opt(PROG, c, usage);
 		}
@@ -139,9 +147,23 @@ main(int argc, char **argv)
 		printf("%s\n", w);
 		return CA_EXIT_OK;
 	}
-	if (optind + 1 != argc || req.dir == NULL) {
-		fprintf(stderr, PROG ": give one of open, attest, deviation or "
-		    "seal, and -d DIR\n");
+	/* plan: no CA yet, no token; ca-init opens it with the keys. */
+	if (optind + 1 == argc && strcmp(argv[optind], "plan") == 0) {
+		if (out == NULL || req.dir != NULL || s.pin_source != NULL) {
+			fprintf(stderr, PROG ": plan takes --out FILE, and "
+			    "neither -d nor --pin-source\n");
+			usage(stderr);
+			return CA_EXIT_USAGE;
+		}
+		if ((r = ca_ceremony_plan(&req, out, &eb)) != 0)
+			return cli_fail(PROG, "cannot write the plan", r, &eb);
+		printf("Wrote the plan of ceremony \"%s\" to \"%s\"; give "
+		    "it to ca-init --ceremony.\n", req.id, out);
+		return CA_EXIT_OK;
+	}
+	if (optind + 1 != argc || req.dir == NULL || out != NULL) {
+		fprintf(stderr, PROG ": give one of open, plan, attest, "
+		    "deviation, abort or seal, and -d DIR\n");
 		usage(stderr);
 		return CA_EXIT_USAGE;
 	}
@@ -167,6 +189,13 @@ main(int argc, char **argv)
 			return cli_fail(PROG, "cannot record the deviation", r,
 			    &eb);
 		printf("Recorded the deviation, approved by %s.\n", approved);
+	} else if (strcmp(verb, "abort") == 0) {
+		if ((r = ca_ceremony_abort(req.dir, why, by, &s, head,
+		    &eb)) != 0)
+			return cli_fail(PROG, "cannot abort the ceremony", r,
+			    &eb);
+		printf("The ceremony is closed unsealed, as decided by %s.\n",
+		    by);
 	} else if (strcmp(verb, "seal") == 0) {
 		if ((r = ca_ceremony_seal(req.dir, &s, &seal, &eb)) != 0)
 			return cli_fail(PROG, "cannot seal the ceremony", r,

@@ -20,11 +20,12 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: " PROG " -d DIR --token URI "
-	    "[--algorithm p384|p256|rsa3072|rsa4096] [--subject DN] "
-	    "[--profile FILE] [--pin-source SRC] [--module PATH] "
-	    "[--operator NAME] [--witness NAME ...]\n"
+	fprintf(f, "usage: " PROG " -d DIR --token URI --ceremony FILE "
+	    "[--custodians N] [--algorithm p384|p256|rsa3072|rsa4096] "
+	    "[--subject DN] [--profile FILE] [--pin-source SRC] "
+	    "[--module PATH] [--operator NAME] [--witness NAME ...]\n"
 	    "       " PROG " --sub -d DIR --token URI --subject DN "
+	    "--ceremony FILE [--custodians N] "
 	    "[--algorithm p384|p256|rsa3072|rsa4096] [--pin-source SRC] "
 	    "[--module PATH] [--operator NAME] [--witness NAME ...]\n"
 	    "       " PROG " --install CERT --chain FILE -d DIR "
@@ -86,6 +87,8 @@ main(int argc, char **argv)
 		{ "sub", no_argument, NULL, 'S' },
 		{ "install", required_argument, NULL, 'I' },
 		{ "chain", required_argument, NULL, 'C' },
+		{ "ceremony", required_argument, NULL, 'c' },
+		{ "custodians", required_argument, NULL, 'n' },
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +117,12 @@ main(int argc, char **argv)
 		case 'S': req.sub = 1; break;
 		case 'I': install = optarg; break;
 		case 'C': chain = optarg; break;
+		case 'c': req.ceremony = optarg; break;
+		case 'n':
+			if ((r = cli_count(PROG, "--custodians", optarg, 1, 16,
+			    &req.custodians)) != 0)
+				return r;
+			break;
 		case 'w':
 			if ((r = cli_witness(PROG, witnesses, &req.nwitnesses,
 			    optarg)) != 0)
@@ -127,9 +136,11 @@ main(int argc, char **argv)
 		if (optind != argc || install == NULL || chain == NULL ||
 		    req.dir == NULL || req.sub || req.token_uri != NULL ||
 		    req.algorithm != NULL || req.subject != NULL ||
-		    req.profile_path != NULL || req.module != NULL) {
+		    req.profile_path != NULL || req.module != NULL ||
+		    req.ceremony != NULL || req.custodians != 0) {
 			fprintf(stderr, PROG ": --install takes --chain, -d "
-			    "and only --pin-source, --operator, --witness\n");
+			    "and only --pin-source, --operator, --witness; "
+			    "open its ceremony with ca-ceremony open\n");
 			usage(stderr);
 			return CA_EXIT_USAGE;
 		}
@@ -137,10 +148,17 @@ main(int argc, char **argv)
 			return r;
 		return do_install(&req, install, chain);
 	}
-	if (optind != argc || req.dir == NULL || req.token_uri == NULL) {
+	if (optind != argc || req.dir == NULL || req.token_uri == NULL ||
+	    req.ceremony == NULL) {
 		if (optind != argc)
 			fprintf(stderr, PROG ": unexpected argument \"%s\"\n",
 			    argv[optind]);
+		else if (req.ceremony == NULL && req.dir != NULL &&
+		    req.token_uri != NULL)
+			fprintf(stderr, PROG ": keys are made only in a "
+			    "witnessed ceremony: write its plan with "
+			    "ca-ceremony plan, and give it with --ceremony "
+			    "FILE\n");
 		else
 			fprintf(stderr, PROG ": -d DIR and --token URI are "
 			    "required\n");
@@ -168,6 +186,8 @@ main(int argc, char **argv)
 		printf("  CA key:      %s\n", res.ca_key_uri);
 		printf("  log key:     %s\n", res.log_key_uri);
 		printf("  files:       ca.csr ca.json log/000001.json\n");
+		printf("  ceremony:    open; record attestations with "
+		    "ca-ceremony, then seal it\n");
 		printf("\nTake ca.csr to the issuing CA's ceremony "
 		    "(ca-sign-sub), then run ca-init --install.\n");
 		printf("Request SHA-256 (read aloud, write on the paper "
@@ -188,6 +208,8 @@ main(int argc, char **argv)
 	printf("  CA key:      %s\n", res.ca_key_uri);
 	printf("  log key:     %s\n", res.log_key_uri);
 	printf("  files:       ca.pem log-signer.pem ca.json log/000001.json\n");
+	printf("  ceremony:    open; record attestations with ca-ceremony, "
+	    "then seal it\n");
 	printf("\nRoot certificate SHA-256 fingerprint "
 	    "(read aloud, write on the paper script):\n");
 	cli_print_grouped(res.fingerprint);

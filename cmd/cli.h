@@ -6,7 +6,9 @@
 #ifndef CA_CLI_H
 #define CA_CLI_H
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ca_err.h"
@@ -83,6 +85,28 @@ cli_witness(const char *prog, const char **w, size_t *n, const char *name)
 		return CA_EXIT_USAGE;
 	}
 	w[(*n)++] = name;
+	return 0;
+}
+
+/*
+ * cli_count: opt's value arg as a whole number from lo to hi into *out;
+ * an exit status when it is not one.
+ */
+static inline int
+cli_count(const char *prog, const char *opt, const char *arg, int lo,
+    int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "%s: %s \"%s\" is not a number from %d to "
+		    "%d\n", prog, opt, arg, lo, hi);
+		return CA_EXIT_USAGE;
+	}
+	*out = (int)v;
 	return 0;
 }
 

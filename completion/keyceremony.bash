@@ -13,7 +13,7 @@ _keyceremony()
 	-d|--dir|--out|--html)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	--csr|--cross|--cert|--profile|--chain|--install|--module)
+	--csr|--cross|--cert|--profile|--chain|--install|--module|--ceremony|--script)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--algorithm)
@@ -43,9 +43,9 @@ _keyceremony()
 
 	case $cmd in
 	ca-init)
-		words='-d --dir --token --algorithm --subject --profile
-		    --pin-source --module --operator --witness --sub --install
-		    --chain --help --version' ;;
+		words='-d --dir --token --ceremony --custodians --algorithm
+		    --subject --profile --pin-source --module --operator
+		    --witness --sub --install --chain --help --version' ;;
 	ca-sign-sub)
 		words='-d --dir --csr --cross --profile --out --der
 		    --pin-source --operator --witness --help --version' ;;
@@ -66,14 +66,14 @@ _keyceremony()
 		words='-d --dir --anchor --help --version' ;;
 	ca-ceremony)
 		if [ "$COMP_CWORD" -eq 1 ]; then
-			COMPREPLY=($(compgen -W 'open attest deviation seal words' \
+			COMPREPLY=($(compgen -W 'plan open attest deviation abort seal words' \
 			    -- "$cur"))
 			return
 		fi
 		words='-d --dir --id --purpose --script --approval --location
 		    --person --hsm-model --hsm-serial --token-serial --bag
 		    --laptop --os-image-sha256 --by --statement --what --why
-		    --approved-by --pin-source --help --version' ;;
+		    --approved-by --out --pin-source --help --version' ;;
 	ca-audit)
 		words='-d --dir --anchor --expect-head --device-lifetime --json
 		    --html --help --version' ;;

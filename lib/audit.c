@@ -678,7 +678,8 @@ check_ceremony_id(struct ctx *c, long long seq, const json_t *body,
 	const char *id = str(body, "ceremony");
 	const char *opened = str(json_object_get(body, "ceremony_open"), "id");
 
-	if (strcmp(op, "ceremony-open") == 0) {
+	/* A CA's first record opens the ceremony its keys are made in. */
+	if (strcmp(op, "ceremony-open") == 0 || opened != NULL) {
 		if (c->open_id[0] != '\0')
 			finding(c, CA_SEV_ERROR, seq, "ceremony", NULL, "opened "
 			    "while ceremony \"%s\" was still open", c->open_id);
@@ -686,6 +687,11 @@ check_ceremony_id(struct ctx *c, long long seq, const json_t *body,
 		    opened ? opened : "?");
 		c->open_seq = seq;
 	}
+	/* BR 6.1.1.1: CA keys are made in a witnessed ceremony. */
+	if ((strcmp(op, "init-root") == 0 || strcmp(op, "init-sub") == 0) &&
+	    opened == NULL)
+		finding(c, CA_SEV_ERROR, seq, "ceremony", NULL, "the CA's keys "
+		    "were made outside a witnessed ceremony");
 	if (c->open_id[0] != '\0' && (id == NULL ||
 	    strcmp(id, c->open_id) != 0))
 		finding(c, CA_SEV_ERROR, seq, "ceremony", NULL, "written while "
@@ -693,7 +699,14 @@ check_ceremony_id(struct ctx *c, long long seq, const json_t *body,
 	else if (c->open_id[0] == '\0' && id != NULL)
 		finding(c, CA_SEV_ERROR, seq, "ceremony", NULL, "names "
 		    "ceremony \"%s\", which is not open", id);
-	if (strcmp(op, "ceremony-seal") == 0) {
+	if (strcmp(op, "ceremony-seal") == 0 ||
+	    strcmp(op, "ceremony-abort") == 0) {
+		if (strcmp(op, "ceremony-abort") == 0)
+			finding(c, CA_SEV_INFO, seq, "ceremony", NULL,
+			    "ceremony \"%s\" was aborted: %s", c->open_id,
+			    str(json_object_get(body, "ceremony_abort"),
+			    "why") ? str(json_object_get(body,
+			    "ceremony_abort"), "why") : "?");
 		c->open_id[0] = '\0';
 		c->open_seq = 0;
 	}

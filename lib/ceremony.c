@@ -71,7 +71,8 @@ begin(const char *dir, const char *op, const struct ca_session *s,
 	*people = *body = NULL;
 	if ((r = ca_rec_people(s->operator_, s->witnesses, s->nwitnesses,
 	    people, eb)) != 0 ||
-	    (r = ca_dir_open(dir, d, eb)) != 0)
+	    /* A subordinate's ceremonies begin before it is installed. */
+	    (r = ca_dir_open_pending(dir, d, eb)) != 0)
 		return r;
 	/* The clock is checked before the PIN is asked for. */
 	if ((r = ca_log_body_new(&(*d)->head, s->now, op, body, eb)) != 0)
@@ -96,41 +97,64 @@ finish(struct ca_dir *d, json_t *body, json_t *params, char head[65],
 	return ca_dir_append(d, body, NULL, 0, head, eb);
 }
 
-int
-ca_ceremony_open(const struct ca_open_req *req, const struct ca_session *s,
-    char head[65], struct ca_errbuf *eb)
+/*
+ * The "ceremony_open" object req describes, checked: the roster needs a
+ * witness and at least min_custodians key custodians.  *script gets the
+ * script's bytes (caller frees), whose hash the object holds.
+ */
+static int
+describe(const struct ca_open_req *req, int min_custodians, json_t **out,
+    unsigned char **script, size_t *len, struct ca_errbuf *eb)
 {
-	struct ca_dir *d = NULL;
-	json_t *people = NULL, *body = NULL, *c = NULL, *v, *eq;
-	unsigned char *script = NULL;
-	size_t len = 0, i;
+	json_t *c = NULL, *v, *eq;
+	size_t i, j;
 	char h[65];
 	int r, witness = 0, custodian = 0;
 
-	/* 1. Inputs. */
+	*out = NULL;
+	*script = NULL;
+	*len = 0;
 	if (req->id == NULL || !id_ok(req->id)) {
 		ca_errf(eb, "ceremony id must be 1 to 64 letters, digits, '.', "
 		    "'_' or '-'");
 		return CA_ERR_INVALID_ARG;
 	}
 	if (req->purpose == NULL || *req->purpose == '\0' ||
-	    req->script_path == NULL || req->approval == NULL ||
-	    *req->approval == '\0' || req->location == NULL ||
-	    *req->location == '\0') {
+	    req->script_path == NULL || *req->script_path == '\0' ||
+	    req->approval == NULL || *req->approval == '\0' ||
+	    req->location == NULL || *req->location == '\0') {
 		ca_errf(eb, "a ceremony needs its purpose, script, approval "
 		    "reference and location");
 		return CA_ERR_INVALID_ARG;
 	}
 	for (i = 0; i < req->nroster; i++) {
+		if (req->roster[i].name == NULL ||
+		    *req->roster[i].name == '\0') {
+			ca_errf(eb, "a roster entry has no name");
+			return CA_ERR_INVALID_ARG;
+		}
+		/* One person, one role: a name is who signs the paper. */
+		for (j = 0; j < i; j++)
+			if (strcmp(req->roster[i].name, req->roster[j].name) ==
+			    0) {
+				ca_errf(eb, "\"%s\" is on the roster twice; "
+				    "each person takes one role",
+				    req->roster[i].name);
+				return CA_ERR_INVALID_ARG;
+			}
 		if (strcmp(req->roster[i].role, CA_ROLE_WITNESS) == 0)
 			witness++;
 		if (strcmp(req->roster[i].role, CA_ROLE_CUSTODIAN) == 0)
 			custodian++;
 	}
+	if (min_custodians < 1)
+		min_custodians = 1;
 	/* BR 6.1.1.1: the key ceremony is witnessed. */
-	if (witness == 0 || custodian == 0) {
-		ca_errf(eb, "the roster needs at least one witness and one key "
-		    "custodian (--person witness:NAME, custodian:NAME)");
+	if (witness == 0 || custodian < min_custodians) {
+		ca_errf(eb, "the roster needs at least one witness and %d key "
+		    "custodian%s (--person witness:NAME, custodian:NAME); it "
+		    "has %d and %d", min_custodians, min_custodians == 1 ? "" :
+		    "s", witness, custodian);
 		return CA_ERR_INVALID_ARG;
 	}
 	/* Optional fields, when given, say something. */
@@ -152,21 +176,11 @@ ca_ceremony_open(const struct ca_open_req *req, const struct ca_session *s,
 		ca_errf(eb, "the OS image hash must be 64 lowercase hex digits");
 		return CA_ERR_INVALID_ARG;
 	}
-	if ((r = ca_read_file(req->script_path, 16 << 20, &script, &len,
+	if ((r = ca_read_file(req->script_path, 16 << 20, script, len,
 	    eb)) != 0)
 		return r;
-	ca_sha256_hex(script, len, h);
+	ca_sha256_hex(*script, *len, h);
 
-	/* 2. The CA, and no ceremony open in it already. */
-	if ((r = begin(req->dir, "ceremony-open", s, &d, &people, &body,
-	    eb)) != 0)
-		goto out;
-	if (d->ceremony[0] != '\0') {
-		ca_errf(eb, "ceremony \"%s\" is still open; seal it first",
-		    d->ceremony);
-		r = CA_ERR_EXISTS;
-		goto out;
-	}
 	r = CA_ERR_NOMEM;
 	if ((c = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:[]}", "id",
 	    req->id, "purpose", req->purpose, "script", "file",
@@ -188,15 +202,51 @@ ca_ceremony_open(const struct ca_open_req *req, const struct ca_session *s,
 	    json_object_set_new(eq, "bags", json_array()) != 0)
 		goto out;
 	for (i = 0; i < req->nbags; i++)
-		if (req->bags[i][0] == '\0' || json_array_append_new(
-		    json_object_get(eq, "bags"), json_string(req->bags[i])) !=
-		    0)
+		if (json_array_append_new(json_object_get(eq, "bags"),
+		    json_string(req->bags[i])) != 0)
 			goto out;
 	/* Names and statements are recorded as given: within the profile. */
 	if (!ca_json_check(c, eb)) {
 		r = CA_ERR_INVALID_ARG;
 		goto out;
 	}
+	*out = c;
+	c = NULL;
+	r = 0;
+out:
+	json_decref(c);
+	if (r != 0) {
+		free(*script);
+		*script = NULL;
+	}
+	return r;
+}
+
+int
+ca_ceremony_open(const struct ca_open_req *req, const struct ca_session *s,
+    char head[65], struct ca_errbuf *eb)
+{
+	struct ca_dir *d = NULL;
+	json_t *people = NULL, *body = NULL, *c = NULL;
+	unsigned char *script = NULL;
+	size_t len = 0;
+	int r;
+
+	/* 1. Inputs. */
+	if ((r = describe(req, 1, &c, &script, &len, eb)) != 0)
+		return r;
+
+	/* 2. The CA, and no ceremony open in it already. */
+	if ((r = begin(req->dir, "ceremony-open", s, &d, &people, &body,
+	    eb)) != 0)
+		goto out;
+	if (d->ceremony[0] != '\0') {
+		ca_errf(eb, "ceremony \"%s\" is still open; seal it (or "
+		    "abort it) first", d->ceremony);
+		r = CA_ERR_EXISTS;
+		goto out;
+	}
+	r = CA_ERR_NOMEM;
 	if (json_object_set_new(body, "ceremony_open", c) != 0) {
 		c = NULL;
 		goto out;
@@ -218,6 +268,162 @@ out:
 	json_decref(people);
 	json_decref(body);
 	ca_dir_close(d);
+	return r;
+}
+
+int
+ca_ceremony_plan(const struct ca_open_req *req, const char *path,
+    struct ca_errbuf *eb)
+{
+	json_t *c = NULL;
+	unsigned char *script = NULL;
+	char *canon = NULL;
+	size_t len = 0, clen = 0;
+	int r;
+
+	if ((r = describe(req, 1, &c, &script, &len, eb)) != 0)
+		return r;
+	if ((r = ca_json_canon(c, &canon, &clen, eb)) != 0)
+		goto out;
+	canon[clen] = '\n';	/* over the NUL: written with its length */
+	r = ca_write_file_atomic(path, canon, clen + 1, 0644, 1, eb);
+	if (r == CA_ERR_EXISTS)
+		ca_errf(eb, "\"%s\" exists; choose another name for the plan",
+		    path);
+out:
+	free(canon);
+	free(script);
+	json_decref(c);
+	return r;
+}
+
+/* A string member of o, or NULL; *bad is set when present but no string. */
+static const char *
+opt_str(const json_t *o, const char *k, int *bad)
+{
+	const json_t *v = json_object_get(o, k);
+
+	if (v != NULL && !json_is_string(v))
+		*bad = 1;
+	return json_string_value(v);
+}
+
+int
+ca_ceremony_plan_load(const char *path, int min_custodians, json_t **out,
+    json_t **script_file, struct ca_errbuf *eb)
+{
+	struct ca_open_req req;
+	struct ca_person *roster = NULL;
+	const char **bags = NULL;
+	unsigned char *buf = NULL, *script = NULL;
+	size_t len = 0, slen = 0, i;
+	json_t *plan = NULL, *again = NULL, *p;
+	const json_t *eq, *ros, *bg;
+	const char *want;
+	char h[65];
+	int r, bad = 0;
+
+	*out = NULL;
+	*script_file = NULL;
+	memset(&req, 0, sizeof(req));
+	if ((r = ca_read_file(path, 1 << 20, &buf, &len, eb)) != 0)
+		return r;
+	if ((r = ca_json_parse_loose((const char *)buf, len, &plan, eb)) != 0) {
+		ca_err_prefix(eb, "ceremony plan \"%s\"", path);
+		goto out;
+	}
+	r = CA_ERR_INVALID_ARG;
+	ros = json_object_get(plan, "roster");
+	eq = json_object_get(plan, "equipment");
+	bg = json_object_get(eq, "bags");
+	if (!json_is_object(plan) || !json_is_array(ros) ||
+	    !json_is_object(eq) || !json_is_array(bg)) {
+		ca_errf(eb, "ceremony plan \"%s\": not an object with a "
+		    "roster and equipment; write it with ca-ceremony plan",
+		    path);
+		goto out;
+	}
+	req.id = opt_str(plan, "id", &bad);
+	req.purpose = opt_str(plan, "purpose", &bad);
+	req.script_path = opt_str(json_object_get(plan, "script"), "file",
+	    &bad);
+	want = opt_str(json_object_get(plan, "script"), "sha256", &bad);
+	req.approval = opt_str(json_object_get(plan, "script"), "approval",
+	    &bad);
+	req.location = opt_str(plan, "location", &bad);
+	req.hsm_model = opt_str(eq, "hsm_model", &bad);
+	req.hsm_serial = opt_str(eq, "hsm_serial", &bad);
+	req.token_serial = opt_str(eq, "token_serial", &bad);
+	req.laptop = opt_str(eq, "laptop", &bad);
+	req.os_image_sha256 = opt_str(eq, "os_image_sha256", &bad);
+	r = CA_ERR_NOMEM;
+	if ((roster = calloc(json_array_size(ros) + 1, sizeof(*roster))) ==
+	    NULL || (bags = calloc(json_array_size(bg) + 1, sizeof(*bags))) ==
+	    NULL)
+		goto out;
+	r = CA_ERR_INVALID_ARG;
+	json_array_foreach(ros, i, p) {
+		const char *role = opt_str(p, "role", &bad);
+		size_t k;
+
+		roster[i].name = opt_str(p, "name", &bad);
+		for (k = 0; role != NULL && k < sizeof(roles) /
+		    sizeof(roles[0]); k++)
+			if (strcmp(role, roles[k]) == 0)
+				roster[i].role = roles[k];
+		if (roster[i].role == NULL || roster[i].name == NULL) {
+			ca_errf(eb, "ceremony plan \"%s\": roster entry %zu "
+			    "needs a role (administrator, witness, custodian "
+			    "or auditor) and a name", path, i + 1);
+			goto out;
+		}
+	}
+	req.roster = roster;
+	req.nroster = json_array_size(ros);
+	json_array_foreach(bg, i, p)
+		if ((bags[i] = json_string_value(p)) == NULL)
+			bad = 1;
+	req.bags = bags;
+	req.nbags = json_array_size(bg);
+	if (bad || want == NULL) {
+		ca_errf(eb, "ceremony plan \"%s\": a member is missing or not "
+		    "a string", path);
+		goto out;
+	}
+	/* The same checks as the open itself, and the script rehashed. */
+	if ((r = describe(&req, min_custodians, &again, &script, &slen,
+	    eb)) != 0) {
+		ca_err_prefix(eb, "ceremony plan \"%s\"", path);
+		goto out;
+	}
+	ca_sha256_hex(script, slen, h);
+	r = CA_ERR_INVALID_ARG;
+	if (strcmp(h, want) != 0) {
+		ca_errf(eb, "the script \"%s\" has changed since ceremony plan "
+		    "\"%s\" was written (its SHA-256 is now %.16s...); use "
+		    "the approved script", req.script_path, path, h);
+		goto out;
+	}
+	/* Nothing in the plan that the record would not say. */
+	if (!json_equal(again, plan)) {
+		ca_errf(eb, "ceremony plan \"%s\" holds members ca-ceremony "
+		    "does not know; write it with ca-ceremony plan", path);
+		goto out;
+	}
+	r = CA_ERR_NOMEM;
+	if ((*script_file = ca_rec_file(req.script_path, script, slen)) ==
+	    NULL)
+		goto out;
+	*out = again;
+	again = NULL;
+	r = 0;
+out:
+	free(roster);
+	free(bags);
+	free(buf);
+	free(script);
+	json_decref(plan);
+	json_decref(again);
 	return r;
 }
 
@@ -330,6 +536,26 @@ ca_ceremony_deviation(const char *dir, const char *what, const char *why,
 		return CA_ERR_INVALID_ARG;
 	r = statement(dir, "ceremony-deviation", "deviation", approved_by, a,
 	    s, head, eb);
+	json_decref(a);
+	return r;
+}
+
+int
+ca_ceremony_abort(const char *dir, const char *why, const char *by,
+    const struct ca_session *s, char head[65], struct ca_errbuf *eb)
+{
+	json_t *a;
+	int r;
+
+	if (why == NULL || *why == '\0' || by == NULL || *by == '\0') {
+		ca_errf(eb, "an abort needs why (--why) and who on the roster "
+		    "decided it (--by)");
+		return CA_ERR_INVALID_ARG;
+	}
+	if ((a = json_pack("{s:s, s:s}", "why", why, "by", by)) == NULL)
+		return CA_ERR_INVALID_ARG;
+	r = statement(dir, "ceremony-abort", "ceremony_abort", by, a, s, head,
+	    eb);
 	json_decref(a);
 	return r;
 }

@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "ca_err.h"
 #include "revoke.h"
 
@@ -51,13 +53,37 @@ struct ca_open_req {
 int ca_role_parse(char *spec, struct ca_person *p) CA_MUST_CHECK;
 
 /*
- * ca_ceremony_open: record a "ceremony-open" in the CA directory.  The
- * roster must name at least one internal witness and one key custodian.
- * CA_ERR_EXISTS when a ceremony is open already, CA_ERR_INVALID_ARG, and
+ * ca_ceremony_open: record a "ceremony-open" in the CA directory (which
+ * may be a subordinate still waiting for its certificate).  The roster
+ * must name at least one internal witness and one key custodian, and
+ * nobody twice.  CA_ERR_EXISTS when a ceremony is open already, CA_ERR_INVALID_ARG, and
  * those of ca_dir_open and ca_dir_login.  head gets the new log head.
  */
 int ca_ceremony_open(const struct ca_open_req *req,
     const struct ca_session *s, char head[65], struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
+ * ca_ceremony_plan: write the "ceremony_open" object req describes (as
+ * ca_ceremony_open would record it, with the script's SHA-256) to path,
+ * canonical JSON and a newline, for ca-init --ceremony: a new CA has no
+ * log to open a ceremony in before its keys exist.  No token is used.
+ * CA_ERR_EXISTS when path exists, CA_ERR_INVALID_ARG, CA_ERR_IO.
+ */
+int ca_ceremony_plan(const struct ca_open_req *req, const char *path,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_ceremony_plan_load: read the plan at path (as ca_ceremony_plan
+ * writes it, or by hand in the same form), and check it as
+ * ca_ceremony_open checks its request, with at least min_custodians key
+ * custodians on the roster, and the script it names unchanged since.
+ * *out gets the object to record as "ceremony_open", *script_file the
+ * script's entry for the record's inputs; caller owns both.
+ * CA_ERR_INVALID_ARG, CA_ERR_JSON, CA_ERR_NOT_FOUND, CA_ERR_IO.
+ */
+int ca_ceremony_plan_load(const char *path, int min_custodians,
+    json_t **out, json_t **script_file, struct ca_errbuf *eb)
     CA_MUST_CHECK;
 
 /*
@@ -76,6 +102,15 @@ int ca_ceremony_attest(const char *dir, const char *by,
 int ca_ceremony_deviation(const char *dir, const char *what,
     const char *why, const char *approved_by, const struct ca_session *s,
     char head[65], struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_ceremony_abort: close the open ceremony without its seal, recording
+ * why and who on its roster decided: for a ceremony that cannot go on,
+ * so that the next can open.  As ca_ceremony_attest.
+ */
+int ca_ceremony_abort(const char *dir, const char *why, const char *by,
+    const struct ca_session *s, char head[65], struct ca_errbuf *eb)
+    CA_MUST_CHECK;
 
 struct ca_seal_result {
 	char id[65];

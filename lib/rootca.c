@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "ceremony.h"
 #include "certgen.h"
 #include "csr.h"
 #include "cjson.h"
@@ -45,6 +46,7 @@ struct run {
 	unsigned char *profile_buf;
 	size_t profile_len;
 	json_t *people, *body;
+	json_t *ceremony, *script_file;	/* the plan, and its script */
 	struct ca_keyref ca_key, log_key;
 	int have_ca_key, have_log_key;
 };
@@ -100,6 +102,8 @@ run_free(struct run *x)
 	free(x->profile_buf);
 	json_decref(x->people);
 	json_decref(x->body);
+	json_decref(x->ceremony);
+	json_decref(x->script_file);
 }
 
 /* Build and sign the pair of certificates with the given keys. */
@@ -184,6 +188,12 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 	if (req->profile_path != NULL && json_array_append_new(inputs,
 	    ca_rec_file(req->profile_path, x->profile_buf, x->profile_len)) != 0)
 		goto out;
+	/* The first record opens the ceremony the keys are made in. */
+	if (json_array_append(inputs, x->script_file) != 0 ||
+	    json_object_set_new(x->body, "ceremony", json_string(
+	    json_string_value(json_object_get(x->ceremony, "id")))) != 0 ||
+	    json_object_set(x->body, "ceremony_open", x->ceremony) != 0)
+		goto out;
 	if ((r = ca_dn_format(x->subject, &subj)) != 0)
 		goto out;
 	snprintf(dur, sizeof(dur), "%dy%dm%dd", x->profile->validity.years,
@@ -258,6 +268,16 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	memset(res, 0, sizeof(*res));
 
 	/* 1. Inputs, all checked before anything is touched. */
+	if (req->ceremony == NULL) {
+		/* BR 6.1.1.1: CA keys are made in a witnessed ceremony. */
+		ca_errf(eb, "key generation needs a witnessed ceremony: write "
+		    "its plan with ca-ceremony plan, and give it with "
+		    "--ceremony FILE");
+		return CA_ERR_INVALID_ARG;
+	}
+	if ((r = ca_ceremony_plan_load(req->ceremony, req->custodians,
+	    &x.ceremony, &x.script_file, eb)) != 0)
+		goto out;
 	if (req->algorithm != NULL &&
 	    ca_keyalg_parse(req->algorithm, &alg) != 0) {
 		ca_errf(eb, "unknown algorithm \"%s\"; use p384, p256, "

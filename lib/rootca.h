@@ -27,6 +27,14 @@ struct ca_root_req {
 	ca_prompt_fn prompt;		/* reads the PIN from the terminal */
 	void *prompt_arg;
 	time_t now;			/* the ceremony's clock */
+	/*
+	 * The witnessed ceremony the keys are made in: its plan, as
+	 * ca_ceremony_plan wrote it, whose roster must name a witness and
+	 * at least custodians (0: 1) key custodians.  The first record
+	 * opens it.  Required: no key is made without one.
+	 */
+	const char *ceremony;
+	int custodians;
 	int sub;			/* a subordinate: keys, ca.csr and the
 					 * first record; no certificate yet */
 };
@@ -53,7 +61,8 @@ struct ca_root_result {
  * checked, and the certificate built and linted with a throwaway software
  * key, before the token is touched; keys made on the token are destroyed
  * again if any later step fails, and nothing is left in the file system.
- * Fills res on success.
+ * Fills res on success.  The first record carries the ceremony plan as
+ * its "ceremony_open": the ceremony is open in the new log.
  * Errors: CA_ERR_INVALID_ARG, CA_ERR_ALGORITHM, CA_ERR_DN, CA_ERR_PROFILE,
  * CA_ERR_VERSION, CA_ERR_JSON, CA_ERR_URI, CA_ERR_EXISTS, CA_ERR_PERMISSION,
  * CA_ERR_NOT_FOUND, CA_ERR_LOCKED, CA_ERR_MODULE, CA_ERR_TOKEN_NOT_FOUND,

@@ -45,7 +45,7 @@
 #define OTHER_SUBJECT "CN=Other Root CA,O=Elsewhere,C=DE"
 #define OT_PROFILE "profiles/ot-issuing-sl2.json"
 #define IT_PROFILE "profiles/it-issuing.json"
-#define NREC 6				/* records in the pristine root */
+#define NREC 7				/* records in the pristine root */
 
 static char base[PATH_MAX];
 static char pinsrc[PATH_MAX + 64];
@@ -89,6 +89,25 @@ sh(const char *fmt, ...)
 
 /* --- the fixture, made once ---------------------------------------------- */
 
+/* Seal the ceremony open in dir at now; out (may be NULL) gets the new head. */
+static void
+seal_ceremony(const char *dir, time_t now, char out[65])
+{
+	struct ca_session s;
+	struct ca_seal_result seal;
+	struct ca_errbuf eb;
+
+	memset(&s, 0, sizeof(s));
+	s.prog = "check_audit";
+	s.pin_source = pinsrc;
+	s.now = now;
+	eb.msg[0] = '\0';
+	ck_assert_msg(ca_ceremony_seal(dir, &s, &seal, &eb) == 0, "seal %s: "
+	    "%s", dir, eb.msg);
+	if (out != NULL)
+		memcpy(out, seal.head, 65);
+}
+
 static void
 make_ca(const char *dir, const char *uri, const char *subject, int is_sub,
     struct ca_root_result *res)
@@ -110,8 +129,12 @@ make_ca(const char *dir, const char *uri, const char *subject, int is_sub,
 	q.sub = is_sub;
 	q.algorithm = is_sub ? "p256" : "p384";
 	eb.msg[0] = '\0';
+	tu_ceremony(&q);
 	ck_assert_msg(ca_root_init(&q, res, &eb) == 0, "init %s: %s", dir,
 	    eb.msg);
+	/* A subordinate's request ceremony ends here: record 2. */
+	if (is_sub)
+		seal_ceremony(dir, NOW, res->head);
 }
 
 static void
@@ -214,6 +237,9 @@ base_setup(void)
 	do_revoke(pristine_root, ot_serial, D2);
 	crl_issue(pristine_root, D2 + 60);
 	sign(pristine_other, it_req_dir, IT_PROFILE, D1, NULL);
+	/* The roots' key generation ceremonies span all of the above. */
+	seal_ceremony(pristine_root, D2 + 120, NULL);
+	seal_ceremony(pristine_other, D1 + 60, NULL);
 
 	ck_assert_ok(ca_dir_verify_log(pristine_root, root_fp, &sum, NULL));
 	ck_assert_int_eq(sum.count, NREC);
@@ -462,10 +488,11 @@ START_TEST(untouched_passes)
 	ck_assert_str_eq(a->ceremonies[1].first_time, "2026-01-02T00:00:00Z");
 	ck_assert_str_eq(a->ceremonies[1].last_time, "2026-01-02T00:02:00Z");
 	ck_assert_int_eq(a->ceremonies[2].first_seq, 5);
-	ck_assert_int_eq(a->ceremonies[2].last_seq, 6);
-	ck_assert_str_eq(a->ceremonies[2].ops, "revoke, crl-issue");
+	ck_assert_int_eq(a->ceremonies[2].last_seq, 7);
+	ck_assert_str_eq(a->ceremonies[2].ops, "revoke, crl-issue, "
+	    "ceremony-seal");
 	ck_assert_str_eq(a->ceremonies[2].operator_, "Dave");
-	ck_assert_str_eq(a->ceremonies[2].last_time, "2026-01-31T00:01:00Z");
+	ck_assert_str_eq(a->ceremonies[2].last_time, "2026-01-31T00:02:00Z");
 
 	/* The CA certificates it issued: OT first, revoked since. */
 	ck_assert_uint_eq(a->nsubs, 2);
@@ -616,7 +643,7 @@ START_TEST(head_checks)
 
 	/* Another hash: rolled back or cut off. */
 	a = audit_root(log_id);
-	ck_assert_findings(a, "error:head@6");
+	ck_assert_findings(a, "error:head@7");
 	ck_assert_int_eq(a->head_checked, -1);
 	ck_assert_int_eq(ca_audit_passed(a), 0);
 	ck_assert_int_eq(axis(a, "evidence completeness")->score, 0);
@@ -629,18 +656,26 @@ START_TEST(head_checks)
 	ck_assert_int_eq(a->head_checked, -1);
 	ca_audit_free(a);
 
-	/* The last record cut off: only the head on paper tells. */
+	/* The seal cut off: the ceremony shows as never sealed. */
+	ck_assert_int_eq(unlink(in_dir(rootdir, "log/000007.json")), 0);
+	a = audit_root(NULL);
+	ck_assert_int_eq(a->records, 6);
+	ck_assert_findings(a, "info:head@0 warning:ceremony@1");
+	ca_audit_free(a);
+	/* And the record before: only the head on paper tells it was one. */
 	ck_assert_int_eq(unlink(in_dir(rootdir, "log/000006.json")), 0);
 	a = audit_root(NULL);
 	ck_assert_int_eq(a->records, 5);
-	/* No error: only the note, and that the revocation in record 5
-	 * is in no CRL now. */
-	ck_assert_findings(a, "info:head@0 warning:crl-stale@5");
+	/* No error: the notes, and that the revocation in record 5 is in no
+	 * CRL now. */
+	ck_assert_findings(a, "info:head@0 warning:ceremony@1 "
+	    "warning:crl-stale@5");
 	ck_assert_int_eq(a->worst, CA_SEV_WARNING);
 	ca_audit_free(a);
 	a = audit_root(head);
 	ck_assert_int_eq(a->records, 5);
-	ck_assert_findings(a, "error:head@5 warning:crl-stale@5");
+	ck_assert_findings(a, "error:head@5 warning:ceremony@1 "
+	    "warning:crl-stale@5");
 	ck_assert_int_eq(a->head_checked, -1);
 	ca_audit_free(a);
 }
@@ -682,7 +717,8 @@ START_TEST(log_signer_foreign)
 	    "error:signature@3:log/000003.json "
 	    "error:signature@4:log/000004.json "
 	    "error:signature@5:log/000005.json "
-	    "error:signature@6:log/000006.json");
+	    "error:signature@6:log/000006.json "
+	    "error:signature@7:log/000007.json");
 	ck_assert_reason(a, "log-signer", 0, "not issued by the CA");
 	ca_audit_free(a);
 
@@ -696,7 +732,8 @@ START_TEST(log_signer_foreign)
 	    "error:signature@3:log/000003.json "
 	    "error:signature@4:log/000004.json "
 	    "error:signature@5:log/000005.json "
-	    "error:signature@6:log/000006.json");
+	    "error:signature@6:log/000006.json "
+	    "error:signature@7:log/000007.json");
 	ck_assert_reason(a, "log-signer", 0, "lacks the ceremonyLogSigning");
 	ca_audit_free(a);
 }
@@ -745,14 +782,15 @@ START_TEST(log_swapped)
 	ck_assert_reason(a, "time", 4, "backwards");
 	ca_audit_free(a);
 
-	/* A record duplicated at the end: the same body, so the same head
-	 * and a good signature, but not its number, and CRL 2 again. */
+	/* A record copied to the end: a good signature, but not its number
+	 * nor its place, and CRL 2 again. */
 	sh("cp '%s/log/'* '%s/log/' && cp '%s/log/000006.json' "
-	    "'%s/log/000007.json'", pristine_root, rootdir, rootdir, rootdir);
+	    "'%s/log/000008.json'", pristine_root, rootdir, rootdir, rootdir);
 	a = audit_root(head);
-	ck_assert_findings(a, "error:log-seq@7:log/000007.json "
-	    "error:prev@7:log/000007.json error:crl-number@7:crl/2.der");
-	ck_assert_reason(a, "crl-number", 7, "CRL number 2 does not exceed "
+	ck_assert_findings(a, "error:log-seq@8:log/000008.json "
+	    "error:prev@8:log/000008.json error:time@8:log/000008.json "
+	    "error:ceremony@8 error:crl-number@8:crl/2.der error:head@8");
+	ck_assert_reason(a, "crl-number", 8, "CRL number 2 does not exceed "
 	    "the previous 2");
 	ca_audit_free(a);
 }
@@ -804,16 +842,16 @@ START_TEST(log_spliced)
 	    json_object_get(json_object_get(json_object_get(rec, "body"),
 	    "certificate"), "serial")));
 	json_decref(rec);
-	sh("cp '%s/log/000002.json' '%s/log/000007.json'", pristine_other,
+	sh("cp '%s/log/000002.json' '%s/log/000008.json'", pristine_other,
 	    rootdir);
 	a = audit_root(head);
-	ck_assert_findings(a, fmt("error:log-seq@7:log/000007.json "
-	    "error:prev@7:log/000007.json error:log-id@7:log/000007.json "
-	    "error:time@7:log/000007.json error:signature@7:log/000007.json "
-	    "error:artifact@7:issued/%s.pem "
-	    "error:artifact@7:issued/%s-chain.pem error:head@7",
+	ck_assert_findings(a, fmt("error:log-seq@8:log/000008.json "
+	    "error:prev@8:log/000008.json error:log-id@8:log/000008.json "
+	    "error:time@8:log/000008.json error:signature@8:log/000008.json "
+	    "error:ceremony@8 error:artifact@8:issued/%s.pem "
+	    "error:artifact@8:issued/%s-chain.pem error:head@8",
 	    other_serial, other_serial));
-	ck_assert_reason(a, "log-id", 7, "another log");
+	ck_assert_reason(a, "log-id", 8, "another log");
 	ca_audit_free(a);
 }
 END_TEST
@@ -831,12 +869,26 @@ START_TEST(time_backwards)
 	struct ca_audit *a;
 	char h[65];
 
-	/* Sealed by the CA's own log key, stamped before record 6. */
+	/* Sealed by the CA's own log key, stamped before record 7. */
 	append(rootdir, "note", AUDIT_AT, set_time, earlier, h);
 	a = audit_root(h);
-	ck_assert_findings(a, "error:time@7:log/000007.json");
-	ck_assert_reason(a, "time", 7, "backwards");
-	ck_assert_int_eq(a->records, 7);
+	ck_assert_findings(a, "error:time@8:log/000008.json");
+	ck_assert_reason(a, "time", 8, "backwards");
+	ck_assert_int_eq(a->records, 8);
+	ca_audit_free(a);
+}
+END_TEST
+
+/* BR 6.1.1.1: keys made outside a witnessed ceremony are a finding. */
+START_TEST(keys_outside_ceremony)
+{
+	struct ca_audit *a;
+	char h[65];
+
+	append(rootdir, "init-sub", AUDIT_AT, NULL, NULL, h);
+	a = audit_root(h);
+	ck_assert_findings(a, "error:ceremony@8");
+	ck_assert_reason(a, "ceremony", 8, "outside a witnessed ceremony");
 	ca_audit_free(a);
 }
 END_TEST
@@ -904,9 +956,9 @@ START_TEST(artifact_outside)
 	append(rootdir, "note", AUDIT_AT, add_outputs, NULL, h);
 	a = audit_root(h);
 	/* Not followed, and not an error; an external one is skipped. */
-	ck_assert_findings(a, "warning:artifact@7:../x "
-	    "warning:artifact@7:/etc/passwd");
-	ck_assert_reason(a, "artifact", 7, "outside the CA directory");
+	ck_assert_findings(a, "warning:artifact@8:../x "
+	    "warning:artifact@8:/etc/passwd");
+	ck_assert_reason(a, "artifact", 8, "outside the CA directory");
 	ck_assert_int_eq(a->worst, CA_SEV_WARNING);
 	ck_assert_int_eq(ca_audit_passed(a), 0);
 	ca_audit_free(a);
@@ -993,7 +1045,7 @@ START_TEST(crl_stale)
 	do_revoke(rootdir, it_serial, AUDIT_AT - 3600);
 	ck_assert_ok(ca_dir_verify_log(rootdir, root_fp, &sum, NULL));
 	a = audit_root(sum.head);
-	ck_assert_findings(a, "warning:crl-stale@7");
+	ck_assert_findings(a, "warning:crl-stale@8");
 	ck_assert_int_eq(a->revoked_pending, 1);
 	ck_assert_int_eq(a->revoked, 2);
 	ck_assert_int_eq(a->subs[1].revoked, 1);
@@ -1065,8 +1117,8 @@ START_TEST(crl_number_repeated)
 	append(rootdir, "crl-issue", AUDIT_AT, repeat_crl,
 	    in_dir(rootdir, "log/000006.json"), h);
 	a = audit_root(h);
-	ck_assert_findings(a, "error:crl-number@7:crl/2.der");
-	ck_assert_reason(a, "crl-number", 7, "CRL number 2 does not exceed "
+	ck_assert_findings(a, "error:crl-number@8:crl/2.der");
+	ck_assert_reason(a, "crl-number", 8, "CRL number 2 does not exceed "
 	    "the previous 2");
 	ck_assert_uint_eq(a->crl_number, 2);
 	ck_assert_int_eq(a->crls, 3);
@@ -1098,8 +1150,8 @@ START_TEST(key_attributes)
 
 	append(rootdir, "note", AUDIT_AT, bad_key, NULL, h);
 	a = audit_root(h);
-	ck_assert_findings(a, "error:key-attributes@7");
-	ck_assert_reason(a, "key-attributes", 7, "\"weak\"");
+	ck_assert_findings(a, "error:key-attributes@8");
+	ck_assert_reason(a, "key-attributes", 8, "\"weak\"");
 	ck_assert_int_eq(axis(a, "key protection")->score, 0);
 	/* The CA key used in record 7 was read back too. */
 	ck_assert_str_eq(axis(a, "key protection")->why, "2 keys "
@@ -1201,8 +1253,8 @@ START_TEST(serial_repeated)
 	append(rootdir, "sign-sub", AUDIT_AT, same_cert,
 	    in_dir(rootdir, "log/000002.json"), h);
 	a = audit_root(h);
-	ck_assert_findings(a, "error:serial@7");
-	ck_assert_reason(a, "serial", 7, fmt("serial %s was issued 2 times",
+	ck_assert_findings(a, "error:serial@8");
+	ck_assert_reason(a, "serial", 8, fmt("serial %s was issued 2 times",
 	    ot_serial));
 	ck_assert_int_eq(a->issued, 3);
 	ck_assert_int_eq(a->subs_total, 3);
@@ -1430,7 +1482,7 @@ START_TEST(sub_ca)
 	ck_assert_int_eq(unlink(in_dir(otdir, CA_FILE_CHAIN)), 0);
 	a = audit_full(otdir, root_fp, res.head, AUDIT_AT);
 	ck_assert_findings(a, "error:ca@0:chain.pem error:anchor@0:chain.pem "
-	    "error:artifact@2:chain.pem");
+	    "error:artifact@3:chain.pem");
 	ck_assert_reason(a, "ca", 0, "needs its chain");
 	ck_assert_int_eq(a->anchored, 0);
 	ck_assert_str_eq(a->root_fingerprint, "");
@@ -1468,6 +1520,7 @@ audit_suite(void)
 	tcase_add_test(tc, log_not_canonical);
 	tcase_add_test(tc, log_spliced);
 	tcase_add_test(tc, time_backwards);
+	tcase_add_test(tc, keys_outside_ceremony);
 	tcase_add_test(tc, artifact_missing);
 	tcase_add_test(tc, artifact_changed);
 	tcase_add_test(tc, artifact_outside);

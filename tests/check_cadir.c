@@ -73,6 +73,7 @@ ca_setup(void)
 	q.pin_source = pinsrc;
 	q.now = NOW;
 	eb.msg[0] = '\0';
+	tu_ceremony(&q);
 	ck_assert_msg(ca_root_init(&q, &root, &eb) == 0, "init: %s", eb.msg);
 }
 

@@ -67,6 +67,7 @@ make_ca(const char *dir, const char *uri, const char *subject,
 	q.sub = is_sub;
 	q.algorithm = is_sub ? "p256" : "p384";
 	eb.msg[0] = '\0';
+	tu_ceremony(&q);
 	ck_assert_msg(ca_root_init(&q, res, &eb) == 0, "init %s: %s", dir,
 	    eb.msg);
 }

@@ -91,6 +91,7 @@ req_init(struct ca_root_req *q)
 	q->witnesses = witnesses;
 	q->nwitnesses = 2;
 	q->now = NOW;
+	tu_ceremony(q);
 }
 
 static int
@@ -380,7 +381,8 @@ START_TEST(init_p256_with_label_and_profile)
 	/* The profile is recorded as an input, by hash. */
 	body = first_body();
 	ck_assert(json_is_null(json_object_get(body, "operator")));
-	ck_assert_uint_eq(json_array_size(json_object_get(body, "inputs")), 1);
+	/* And the ceremony's script. */
+	ck_assert_uint_eq(json_array_size(json_object_get(body, "inputs")), 2);
 	json_decref(body);
 
 	h = open_login();
@@ -590,6 +592,29 @@ START_TEST(bad_subject_first)
 	q.subject = "XX=Unknown";
 	ck_assert_err(ca_root_init(&q, &res, &eb), CA_ERR_DN);
 	ck_assert_int_eq(count_entries(cadir), 0);
+}
+END_TEST
+
+/* BR 6.1.1.1: no key without a witnessed ceremony and its custodians. */
+START_TEST(needs_ceremony)
+{
+	struct ca_root_req q;
+	struct ca_root_result res;
+	struct ca_errbuf eb;
+
+	req_init(&q);
+	q.ceremony = NULL;
+	ck_assert_err(ca_root_init(&q, &res, &eb), CA_ERR_INVALID_ARG);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "witnessed ceremony"));
+	nothing_left("root-ca", NULL);
+	req_init(&q);
+	q.custodians = 3;	/* the plan names two */
+	ck_assert_err(ca_root_init(&q, &res, &eb), CA_ERR_INVALID_ARG);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "3 key custodians"));
+	nothing_left("root-ca", NULL);
+	req_init(&q);
+	q.custodians = 2;
+	ck_assert_msg(ca_root_init(&q, &res, &eb) == 0, "init: %s", eb.msg);
 }
 END_TEST
 
@@ -849,6 +874,7 @@ rootca_suite(void)
 	tcase_add_test(tc, existing_log_label);
 	tcase_add_test(tc, bad_subject_first);
 	tcase_add_test(tc, bad_inputs);
+	tcase_add_test(tc, needs_ceremony);
 	tcase_add_test(tc, token_not_found);
 	tcase_add_test(tc, second_init_same_dir);
 	tcase_add_test(tc, shim_passes_through);

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "ca_err.h"
+#include "ceremony.h"
+#include "rootca.h"
 
 /*
  * CK_MAIN(suite_fn): main() that runs one suite and exits non-zero when
@@ -170,6 +172,70 @@ tu_softhsm_token(const char *dir, const char *label)
 	    "--init-token --free --label '%s' --so-pin 87654321 --pin 123456 "
 	    ">/dev/null", label), (int)sizeof(cmd));
 	ck_assert_msg(system(cmd) == 0, "softhsm2-util failed");
+}
+
+/*
+ * tu_plan: the path (in out) of a ceremony plan under dir, written on
+ * first use, for the key generation every CA needs: an administrator,
+ * a witness and two custodians, the approved script a file beside it.
+ */
+static inline void
+tu_plan(const char *dir, char out[PATH_MAX])
+{
+	static const struct ca_person roster[] = {
+		{ CA_ROLE_ADMINISTRATOR, "Alice" },
+		{ CA_ROLE_WITNESS, "Bob" },
+		{ CA_ROLE_CUSTODIAN, "Carol" },
+		{ CA_ROLE_CUSTODIAN, "Dave" },
+	};
+	struct ca_open_req q;
+	struct ca_errbuf eb = { "" };
+	char script[PATH_MAX];
+
+	tu_path(out, dir, "ceremony-plan.json");
+	if (access(out, F_OK) == 0)
+		return;
+	tu_path(script, dir, "ceremony-script.txt");
+	tu_write(script, "1. Generate the keys.\n", 22);
+	memset(&q, 0, sizeof(q));
+	q.id = "test-ceremony";
+	q.purpose = "key generation in a test";
+	q.script_path = script;
+	q.approval = "TEST-1";
+	q.location = "test lab";
+	q.roster = roster;
+	q.nroster = sizeof(roster) / sizeof(roster[0]);
+	ck_assert_msg(ca_ceremony_plan(&q, out, &eb) == 0, "plan: %s",
+	    eb.msg);
+}
+
+static char tu_plan_dir[PATH_MAX];
+static pid_t tu_plan_owner;
+
+/* Run at exit, also in forked test processes: only the maker removes. */
+static inline void
+tu_plan_cleanup(void)
+{
+	if (getpid() == tu_plan_owner)
+		tu_rmrf(tu_plan_dir);
+}
+
+/*
+ * tu_ceremony: q->ceremony set to a plan (tu_plan) in a folder of its own,
+ * apart from the folders tests count files in, removed at exit.
+ */
+static inline void
+tu_ceremony(struct ca_root_req *q)
+{
+	static char plan[PATH_MAX];
+
+	if (tu_plan_dir[0] == '\0') {
+		tu_tmpdir(tu_plan_dir);
+		tu_plan_owner = getpid();
+		ck_assert_int_eq(atexit(tu_plan_cleanup), 0);
+	}
+	tu_plan(tu_plan_dir, plan);
+	q->ceremony = plan;
 }
 
 #endif

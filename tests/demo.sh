@@ -29,24 +29,30 @@ softhsm2-util --init-token --free --label demo-root --so-pin 87654321 \
 umask 077
 printf '123456\n' >"$DEMO/pin"
 
-step "ca-init: the root CA and its log-signing key, made on the token"
+# plan ID PURPOSE FILE: a ceremony plan, for a CA's key generation.
+plan() {
+	"$BIN/ca-ceremony" plan --out "$3" --id "$1" --purpose "$2" \
+	    --script "$DEMO/script.txt" --approval 'PKI-PA-2026-01' \
+	    --location 'Vault B (rehearsal)' --person 'administrator:Ann Admin' \
+	    --person 'witness:Bob Witness' --person 'custodian:Alice Custodian' \
+	    --person 'custodian:Dave Custodian' --person 'auditor:Carol Auditor' \
+	    --hsm-model SoftHSM2 --bag TEB-100234 --laptop LAP-DEMO |
+	    sed 's/^/    /'
+}
+
+step "ca-ceremony plan: the ceremony the keys are made in (roster, script, equipment)"
+printf 'Key ceremony script, v1 (rehearsal)\n' >"$DEMO/script.txt"
+plan ROOT-2026-1 'Root CA key generation and first issuing CAs' \
+    "$DEMO/root-plan.json"
+
+step "ca-init: the root CA and its log-signing key, made on the token in that ceremony"
 "$BIN/ca-init" -d "$DEMO/plant-root" --token 'pkcs11:token=demo-root' \
+    --ceremony "$DEMO/root-plan.json" --custodians 2 \
     --pin-source "file:$DEMO/pin" \
     --subject 'CN=Demo Plant Root CA 1,O=Example Manufacturing,C=DE' \
     --operator 'Alice Custodian' --witness 'Bob Witness' \
     --witness 'Carol Auditor' | tee "$DEMO/ca-init.out" | sed 's/^/    /'
 fp=$(sed -n 's/^sha256:\([0-9a-f]\{64\}\)$/\1/p' "$DEMO/ca-init.out" | head -n 1)
-
-step "ca-ceremony: the ceremony's roster and equipment go into the new log"
-printf 'Root key ceremony script, v1 (rehearsal)\n' >"$DEMO/root-script.txt"
-"$BIN/ca-ceremony" open -d "$DEMO/plant-root" --id ROOT-2026-1 \
-    --purpose 'Root CA key generation and first issuing CAs' \
-    --script "$DEMO/root-script.txt" --approval 'PKI-PA-2026-01' \
-    --location 'Vault B (rehearsal)' --person 'administrator:Ann Admin' \
-    --person 'witness:Bob Witness' --person 'custodian:Alice Custodian' \
-    --person 'custodian:Dave Custodian' --person 'auditor:Carol Auditor' \
-    --hsm-model SoftHSM2 --token-serial demo-root --bag TEB-100234 \
-    --laptop LAP-DEMO --pin-source "file:$DEMO/pin" | sed 's/^/    /'
 "$BIN/ca-ceremony" attest -d "$DEMO/plant-root" --by 'Bob Witness' \
     --statement 'The fingerprint was read aloud and matched the screen' \
     --pin-source "file:$DEMO/pin" | sed 's/^/    /'
@@ -65,7 +71,8 @@ step "The keys on the token: sensitive, never extractable, sign only"
     derive}' | sed 's/^/    /'
 
 step "The record of the ceremony (log/000001.json), abridged"
-jq '.body | {seq, time, op, operator, witnesses, prev,
+jq '.body | {seq, time, op, ceremony, operator, witnesses, prev,
+    roster: .ceremony_open.roster,
     keys: [.keys[] | {role, "label": .label, spki_sha256, attributes: (.attributes |
     {sensitive, never_extractable, extractable, local, decrypt})}],
     outputs, result}' "$DEMO/plant-root/log/000001.json" | sed 's/^/    /'
@@ -95,10 +102,13 @@ for t in demo-ot demo-it; do
 done
 PS="--pin-source file:$DEMO/pin"
 
-step "OT issuing CA: its keys and request, on its own token"
+step "OT issuing CA: its keys and request, on its own token, in a ceremony of its own"
+plan OT-REQ-1 'OT issuing CA key generation' "$DEMO/ot-plan.json"
 "$BIN/ca-init" --sub -d "$DEMO/ot-ca" --token 'pkcs11:token=demo-ot' $PS \
+    --ceremony "$DEMO/ot-plan.json" \
     --subject 'CN=Line 4 OT Issuing CA,O=Example Manufacturing,C=DE' \
-    --operator 'Dave OT Custodian' --witness 'Bob Witness' | sed 's/^/    /'
+    --operator 'Dave Custodian' --witness 'Bob Witness' | sed 's/^/    /'
+"$BIN/ca-ceremony" seal -d "$DEMO/ot-ca" $PS | sed 's/^/    /'
 
 step "At the root: sign it under the SL3 profile (warnings name what stacks reject)"
 "$BIN/ca-sign-sub" -d "$DEMO/plant-root" --csr "$DEMO/ot-ca/ca.csr" \
@@ -111,9 +121,12 @@ step "Back at the OT CA: install the certificate"
     -d "$DEMO/ot-ca" $PS | sed 's/^/    /'
 
 step "IT issuing CA: request, signing at the root, installing"
+plan IT-REQ-1 'IT issuing CA key generation' "$DEMO/it-plan.json" >/dev/null
 "$BIN/ca-init" --sub -d "$DEMO/it-ca" --token 'pkcs11:token=demo-it' $PS \
-    --algorithm p256 --subject 'CN=IT Issuing CA,O=Example Manufacturing,C=DE' \
-    --operator 'Erin IT Custodian' --witness 'Bob Witness' >/dev/null
+    --ceremony "$DEMO/it-plan.json" --algorithm p256 \
+    --subject 'CN=IT Issuing CA,O=Example Manufacturing,C=DE' \
+    --operator 'Alice Custodian' --witness 'Bob Witness' >/dev/null
+"$BIN/ca-ceremony" seal -d "$DEMO/it-ca" $PS >/dev/null
 "$BIN/ca-sign-sub" -d "$DEMO/plant-root" --csr "$DEMO/it-ca/ca.csr" \
     --profile "$TOP/profiles/it-issuing.json" --out "$DEMO/it-ca.pem" $PS \
     --operator 'Alice Custodian' --witness 'Bob Witness' 2>&1 | sed 's/^/    /'

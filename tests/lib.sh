@@ -66,6 +66,25 @@ object_count() {
 	    jq 'length'
 }
 
+# PLAN: a ceremony plan for the key generation every CA needs (a witness
+# and two custodians), written here when the toolkit is built.
+PLAN=$SCRATCH/ceremony-plan.json
+if [ -x "$BIN/ca-ceremony" ]; then
+	printf '1. Generate the keys.\n' >"$SCRATCH/ceremony-script.txt"
+	"$BIN/ca-ceremony" plan --out "$PLAN" --id test-ceremony \
+	    --purpose "key generation in a test" \
+	    --script "$SCRATCH/ceremony-script.txt" --approval TEST-1 \
+	    --location "test lab" --person "administrator:Alice Custodian" \
+	    --person "witness:Bob Witness" --person "custodian:Carol Custodian" \
+	    --person "custodian:Dave Custodian" >/dev/null ||
+	    echo "# cannot write the ceremony plan" >&2
+fi
+
+# seal DIR PINFILE: seal the ceremony open in DIR.
+seal() {
+	"$BIN/ca-ceremony" seal -d "$1" --pin-source "file:$2" >/dev/null
+}
+
 finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]

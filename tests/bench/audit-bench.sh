@@ -137,17 +137,17 @@ run_size() {
 	fi
 	fp=$(kv "$S/gen-$name.out" fingerprint)
 	head=$(kv "$S/gen-$name.out" head)
-	[ "$(kv "$S/gen-$name.out" records)" = $((count + 1)) ] ||
+	[ "$(kv "$S/gen-$name.out" records)" = $((count + 2)) ] ||
 		die "auditgen wrote $(kv "$S/gen-$name.out" records) records"
 	gen=$(elapsed "$S/gen-$name.time")
 	eval "gen_$name=$gen"
-	printf '    %s records in %s s; root sha256:%s\n' $((count + 1)) \
+	printf '    %s records in %s s; root sha256:%s\n' $((count + 2)) \
 	    "$gen" "$fp"
 	printf '    head sha256:%s\n' "$head"
 
 	speed "before the audit of $count"
 	before=$last_vps
-	step "ca-audit over $((count + 1)) records and $count certificates"
+	step "ca-audit over $((count + 2)) records and $count certificates"
 	rc=0
 	"$GNUTIME" -v -o "$S/audit-$name.time" "$AUDIT" -d "$dir" \
 	    --anchor "$fp" --expect-head "$head" --json \
@@ -171,9 +171,9 @@ problems = []
 if a.get("format") != "ca-audit-report" or a.get("version") != 1:
     problems.append("not a ca-audit-report version 1")
 log, state = a.get("log", {}), a.get("state", {})
-if log.get("records") != count + 1:
+if log.get("records") != count + 2:
     problems.append("audited %r records, not %d" % (log.get("records"),
-                                                    count + 1))
+                                                    count + 2))
 if state.get("issued") != count:
     problems.append("counted %r issued, not %d" % (state.get("issued"),
                                                    count))
@@ -252,12 +252,12 @@ load_end=$(loadavg)
 [ "$cpu_small" = 0.00 ] && cpu_small=0.01
 [ "$cpu_large" = 0.00 ] && cpu_large=0.01
 # One record signature and one certificate signature per certificate,
-# and the init-root record's: the log signer and the root are checked
-# once, outside the per-certificate count.
+# and the init-root and seal records': the log signer and the root are
+# checked once, outside the per-certificate count.
 rate() { calc "sprintf(\"%.1f\", $1 / $2)"; }
 mib() { calc "sprintf(\"%.1f\", $1 / 1024)"; }
-v_small=$((2 * SMALL + 1))
-v_large=$((2 * N + 1))
+v_small=$((2 * SMALL + 2))
+v_large=$((2 * N + 2))
 vps_small=$(rate "$v_small" "$el_small")
 vps_large=$(rate "$v_large" "$el_large")
 ratio_small=$(calc "sprintf(\"%.3f\", $vps_small / $ossl_small)")
@@ -271,14 +271,14 @@ echo
 printf 'ca-audit over a P-384 root CA, against openssl speed ecdsap384 on\n'
 printf 'one core (the mean of a run just before and one just after each audit)\n'
 row "issued certificates" "$SMALL" "$N"
-row "records" $((SMALL + 1)) $((N + 1))
+row "records" $((SMALL + 2)) $((N + 2))
 row "generation (s)" "$gen_small" "$gen_large"
 row "audit elapsed (s)" "$el_small" "$el_large"
 row "audit CPU user+sys (s)" "$cpu_small" "$cpu_large"
 row "certificates verified/s" "$(rate "$SMALL" "$el_small")" \
     "$(rate "$N" "$el_large")"
-row "records verified/s" "$(rate $((SMALL + 1)) "$el_small")" \
-    "$(rate $((N + 1)) "$el_large")"
+row "records verified/s" "$(rate $((SMALL + 2)) "$el_small")" \
+    "$(rate $((N + 2)) "$el_large")"
 row "P-384 verifies/s, ca-audit" "$vps_small" "$vps_large"
 row "P-384 verifies/s, openssl speed" "$ossl_small" "$ossl_large"
 row "  ratio" "$ratio_small" "$ratio_large"

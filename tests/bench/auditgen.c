@@ -5,7 +5,8 @@
  *
  * The data is synthetic but every signature is real: a P-384 root and
  * its log signer with software keys (no token), ca.json, log/000001.json
- * an "init-root" record, then N "sign-sub" records, each with its
+ * an "init-root" record opening its ceremony and the ceremony's
+ * "ceremony-seal", then N "sign-sub" records, each with its
  * issued/SERIAL.pem and issued/SERIAL-chain.pem.  The records carry what
  * lib/rootca.c and lib/subca.c write (the token's part of env and the
  * keys' attributes are those a SoftHSM2 token reads back), so that an
@@ -63,6 +64,7 @@
 #define TOKEN_LABEL "bench"
 #define TOKEN_SERIAL "5e4b1c0a9d3f2e71"
 #define OPERATOR "Bench Operator"
+#define CEREMONY "BENCH-1"		/* the key generation ceremony */
 #define CSR_DIR "/media/ceremony/requests"
 
 /* What the child tells the parent about each certificate it wrote. */
@@ -405,10 +407,44 @@ init_record(struct gen *g, struct ca_errbuf *eb)
 	    json_object_set(body, "certificates", certs) != 0 ||
 	    json_object_set_new(body, "result", json_string("ok")) != 0)
 		goto out;
+	/* The keys are made in a witnessed ceremony, which it opens. */
+	if (json_object_set_new(body, "ceremony", json_string(CEREMONY)) !=
+	    0 || json_object_set_new(body, "ceremony_open", json_pack("{s:s, "
+	    "s:s, s:{s:s, s:s, s:s}, s:s, s:[{s:s, s:s}, {s:s, s:s}], "
+	    "s:{s:[]}}", "id", CEREMONY, "purpose", "benchmark", "script",
+	    "file", "bench.txt", "sha256", "0000000000000000000000000000000000"
+	    "000000000000000000000000000000", "approval", "BENCH", "location",
+	    "bench", "roster", "role", "witness", "name", "Witness One", "role",
+	    "custodian", "name", OPERATOR, "equipment", "bags")) != 0)
+		goto out;
 	if ((r = put_file(g->dir, CA_FILE_CERT, g->root_pem, g->root_pem_len,
 	    eb)) != 0 || (r = put_file(g->dir, CA_FILE_LOG_SIGNER, g->log_pem,
 	    g->log_pem_len, eb)) != 0 || (r = put_file(g->dir, CA_FILE_CONFIG,
 	    g->config, g->config_len, eb)) != 0)
+		goto out;
+	if ((r = append(g, body, g->t0, eb)) != 0)
+		goto out;
+	/* And seals it at once: the certificates follow, outside it. */
+	json_decref(body);
+	body = NULL;
+	if ((r = ca_log_body_new(&g->head, g->t0,
+	    "ceremony-seal", &body, eb)) != 0)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if (json_object_set_new(body, "ceremony", json_string(CEREMONY)) !=
+	    0 || json_object_set_new(body, "ceremony_seal", json_pack("{s:s, "
+	    "s:i, s:i, s:s}", "id", CEREMONY, "records", 2, "opened_in", 1,
+	    "head_before", g->head.hash)) != 0 ||
+	    json_object_set(body, "env", g->env_init) != 0 ||
+	    json_object_set(body, "operator",
+	    json_object_get(g->people, "operator")) != 0 ||
+	    json_object_set(body, "witnesses",
+	    json_object_get(g->people, "witnesses")) != 0 ||
+	    json_object_set_new(body, "keys", json_array()) != 0 ||
+	    json_object_set_new(body, "params", json_object()) != 0 ||
+	    json_object_set_new(body, "inputs", json_array()) != 0 ||
+	    json_object_set_new(body, "outputs", json_array()) != 0 ||
+	    json_object_set_new(body, "result", json_string("ok")) != 0)
 		goto out;
 	r = append(g, body, g->t0, eb);
 out:

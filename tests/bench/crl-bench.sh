@@ -80,7 +80,14 @@ softhsm2-util --init-token --free --label bench-root --so-pin 87654321 \
     --pin 123456 >/dev/null
 printf '123456\n' >"$S/pin"
 chmod 600 "$S/pin"
+printf 'Benchmark\n' >"$S/script.txt"
+"$BIN/ca-ceremony" plan --out "$S/plan.json" --id BENCH-1 \
+    --purpose benchmark --script "$S/script.txt" --approval BENCH \
+    --location bench --person 'witness:Bench Witness' \
+    --person 'custodian:Bench Operator' >/dev/null ||
+	die "cannot write the ceremony plan"
 "$BIN/ca-init" -d "$S/root" --token 'pkcs11:token=bench-root' \
+    --ceremony "$S/plan.json" \
     --algorithm "$ALG" --pin-source "file:$S/pin" \
     --subject 'CN=Bench Root CA,O=Example,C=DE' \
     --operator 'Bench Operator' >"$S/ca-init.out" 2>&1 ||

@@ -13,12 +13,13 @@ PS="--pin-source file:$PINFILE"
 R=$SCRATCH/root
 
 # --- several ceremonies ----------------------------------------------------
-expect_status 0 "root CA" "$BIN/ca-init" -d "$R" --token pkcs11:token=root \
+expect_status 0 "root CA" "$BIN/ca-init" --ceremony "$PLAN" -d "$R" --token pkcs11:token=root \
     $PS --subject "CN=Plant Root CA 1,O=Example Manufacturing,C=DE" \
     --operator "Alice" --witness "Bob"
 for s in ot it; do
-	expect_status 0 "$s: request" "$BIN/ca-init" --sub -d "$SCRATCH/$s" \
+	expect_status 0 "$s: request" "$BIN/ca-init" --ceremony "$PLAN" --sub -d "$SCRATCH/$s" \
 	    --token "pkcs11:token=$s" $PS --subject "CN=$s Issuing CA,O=Example"
+	check "$s: its request ceremony sealed" seal "$SCRATCH/$s" "$PINFILE"
 done
 expect_status 0 "ot: signed" "$BIN/ca-sign-sub" -d "$R" \
     --csr "$SCRATCH/ot/ca.csr" --profile "$PROFILES/ot-issuing-sl2.json" $PS
@@ -30,15 +31,17 @@ OTSERIAL=$(jq -r .body.certificate.serial "$R/log/000002.json")
 expect_status 0 "revoke the OT CA" "$BIN/ca-crl" revoke -d "$R" \
     --serial "$OTSERIAL" --reason superseded $PS
 expect_status 0 "crl 2" "$BIN/ca-crl" issue -d "$R" $PS
-expect_status 0 "another CA" "$BIN/ca-init" -d "$SCRATCH/other" \
+check "the root's ceremony sealed" seal "$R" "$PINFILE"
+expect_status 0 "another CA" "$BIN/ca-init" --ceremony "$PLAN" -d "$SCRATCH/other" \
     --token pkcs11:token=other $PS --subject "CN=Other Root"
 expect_status 0 "another CA signs too" "$BIN/ca-sign-sub" \
     -d "$SCRATCH/other" --csr "$SCRATCH/it/ca.csr" \
     --profile "$PROFILES/it-issuing.json" $PS
+check "the other CA's ceremony sealed" seal "$SCRATCH/other" "$PINFILE"
 FP=$(openssl x509 -in "$R/ca.pem" -outform DER | sha256sum | cut -c1-64)
 N=$(find "$R/log" -name '*.json' | wc -l)
 HEAD=$(cd "$SCRATCH" && "$BIN/ca-log" verify -d "$R" | sed -n 's/^head: *sha256://p')
-check "the log has $N records and a head" test "$N" -eq 6 -a -n "$HEAD"
+check "the log has $N records and a head" test "$N" -eq 7 -a -n "$HEAD"
 
 audit() {
 	"$BIN/ca-audit" --json --anchor "$FP" --expect-head "$HEAD" "$@" \
@@ -53,7 +56,7 @@ check "untouched: passed, no warnings or errors" test "$(jq -r \
     "$SCRATCH/audit.json")" = "$(printf 'true\t0')"
 check "untouched: state re-derived from the log" test "$(jq -r \
     '[.state.issued, .state.revoked, .state.crl_number, .log.records, .log.head_check] | @tsv' \
-    "$SCRATCH/audit.json")" = "$(printf '2\t1\t2\t6\tmatched')"
+    "$SCRATCH/audit.json")" = "$(printf '2\t1\t2\t7\tmatched')"
 check "untouched: seven posture scores" test "$(jq '.posture | length' \
     "$SCRATCH/audit.json")" -eq 7
 "$BIN/ca-audit" -d "$R" --anchor "$FP" --expect-head "$HEAD" >"$SCRATCH/text"
@@ -96,11 +99,11 @@ tamper "a signature removed" signature 3 \
 tamper "a record deleted in the middle" log-gap 3 "rm log/000003.json"
 tamper "two records swapped" log-seq 3 \
     "mv log/000003.json x && mv log/000004.json log/000003.json && mv x log/000004.json"
-tamper "a record duplicated" log-seq 7 "cp log/000006.json log/000007.json"
-tamper "a record spliced in from another CA's log" signature 7 \
-    "cp '$SCRATCH/other/log/000002.json' log/000007.json"
-tamper "a record from another log: its log id" log-id 7 \
-    "cp '$SCRATCH/other/log/000002.json' log/000007.json"
+tamper "a record duplicated" log-seq 8 "cp log/000006.json log/000008.json"
+tamper "a record spliced in from another CA's log" signature 8 \
+    "cp '$SCRATCH/other/log/000002.json' log/000008.json"
+tamper "a record from another log: its log id" log-id 8 \
+    "cp '$SCRATCH/other/log/000002.json' log/000008.json"
 tamper "a body re-serialised with spaces" record 4 \
     "jq . log/000004.json >x && mv x log/000004.json"
 tamper "a body with its keys reordered" record 4 \
@@ -121,7 +124,7 @@ tamper "a stray file in log/" log-file 0 "touch log/notes.txt"
 # Cut off at the end: only the head on paper tells.
 rm -rf "$SCRATCH/t"
 cp -a "$R" "$SCRATCH/t"
-rm "$SCRATCH/t/log/000006.json"
+rm "$SCRATCH/t/log/000007.json"
 "$BIN/ca-audit" --json --anchor "$FP" -d "$SCRATCH/t" >"$SCRATCH/audit.json"
 check "cut off, no --expect-head: no error, only the note that it cannot tell" \
     jq -e '[.findings[] | select(.severity == "error")] | length == 0' \

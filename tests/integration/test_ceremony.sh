@@ -1,7 +1,9 @@
 #!/bin/sh
-# ca-ceremony: a witnessed ceremony in a CA directory's log: open with a
-# roster and equipment, attestations, a deviation, records carrying the
-# ceremony id, and the seal with the head as PGP words.
+# ca-ceremony: a witnessed ceremony in a CA directory's log: the plan a
+# new CA's keys are made under, open with a roster and equipment,
+# attestations, a deviation, records carrying the ceremony id, the seal with
+# the head as PGP words, an abort, and a subordinate's ceremonies before its
+# certificate exists.
 . "$(dirname "$0")/../lib.sh"
 
 new_token root
@@ -10,8 +12,38 @@ PS="--pin-source file:$PINFILE"
 R=$SCRATCH/root
 records() { find "$R/log" -name '[0-9]*.json' | wc -l; }
 
-expect_status 0 "a root CA" "$BIN/ca-init" -d "$R" --token pkcs11:token=root \
-    $PS --subject "CN=Plant Root CA 1,O=Example"
+# --- the plan: a new CA has no log to open a ceremony in ----------------
+expect_status 2 "plan without --out" "$BIN/ca-ceremony" plan --id X \
+    --purpose p --script "$PLAN" --approval A --location L \
+    --person witness:W --person custodian:C
+expect_status 2 "plan takes no -d" "$BIN/ca-ceremony" plan -d "$R" \
+    --out "$SCRATCH/p.json" --id X --purpose p --script "$PLAN" \
+    --approval A --location L --person witness:W --person custodian:C
+expect_status 2 "plan: one person, one role" "$BIN/ca-ceremony" plan \
+    --out "$SCRATCH/p.json" --id X --purpose p --script "$PLAN" \
+    --approval A --location L --person witness:W --person custodian:W
+check "refused plans: nothing written" test ! -e "$SCRATCH/p.json"
+expect_status 6 "plan: an existing file is kept" "$BIN/ca-ceremony" plan \
+    --out "$PLAN" --id X --purpose p --script "$PLAN" --approval A \
+    --location L --person witness:W --person custodian:C
+check "the plan is the canonical object the record will hold" test \
+    "$(jq -cS . "$PLAN")" = "$(cat "$PLAN")"
+
+expect_status 0 "a root CA, its keys made in the planned ceremony" \
+    "$BIN/ca-init" --ceremony "$PLAN" --custodians 2 -d "$R" \
+    --token pkcs11:token=root $PS --subject "CN=Plant Root CA 1,O=Example"
+check "record 1 opens the planned ceremony" test "$(jq -c \
+    '[.body.op, .body.ceremony, .body.ceremony_open == $plan]' \
+    --argjson plan "$(cat "$PLAN")" "$R/log/000001.json")" = \
+    '["init-root","test-ceremony",true]'
+expect_status 1 "only the plan's roster may attest" "$BIN/ca-ceremony" attest \
+    -d "$R" --by Bob --statement "fingerprint matched" $PS
+expect_status 0 "the plan's witness attests" "$BIN/ca-ceremony" attest \
+    -d "$R" --by "Bob Witness" --statement "fingerprint matched" $PS
+expect_status 0 "the key generation ceremony sealed" "$BIN/ca-ceremony" seal \
+    -d "$R" $PS
+check "its seal counts three records" test "$(jq -r \
+    '.body.ceremony_seal.records' "$R/log/000003.json")" -eq 3
 printf 'Step 1. ...\nStep 2. ...\n' >"$SCRATCH/crl-refresh.txt"
 
 # open_ceremony PERSON...: ca-ceremony open with these people.
@@ -28,12 +60,12 @@ open_ceremony() {
 	    --bag TEB-100235 --laptop LAP-7 $oc_p $PS"
 }
 expect_status 2 "a roster without a witness" open_ceremony custodian:Carol
-check "no witness: nothing recorded" test "$(records)" -eq 1
+check "no witness: nothing recorded" test "$(records)" -eq 3
 expect_status 0 "open, with the roster" open_ceremony administrator:Ann \
     witness:Bob custodian:Carol custodian:Dave auditor:Eve
 expect_status 6 "a second open while one is open" open_ceremony witness:Bob \
     custodian:Carol
-OREC=$R/log/000002.json
+OREC=$R/log/000004.json
 check "open: the roster, every role" test "$(jq -c \
     '[.body.ceremony_open.roster[].role]' "$OREC")" = \
     '["administrator","witness","custodian","custodian","auditor"]'
@@ -66,17 +98,18 @@ check "ca-audit: the unsealed ceremony is the finding" jq -e \
 expect_status 0 "seal" "$BIN/ca-ceremony" seal -d "$R" $PS
 cp "$SCRATCH/out" "$SCRATCH/seal.out"
 check "every record from open to seal carries the id" test "$(jq -r \
-    '.body.ceremony' "$R"/log/00000[2-7].json | sort -u)" = CRL-2026-11
+    '.body.ceremony' "$R"/log/00000[4-9].json | sort -u)" = CRL-2026-11
 check "the attestations name who, in which role" test "$(jq -c \
     'select(.body.op == "ceremony-attest") | [.body.attestation.by, .body.attestation.role]' \
-    "$R"/log/*.json | tr '\n' ' ')" = '["Bob","witness"] ["Carol","custodian"] '
+    "$R"/log/*.json | tr '\n' ' ')" = \
+    '["Bob Witness","witness"] ["Bob","witness"] ["Carol","custodian"] '
 check "the deviation names its approver" test "$(jq -r \
     'select(.body.op == "ceremony-deviation") | .body.deviation.approved_by' \
     "$R"/log/*.json)" = Ann
-SREC=$R/log/000007.json
+SREC=$R/log/000009.json
 check "the seal: six records, and the head before it" test "$(jq -r \
     '.body.ceremony_seal | "\(.records) \(.opened_in) \(.head_before)"' \
-    "$SREC")" = "6 2 $(jq -jcS .body "$R/log/000006.json" | sha256sum | cut -c1-64)"
+    "$SREC")" = "6 4 $(jq -jcS .body "$R/log/000008.json" | sha256sum | cut -c1-64)"
 HEAD=$("$BIN/ca-log" verify -d "$R" | sed -n 's/^head: *sha256://p')
 check "the seal prints the head as hex" grep -qx "sha256:$HEAD" \
     "$SCRATCH/seal.out"
@@ -84,12 +117,60 @@ check "and as 32 PGP words" test "$(tail -n 1 "$SCRATCH/seal.out" | wc -w)" \
     -eq 32
 expect_status 0 "after the seal, a CRL" "$BIN/ca-crl" issue -d "$R" $PS
 check "records after the seal carry no ceremony id" test "$(jq -r \
-    '.body.ceremony // "none"' "$R/log/000008.json")" = none
+    '.body.ceremony // "none"' "$R/log/000010.json")" = none
 expect_status 1 "attest after the seal" "$BIN/ca-ceremony" attest -d "$R" \
     --by Bob --statement late $PS
 expect_status 1 "seal twice" "$BIN/ca-ceremony" seal -d "$R" $PS
 FP=$(openssl x509 -in "$R/ca.pem" -outform DER | sha256sum | cut -c1-64)
 check "ca-audit passes on the ceremony's log" "$BIN/ca-audit" -d "$R" \
     --anchor "$FP"
+
+# --- a ceremony that cannot go on is aborted, and the next can open ------
+expect_status 0 "open again" open_ceremony witness:Bob custodian:Carol
+expect_status 2 "abort needs why" "$BIN/ca-ceremony" abort -d "$R" --by Bob $PS
+expect_status 1 "abort by someone not on the roster" "$BIN/ca-ceremony" \
+    abort -d "$R" --by Mallory --why "power cut" $PS
+expect_status 0 "abort" "$BIN/ca-ceremony" abort -d "$R" --by Carol \
+    --why "power cut in the vault" $PS
+ABORT=$(ls "$R"/log/*.json | tail -n 1)
+check "the abort names why and who, in which role" test "$(jq -c \
+    '[.body.op, .body.ceremony, .body.ceremony_abort.why, .body.ceremony_abort.role]' \
+    "$ABORT")" = '["ceremony-abort","CRL-2026-11","power cut in the vault","custodian"]'
+expect_status 1 "nothing left to seal" "$BIN/ca-ceremony" seal -d "$R" $PS
+"$BIN/ca-audit" --json -d "$R" --anchor "$FP" >"$SCRATCH/abort-audit.json"
+check "ca-audit passes after an abort, and notes it" jq -e \
+    '.passed and ([.findings[] | select(.check == "ceremony") | .severity] == ["info"])' \
+    "$SCRATCH/abort-audit.json"
+
+# --- a subordinate's ceremonies, before its certificate exists -----------
+new_token sub
+S=$SCRATCH/sub
+expect_status 0 "a subordinate's keys, in the planned ceremony" "$BIN/ca-init" \
+    --sub --ceremony "$PLAN" -d "$S" --token pkcs11:token=sub $PS \
+    --subject "CN=OT Issuing CA,O=Example"
+expect_status 0 "attest in the pending subordinate" "$BIN/ca-ceremony" attest \
+    -d "$S" --by "Bob Witness" --statement "request hash read aloud" $PS
+expect_status 0 "seal in the pending subordinate" "$BIN/ca-ceremony" seal \
+    -d "$S" $PS
+expect_status 0 "the installation's own ceremony opens before it" \
+    "$BIN/ca-ceremony" open -d "$S" --id INSTALL-1 --purpose install \
+    --script "$SCRATCH/crl-refresh.txt" --approval A-2 --location lab \
+    --person witness:Bob --person custodian:Carol $PS
+expect_status 1 "other CA commands wait for the install" "$BIN/ca-crl" \
+    issue -d "$S" $PS
+check "and say so" grep -q "ca-init --install" "$SCRATCH/err"
+expect_status 0 "sign it at the root" "$BIN/ca-sign-sub" -d "$R" \
+    --csr "$S/ca.csr" --profile "$TOP/profiles/ot-issuing-sl2.json" \
+    --out "$SCRATCH/sub.pem" $PS
+expect_status 0 "install it" "$BIN/ca-init" --install "$SCRATCH/sub.pem" \
+    --chain "$R/ca.pem" -d "$S" $PS
+check "the install record is in the installation's ceremony" test "$(jq -r \
+    '.body.ceremony' "$S/log/000005.json")" = INSTALL-1
+expect_status 0 "seal the installation" "$BIN/ca-ceremony" seal -d "$S" $PS
+check "ca-audit passes on the subordinate" "$BIN/ca-audit" -d "$S" \
+    --anchor "$FP"
+sed -i 's/read aloud/read ALOUD/' "$S/log/000002.json"
+check "a changed record in the subordinate's log is found" sh -c \
+    "! '$BIN/ca-log' verify -d '$S' >/dev/null 2>&1"
 
 finish

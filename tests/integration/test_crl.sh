@@ -58,10 +58,10 @@ jq_check() {
 }
 
 # --- a root, and an OT and an IT issuing CA under it --------------------
-expect_status 0 "root CA" "$BIN/ca-init" -d "$R" --token pkcs11:token=root \
+expect_status 0 "root CA" "$BIN/ca-init" --ceremony "$PLAN" -d "$R" --token pkcs11:token=root \
     $PS --subject "CN=Plant Root CA 1,O=Example Manufacturing,C=DE"
 for s in ot it; do
-	expect_status 0 "$s: request" "$BIN/ca-init" --sub -d "$SCRATCH/$s" \
+	expect_status 0 "$s: request" "$BIN/ca-init" --ceremony "$PLAN" --sub -d "$SCRATCH/$s" \
 	    --token "pkcs11:token=$s" $PS --subject "CN=$s Issuing CA,O=Example"
 done
 expect_status 0 "ot: signed" "$BIN/ca-sign-sub" -d "$R" \

@@ -31,7 +31,7 @@ nothing_left() {
 for alg in p384 p256 rsa3072 rsa4096; do
 	new_token "tok-$alg"
 	d=$SCRATCH/root-$alg
-	expect_status 0 "$alg: ca-init" "$BIN/ca-init" -d "$d" \
+	expect_status 0 "$alg: ca-init" "$BIN/ca-init" --ceremony "$PLAN" -d "$d" \
 	    --token "pkcs11:token=tok-$alg" --algorithm "$alg" \
 	    --pin-source "file:$SCRATCH/pin-tok-$alg" \
 	    --subject "CN=Plant Root $alg,O=Example Manufacturing,C=DE" \
@@ -135,7 +135,7 @@ cat >"$SCRATCH/profile.json" <<'JSON'
  "key_usage": ["keyCertSign", "cRLSign", "digitalSignature"]}
 JSON
 new_token prof
-expect_status 0 "ca-init with a profile" "$BIN/ca-init" -d "$SCRATCH/prof" \
+expect_status 0 "ca-init with a profile" "$BIN/ca-init" --ceremony "$PLAN" -d "$SCRATCH/prof" \
     --token pkcs11:token=prof --pin-source "file:$SCRATCH/pin-prof" \
     --profile "$SCRATCH/profile.json"
 $CERTINFO "$SCRATCH/prof/ca.pem" >"$SCRATCH/ci-prof.json"
@@ -144,13 +144,17 @@ jq_check "profile: subject, 20 years, pathLen 1" "$SCRATCH/ci-prof.json" \
 jq_check "profile: keyUsage adds digitalSignature" "$SCRATCH/ci-prof.json" \
     '.[0].extensions.keyUsage.usages == ["digital_signature","key_cert_sign","crl_sign"]'
 ph=$(sha256sum "$SCRATCH/profile.json" | cut -c1-64)
-jq_check "profile: recorded as an input with its hash" \
+sh_=$(sha256sum "$SCRATCH/ceremony-script.txt" | cut -c1-64)
+jq_check "profile and ceremony script: recorded as inputs with their hashes" \
     "$SCRATCH/prof/log/000001.json" \
-    ".body.inputs == [{\"name\":\"$SCRATCH/profile.json\",\"sha256\":\"$ph\",\"size\":$(stat -c %s "$SCRATCH/profile.json")}]"
+    ".body.inputs == [{\"name\":\"$SCRATCH/profile.json\",\"sha256\":\"$ph\",\"size\":$(stat -c %s "$SCRATCH/profile.json")},{\"name\":\"$SCRATCH/ceremony-script.txt\",\"sha256\":\"$sh_\",\"size\":$(stat -c %s "$SCRATCH/ceremony-script.txt")}]"
+jq_check "the first record opens the ceremony of the plan" \
+    "$SCRATCH/prof/log/000001.json" \
+    ".body.ceremony == \"test-ceremony\" and .body.ceremony_open == $(cat "$PLAN")"
 base=$(object_count prof)
 printf '{"format":"ca-profile","version":1,"kind":"root","valdity":"5y"}' \
     >"$SCRATCH/typo.json"
-expect_status 1 "a profile with a misspelt field" "$BIN/ca-init" \
+expect_status 1 "a profile with a misspelt field" "$BIN/ca-init" --ceremony "$PLAN" \
     -d "$SCRATCH/typo" --token "pkcs11:token=prof;object=t" \
     --pin-source "file:$SCRATCH/pin-prof" --subject CN=x \
     --profile "$SCRATCH/typo.json"
@@ -211,75 +215,98 @@ P=$SCRATCH/pin-fail
 base=$(object_count fail)
 printf '000000\n' >"$SCRATCH/wrongpin"
 chmod 644 "$SCRATCH/wrongpin"
-expect_status 1 "a PIN file others can read" "$BIN/ca-init" \
+expect_status 1 "a PIN file others can read" "$BIN/ca-init" --ceremony "$PLAN" \
     --subject "$SUBJ" -d "$SCRATCH/f1" --token pkcs11:token=fail \
     --pin-source "file:$SCRATCH/wrongpin"
 check "PIN file others can read: the message says chmod 600" \
     grep -q "chmod 600" "$SCRATCH/err"
 chmod 600 "$SCRATCH/wrongpin"
-expect_status 4 "wrong PIN" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/f1" \
+expect_status 4 "wrong PIN" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/f1" \
     --token pkcs11:token=fail --pin-source "file:$SCRATCH/wrongpin"
 check "wrong PIN: the message says so" grep -q "PIN" "$SCRATCH/err"
 nothing_left "wrong PIN" "$SCRATCH" f1
 check "wrong PIN: no key on the token" test "$(object_count fail)" -eq "$base"
 
-expect_status 3 "unknown token" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/f2" \
+expect_status 3 "unknown token" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/f2" \
     --token pkcs11:token=no-such-token --pin-source "file:$P"
 nothing_left "unknown token" "$SCRATCH" f2
 # libp11 would fall back to the first token; we must not.
 check "unknown token: no key on any token" test "$(object_count fail)" -eq "$base"
 
-expect_status 2 "URI without token or serial" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/f3" \
+expect_status 2 "URI without token or serial" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/f3" \
     --token pkcs11:object=x --pin-source "file:$P"
 nothing_left "URI without token or serial" "$SCRATCH" f3
-expect_status 2 "pin-value in the URI is refused" "$BIN/ca-init" --subject "$SUBJ" \
+expect_status 2 "pin-value in the URI is refused" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" \
     -d "$SCRATCH/f3" --token 'pkcs11:token=fail?pin-value=123456'
 nothing_left "pin-value in the URI" "$SCRATCH" f3
-expect_status 2 "bad subject" "$BIN/ca-init" -d "$SCRATCH/f3" \
+expect_status 2 "bad subject" "$BIN/ca-init" --ceremony "$PLAN" -d "$SCRATCH/f3" \
     --token pkcs11:token=fail --pin-source "file:$P" --subject "CN"
-expect_status 2 "unknown algorithm" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/f3" \
+expect_status 2 "unknown algorithm" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/f3" \
     --token pkcs11:token=fail --pin-source "file:$P" --algorithm rsa1024
-expect_status 2 "PIN on the command line is not an option" "$BIN/ca-init" --subject "$SUBJ" \
+expect_status 2 "PIN on the command line is not an option" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" \
     -d "$SCRATCH/f3" --token pkcs11:token=fail --pin 123456
-expect_status 2 "PIN source env: is refused" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/f3" \
+expect_status 2 "PIN source env: is refused" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/f3" \
     --token pkcs11:token=fail --pin-source env:PIN
+# Keys only in a witnessed ceremony (BR 6.1.1.1).
+expect_status 2 "no ceremony plan" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/f3" \
+    --token pkcs11:token=fail --pin-source "file:$P"
+check "no ceremony plan: the message says how to write one" \
+    grep -q "ca-ceremony plan" "$SCRATCH/err"
+expect_status 2 "more custodians than the plan's roster names" "$BIN/ca-init" \
+    --ceremony "$PLAN" --custodians 3 --subject "$SUBJ" -d "$SCRATCH/f3" \
+    --token pkcs11:token=fail --pin-source "file:$P"
+check "custodians: the message counts them" grep -q "3 key custodians.*has 1 and 2" \
+    "$SCRATCH/err"
+expect_status 2 "--custodians is a number" "$BIN/ca-init" --ceremony "$PLAN" \
+    --custodians two --subject "$SUBJ" -d "$SCRATCH/f3" \
+    --token pkcs11:token=fail --pin-source "file:$P"
+jq -c '.roster |= map(select(.role != "witness"))' "$PLAN" >"$SCRATCH/plan-nowitness.json"
+expect_status 2 "a plan without a witness" "$BIN/ca-init" \
+    --ceremony "$SCRATCH/plan-nowitness.json" --subject "$SUBJ" -d "$SCRATCH/f3" \
+    --token pkcs11:token=fail --pin-source "file:$P"
+cp "$SCRATCH/ceremony-script.txt" "$SCRATCH/script.bak"
+echo "2. Something not approved." >>"$SCRATCH/ceremony-script.txt"
+expect_status 2 "a script changed since its plan" "$BIN/ca-init" --ceremony "$PLAN" \
+    --subject "$SUBJ" -d "$SCRATCH/f3" --token pkcs11:token=fail --pin-source "file:$P"
+check "changed script: the message says so" grep -q "has changed" "$SCRATCH/err"
+mv "$SCRATCH/script.bak" "$SCRATCH/ceremony-script.txt"
 nothing_left "bad arguments" "$SCRATCH" f3
 check "bad arguments: no key on the token" test "$(object_count fail)" -eq "$base"
 
-expect_status 0 "first root on the token" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/ok1" \
+expect_status 0 "first root on the token" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/ok1" \
     --token pkcs11:token=fail --pin-source "file:$P"
 base=$(object_count fail)
-expect_status 6 "existing key label" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/f4" \
+expect_status 6 "existing key label" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/f4" \
     --token pkcs11:token=fail --pin-source "file:$P"
 check "existing key label: the message names it" grep -q "root-ca" "$SCRATCH/err"
 nothing_left "existing key label" "$SCRATCH" f4
 check "existing key label: no new key" test "$(object_count fail)" -eq "$base"
 expect_status 0 "another label on the same token (object= in the URI)" \
-    "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/ok2" \
+    "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/ok2" \
     --token "pkcs11:token=fail;object=second-root" --pin-source "file:$P"
 base=$(object_count fail)
 
 h=$(find "$SCRATCH/ok1" -type f -exec sha256sum {} + | sort)
-expect_status 6 "existing CA directory" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/ok1" \
+expect_status 6 "existing CA directory" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/ok1" \
     --token "pkcs11:token=fail;object=third" --pin-source "file:$P"
 check "existing CA directory: left as it was" \
     test "$h" = "$(find "$SCRATCH/ok1" -type f -exec sha256sum {} + | sort)"
 check "existing CA directory: no new key" test "$(object_count fail)" -eq "$base"
 
 expect_status 1 "CA directory in a folder that cannot be written" \
-    "$BIN/ca-init" --subject "$SUBJ" -d /proc/kc-test-ca --token "pkcs11:token=fail;object=third" \
+    "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d /proc/kc-test-ca --token "pkcs11:token=fail;object=third" \
     --pin-source "file:$P"
 check "unwritable folder: no new key" test "$(object_count fail)" -eq "$base"
 mkdir "$SCRATCH/ro"
 if [ "$(id -u)" -ne 0 ]; then
 	chmod 0555 "$SCRATCH/ro"
-	expect_status 1 "CA directory in a read-only folder" "$BIN/ca-init" --subject "$SUBJ" \
+	expect_status 1 "CA directory in a read-only folder" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" \
 	    -d "$SCRATCH/ro/ca" --token "pkcs11:token=fail;object=third" \
 	    --pin-source "file:$P"
 	nothing_left "read-only folder" "$SCRATCH/ro" ca
 	chmod 0755 "$SCRATCH/ro"
 fi
-expect_status 1 "CA directory whose parent is missing" "$BIN/ca-init" --subject "$SUBJ" \
+expect_status 1 "CA directory whose parent is missing" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" \
     -d "$SCRATCH/missing/ca" --token "pkcs11:token=fail;object=third" \
     --pin-source "file:$P"
 check "missing parent: nothing made" test ! -e "$SCRATCH/missing"
@@ -289,7 +316,7 @@ mkdir "$SCRATCH/busy"
 flock "$SCRATCH/busy" sleep 30 &
 lockpid=$!
 sleep 1
-expect_status 7 "another process holds the lock" "$BIN/ca-init" --subject "$SUBJ" \
+expect_status 7 "another process holds the lock" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" \
     -d "$SCRATCH/busy/ca" --token "pkcs11:token=fail;object=third" \
     --pin-source "file:$P"
 kill $lockpid 2>/dev/null
@@ -299,14 +326,14 @@ check "locked and failures: no new key" test "$(object_count fail)" -eq "$base"
 
 # --- the PIN source -------------------------------------------------------
 exec 3<"$P"
-expect_status 0 "PIN from a file descriptor" "$BIN/ca-init" --subject "$SUBJ" \
+expect_status 0 "PIN from a file descriptor" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" \
     -d "$SCRATCH/fd" --token "pkcs11:token=fail;object=fd-root" \
     --pin-source fd:3
 exec 3<&-
-expect_status 0 "PIN source in the URI" "$BIN/ca-init" --subject "$SUBJ" -d "$SCRATCH/uri" \
+expect_status 0 "PIN source in the URI" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/uri" \
     --token "pkcs11:token=fail;object=uri-root?pin-source=file:$P"
 expect_status 1 "no terminal and no PIN source" sh -c \
-    "setsid $BIN/ca-init --subject CN=x -d $SCRATCH/notty --token 'pkcs11:token=fail;object=x' </dev/null"
+    "setsid $BIN/ca-init --ceremony $PLAN --subject CN=x -d $SCRATCH/notty --token 'pkcs11:token=fail;object=x' </dev/null"
 nothing_left "no terminal" "$SCRATCH" notty
 
 finish

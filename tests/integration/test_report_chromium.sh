@@ -28,12 +28,12 @@ PS="--pin-source file:$PINFILE"
 R=$SCRATCH/root
 
 # --- a small hierarchy ---------------------------------------------------
-expect_status 0 "root CA" "$BIN/ca-init" -d "$R" --token pkcs11:token=root \
+expect_status 0 "root CA" "$BIN/ca-init" --ceremony "$PLAN" -d "$R" --token pkcs11:token=root \
     $PS --subject "CN=Plant Root CA 1,O=Example Manufacturing,C=DE" \
     --operator "$HOSTILE" --witness "Bob Witness"
 ROOTFP=$(fp "$R/ca.pem")
 for s in ot it; do
-	expect_status 0 "$s: request" "$BIN/ca-init" --sub -d "$SCRATCH/$s" \
+	expect_status 0 "$s: request" "$BIN/ca-init" --ceremony "$PLAN" --sub -d "$SCRATCH/$s" \
 	    --token "pkcs11:token=$s" $PS \
 	    --subject "CN=Line 4 $s Issuing CA,O=Example Manufacturing,C=DE"
 done

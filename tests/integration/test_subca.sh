@@ -42,13 +42,13 @@ PINFILE=$SCRATCH/pin-root
 PS="--pin-source file:$PINFILE"
 R=$SCRATCH/root
 
-expect_status 0 "root CA" "$BIN/ca-init" -d "$R" --token pkcs11:token=root \
+expect_status 0 "root CA" "$BIN/ca-init" --ceremony "$PLAN" -d "$R" --token pkcs11:token=root \
     $PS --subject "CN=Plant Root CA 1,O=Example Manufacturing,C=DE"
 ROOTFP=$(fp "$R/ca.pem")
 
 # sub NAME TOKEN PROFILE ALG SUBJECT: the whole subordinate ceremony.
 sub() {
-	expect_status 0 "$1: ca-init --sub on token $2" "$BIN/ca-init" --sub \
+	expect_status 0 "$1: ca-init --sub on token $2" "$BIN/ca-init" --ceremony "$PLAN" --sub \
 	    -d "$SCRATCH/$1" --token "pkcs11:token=$2" --algorithm "$4" $PS \
 	    --subject "$5" --operator "Alice Custodian" --witness "Bob Witness"
 	check "$1: only ca.csr, ca.json and the first record" test \
@@ -194,7 +194,7 @@ check "SL3 chain: mbedTLS rejects critical name constraints" \
 
 # --- cross-certification -----------------------------------------------------
 O=$SCRATCH/otherroot
-expect_status 0 "another plant's root" "$BIN/ca-init" -d "$O" \
+expect_status 0 "another plant's root" "$BIN/ca-init" --ceremony "$PLAN" -d "$O" \
     --token pkcs11:token=other $PS --subject "CN=Plant B Root,O=Plant B,C=FR"
 expect_status 0 "ca-sign-sub --cross" "$BIN/ca-sign-sub" -d "$R" \
     --cross "$O/ca.pem" --profile "$PROFILES/cross-certificate.json" \
@@ -284,7 +284,7 @@ refused "a root profile for a subordinate" 1 "$CSR" "$PROFILES/root.json"
 # An issuer whose pathLen is 0.
 new_token pl0
 jq '.path_len = 0' "$PROFILES/root.json" >"$SCRATCH/root-pl0.json"
-expect_status 0 "a root with pathLen 0" "$BIN/ca-init" -d "$SCRATCH/pl0" \
+expect_status 0 "a root with pathLen 0" "$BIN/ca-init" --ceremony "$PLAN" -d "$SCRATCH/pl0" \
     --token pkcs11:token=pl0 $PS --subject "CN=Leaf-only Root" \
     --profile "$SCRATCH/root-pl0.json"
 n_before=$(records "$SCRATCH/pl0")
@@ -306,7 +306,7 @@ expect_status 6 "install a second time" "$BIN/ca-init" --install \
     "$SCRATCH/ot-cert.pem" --chain "$R/ca.pem" -d "$SCRATCH/ot" $PS
 expect_status 2 "install without --chain" "$BIN/ca-init" --install \
     "$SCRATCH/ot-cert.pem" -d "$SCRATCH/ot" $PS
-expect_status 0 "a pending subordinate" "$BIN/ca-init" --sub \
+expect_status 0 "a pending subordinate" "$BIN/ca-init" --ceremony "$PLAN" --sub \
     -d "$SCRATCH/pend" --token "pkcs11:token=ot;object=pending" $PS \
     --subject "CN=Pending CA"
 expect_status 1 "install another CA's certificate" "$BIN/ca-init" \
