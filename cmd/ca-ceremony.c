@@ -24,18 +24,19 @@ usage(FILE *f)
 	    "--script FILE --approval REF --location TEXT --person ROLE:NAME "
 	    "... [--hsm-model TEXT] [--hsm-serial TEXT] [--token-serial TEXT] "
 	    "[--bag NUMBER ...] [--laptop ID] [--os-image-sha256 HEX] "
-	    "[--pin-source SRC]\n"
+	    "[--pin-source SRC] [--confirm-clock TIME]\n"
 	    "       " PROG " plan --out FILE --id ID --purpose TEXT "
 	    "--script FILE --approval REF --location TEXT --person ROLE:NAME "
 	    "... [--hsm-model TEXT] [--hsm-serial TEXT] [--token-serial TEXT] "
 	    "[--bag NUMBER ...] [--laptop ID] [--os-image-sha256 HEX]\n"
 	    "       " PROG " attest -d DIR --by NAME --statement TEXT "
-	    "[--pin-source SRC]\n"
+	    "[--pin-source SRC] [--confirm-clock TIME]\n"
 	    "       " PROG " deviation -d DIR --what TEXT --why TEXT "
-	    "--approved-by NAME [--pin-source SRC]\n"
+	    "--approved-by NAME [--pin-source SRC] [--confirm-clock TIME]\n"
 	    "       " PROG " abort -d DIR --why TEXT --by NAME "
-	    "[--pin-source SRC]\n"
-	    "       " PROG " seal -d DIR [--pin-source SRC]\n"
+	    "[--pin-source SRC] [--confirm-clock TIME]\n"
+	    "       " PROG " seal -d DIR [--pin-source SRC] "
+	    "[--confirm-clock TIME]\n"
 	    "       " PROG " words HEX\n");
 }
 
@@ -70,6 +71,7 @@ main(int argc, char **argv)
 		{ "approved-by", required_argument, NULL, 'A' },
 		{ "pin-source", required_argument, NULL, 'P' },
 		{ "out", required_argument, NULL, 'o' },
+		CLI_CLOCK_OPTION,
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -130,6 +132,10 @@ main(int argc, char **argv)
 		case 'A': approved = optarg; break;
 		case 'P': s.pin_source = optarg; break;
 		case 'o': out = optarg; break;
+		case CLI_OPT_CONFIRM_CLOCK:
+			if ((r = cli_confirm_clock(PROG, optarg)) != 0)
+				return r;
+			break;
 		default:
 			return cli_common_opt(PROG, c, usage);
 		}

@@ -19,10 +19,10 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: " PROG " revoke -d DIR (--serial HEX | --cert FILE) "
 	    "--reason REASON [--invalidity-date TIME] [--pin-source SRC] "
-	    "[--operator NAME] [--witness NAME ...]\n"
+	    "[--confirm-clock TIME] [--operator NAME] [--witness NAME ...]\n"
 	    "       " PROG " issue -d DIR [--next-update DURATION] "
 	    "[--idp full|scope|none] [--out FOLDER] [--pin-source SRC] "
-	    "[--operator NAME] [--witness NAME ...]\n"
+	    "[--confirm-clock TIME] [--operator NAME] [--witness NAME ...]\n"
 	    "       " PROG " status -d DIR [--margin DURATION]\n"
 	    "       " PROG " export -d DIR --out FOLDER\n");
 }
@@ -163,6 +163,7 @@ main(int argc, char **argv)
 		{ "pin-source", required_argument, NULL, 'P' },
 		{ "operator", required_argument, NULL, 'O' },
 		{ "witness", required_argument, NULL, 'w' },
+		CLI_CLOCK_OPTION,
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -192,6 +193,10 @@ main(int argc, char **argv)
 		case 'w':
 			if ((r = cli_witness(PROG, o.witnesses,
 			    &o.c.nwitnesses, optarg)) != 0)
+				return r;
+			break;
+		case CLI_OPT_CONFIRM_CLOCK:
+			if ((r = cli_confirm_clock(PROG, optarg)) != 0)
 				return r;
 			break;
 		default:

@@ -23,13 +23,16 @@ usage(FILE *f)
 	fprintf(f, "usage: " PROG " -d DIR --token URI --ceremony FILE "
 	    "[--custodians N] [--algorithm p384|p256|rsa3072|rsa4096] "
 	    "[--subject DN] [--profile FILE] [--pin-source SRC] "
-	    "[--module PATH] [--operator NAME] [--witness NAME ...]\n"
+	    "[--confirm-clock TIME] [--module PATH] [--operator NAME] "
+	    "[--witness NAME ...]\n"
 	    "       " PROG " --sub -d DIR --token URI --subject DN "
 	    "--ceremony FILE [--custodians N] "
 	    "[--algorithm p384|p256|rsa3072|rsa4096] [--pin-source SRC] "
-	    "[--module PATH] [--operator NAME] [--witness NAME ...]\n"
+	    "[--confirm-clock TIME] [--module PATH] [--operator NAME] "
+	    "[--witness NAME ...]\n"
 	    "       " PROG " --install CERT --chain FILE -d DIR "
-	    "[--pin-source SRC] [--operator NAME] [--witness NAME ...]\n");
+	    "[--pin-source SRC] [--confirm-clock TIME] [--operator NAME] "
+	    "[--witness NAME ...]\n");
 }
 
 static int
@@ -89,6 +92,7 @@ main(int argc, char **argv)
 		{ "chain", required_argument, NULL, 'C' },
 		{ "ceremony", required_argument, NULL, 'c' },
 		{ "custodians", required_argument, NULL, 'n' },
+		CLI_CLOCK_OPTION,
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -126,6 +130,10 @@ main(int argc, char **argv)
 		case 'w':
 			if ((r = cli_witness(PROG, witnesses, &req.nwitnesses,
 			    optarg)) != 0)
+				return r;
+			break;
+		case CLI_OPT_CONFIRM_CLOCK:
+			if ((r = cli_confirm_clock(PROG, optarg)) != 0)
 				return r;
 			break;
 		default:

@@ -20,11 +20,11 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: " PROG " -d ROOTDIR --csr FILE --profile FILE "
-	    "[--out FILE] [--der] [--pin-source SRC] [--operator NAME] "
-	    "[--witness NAME ...]\n"
+	    "[--out FILE] [--der] [--pin-source SRC] [--confirm-clock TIME] "
+	    "[--operator NAME] [--witness NAME ...]\n"
 	    "       " PROG " -d ROOTDIR --cross CERT --profile FILE "
-	    "[--out FILE] [--der] [--pin-source SRC] [--operator NAME] "
-	    "[--witness NAME ...]\n");
+	    "[--out FILE] [--der] [--pin-source SRC] [--confirm-clock TIME] "
+	    "[--operator NAME] [--witness NAME ...]\n");
 }
 
 int
@@ -41,6 +41,7 @@ main(int argc, char **argv)
 
 		{ "operator", required_argument, NULL, 'O' },
 		{ "witness", required_argument, NULL, 'w' },
+		CLI_CLOCK_OPTION,
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -69,6 +70,10 @@ main(int argc, char **argv)
 		case 'w':
 			if ((r = cli_witness(PROG, witnesses, &req.nwitnesses,
 			    optarg)) != 0)
+				return r;
+			break;
+		case CLI_OPT_CONFIRM_CLOCK:
+			if ((r = cli_confirm_clock(PROG, optarg)) != 0)
 				return r;
 			break;
 		default:

@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ca_err.h"
 #include "envinfo.h"
+#include "log.h"
+#include "timefmt.h"
 #include "secret.h"
 
 #define CLI_MAX_WITNESSES 16
@@ -24,6 +27,11 @@
 	{ "pin", required_argument, NULL, CLI_OPT_PIN_REFUSED },	\
 	{ "help", no_argument, NULL, 'h' },				\
 	{ "version", no_argument, NULL, 'V' }
+
+/* For the commands that write records. */
+#define CLI_OPT_CONFIRM_CLOCK 0x101
+#define CLI_CLOCK_OPTION						\
+	{ "confirm-clock", required_argument, NULL, CLI_OPT_CONFIRM_CLOCK }
 
 /* cli_start: harden the process; non-zero (an exit status) if not. */
 static inline int
@@ -107,6 +115,37 @@ cli_count(const char *prog, const char *opt, const char *arg, int lo,
 		return CA_EXIT_USAGE;
 	}
 	*out = (int)v;
+	return 0;
+}
+
+/*
+ * cli_confirm_clock: --confirm-clock TIME, the UTC time the operator read
+ * from a trusted clock (YYYY-MM-DDTHH:MMZ, seconds optional): lets this
+ * run write a record long after the last one (ca_log_clock_confirm).  0,
+ * or an exit status when TIME is malformed or the system clock disagrees.
+ */
+static inline int
+cli_confirm_clock(const char *prog, const char *arg)
+{
+	struct ca_errbuf eb = { "" };
+	char full[32];
+	time_t t;
+	int r;
+
+	/* Minutes are what one reads off a clock on the wall. */
+	if (strlen(arg) == 17 && arg[16] == 'Z')
+		snprintf(full, sizeof(full), "%.16s:00Z", arg);
+	else
+		snprintf(full, sizeof(full), "%s", arg);
+	if (ca_time_parse(full, &t) != 0) {
+		fprintf(stderr, "%s: --confirm-clock \"%s\" is not a UTC time "
+		    "such as 2026-11-27T14:05Z\n", prog, arg);
+		return CA_EXIT_USAGE;
+	}
+	if ((r = ca_log_clock_confirm(t, time(NULL), &eb)) != 0) {
+		fprintf(stderr, "%s: %s\n", prog, eb.msg);
+		return ca_exit_status(r);
+	}
 	return 0;
 }
 

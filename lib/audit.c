@@ -786,6 +786,12 @@ record(struct ctx *c, long long seq)
 	}
 	ceremony(c, seq, body, t, s);
 	check_ceremony_id(c, seq, body, op);
+	if ((v = json_object_get(body, "clock_deviation")) != NULL)
+		finding(c, CA_SEV_INFO, seq, "clock", NULL, "written %lld days "
+		    "after the record before, the clock confirmed by the "
+		    "operator as %s", (long long)json_integer_value(
+		    json_object_get(v, "days")), str(v, "confirmed_time") ?
+		    str(v, "confirmed_time") : "?");
 	check_keys(c, seq, body);
 	check_outputs(c, seq, body);
 	if (json_is_object(json_object_get(body, "certificate")))

@@ -56,8 +56,9 @@ int ca_role_parse(char *spec, struct ca_person *p) CA_MUST_CHECK;
  * ca_ceremony_open: record a "ceremony-open" in the CA directory (which
  * may be a subordinate still waiting for its certificate).  The roster
  * must name at least one internal witness and one key custodian, and
- * nobody twice.  CA_ERR_EXISTS when a ceremony is open already, CA_ERR_INVALID_ARG, and
- * those of ca_dir_open and ca_dir_login.  head gets the new log head.
+ * nobody twice.  CA_ERR_EXISTS when a ceremony is open already,
+ * CA_ERR_INVALID_ARG, and those of ca_dir_open and ca_dir_login.  head
+ * gets the new log head.
  */
 int ca_ceremony_open(const struct ca_open_req *req,
     const struct ca_session *s, char head[65], struct ca_errbuf *eb)

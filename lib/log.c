@@ -196,23 +196,75 @@ out:
 	return r;
 }
 
+/* What the operator read from a trusted clock; 0: not confirmed. */
+static time_t clock_typed;
+
+int
+ca_log_clock_confirm(time_t typed, time_t now, struct ca_errbuf *eb)
+{
+	char a[21], b[21];
+
+	if (typed - now > CA_LOG_CONFIRM_SLACK ||
+	    now - typed > CA_LOG_CONFIRM_SLACK) {
+		if (ca_time_rfc3339(now, a) != 0 ||
+		    ca_time_rfc3339(typed, b) != 0)
+			a[0] = b[0] = '\0';
+		ca_errf(eb, "the system clock reads %s, not the %s read from "
+		    "the trusted clock; set the system clock (date -u -s) and "
+		    "confirm again", a, b);
+		return CA_ERR_CLOCK;
+	}
+	clock_typed = typed;
+	return 0;
+}
+
+/* The clock's reading, far after the last record, as confirmed. */
+static int
+clock_deviation(json_t *b, time_t last, json_int_t days)
+{
+	char l[21], t[21];
+	json_t *d;
+
+	if (ca_time_rfc3339(last, l) != 0 ||
+	    ca_time_rfc3339(clock_typed, t) != 0)
+		return CA_ERR_CLOCK;
+	if ((d = json_pack("{s:s, s:s, s:s, s:s, s:I}", "what", "the system "
+	    "clock reads far after the last record", "why", "the operator "
+	    "confirmed the time against a trusted clock", "confirmed_time",
+	    t, "last_record", l, "days", days)) == NULL ||
+	    json_object_set_new(b, "clock_deviation", d) != 0)
+		return CA_ERR_NOMEM;
+	return 0;
+}
+
 int
 ca_log_body_new(const struct ca_log_head *head, time_t now, const char *op,
     json_t **out, struct ca_errbuf *eb)
 {
 	char ts[21], last[21];
+	json_int_t days = 0;
 	json_t *b;
+	int r;
 
 	*out = NULL;
+	if (head->seq > 0 && ca_time_rfc3339(head->time, last) != 0)
+		last[0] = '\0';
 	if (head->seq > 0 && now < head->time) {
-		if (ca_time_rfc3339(head->time, last) != 0)
-			last[0] = '\0';
 		ca_errf(eb, "the clock reads earlier than the last record "
-		    "(%s); set the clock before going on", last);
+		    "(%s); set the clock (date -u -s) before going on", last);
 		return CA_ERR_CLOCK;
 	}
 	if (ca_time_rfc3339(now, ts) != 0)
 		return CA_ERR_CLOCK;
+	if (head->seq > 0)
+		days = (json_int_t)((now - head->time) / 86400);
+	if (days > CA_LOG_MAX_GAP_DAYS && clock_typed == 0) {
+		ca_errf(eb, "the clock reads %s, %lld days after the last "
+		    "record (%s); if that is right, confirm it with "
+		    "--confirm-clock and the time from a trusted clock", ts,
+		    (long long)days, last);
+		return CA_ERR_CLOCK;
+	}
 	if ((b = json_pack("{s:s, s:i, s:I, s:s, s:s}",
 	    "schema", CA_LOG_SCHEMA, "version", CA_LOG_VERSION,
 	    "seq", (json_int_t)(head->seq + 1), "time", ts, "op", op)) == NULL)
@@ -223,6 +275,11 @@ ca_log_body_new(const struct ca_log_head *head, time_t now, const char *op,
 	    json_string(head->log_id) : json_null()) != 0) {
 		json_decref(b);
 		return CA_ERR_NOMEM;
+	}
+	if (days > CA_LOG_MAX_GAP_DAYS &&
+	    (r = clock_deviation(b, head->time, days)) != 0) {
+		json_decref(b);
+		return r;
 	}
 	*out = b;
 	return 0;

@@ -43,10 +43,30 @@ int ca_log_head_read(const char *logdir, struct ca_log_head *head,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * The air-gapped laptop's clock cannot be trusted: a record stamped more
+ * than this after the last one is refused unless the operator confirmed
+ * the clock (ca_log_clock_confirm).  Ceremonies come months apart; a
+ * clock years ahead would date CRLs and certificates wrongly.
+ */
+#define CA_LOG_MAX_GAP_DAYS 400
+#define CA_LOG_CONFIRM_SLACK 600	/* seconds between typed and system */
+
+/*
+ * ca_log_clock_confirm: the operator read typed from a trusted clock,
+ * and the system clock (now) agrees within CA_LOG_CONFIRM_SLACK: for the
+ * rest of the process, ca_log_body_new accepts a time far after the last
+ * record, and records the confirmation in the body as "clock_deviation".
+ * CA_ERR_CLOCK, with what to do in eb, when the two disagree.
+ */
+int ca_log_clock_confirm(time_t typed, time_t now, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
  * ca_log_body_new: a new record body that follows head, stamped now, for
  * operation op, holding schema, version, log_id, seq, prev, time and op.
  * The caller adds the rest.  Caller owns *out (json_decref).
- * CA_ERR_CLOCK when now is earlier than the last record's time.
+ * CA_ERR_CLOCK when now is earlier than the last record's time, or more
+ * than CA_LOG_MAX_GAP_DAYS after it and the clock was not confirmed.
  */
 int ca_log_body_new(const struct ca_log_head *head, time_t now,
     const char *op, json_t **out, struct ca_errbuf *eb) CA_MUST_CHECK;

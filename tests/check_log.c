@@ -831,6 +831,52 @@ START_TEST(body_new_refuses_clock_before_head)
 }
 END_TEST
 
+/* The laptop's clock years ahead: refused until the operator confirms. */
+START_TEST(body_new_clock_far_ahead)
+{
+	const time_t day = 86400;
+	struct ca_log_head head;
+	struct ca_errbuf eb;
+	struct fx f;
+	json_t *b = NULL, *d;
+	time_t late;
+
+	fx_init(&f, CA_ALG_P384);
+	fx_log(&f);
+	ck_assert_ok(ca_log_head_read(f.logdir, &head, &eb));
+	/* A long gap between ceremonies is not yet suspect. */
+	ck_assert_ok(ca_log_body_new(&head, head.time + CA_LOG_MAX_GAP_DAYS *
+	    day, "x", &b, &eb));
+	ck_assert_ptr_null(json_object_get(b, "clock_deviation"));
+	json_decref(b);
+	late = head.time + (CA_LOG_MAX_GAP_DAYS + 1) * day;
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_log_body_new(&head, late, "x", &b, &eb),
+	    CA_ERR_CLOCK);
+	ck_assert_ptr_null(b);
+	ck_assert_msg(strstr(eb.msg, "--confirm-clock") != NULL, "detail: %s",
+	    eb.msg);
+	/* A trusted clock that disagrees with the system's confirms nothing. */
+	ck_assert_err(ca_log_clock_confirm(late + CA_LOG_CONFIRM_SLACK + 1,
+	    late, &eb), CA_ERR_CLOCK);
+	ck_assert_err(ca_log_body_new(&head, late, "x", &b, &eb),
+	    CA_ERR_CLOCK);
+	ck_assert_ok(ca_log_clock_confirm(late - 60, late, &eb));
+	ck_assert_ok(ca_log_body_new(&head, late, "x", &b, &eb));
+	d = json_object_get(b, "clock_deviation");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(json_integer_value(json_object_get(d, "days")),
+	    CA_LOG_MAX_GAP_DAYS + 1);
+	ck_assert_str_eq(json_string_value(json_object_get(d, "last_record")),
+	    "2026-01-01T00:03:00Z");
+	json_decref(b);
+	/* Still never backwards. */
+	ck_assert_err(ca_log_body_new(&head, head.time - 1, "x", &b, &eb),
+	    CA_ERR_CLOCK);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(seal_refuses_non_profile_bodies)
 {
 	struct ca_log_head head;
@@ -1197,6 +1243,7 @@ log_suite(void)
 	tcase_add_test(tc, alg_does_not_fit_key);
 	tcase_add_test(tc, time_goes_backwards);
 	tcase_add_test(tc, body_new_refuses_clock_before_head);
+	tcase_add_test(tc, body_new_clock_far_ahead);
 	tcase_add_test(tc, seal_refuses_non_profile_bodies);
 	tcase_add_test(tc, seal_refuses_unsupported_key);
 	tcase_add_test(tc, body_fields_checked);
