@@ -165,6 +165,32 @@ START_TEST(secret_new_and_free)
 }
 END_TEST
 
+/* Freed, the PIN's bytes are gone from the (still mapped) secure arena. */
+START_TEST(secret_wiped_on_free)
+{
+	struct ca_secret *s = NULL;
+	volatile char *raw;
+	size_t i;
+
+	ck_assert_ok(ca_proc_init());
+	/* The locked arena exists wherever the memlock limit allows it. */
+	ck_assert_int_eq(CRYPTO_secure_malloc_initialized(), 1);
+	ck_assert_ok(ca_secret_new(&s));
+	/*
+	 * Past the start of the block, where the allocator keeps its free
+	 * list links; the wipe (ours, and the arena's own on free) clears
+	 * them.  Off the arena, the assertion below fails first.
+	 */
+	memcpy(s->buf + 64, "86420135", 8);
+	s->len = 72;
+	raw = s->buf + 64;
+	ck_assert_int_eq(CRYPTO_secure_allocated(s->buf), 1);
+	ca_secret_free(s);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(raw[i], 0);
+}
+END_TEST
+
 START_TEST(read_file_pins)
 {
 	file_pin_is("123456\n", 7, "123456", 6);
@@ -454,6 +480,7 @@ secret_suite(void)
 	/* These change the process; Check runs each test in a child. */
 	tcase_add_test(tp, prompt_tty_without_terminal);
 	tcase_add_test(tp, proc_init_hardens);
+	tcase_add_test(tp, secret_wiped_on_free);
 	suite_add_tcase(s, tp);
 	return s;
 }
