@@ -56,8 +56,8 @@ do_install(const struct ca_root_req *req, const char *cert,
 	ir.prompt = ca_prompt_tty;
 	ir.now = time(NULL);
 	if ((r = ca_sub_install(&ir, &res, &eb)) != 0) {
-		fprintf(stderr, PROG ": cannot install \"%s\": %s\n", cert,
-		    eb.msg[0] ? eb.msg : ca_strerror(r));
+		fprintf(stderr, PROG ": cannot install \"%s\": %s%s\n", cert,
+		    eb.msg[0] ? eb.msg : ca_strerror(r), ca_err_hint(r));
 		return ca_exit_status(r);
 	}
 	printf("Installed the certificate of \"%s\" in \"%s\"\n",
@@ -179,9 +179,9 @@ main(int argc, char **argv)
 	req.now = time(NULL);
 
 	if ((r = ca_root_init(&req, &res, &eb)) != 0) {
-		fprintf(stderr, PROG ": cannot create the %s CA: %s\n",
+		fprintf(stderr, PROG ": cannot create the %s CA: %s%s\n",
 		    req.sub ? "subordinate" : "root",
-		    eb.msg[0] ? eb.msg : ca_strerror(r));
+		    eb.msg[0] ? eb.msg : ca_strerror(r), ca_err_hint(r));
 		return ca_exit_status(r);
 	}
 	if (req.sub) {

@@ -167,8 +167,8 @@ static inline int
 cli_fail(const char *prog, const char *what, int r,
     const struct ca_errbuf *eb)
 {
-	fprintf(stderr, "%s: %s: %s\n", prog, what,
-	    eb->msg[0] ? eb->msg : ca_strerror(r));
+	fprintf(stderr, "%s: %s: %s%s\n", prog, what,
+	    eb->msg[0] ? eb->msg : ca_strerror(r), ca_err_hint(r));
 	return ca_exit_status(r);
 }
 

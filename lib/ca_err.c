@@ -99,6 +99,30 @@ ca_err_openssl(struct ca_errbuf *eb)
 	ERR_clear_error();
 }
 
+const char *
+ca_err_hint(int r)
+{
+	switch (r) {
+	case CA_ERR_HSM:
+	case CA_ERR_CRYPTO:
+	case CA_ERR_MODULE:
+		/* Every command writes all of its files or none of them. */
+		return "; nothing was written: check that the token is "
+		    "connected and answering, then run the command again";
+	case CA_ERR_TOKEN_NOT_FOUND:
+		return "; check that the token is plugged in and the uri names "
+		    "its label or serial";
+	case CA_ERR_IO:
+	case CA_ERR_PERMISSION:
+		return "; check that the disk has room and the folder is "
+		    "writable, then run the command again";
+	case CA_ERR_NOMEM:
+		return "; close other programs and run the command again";
+	default:
+		return "";
+	}
+}
+
 int
 ca_exit_status(int r)
 {

@@ -82,6 +82,13 @@ enum {
 int ca_exit_status(int r);
 
 /*
+ * ca_err_hint: what the operator should do after failure r, as a clause
+ * to append to the message ("; " and the hint), or "" when the message
+ * itself says it.  For failures of the token, the module or the disk.
+ */
+const char *ca_err_hint(int r);
+
+/*
  * struct ca_errbuf: optional detail for the last failure, filled by library
  * functions that take one (for example which lint failed, or the text that
  * OpenSSL left on its error queue).  Owned by the caller; may be passed as

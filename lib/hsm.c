@@ -98,10 +98,31 @@ ckr_code(CK_RV rv)
 	}
 }
 
+/* The names of the CKRs a failing token most often returns. */
+static const char *
+ckr_name(CK_RV rv)
+{
+	switch (rv) {
+	case CKR_GENERAL_ERROR: return "CKR_GENERAL_ERROR";
+	case CKR_FUNCTION_FAILED: return "CKR_FUNCTION_FAILED";
+	case CKR_DEVICE_ERROR: return "CKR_DEVICE_ERROR";
+	case CKR_DEVICE_MEMORY: return "CKR_DEVICE_MEMORY";
+	case CKR_DEVICE_REMOVED: return "CKR_DEVICE_REMOVED";
+	case CKR_SESSION_HANDLE_INVALID: return "CKR_SESSION_HANDLE_INVALID";
+	case CKR_SESSION_CLOSED: return "CKR_SESSION_CLOSED";
+	case CKR_TOKEN_NOT_PRESENT: return "CKR_TOKEN_NOT_PRESENT";
+	case CKR_PIN_INCORRECT: return "CKR_PIN_INCORRECT";
+	case CKR_OPERATION_ACTIVE: return "CKR_OPERATION_ACTIVE";
+	case CKR_USER_NOT_LOGGED_IN: return "CKR_USER_NOT_LOGGED_IN";
+	default: return "CKR";
+	}
+}
+
 static void
 ckr_detail(struct ca_errbuf *eb, const char *call, CK_RV rv)
 {
-	ca_errf(eb, "%s returned CKR 0x%08lx", call, (unsigned long)rv);
+	ca_errf(eb, "the token failed %s with %s (0x%08lx)", call,
+	    ckr_name(rv), (unsigned long)rv);
 }
 
 static int
@@ -369,7 +390,17 @@ find_objects(struct ca_hsm *h, CK_ATTRIBUTE *tmpl, CK_ULONG n,
 	CK_RV rv;
 
 	*count = 0;
-	if ((rv = h->f->C_FindObjectsInit(h->session, tmpl, n)) != CKR_OK)
+	rv = h->f->C_FindObjectsInit(h->session, tmpl, n);
+	/*
+	 * A search whose C_FindObjectsFinal failed is still active: end it
+	 * and start again, or no later search (nor the cleanup of keys just
+	 * made, which searches for them) could run in this session.
+	 */
+	if (rv == CKR_OPERATION_ACTIVE) {
+		(void)h->f->C_FindObjectsFinal(h->session);
+		rv = h->f->C_FindObjectsInit(h->session, tmpl, n);
+	}
+	if (rv != CKR_OK)
 		return ckr_code(rv);
 	rv = h->f->C_FindObjects(h->session, objs, max, count);
 	(void)h->f->C_FindObjectsFinal(h->session);

@@ -21,6 +21,22 @@ START_TEST(strerror_covers_every_code)
 }
 END_TEST
 
+/* Token, module and disk failures say what to do; the rest say it. */
+START_TEST(hints)
+{
+	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_HSM),
+	    "nothing was written"));
+	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_CRYPTO),
+	    "run the command again"));
+	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_TOKEN_NOT_FOUND),
+	    "plugged in"));
+	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_IO), "disk"));
+	ck_assert_str_eq(ca_err_hint(CA_ERR_LINT), "");
+	ck_assert_str_eq(ca_err_hint(0), "");
+	ck_assert_int_eq(ca_err_hint(CA_ERR_HSM)[0], ';');
+}
+END_TEST
+
 START_TEST(exit_status_mapping)
 {
 	ck_assert_int_eq(ca_exit_status(CA_OK), CA_EXIT_OK);
@@ -70,6 +86,7 @@ ca_err_suite(void)
 
 	tcase_add_test(tc, strerror_covers_every_code);
 	tcase_add_test(tc, exit_status_mapping);
+	tcase_add_test(tc, hints);
 	tcase_add_test(tc, errf_formats_and_accepts_null);
 	tcase_add_test(tc, err_openssl_takes_queue_and_clears_it);
 	suite_add_tcase(s, tc);
