@@ -46,10 +46,21 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) \
 LDHARDEN   := -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 ALL_LDFLAGS:= $(LDHARDEN) $(LDFLAGS)
 
+# make check SANITIZE=1: ASan and UBSan, and any finding stops the test.
+# faketime preloads itself, so ASan must not insist on coming first.
 ifeq ($(SANITIZE),1)
-ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -U_FORTIFY_SOURCE
+ALL_CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer -U_FORTIFY_SOURCE
 ALL_LDFLAGS += -fsanitize=address,undefined
+export ASAN_OPTIONS := verify_asan_link_order=0
+export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 endif
+
+# Objects remember the flags they were built with: switching SANITIZE (or
+# CFLAGS) rebuilds everything rather than mixing the two.
+FLAGS_STAMP := lib/.flags
+$(shell echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $(FLAGS_STAMP) \
+    2>/dev/null || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' >$(FLAGS_STAMP))
 
 LIB_SRCS   := $(sort $(wildcard lib/*.c))
 LIB_OBJS   := $(LIB_SRCS:.c=.o)
@@ -69,7 +80,7 @@ all: $(BINS)
 deps:
 	@./tests/deps.sh
 
-lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile
+lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile $(FLAGS_STAMP)
 	@echo "  CC      $@"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -80,12 +91,14 @@ $(LIB): $(LIB_OBJS)
 	@echo "  AR      $@"
 	@ar rcs $@ $(LIB_OBJS)
 
-bin/%: cmd/%.c $(LIB) $(wildcard lib/*.h cmd/*.h) $(COMMIT_STAMP)
+bin/%: cmd/%.c $(LIB) $(wildcard lib/*.h cmd/*.h) $(COMMIT_STAMP) \
+    $(FLAGS_STAMP)
 	@mkdir -p bin
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
 
-tests/bin/%: tests/%.c tests/check_util.h $(LIB) $(wildcard lib/*.h)
+tests/bin/%: tests/%.c tests/check_util.h $(LIB) $(wildcard lib/*.h) \
+    $(FLAGS_STAMP)
 	@mkdir -p tests/bin
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS) -ldl
@@ -96,7 +109,15 @@ check:
 	@./tests/deps.sh
 	@$(MAKE) --no-print-directory check-run
 
-tests/bin/p11attrs: tests/p11attrs.c
+# A PKCS#11 module that fails the Nth call (tests/integration/test_faults.sh).
+# Not sanitized: it is loaded into sanitized and plain processes alike.
+tests/bin/p11fault.so: tests/p11fault.c
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
+	    $(PKG_CFLAGS) -o $@ $< -ldl
+
+tests/bin/p11attrs: tests/p11attrs.c $(FLAGS_STAMP)
 	@mkdir -p tests/bin
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ldl
@@ -111,38 +132,43 @@ MBEDTLS_LIBS := $(shell pkg-config --libs mbedtls mbedx509 mbedcrypto \
 WOLFSSL_CFLAGS := $(shell pkg-config --cflags wolfssl 2>/dev/null)
 WOLFSSL_LIBS := $(shell pkg-config --libs wolfssl 2>/dev/null || echo -lwolfssl)
 
-tests/bin/mbedtls-verify: tests/verifiers/mbedtls-verify.c $(VFY_DEPS)
+tests/bin/mbedtls-verify: tests/verifiers/mbedtls-verify.c $(VFY_DEPS) \
+    $(FLAGS_STAMP)
 	@mkdir -p tests/bin
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -Itests/verifiers -o $@ $< \
 	    tests/verifiers/vcommon.c $(ALL_LDFLAGS) $(MBEDTLS_LIBS)
 
-tests/bin/wolfssl-verify: tests/verifiers/wolfssl-verify.c $(VFY_DEPS)
+tests/bin/wolfssl-verify: tests/verifiers/wolfssl-verify.c $(VFY_DEPS) \
+    $(FLAGS_STAMP)
 	@mkdir -p tests/bin
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) $(WOLFSSL_CFLAGS) -Itests/verifiers -o $@ $< \
 	    tests/verifiers/vcommon.c $(ALL_LDFLAGS) $(WOLFSSL_LIBS)
 
 # A test tool over lib/: leaves signed by a CA's token key.
-tests/bin/leafsign: tests/leafsign.c $(LIB) $(wildcard lib/*.h)
+tests/bin/leafsign: tests/leafsign.c $(LIB) $(wildcard lib/*.h) $(FLAGS_STAMP)
 	@mkdir -p tests/bin
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
 
 # A benchmark tool over lib/: a CRL over a given index, signed on a token.
-tests/bin/crlbench: tests/bench/crlbench.c $(LIB) $(wildcard lib/*.h)
+tests/bin/crlbench: tests/bench/crlbench.c $(LIB) $(wildcard lib/*.h) \
+    $(FLAGS_STAMP)
 	@mkdir -p tests/bin
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
 
 # A benchmark tool over lib/: a synthetic root CA directory whose log
 # records many issued certificates, all signed with software keys.
-tests/bin/auditgen: tests/bench/auditgen.c $(LIB) $(wildcard lib/*.h)
+tests/bin/auditgen: tests/bench/auditgen.c $(LIB) $(wildcard lib/*.h) \
+    $(FLAGS_STAMP)
 	@mkdir -p tests/bin
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
 
-TEST_TOOLS := tests/bin/p11attrs tests/bin/leafsign $(VERIFIERS)
+TEST_TOOLS := tests/bin/p11attrs tests/bin/leafsign tests/bin/p11fault.so \
+              $(VERIFIERS)
 
 check-run: all $(CHECK_BINS) $(TEST_TOOLS)
 	@./tests/run-unit.sh $(CHECK_BINS)
@@ -190,4 +216,4 @@ install: all
 	done
 
 clean:
-	rm -rf bin tests/bin lib/*.o $(LIB) $(COMMIT_STAMP)
+	rm -rf bin tests/bin lib/*.o $(LIB) $(COMMIT_STAMP) $(FLAGS_STAMP)

@@ -44,11 +44,13 @@ _keyceremony()
 	case $cmd in
 	ca-init)
 		words='-d --dir --token --ceremony --custodians --algorithm
-		    --subject --profile --pin-source --module --operator
-		    --witness --sub --install --chain --help --version' ;;
+		    --subject --profile --pin-source --confirm-clock --module
+		    --operator --witness --sub --install --chain --help
+		    --version' ;;
 	ca-sign-sub)
 		words='-d --dir --csr --cross --profile --out --der
-		    --pin-source --operator --witness --help --version' ;;
+		    --pin-source --confirm-clock --operator --witness --help
+		    --version' ;;
 	ca-crl)
 		if [ "$COMP_CWORD" -eq 1 ]; then
 			COMPREPLY=($(compgen -W 'revoke issue status export' \
@@ -56,7 +58,8 @@ _keyceremony()
 			return
 		fi
 		words='-d --dir --serial --cert --reason --invalidity-date
-		    --next-update --idp --margin --out --pin-source --operator
+		    --next-update --idp --margin --out --pin-source
+		    --confirm-clock --operator
 		    --witness --help --version' ;;
 	ca-log)
 		if [ "$COMP_CWORD" -eq 1 ]; then
@@ -73,7 +76,8 @@ _keyceremony()
 		words='-d --dir --id --purpose --script --approval --location
 		    --person --hsm-model --hsm-serial --token-serial --bag
 		    --laptop --os-image-sha256 --by --statement --what --why
-		    --approved-by --out --pin-source --help --version' ;;
+		    --approved-by --out --pin-source --confirm-clock --help
+		    --version' ;;
 	ca-audit)
 		words='-d --dir --anchor --expect-head --device-lifetime --json
 		    --html --help --version' ;;

@@ -132,7 +132,8 @@ ca_bio_take(BIO *b, char **out, size_t *len)
 	if ((n = BIO_get_mem_data(b, &data)) < 0 ||
 	    (s = malloc((size_t)n + 1)) == NULL)
 		return CA_ERR_NOMEM;
-	memcpy(s, data, (size_t)n);
+	if (n > 0)
+		memcpy(s, data, (size_t)n);
 	s[n] = '\0';
 	*out = s;
 	if (len != NULL)

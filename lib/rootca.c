@@ -282,12 +282,14 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	    ca_keyalg_parse(req->algorithm, &alg) != 0) {
 		ca_errf(eb, "unknown algorithm \"%s\"; use p384, p256, "
 		    "rsa3072 or rsa4096", req->algorithm);
-		return CA_ERR_ALGORITHM;
+		r = CA_ERR_ALGORITHM;
+		goto out;
 	}
 	if (req->sub && req->profile_path != NULL) {
 		ca_errf(eb, "a subordinate's certificate follows its issuer's "
 		    "profile: give the profile to ca-sign-sub, not here");
-		return CA_ERR_INVALID_ARG;
+		r = CA_ERR_INVALID_ARG;
+		goto out;
 	}
 	if (req->profile_path != NULL) {
 		if ((r = ca_read_file(req->profile_path, 1 << 20,
