@@ -72,6 +72,7 @@ CHECK_BINS := $(patsubst tests/%.c,tests/bin/%,$(CHECK_SRCS))
 MANPAGES   := $(sort $(wildcard man/*.[0-9]))
 
 .PHONY: all deps check check-run unit integration bench demo demo-run install \
+        fuzz \
         clean
 .DELETE_ON_ERROR:
 
@@ -108,6 +109,33 @@ tests/bin/%: tests/%.c tests/check_util.h $(LIB) $(wildcard lib/*.h) \
 check:
 	@./tests/deps.sh
 	@$(MAKE) --no-print-directory check-run
+
+# libFuzzer harnesses (tests/fuzz/), with clang over their own build of
+# lib/: make fuzz runs each for FUZZ_TIME seconds; make check replays the
+# seed corpora in testdata/fuzz/ and a fixed-seed run (tests/fuzz.sh).
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 60
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Ilib $(PKG_CFLAGS) \
+              -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -DKC_VERSION='"$(VERSION)"' -DKC_COMMIT='"$(GIT_COMMIT)"'
+FUZZ_OBJS  := $(patsubst lib/%.c,tests/bin/fuzzobj/%.o,$(LIB_SRCS))
+FUZZERS    := $(patsubst tests/fuzz/%.c,tests/bin/%,\
+                $(sort $(wildcard tests/fuzz/fuzz_*.c)))
+
+tests/bin/fuzzobj/%.o: lib/%.c $(wildcard lib/*.h) Makefile
+	@mkdir -p tests/bin/fuzzobj
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+tests/bin/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@echo "  FUZZLD  $@"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
+	    $(PKG_LIBS) -ldl
+
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz: $(FUZZERS)
+	@FUZZ_TIME=$(FUZZ_TIME) ./tests/fuzz.sh long $(FUZZERS)
 
 # A PKCS#11 module that fails the Nth call (tests/integration/test_faults.sh).
 # Not sanitized: it is loaded into sanitized and plain processes alike.
@@ -168,6 +196,7 @@ tests/bin/auditgen: tests/bench/auditgen.c $(LIB) $(wildcard lib/*.h) \
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
 
 TEST_TOOLS := tests/bin/p11attrs tests/bin/leafsign tests/bin/p11fault.so \
+              $(FUZZERS) \
               $(VERIFIERS)
 
 check-run: all $(CHECK_BINS) $(TEST_TOOLS)

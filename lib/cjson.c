@@ -118,6 +118,11 @@ ca_json_check(const json_t *v, struct ca_errbuf *eb)
 {
 	char path[512] = "$";
 
+	/* What json_object_get gives for a missing member: no value. */
+	if (v == NULL) {
+		ca_errf(eb, "$: no value");
+		return 0;
+	}
 	return check_rec(v, path, sizeof(path), eb, 0);
 }
 

@@ -21,7 +21,8 @@
 
 /*
  * ca_json_check: 1 if v keeps to the profile; otherwise 0, with the path
- * of the first offending value and why in eb.
+ * of the first offending value and why in eb.  NULL (a member that is
+ * not there) is no value, and fails.
  */
 int ca_json_check(const json_t *v, struct ca_errbuf *eb);
 

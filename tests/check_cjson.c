@@ -71,6 +71,19 @@ parse_fails(const char *s, int r)
 	parse_fails_n(s, strlen(s), r);
 }
 
+/* Found by fuzz_record: the body of a record that has none. */
+START_TEST(canon_of_missing_member)
+{
+	char *out = (char *)1;
+	size_t len = 1;
+
+	ck_assert_int_eq(ca_json_check(NULL, NULL), 0);
+	ck_assert_err(ca_json_canon(json_object_get(NULL, "body"), &out, &len,
+	    NULL), CA_ERR_CANON);
+	ck_assert_ptr_null(out);
+}
+END_TEST
+
 START_TEST(canon_sorts_and_compacts)
 {
 	json_t *v;
@@ -357,6 +370,7 @@ cjson_suite(void)
 	TCase *tp = tcase_create("parse");
 
 	tcase_add_test(tc, canon_sorts_and_compacts);
+	tcase_add_test(tc, canon_of_missing_member);
 	tcase_add_test(tc, canon_scalars_and_strings);
 	tcase_add_test(tc, canon_equals_parse_of_pretty_input);
 	tcase_add_test(tc, canon_refuses_floats);
