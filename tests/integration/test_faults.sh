@@ -100,7 +100,7 @@ op() {
 		cp -a "$BASE" "$W"
 		rm -f "$SCRATCH/ftrace"
 		(cd "$W" && KC_FAULT_AT=$n KC_FAULT_RV=$rv \
-		    KC_FAULT_TRACE="$SCRATCH/ftrace" timeout 4 "$@" \
+		    KC_FAULT_TRACE="$SCRATCH/ftrace" timeout 6 "$@" \
 		    >"$SCRATCH/f.out" 2>"$SCRATCH/f.err")
 		f_rc=$?
 		got=$(state "$W/$o_dir")
