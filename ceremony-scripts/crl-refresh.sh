@@ -19,9 +19,6 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--dir) DIR=$2 ;;
 	--out) OUT=$2 ;;
-	--id) ID=$2 ;;
-	--approval) APPROVAL=$2 ;;
-	--location) LOCATION=$2 ;;
 	--revoke)
 		case $2 in
 		?*:?*) ;;
@@ -31,11 +28,7 @@ while [ $# -gt 0 ]; do
 " ;;
 	--next-update) NEXT=$2 ;;
 	--idp) IDP=$2 ;;
-	--person) PEOPLE="$PEOPLE$2
-" ;;
-	--answers) ANSWERS=$2; exec 3<"$2" || die "cannot read $2" ;;
-	--pin-source) PINSRC=$2 ;;
-	*) die "unknown option $1 (see the head of this script)" ;;
+	*) common_opt "$1" "$2" ;;
 	esac
 	shift 2 || die "$1 needs a value"
 done

@@ -23,14 +23,7 @@ while [ $# -gt 0 ]; do
 	--other-fingerprint) OTHERFP=$2 ;;
 	--profile) PROFILE=$2 ;;
 	--out) OUT=$2 ;;
-	--id) ID=$2 ;;
-	--approval) APPROVAL=$2 ;;
-	--location) LOCATION=$2 ;;
-	--person) PEOPLE="$PEOPLE$2
-" ;;
-	--answers) ANSWERS=$2; exec 3<"$2" || die "cannot read $2" ;;
-	--pin-source) PINSRC=$2 ;;
-	*) die "unknown option $1 (see the head of this script)" ;;
+	*) common_opt "$1" "$2" ;;
 	esac
 	shift 2 || die "$1 needs a value"
 done
@@ -69,18 +62,8 @@ printf 'The script checked it too: they are the same.\n'
 confirm
 attest "$WITNESS" "The other root's fingerprint was compared word by word with the other plant's paper and matched: $OTHER"
 
-step "custodian: $CUSTODIAN" "Sign the cross-certificate with our root key under the profile ${PROFILE##*/}.  Type the PIN when asked; nobody else looks.  Read any warnings aloud."
-confirm
-tool ca-sign-sub -d "$DIR" --cross "$CROSS" --profile "$PROFILE" \
-    --out "$OUT" --operator "$CUSTODIAN" --witness "$WITNESS" ||
-    die "ca-sign-sub --cross failed"
-CERTFP=$(last_cert_sha256 "$OUT")
-show_fingerprint "Cross-certificate $OUT" "$CERTFP"
-attest "$WITNESS" "The cross-certificate for $OTHER was signed under the profile ${PROFILE##*/}: $CERTFP"
-
-step "auditor: $AUDITOR" "Verify the root's log."
-confirm
-tool ca-log verify -d "$DIR" || die "the root's log does not verify"
+sign_at_root "$DIR" "the cross-certificate with our root key" \
+    "Cross-certificate" "The cross-certificate for $OTHER" --cross "$CROSS"
 
 seal_and_finish "  1. Write the cross-certificate's words and the head on the paper script;
      all sign it.

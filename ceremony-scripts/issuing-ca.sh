@@ -43,14 +43,7 @@ while [ $# -gt 0 ]; do
 	--chain) CHAIN=$2 ;;
 	--csr-sha256) CSRSUM=$2 ;;
 	--root-fingerprint) ROOTFP=$2 ;;
-	--id) ID=$2 ;;
-	--approval) APPROVAL=$2 ;;
-	--location) LOCATION=$2 ;;
-	--person) PEOPLE="$PEOPLE$2
-" ;;
-	--answers) ANSWERS=$2; exec 3<"$2" || die "cannot read $2" ;;
-	--pin-source) PINSRC=$2 ;;
-	*) die "unknown option $1 (see the head of this script)" ;;
+	*) common_opt "$1" "$2" ;;
 	esac
 	shift 2 || die "$1 needs a value"
 done
@@ -134,18 +127,8 @@ sign)
 	confirm
 	attest "$WITNESS" "The request's SHA-256 was read aloud and matched the paper script: $CSRFP"
 
-	step "custodian: $CUSTODIAN" "Sign the issuing CA's certificate with the root key under the profile ${PROFILE##*/}.  Type the PIN when asked; nobody else looks.  Read any warnings aloud."
-	confirm
-	tool ca-sign-sub -d "$ROOT" --csr "$CSR" --profile "$PROFILE" \
-	    --out "$OUT" --operator "$CUSTODIAN" --witness "$WITNESS" ||
-	    die "ca-sign-sub failed"
-	CERTFP=$(last_cert_sha256 "$OUT")
-	show_fingerprint "Issuing CA certificate $OUT" "$CERTFP"
-	attest "$WITNESS" "The issuing CA certificate was signed under the profile ${PROFILE##*/}: $CERTFP"
-
-	step "auditor: $AUDITOR" "Verify the root's log."
-	confirm
-	tool ca-log verify -d "$ROOT" || die "the root's log does not verify"
+	sign_at_root "$ROOT" "the issuing CA's certificate with the root key" \
+	    "Issuing CA certificate" "The issuing CA certificate" --csr "$CSR"
 
 	seal_and_finish "  1. Write the certificate's words and the head on the paper script; all sign it.
   2. Carry $OUT and $ROOT/ca.pem to the issuing CA's installation ceremony

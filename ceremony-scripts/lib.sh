@@ -27,6 +27,22 @@ die() {
 	exit 1
 }
 
+# common_opt OPTION VALUE: the options every script takes (--id,
+# --approval, --location, --person, --answers, --pin-source), for the end
+# of its option loop; anything else stops the script.
+common_opt() {
+	case $1 in
+	--id) ID=$2 ;;
+	--approval) APPROVAL=$2 ;;
+	--location) LOCATION=$2 ;;
+	--person) PEOPLE="${PEOPLE:-}$2
+" ;;
+	--answers) ANSWERS=$2; exec 3<"$2" || die "cannot read $2" ;;
+	--pin-source) PINSRC=$2 ;;
+	*) die "unknown option $1 (see the head of this script)" ;;
+	esac
+}
+
 # tool NAME ARGS...: run a toolkit command, with the PIN source if given.
 tool() {
 	_t=$1
@@ -221,6 +237,27 @@ plan_ceremony() {
 keys_made() {
 	OPEN=1
 	flush_deviations
+}
+
+# sign_at_root ROOTDIR WHAT LABEL SUBJECT ARGS...: the custodian signs
+# WHAT with ca-sign-sub -d ROOTDIR ARGS under PROFILE into OUT; its
+# fingerprint is shown as LABEL and attested as SUBJECT signed; then the
+# auditor verifies the root's log.
+sign_at_root() {
+	_root=$1 _what=$2 _label=$3 _subject=$4
+	shift 4
+	step "custodian: $CUSTODIAN" "Sign $_what under the profile ${PROFILE##*/}.  Type the PIN when asked; nobody else looks.  Read any warnings aloud."
+	confirm
+	tool ca-sign-sub -d "$_root" "$@" --profile "$PROFILE" --out "$OUT" \
+	    --operator "$CUSTODIAN" --witness "$WITNESS" ||
+	    die "ca-sign-sub $1 failed"
+	CERTFP=$(last_cert_sha256 "$OUT")
+	show_fingerprint "$_label $OUT" "$CERTFP"
+	attest "$WITNESS" "$_subject was signed under the profile ${PROFILE##*/}: $CERTFP"
+
+	step "auditor: $AUDITOR" "Verify the root's log."
+	confirm
+	tool ca-log verify -d "$_root" || die "the root's log does not verify"
 }
 
 # seal_and_finish NEXT: seal the ceremony, show the head, print NEXT.

@@ -20,17 +20,10 @@ while [ $# -gt 0 ]; do
 	--dir) DIR=$2 ;;
 	--token) TOKEN=$2 ;;
 	--subject) SUBJECT=$2 ;;
-	--id) ID=$2 ;;
-	--approval) APPROVAL=$2 ;;
-	--location) LOCATION=$2 ;;
 	--algorithm) ALG=$2 ;;
 	--profile) PROFILE=$2 ;;
 	--custodians) CUSTODIANS=$2 ;;
-	--person) PEOPLE="$PEOPLE$2
-" ;;
-	--answers) ANSWERS=$2; exec 3<"$2" || die "cannot read $2" ;;
-	--pin-source) PINSRC=$2 ;;
-	*) die "unknown option $1 (see the head of this script)" ;;
+	*) common_opt "$1" "$2" ;;
 	esac
 	shift 2 || die "$1 needs a value"
 done

@@ -70,7 +70,8 @@ cases=0
 hung=0
 # op NAME DIR COMMAND...: run COMMAND (in $W, restored from the baseline
 # each time) with each of its PKCS#11 calls failing in turn.
-# FAULT_ONLY=PATTERN runs only the commands whose name matches.
+# FAULT_ONLY=PATTERN runs only the commands whose name matches; FAULT_FROM
+# and FAULT_MAX bound the calls tried (for chasing one case).
 op() {
 	o_name=$1
 	o_dir=$2
