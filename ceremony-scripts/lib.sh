@@ -19,6 +19,10 @@ OPEN=0
 die() {
 	printf '%s: %s\n' "${0##*/}" "$1" >&2
 	printf 'The ceremony is NOT finished.  Write the reason on the paper script.\n' >&2
+	if [ -n "${DIR:-}" ] && [ -f "$DIR/journal.json" ]; then
+		printf 'A step stopped half way in %s: first run\n' "$DIR" >&2
+		printf '  ca-log recover -d %s\n' "$DIR" >&2
+	fi
 	if [ "$OPEN" -eq 1 ]; then
 		printf 'It is still open in %s: fix the cause and carry on by hand,\n' "$DIR" >&2
 		printf 'or, if it cannot go on, close it with its reason:\n' >&2

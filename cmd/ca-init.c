@@ -184,6 +184,10 @@ main(int argc, char **argv)
 		    eb.msg[0] ? eb.msg : ca_strerror(r), ca_err_hint(r));
 		return ca_exit_status(r);
 	}
+	if (res.orphans > 0)
+		printf("Removed the keys and staging folder that %d earlier, "
+		    "interrupted run%s for \"%s\" left behind\n", res.orphans,
+		    res.orphans == 1 ? "" : "s", req.dir);
 	if (req.sub) {
 		printf("Created subordinate CA keys and request in \"%s\"\n",
 		    req.dir);

@@ -1,22 +1,103 @@
 /*
- * ca-log: verify a CA directory's ceremony log.
+ * ca-log: verify a CA directory's ceremony log, and recover a directory
+ * whose last operation was interrupted.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ca_err.h"
 #include "cli.h"
 #include "dircheck.h"
 #include "envinfo.h"
+#include "fsio.h"
+#include "journal.h"
 #include "secret.h"
+#include "store.h"
 
 #define PROG "ca-log"
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: " PROG " verify -d DIR [--anchor SHA256]\n");
+	fprintf(f, "usage: " PROG " verify -d DIR [--anchor SHA256]\n"
+	    "       " PROG " recover -d DIR\n");
+}
+
+/*
+ * Finish or undo what a killed command left half written (journal.h),
+ * under the directory's lock, then check the log it leaves.
+ */
+static int
+recover(const char *dir)
+{
+	struct ca_recovery res;
+	struct ca_log_summary sum;
+	struct ca_errbuf eb = { "" };
+	struct stat st;
+	char *logdir;
+	int lockfd = -1, r, is_ca;
+
+	if ((logdir = ca_path_join(dir, CA_DIR_LOG)) == NULL)
+		return CA_EXIT_FAIL;
+	is_ca = stat(logdir, &st) == 0 && S_ISDIR(st.st_mode);
+	free(logdir);
+	if (!is_ca) {
+		fprintf(stderr, PROG ": \"%s\" is not a CA directory (it has "
+		    "no log/); give the folder ca-init made\n", dir);
+		return CA_EXIT_FAIL;
+	}
+	if ((r = ca_store_lock(dir, &lockfd, &eb)) != 0) {
+		fprintf(stderr, PROG ": %s\n", eb.msg);
+		return ca_exit_status(r);
+	}
+	r = ca_journal_recover(dir, &res, &eb);
+	/* And ca-init's note, should it have been killed just after. */
+	if (r == 0 && (r = ca_stage_sweep(dir, &eb)) > 0) {
+		res.leftovers += (size_t)r;
+		r = 0;
+	}
+	ca_store_unlock(lockfd);
+	if (r != 0) {
+		fprintf(stderr, PROG ": cannot recover \"%s\": %s%s\n", dir,
+		    eb.msg[0] ? eb.msg : ca_strerror(r), ca_err_hint(r));
+		return ca_exit_status(r);
+	}
+	if (res.journal && res.forward)
+		printf("record %lld (%s) had been written when the operation "
+		    "stopped: finished it (%zu file%s put in place, %zu old "
+		    "cop%s removed)\n", res.seq, res.op, res.moved,
+		    res.moved == 1 ? "" : "s", res.removed,
+		    res.removed == 1 ? "y" : "ies");
+	else if (res.journal)
+		printf("record %lld (%s) had not been written when the "
+		    "operation stopped: undone (%zu file%s put back, %zu "
+		    "removed); run the command again\n", res.seq, res.op,
+		    res.moved, res.moved == 1 ? "" : "s", res.removed);
+	else
+		printf("no operation was left half done\n");
+	if (res.leftovers > 0)
+		printf("removed %zu temporary file%s that no record "
+		    "names\n", res.leftovers, res.leftovers == 1 ? "" : "s");
+	if ((logdir = ca_path_join(dir, CA_FILE_CERT)) == NULL)
+		return CA_EXIT_FAIL;
+	is_ca = stat(logdir, &st) == 0;
+	free(logdir);
+	if (!is_ca) {
+		/* A pending subordinate: only its token's key checks its log. */
+		printf("no ca.pem yet: the log is verified with the token's "
+		    "key when the certificate is installed\n");
+		return CA_EXIT_OK;
+	}
+	if ((r = ca_dir_verify_log(dir, NULL, &sum, &eb)) != 0) {
+		fprintf(stderr, PROG ": \"%s\" does not verify: %s\n", dir,
+		    eb.msg[0] ? eb.msg : ca_strerror(r));
+		return ca_exit_status(r);
+	}
+	printf("log verifies: %lld record%s; head sha256:%s\n", sum.count,
+	    sum.count == 1 ? "" : "s", sum.head);
+	return CA_EXIT_OK;
 }
 
 int
@@ -43,11 +124,19 @@ main(int argc, char **argv)
 			return cli_common_opt(PROG, c, usage);
 		}
 	}
-	if (optind + 1 != argc || strcmp(argv[optind], "verify") != 0 ||
-	    dir == NULL) {
-		fprintf(stderr, PROG ": say \"verify\" and give -d DIR\n");
+	if (optind + 1 != argc || (strcmp(argv[optind], "verify") != 0 &&
+	    strcmp(argv[optind], "recover") != 0) || dir == NULL) {
+		fprintf(stderr, PROG ": say \"verify\" or \"recover\" and "
+		    "give -d DIR\n");
 		usage(stderr);
 		return CA_EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "recover") == 0) {
+		if (anchor != NULL) {
+			fprintf(stderr, PROG ": --anchor is for \"verify\"\n");
+			return CA_EXIT_USAGE;
+		}
+		return recover(dir);
 	}
 	if ((r = ca_dir_verify_log(dir, anchor, &sum, &eb)) != 0) {
 		fprintf(stderr, PROG ": \"%s\" does not verify: %s\n", dir,

@@ -63,7 +63,7 @@ _keyceremony()
 		    --witness --help --version' ;;
 	ca-log)
 		if [ "$COMP_CWORD" -eq 1 ]; then
-			COMPREPLY=($(compgen -W 'verify' -- "$cur"))
+			COMPREPLY=($(compgen -W 'verify recover' -- "$cur"))
 			return
 		fi
 		words='-d --dir --anchor --help --version' ;;

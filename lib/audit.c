@@ -20,6 +20,7 @@
 #include "dn.h"
 #include "encode.h"
 #include "fsio.h"
+#include "journal.h"
 #include "lint.h"
 #include "log.h"
 #include "revoke.h"
@@ -923,6 +924,29 @@ check_index_and_crl(struct ctx *c)
 	free(idx);
 }
 
+static int
+leftover_found(void *arg, const char *rel)
+{
+	finding(arg, CA_SEV_INFO, 0, "leftover", rel, "a temporary file left "
+	    "by an operation that was stopped before it wrote anything; "
+	    "no record names it, and ca-log recover removes it");
+	return 0;
+}
+
+/* What a killed command left behind (journal.h). */
+static void
+check_interrupted(struct ctx *c)
+{
+	struct ca_errbuf eb = { "" };
+
+	if (ca_journal_check(c->req->dir, &eb) != 0)
+		finding(c, CA_SEV_ERROR, 0, "interrupted", CA_FILE_JOURNAL,
+		    "an operation stopped half way; \"ca-log recover\" "
+		    "finishes it if its record was written and undoes it "
+		    "otherwise");
+	(void)ca_journal_leftovers(c->req->dir, leftover_found, c);
+}
+
 /* Files in issued/ that no record names. */
 static void
 check_unrecorded(struct ctx *c)
@@ -940,7 +964,9 @@ check_unrecorded(struct ctx *c)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		n = strlen(de->d_name);
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    ca_journal_is_leftover(de->d_name))	/* reported apart */
 			continue;
 		/* SERIAL.pem, or SERIAL-chain.pem, of a recorded serial. */
 		if (n > 10 && strcmp(de->d_name + n - 10, "-chain.pem") == 0)
@@ -1115,6 +1141,7 @@ ca_audit_run(const struct ca_audit_req *req, struct ca_audit **out,
 		finding(&c, CA_SEV_WARNING, c.open_seq, "ceremony", NULL,
 		    "ceremony \"%s\" was opened and never sealed", c.open_id);
 	check_index_and_crl(&c);
+	check_interrupted(&c);
 	check_unrecorded(&c);
 	check_duplicates(&c, max);
 	scores(&c);

@@ -47,6 +47,8 @@ ca_strerror(int r)
 	case CA_ERR_KEY_POLICY: return "key refused by the key policy";
 	case CA_ERR_KEY_MISMATCH:
 		return "the key on the token is not the certificate's";
+	case CA_ERR_INTERRUPTED:
+		return "an interrupted operation must be recovered first";
 	default: return "unknown error";
 	}
 }

@@ -51,7 +51,8 @@ enum {
 	CA_ERR_CSR = -33,		/* malformed certificate request */
 	CA_ERR_KEY_POLICY = -34,	/* a key the policy refuses */
 	CA_ERR_KEY_MISMATCH = -35,	/* token key is not the certificate's */
-	CA_ERR_LAST = CA_ERR_KEY_MISMATCH,	/* for tests: the lowest code */
+	CA_ERR_INTERRUPTED = -36,	/* an interrupted operation needs recovery */
+	CA_ERR_LAST = CA_ERR_INTERRUPTED,	/* for tests: the lowest code */
 };
 
 /*

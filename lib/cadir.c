@@ -10,8 +10,10 @@
 #include "certgen.h"
 #include "csr.h"
 #include "dircheck.h"
+#include "encode.h"
 #include "envinfo.h"
 #include "fsio.h"
+#include "journal.h"
 #include "record.h"
 #include "uri.h"
 
@@ -76,6 +78,9 @@ open_dir(const char *path, int pending_ok, struct ca_dir **out,
 	if ((d->path = strdup(path)) == NULL)
 		goto out;
 	if ((r = ca_store_lock(path, &d->lockfd, eb)) != 0)
+		goto out;
+	/* Half-written files are finished or undone before anything else. */
+	if ((r = ca_journal_check(path, eb)) != 0)
 		goto out;
 	if ((r = ca_config_load(path, &d->cfg, eb)) != 0)
 		goto out;
@@ -351,75 +356,133 @@ ca_dir_append(struct ca_dir *d, const json_t *body,
     const struct ca_artifact *a, size_t n, char head[65],
     struct ca_errbuf *eb)
 {
+	struct ca_journal_file *jf = NULL;
+	struct ca_errbuf undo = { "" };
 	char **tmp = NULL, **old = NULL, *rec = NULL, *rectmp = NULL;
-	char *recpath = NULL, name[32], rel[64];
-	size_t reclen = 0, i, placed = 0;
-	int r = CA_ERR_NOMEM;
+	char *recpath = NULL, *rectop = NULL, name[32], rel[64];
+	const char *op = json_string_value(json_object_get(body, "op"));
+	size_t reclen = 0, i;
+	int r = CA_ERR_NOMEM, journalled = 0;
 
-	if (d->log_signer == NULL)
+	if (d->log_signer == NULL || op == NULL)
 		return CA_ERR_INTERNAL;
 	if ((r = ca_log_seal(body, d->log_signer, d->log_pub, &rec, &reclen,
 	    head, eb)) != 0)
 		return r;
 	r = CA_ERR_NOMEM;
 	if ((tmp = calloc(n + 1, sizeof(*tmp))) == NULL ||
-	    (old = calloc(n + 1, sizeof(*old))) == NULL)
+	    (old = calloc(n + 1, sizeof(*old))) == NULL ||
+	    (jf = calloc(n + 1, sizeof(*jf))) == NULL)
 		goto out;
 	ca_log_record_name(d->head.seq + 1, name);
 	snprintf(rel, sizeof(rel), "%s/%s", CA_DIR_LOG, name);
-	if ((recpath = ca_path_join(d->path, rel)) == NULL)
+	/*
+	 * The record's temporary waits outside log/, which holds records
+	 * only: a crash must not leave the log itself unreadable.
+	 */
+	if ((recpath = ca_path_join(d->path, rel)) == NULL ||
+	    (rectop = ca_path_join(d->path, name)) == NULL)
 		goto out;
-	/* 1. Everything to fsynced temporaries, which fail harmlessly. */
-	for (i = 0; i < n; i++) {
-		if (a[i].ready != NULL)
-			continue;
-		if ((r = ca_tmp_write(a[i].path, a[i].data, a[i].len,
-		    a[i].mode, &tmp[i], eb)) != 0)
+	if (n == 0) {
+		/* A lone record needs no journal: its rename is the whole. */
+		if ((r = ca_tmp_write(rectop, rec, reclen, 0644, &rectmp,
+		    eb)) != 0)
 			goto out;
+		goto place;
 	}
-	if ((r = ca_tmp_write(recpath, rec, reclen, 0644, &rectmp, eb)) != 0)
-		goto out;
+	/* 1. Links keeping the files to be replaced, in case of undo. */
 	for (i = 0; i < n; i++)
 		if (a[i].replace && (r = backup(a[i].path, &old[i])) != 0) {
 			ca_errf(eb, "\"%s\": cannot keep the old copy",
 			    a[i].path);
 			goto out;
 		}
-	/* 2. The artifacts into place, 3. then the record that names them. */
-	for (placed = 0; placed < n; placed++)
-		if ((r = ca_tmp_commit(a[placed].ready ? a[placed].ready :
-		    tmp[placed], a[placed].path, !a[placed].replace, eb)) != 0)
+	/*
+	 * 2. The journal, naming every temporary before it exists, so that
+	 * from here on a crash leaves nothing recovery does not know of,
+	 * even beside an output outside the directory (journal.h).
+	 */
+	r = CA_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		jf[i].path = a[i].path;
+		jf[i].old = old[i];
+		if (a[i].ready != NULL) {
+			jf[i].tmp = a[i].ready;
+			if ((r = ca_sha256_file(a[i].ready, jf[i].sha256,
+			    NULL)) != 0)
+				goto out;
+			continue;
+		}
+		if ((tmp[i] = ca_tmp_name(a[i].path)) == NULL)
 			goto out;
+		jf[i].tmp = tmp[i];
+		ca_sha256_hex(a[i].data, a[i].len, jf[i].sha256);
+	}
+	if ((rectmp = ca_tmp_name(rectop)) == NULL)
+		goto out;
+	jf[n].path = recpath;
+	jf[n].tmp = rectmp;
+	ca_sha256_hex(rec, reclen, jf[n].sha256);
+	if ((r = ca_journal_begin(d->path, d->head.seq + 1, op, jf, n + 1,
+	    eb)) != 0)
+		goto out;
+	journalled = 1;
+	/* 3. The new bytes to their fsynced temporaries. */
+	for (i = 0; i < n; i++)
+		if (a[i].ready == NULL && (r = ca_write_file_excl(tmp[i],
+		    a[i].data, a[i].len, a[i].mode, eb)) != 0)
+			goto out;
+	if ((r = ca_write_file_excl(rectmp, rec, reclen, 0644, eb)) != 0)
+		goto out;
+	/* 4. The artifacts into place, 5. then the record that names them. */
+	for (i = 0; i < n; i++)
+		if ((r = ca_tmp_commit(jf[i].tmp, a[i].path, !a[i].replace,
+		    eb)) != 0)
+			goto out;
+place:
 	if ((r = ca_tmp_commit(rectmp, recpath, 1, eb)) != 0)
 		goto out;
 	d->head.seq++;
 	memcpy(d->head.hash, head, 65);
+	/*
+	 * 6. Done: the old copies and the journal go.  Should that fail, the
+	 * operation still stands, and the next command asks for the
+	 * recovery that finishes this.
+	 */
+	if (journalled && ca_journal_end(d->path, &undo) != 0)
+		ca_errf(eb, "warning: %s; run \"ca-log recover -d %s\"",
+		    undo.msg, d->path);
+	journalled = 0;
 	r = 0;
 out:
-	if (r != 0) {
-		/* Undo: no artifact stays without its record. */
-		for (i = 0; i < placed; i++) {
-			if (old != NULL && old[i] != NULL)
-				(void)rename(old[i], a[i].path);
-			else
-				(void)unlink(a[i].path);
+	if (r != 0 && journalled) {
+		/* Undo from the journal itself, as recovery would. */
+		if (ca_journal_rollback(d->path, &undo) != 0) {
+			ca_err_prefix(eb, "undoing it failed too (%s); run "
+			    "\"ca-log recover -d %s\" before anything else",
+			    undo.msg, d->path);
+			r = CA_ERR_INTERRUPTED;
 		}
-		for (i = 0; i < n && tmp != NULL; i++)
-			if (tmp[i] != NULL)
-				(void)unlink(tmp[i]);
-		if (rectmp != NULL)
+	} else if (r != 0) {
+		/*
+		 * Before the journal nothing was made but the old copies, or
+		 * a lone record's temporary.
+		 */
+		for (i = 0; i < n && old != NULL; i++)
+			if (old[i] != NULL)
+				(void)unlink(old[i]);
+		if (n == 0 && rectmp != NULL)
 			(void)unlink(rectmp);
 	}
-	for (i = 0; i < n && old != NULL; i++) {
-		if (old[i] != NULL)
-			(void)unlink(old[i]);	/* after a rename: gone */
+	for (i = 0; i < n && old != NULL; i++)
 		free(old[i]);
-	}
 	for (i = 0; i < n && tmp != NULL; i++)
 		free(tmp[i]);
 	free(tmp);
 	free(old);
+	free(jf);
 	free(rectmp);
+	free(rectop);
 	free(recpath);
 	free(rec);
 	return r;

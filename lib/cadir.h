@@ -53,6 +53,8 @@ struct ca_dir {
  * ca_dir_open: lock the CA directory path for the whole operation (until
  * ca_dir_close), read ca.json, ca.pem, log-signer.pem and chain.pem, and
  * verify its log (ca_dir_verify_log).  Caller frees with ca_dir_close.
+ * A directory whose journal shows an interrupted operation is refused
+ * with CA_ERR_INTERRUPTED until it is recovered (journal.h).
  * A pending subordinate (see struct ca_dir) is refused with
  * CA_ERR_NOT_FOUND and a message saying to install it.
  * CA_ERR_LOCKED, CA_ERR_NOT_FOUND, CA_ERR_VERIFY, CA_ERR_LOG, and those
@@ -136,11 +138,13 @@ struct ca_artifact {
 /*
  * ca_dir_append: seal body with the log-signing key and write the n
  * artifacts and the record so that they land together or not at all:
- * every file goes to a fsynced temporary first, then the artifacts are
- * renamed into place, then the record; if any step fails, what was put
- * in place is removed again, and a replaced file is put back.  head
- * gets the new log head.  Needs ca_dir_login.  CA_ERR_EXISTS, CA_ERR_IO,
- * CA_ERR_CANON, CA_ERR_CRYPTO.
+ * every file goes to a fsynced temporary first, then, when n > 0, the
+ * journal naming them (journal.h), then the artifacts are renamed into
+ * place, then the record, and the journal is removed.  If a step fails,
+ * the journal undoes what was put in place (a replaced file is put
+ * back); should that fail too, CA_ERR_INTERRUPTED, and the directory
+ * waits for ca_journal_recover.  head gets the new log head.  Needs
+ * ca_dir_login.  CA_ERR_EXISTS, CA_ERR_IO, CA_ERR_CANON, CA_ERR_CRYPTO.
  */
 int ca_dir_append(struct ca_dir *d, const json_t *body,
     const struct ca_artifact *a, size_t n, char head[65],

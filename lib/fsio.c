@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "encode.h"
 
@@ -162,15 +163,16 @@ ca_fsync_parent(const char *path)
 	return r;
 }
 
-int
-ca_tmp_open(const char *path, mode_t mode, FILE **f, char **tmpout,
+/* A new temporary file beside path, with mode: its fd and name. */
+static int
+tmp_create(const char *path, mode_t mode, int *fdout, char **tmpout,
     struct ca_errbuf *eb)
 {
 	size_t n = strlen(path) + 16;
 	char *tmp;
 	int fd, r;
 
-	*f = NULL;
+	*fdout = -1;
 	*tmpout = NULL;
 	if ((tmp = malloc(n)) == NULL)
 		return CA_ERR_NOMEM;
@@ -182,7 +184,31 @@ ca_tmp_open(const char *path, mode_t mode, FILE **f, char **tmpout,
 		free(tmp);
 		return r;
 	}
-	if (fchmod(fd, mode) != 0 || (*f = fdopen(fd, "w")) == NULL) {
+	/* fchmod: the umask must not decide whether a file is public. */
+	if (fchmod(fd, mode) != 0) {
+		ca_errf(eb, "\"%s\": %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return CA_ERR_IO;
+	}
+	*fdout = fd;
+	*tmpout = tmp;
+	return 0;
+}
+
+int
+ca_tmp_open(const char *path, mode_t mode, FILE **f, char **tmpout,
+    struct ca_errbuf *eb)
+{
+	char *tmp;
+	int fd, r;
+
+	*f = NULL;
+	*tmpout = NULL;
+	if ((r = tmp_create(path, mode, &fd, &tmp, eb)) != 0)
+		return r;
+	if ((*f = fdopen(fd, "w")) == NULL) {
 		ca_errf(eb, "\"%s\": %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
@@ -197,22 +223,21 @@ int
 ca_tmp_write(const char *path, const void *data, size_t len, mode_t mode,
     char **tmpout, struct ca_errbuf *eb)
 {
-	FILE *f = NULL;
-	char *tmp = NULL;
-	int r;
+	char *tmp;
+	int fd, r;
 
 	*tmpout = NULL;
-	if ((r = ca_tmp_open(path, mode, &f, &tmp, eb)) != 0)
+	if ((r = tmp_create(path, mode, &fd, &tmp, eb)) != 0)
 		return r;
-	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
+	/* One write(2) and no stdio buffer between us and the error. */
+	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
 		ca_errf(eb, "\"%s\": %s", tmp, strerror(errno));
-		fclose(f);
+		close(fd);
 		unlink(tmp);
 		free(tmp);
 		return CA_ERR_IO;
 	}
-	if (fclose(f) != 0) {
+	if (close(fd) != 0) {
 		ca_errf(eb, "\"%s\": %s", tmp, strerror(errno));
 		unlink(tmp);
 		free(tmp);
@@ -220,6 +245,24 @@ ca_tmp_write(const char *path, const void *data, size_t len, mode_t mode,
 	}
 	*tmpout = tmp;
 	return 0;
+}
+
+char *
+ca_tmp_name(const char *path)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6];
+	size_t n = strlen(path) + 12, i;
+	char *t;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1 || (t = malloc(n)) == NULL)
+		return NULL;
+	snprintf(t, n, "%s.tmp-", path);
+	for (i = 0; i < sizeof(rnd); i++)
+		t[n - 7 + i] = set[rnd[i] % (sizeof(set) - 1)];
+	t[n - 1] = '\0';
+	return t;
 }
 
 int

@@ -61,6 +61,14 @@ int ca_tmp_write(const char *path, const void *data, size_t len,
     mode_t mode, char **tmp, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * ca_tmp_name: a new name for a temporary beside path, path.tmp-XXXXXX
+ * with six random letters and digits, as a new string (caller frees with
+ * free()), or NULL when out of memory or randomness.  The file is not
+ * made: create it with ca_write_file_excl, which refuses a name taken.
+ */
+char *ca_tmp_name(const char *path);
+
+/*
  * ca_tmp_commit: the second half: rename tmp to path (refusing an
  * existing path when noreplace) and fsync the folder.  Once the rename is
  * done it reports success (a failed folder sync only leaves a warning in

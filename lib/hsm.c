@@ -505,6 +505,19 @@ int
 ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
     struct ca_keyref *key, struct ca_key_attrs *attrs, struct ca_errbuf *eb)
 {
+	unsigned char id[16];
+
+	if (RAND_bytes(id, (int)sizeof(id)) != 1)
+		return CA_ERR_CRYPTO;
+	return ca_hsm_generate_id(h, alg, label, id, sizeof(id), key, attrs,
+	    eb);
+}
+
+int
+ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
+    const unsigned char *id, size_t id_len, struct ca_keyref *key,
+    struct ca_key_attrs *attrs, struct ca_errbuf *eb)
+{
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ULONG bits = 0;
 	CK_BYTE e[] = { 0x01, 0x00, 0x01 };	/* 65537 */
@@ -531,10 +544,11 @@ ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 		    label, h->info.label);
 		return CA_ERR_KEY_EXISTS;
 	}
+	if (id_len == 0 || id_len > sizeof(k.id))
+		return CA_ERR_INVALID_ARG;
 	snprintf(k.label, sizeof(k.label), "%s", label);
-	k.id_len = 16;
-	if (RAND_bytes(k.id, (int)k.id_len) != 1)
-		return CA_ERR_CRYPTO;
+	memcpy(k.id, id, id_len);
+	k.id_len = id_len;
 
 #define ADD(t, n, at, ptr, len) do {					\
 	t[n].type = (at); t[n].pValue = (void *)(ptr);			\

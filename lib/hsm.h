@@ -120,6 +120,16 @@ int ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * ca_hsm_generate_id: ca_hsm_generate with the CKA_ID id (1 to
+ * CA_URI_ID_MAX bytes) chosen by the caller, who can then note it down
+ * before the key exists (ca-init does, to clear up after a crash).
+ */
+int ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg,
+    const char *label, const unsigned char *id, size_t id_len,
+    struct ca_keyref *key, struct ca_key_attrs *attrs, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
  * ca_hsm_destroy: destroy both halves of key (used to undo a generation
  * whose ceremony step failed, where a failure can only be ignored).
  * CA_ERR_HSM.

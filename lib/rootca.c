@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "ceremony.h"
 #include "certgen.h"
@@ -49,7 +50,97 @@ struct run {
 	json_t *ceremony, *script_file;	/* the plan, and its script */
 	struct ca_keyref ca_key, log_key;
 	int have_ca_key, have_log_key;
+	int orphans;
 };
+
+/*
+ * What a note beside the staging folder says before the keys are made
+ * (ca_stage_note): the token, and each key's label and CKA_ID, so that a
+ * run killed before its commit can be cleared up by the next one.
+ */
+static int
+write_note(struct run *x, const struct ca_keyref *keys, size_t n,
+    struct ca_errbuf *eb)
+{
+	const struct ca_token_info *t = ca_hsm_token_info(x->hsm);
+	json_t *j = NULL, *arr;
+	char *canon = NULL, hex[2 * CA_URI_ID_MAX + 1];
+	size_t len = 0, i;
+	int r = CA_ERR_NOMEM;
+
+	if ((arr = json_array()) == NULL)
+		return CA_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		ca_hex(keys[i].id, keys[i].id_len, hex);
+		if (json_array_append_new(arr, json_pack("{s:s, s:s}",
+		    "label", keys[i].label, "id", hex)) != 0)
+			goto out;
+	}
+	if ((j = json_pack("{s:{s:s, s:s}, s:o}", "token", "label", t->label,
+	    "serial", t->serial, "keys", arr)) == NULL)
+		goto out;
+	arr = NULL;
+	if ((r = ca_json_canon(j, &canon, &len, eb)) != 0 ||
+	    (r = ca_stage_note(x->stage, canon, len, eb)) != 0)
+		goto out;
+	r = 0;
+out:
+	json_decref(arr);
+	json_decref(j);
+	free(canon);
+	return r;
+}
+
+/*
+ * For ca_stage_orphans: destroy the keys an interrupted run noted, when
+ * they are on this token; its staging folder then goes.
+ */
+static int
+clear_orphan(void *arg, const char *stage, const char *note)
+{
+	struct run *x = arg;
+	const struct ca_token_info *t = ca_hsm_token_info(x->hsm);
+	json_t *j = NULL, *k;
+	struct ca_keyref key;
+	unsigned char *id = NULL;
+	size_t i, idlen = 0;
+	const char *serial, *label, *hex;
+	int r = 1;	/* left as it is, unless all is clear */
+
+	(void)stage;
+	if (note == NULL)
+		return 0;	/* it made no key */
+	/* Unreadable, or its keys on another token: left for a person. */
+	if (ca_json_parse(note, strlen(note), &j, NULL) != 0 ||
+	    (serial = json_string_value(json_object_get(json_object_get(j,
+	    "token"), "serial"))) == NULL || strcmp(serial, t->serial) != 0)
+		goto out;
+	json_array_foreach(json_object_get(j, "keys"), i, k) {
+		label = json_string_value(json_object_get(k, "label"));
+		hex = json_string_value(json_object_get(k, "id"));
+		free(id);
+		id = NULL;
+		if (label == NULL || hex == NULL ||
+		    ca_hex_decode(hex, &id, &idlen) != 0 || idlen == 0 ||
+		    idlen > sizeof(key.id))
+			goto out;
+		memset(&key, 0, sizeof(key));
+		memcpy(key.id, id, idlen);
+		key.id_len = idlen;
+		snprintf(key.label, sizeof(key.label), "%s", label);
+		/* Gone already is fine; failing to destroy is not. */
+		if (ca_hsm_destroy(x->hsm, &key) != 0) {
+			r = CA_ERR_HSM;
+			goto out;
+		}
+	}
+	x->orphans++;
+	r = 0;
+out:
+	free(id);
+	json_decref(j);
+	return r;
+}
 
 static int
 lint_or_fail(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
@@ -71,11 +162,17 @@ lint_or_fail(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
 static void
 run_free(struct run *x)
 {
-	/* Keys on the token go only if this run made them and failed. */
-	if (x->hsm != NULL && x->have_ca_key)
-		(void)ca_hsm_destroy(x->hsm, &x->ca_key);
-	if (x->hsm != NULL && x->have_log_key)
-		(void)ca_hsm_destroy(x->hsm, &x->log_key);
+	/*
+	 * Keys on the token go only if this run made them and failed; if
+	 * they cannot, the staging folder and its note stay, and the next
+	 * run for this directory removes them (clear_orphans).
+	 */
+	if (x->hsm != NULL && x->have_ca_key &&
+	    ca_hsm_destroy(x->hsm, &x->ca_key) != 0)
+		ca_stage_abandon(x->stage);
+	if (x->hsm != NULL && x->have_log_key &&
+	    ca_hsm_destroy(x->hsm, &x->log_key) != 0)
+		ca_stage_abandon(x->stage);
 	ca_secret_free(x->pin);
 	ca_hsm_close(x->hsm);
 	ca_stage_free(x->stage);
@@ -407,6 +504,14 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	x.pin = NULL;
 	if (r != 0)
 		goto out_ln;
+	/* An earlier run for this directory that was killed goes first. */
+	if ((r = ca_stage_orphans(x.stage, clear_orphan, &x, eb)) < 0) {
+		if (r == CA_ERR_HSM)
+			ca_errf(eb, "cannot remove the keys an interrupted run "
+			    "for \"%s\" left on the token", req->dir);
+		goto out_ln;
+	}
+	res->orphans = x.orphans;
 	{
 		int e1 = 0, e2 = 0;
 
@@ -423,14 +528,31 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 			goto out_ln;
 		}
 	}
-	if ((r = ca_hsm_generate(x.hsm, alg, label, &x.ca_key, &ca_attrs,
-	    eb)) != 0)
-		goto out_ln;
-	x.have_ca_key = 1;
-	if ((r = ca_hsm_generate(x.hsm, CA_ALG_P384, log_label, &x.log_key,
-	    &log_attrs, eb)) != 0)
-		goto out_ln;
-	x.have_log_key = 1;
+	{
+		struct ca_keyref k[2];
+
+		/* Noted down before they exist: see write_note. */
+		memset(k, 0, sizeof(k));
+		snprintf(k[0].label, sizeof(k[0].label), "%s", label);
+		snprintf(k[1].label, sizeof(k[1].label), "%.*s",
+		    (int)sizeof(k[1].label) - 1, log_label);
+		k[0].id_len = k[1].id_len = 16;
+		if (RAND_bytes(k[0].id, 16) != 1 ||
+		    RAND_bytes(k[1].id, 16) != 1) {
+			r = CA_ERR_CRYPTO;
+			goto out_ln;
+		}
+		if ((r = write_note(&x, k, 2, eb)) != 0)
+			goto out_ln;
+		if ((r = ca_hsm_generate_id(x.hsm, alg, label, k[0].id,
+		    k[0].id_len, &x.ca_key, &ca_attrs, eb)) != 0)
+			goto out_ln;
+		x.have_ca_key = 1;
+		if ((r = ca_hsm_generate_id(x.hsm, CA_ALG_P384, log_label,
+		    k[1].id, k[1].id_len, &x.log_key, &log_attrs, eb)) != 0)
+			goto out_ln;
+		x.have_log_key = 1;
+	}
 	if ((r = ca_hsm_public_key(x.hsm, &x.ca_key, &x.ca_pub)) != 0 ||
 	    (r = ca_hsm_public_key(x.hsm, &x.log_key, &x.log_pub)) != 0) {
 		ca_errf(eb, "cannot read the new public keys from the token");

@@ -52,6 +52,9 @@ struct ca_root_result {
 	char log_key_uri[512];
 	char token_label[33], token_serial[17];
 	char log_key_label[160];
+	/* Earlier runs for this directory killed before they finished, whose
+	 * keys and staging folders were removed first. */
+	int orphans;
 };
 
 /*

@@ -1,5 +1,6 @@
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -14,8 +15,12 @@
 
 #include "cjson.h"
 #include "fsio.h"
+#include "journal.h"
 
 #define MAX_STAGED 16
+
+/* Beside the staging folder, naming the keys made for it. */
+#define STAGE_NOTE ".keys"
 
 struct ca_stage {
 	char *dir;		/* the final name */
@@ -23,7 +28,9 @@ struct ca_stage {
 	char *files[MAX_STAGED];	/* relative names written */
 	size_t nfiles;
 	int committed;
+	int abandoned;		/* left for ca_stage_orphans */
 	int parent_fd;		/* holds the lock on the parent folder */
+	char *note;		/* the note beside it, once written */
 };
 
 int
@@ -300,6 +307,13 @@ ca_stage_commit(struct ca_stage *st, struct ca_errbuf *eb)
 	}
 	st->committed = 1;
 	/*
+	 * The keys are the directory's now.  A note left by a crash here
+	 * names a folder that is gone, which ca_stage_orphans takes to mean
+	 * just that.
+	 */
+	if (st->note != NULL)
+		(void)unlink(st->note);
+	/*
 	 * The directory is in place and names keys that exist: undoing
 	 * now would leave a published CA without keys.  So a failed fsync
 	 * of the parent is tried once more and otherwise not an error.
@@ -313,31 +327,222 @@ out:
 	return r;
 }
 
+/* Remove a staging folder: its files, log/ and its records, itself. */
+static void
+rm_stage(const char *path)
+{
+	static const char *const subs[] = { CA_DIR_LOG, "" };
+	struct dirent *de;
+	char *dir, *p;
+	size_t i;
+	DIR *d;
+
+	for (i = 0; i < 2; i++) {
+		if ((dir = subs[i][0] ? ca_path_join(path, subs[i]) :
+		    strdup(path)) == NULL)
+			return;
+		if ((d = opendir(dir)) != NULL) {
+			while ((de = readdir(d)) != NULL) {
+				if (de->d_type != DT_REG)
+					continue;
+				if ((p = ca_path_join(dir, de->d_name)) != NULL)
+					(void)unlink(p);
+				free(p);
+			}
+			closedir(d);
+		}
+		(void)rmdir(dir);
+		free(dir);
+	}
+}
+
+int
+ca_stage_note(struct ca_stage *st, const char *text, size_t len,
+    struct ca_errbuf *eb)
+{
+	size_t n;
+	int r;
+
+	if (st->note != NULL || st->committed)
+		return CA_ERR_INTERNAL;
+	n = strlen(st->tmp) + sizeof(STAGE_NOTE);
+	if ((st->note = malloc(n)) == NULL)
+		return CA_ERR_NOMEM;
+	snprintf(st->note, n, "%s" STAGE_NOTE, st->tmp);
+	/* Whole or absent, and on disk before the keys exist. */
+	if ((r = ca_write_file_atomic(st->note, text, len, 0644, 1, eb)) != 0) {
+		free(st->note);
+		st->note = NULL;
+	}
+	return r;
+}
+
+/*
+ * The first n bytes of name are NAME.staging-XXXXXX, or its note when
+ * note is set, for base NAME.
+ */
+static int
+is_stage_name_n(const char *name, size_t n, const char *base, int note)
+{
+	size_t b = strlen(base);
+	size_t want = b + strlen(".staging-XXXXXX") +
+	    (note ? strlen(STAGE_NOTE) : 0);
+
+	return n == want && strncmp(name, base, b) == 0 &&
+	    strncmp(name + b, ".staging-", 9) == 0 &&
+	    (!note || strncmp(name + n - strlen(STAGE_NOTE), STAGE_NOTE,
+	    strlen(STAGE_NOTE)) == 0);
+}
+
+static int
+is_stage_name(const char *name, const char *base, int note)
+{
+	return is_stage_name_n(name, strlen(name), base, note);
+}
+
+/*
+ * The walk behind ca_stage_orphans and ca_stage_sweep: own is the
+ * staging folder of the run that asks (NULL: none), and fn NULL leaves
+ * every staging folder alone.
+ */
+static int
+orphans(const char *dir, const char *own,
+    int (*fn)(void *arg, const char *stage, const char *note), void *arg,
+    struct ca_errbuf *eb)
+{
+	char *copy = NULL, *base, *folder = NULL, *where, *path = NULL;
+	char *note = NULL;
+	unsigned char *text = NULL;
+	struct dirent *de;
+	struct stat sb;
+	size_t len;
+	DIR *d = NULL;
+	int r = CA_ERR_NOMEM, found = 0, keep, half;
+
+	if ((copy = strdup(dir)) == NULL)
+		return CA_ERR_NOMEM;
+	base = basename(copy);
+	if ((folder = strdup(dir)) == NULL)
+		goto out;
+	/* dirname's answer, which may not be in folder: "." is static. */
+	where = dirname(folder);
+	if ((d = opendir(where)) == NULL) {
+		r = CA_ERR_IO;
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		free(path);
+		free(note);
+		free(text);
+		path = note = NULL;
+		text = NULL;
+		r = CA_ERR_NOMEM;
+		if ((path = ca_path_join(where, de->d_name)) == NULL)
+			goto out;
+		len = strlen(de->d_name);
+		half = len > 11 && ca_journal_is_leftover(de->d_name) &&
+		    strncmp(de->d_name + len - 11, ".tmp-", 5) == 0 &&
+		    is_stage_name_n(de->d_name, len - 11, base, 1);
+		if (half || is_stage_name(de->d_name, base, 1)) {
+			/*
+			 * A note whose folder is gone names no orphan.  One
+			 * half written was never read: its run made no key.
+			 */
+			if ((note = strdup(path)) == NULL)
+				goto out;
+			note[strlen(note) - (len - strlen(base) -
+			    strlen(".staging-XXXXXX"))] = '\0';
+			if ((half && fn != NULL) || (lstat(note, &sb) != 0 &&
+			    errno == ENOENT))
+				if (unlink(path) == 0)
+					found++;
+			continue;
+		}
+		if (fn == NULL || !is_stage_name(de->d_name, base, 0) ||
+		    (own != NULL && strcmp(de->d_name, own) == 0) ||
+		    lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			continue;
+		len = strlen(path) + sizeof(STAGE_NOTE);
+		if ((note = malloc(len)) == NULL)
+			goto out;
+		snprintf(note, len, "%s" STAGE_NOTE, path);
+		r = ca_read_file(note, 1 << 16, &text, &len, eb);
+		if (r != 0 && r != CA_ERR_NOT_FOUND)
+			goto out;
+		if (eb != NULL)
+			eb->msg[0] = '\0';
+		/* No note: the run stopped before it made any key. */
+		if ((keep = fn(arg, path, (const char *)text)) < 0) {
+			r = keep;
+			goto out;
+		}
+		if (keep)
+			continue;
+		rm_stage(path);
+		(void)unlink(note);
+		found++;
+	}
+	if (found > 0 && fsync(dirfd(d)) != 0) {
+		r = CA_ERR_IO;
+		goto out;
+	}
+	r = found;
+out:
+	if (r == CA_ERR_IO && eb != NULL && eb->msg[0] == '\0')
+		ca_errf(eb, "cannot clear up an earlier interrupted run beside "
+		    "\"%s\": %s", dir, strerror(errno));
+	if (d != NULL)
+		closedir(d);
+	free(path);
+	free(note);
+	free(text);
+	free(folder);
+	free(copy);
+	return r;
+}
+
+int
+ca_stage_orphans(struct ca_stage *st,
+    int (*fn)(void *arg, const char *stage, const char *note), void *arg,
+    struct ca_errbuf *eb)
+{
+	const char *own = strrchr(st->tmp, '/');
+
+	return orphans(st->dir, own ? own + 1 : st->tmp, fn, arg, eb);
+}
+
+int
+ca_stage_sweep(const char *dir, struct ca_errbuf *eb)
+{
+	return orphans(dir, NULL, NULL, NULL, eb);
+}
+
+void
+ca_stage_abandon(struct ca_stage *st)
+{
+	if (st != NULL)
+		st->abandoned = 1;
+}
+
 void
 ca_stage_free(struct ca_stage *st)
 {
-	char *p;
 	size_t i;
 
 	if (st == NULL)
 		return;
-	if (!st->committed && st->tmp != NULL) {
-		for (i = 0; i < st->nfiles; i++)
-			if ((p = ca_path_join(st->tmp, st->files[i])) != NULL) {
-				unlink(p);
-				free(p);
-			}
-		if ((p = ca_path_join(st->tmp, CA_DIR_LOG)) != NULL) {
-			rmdir(p);
-			free(p);
-		}
-		rmdir(st->tmp);
+	if (!st->committed && !st->abandoned && st->tmp != NULL) {
+		rm_stage(st->tmp);
+		/* The folder first: a note without one names no keys. */
+		if (st->note != NULL)
+			(void)unlink(st->note);
 	}
 	for (i = 0; i < st->nfiles; i++)
 		free(st->files[i]);
 	if (st->parent_fd >= 0)
 		close(st->parent_fd);
 	free(st->tmp);
+	free(st->note);
 	free(st->dir);
 	free(st);
 }

@@ -88,8 +88,50 @@ int ca_stage_put(struct ca_stage *st, const char *rel, const void *data,
  */
 int ca_stage_commit(struct ca_stage *st, struct ca_errbuf *eb) CA_MUST_CHECK;
 
-/* ca_stage_free: remove an uncommitted staging folder; accepts NULL. */
+/*
+ * ca_stage_free: remove an uncommitted staging folder, and then its note;
+ * accepts NULL.
+ */
 void ca_stage_free(struct ca_stage *st);
+
+/*
+ * ca_stage_note: before keys are made for the staged CA, write text (what
+ * names them, and where) to a note beside the staging folder,
+ * NAME.staging-XXXXXX.keys, whole and fsynced.  A run killed before its
+ * commit leaves both for ca_stage_orphans; the commit, or ca_stage_free,
+ * removes the note.  CA_ERR_IO, CA_ERR_PERMISSION.
+ */
+int ca_stage_note(struct ca_stage *st, const char *text, size_t len,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_stage_abandon: ca_stage_free is to leave the staging folder and its
+ * note, for a later ca_stage_orphans (when the keys could not be removed).
+ */
+void ca_stage_abandon(struct ca_stage *st);
+
+/*
+ * ca_stage_orphans: clear up after earlier runs for the same directory
+ * that were stopped before their commit (safe under the lock that
+ * ca_stage_new took).  For each staging folder left beside st's, call
+ * fn(arg, folder, note) with the text of its note, or NULL when there
+ * is none (the run made no key); when fn returns 0 the folder and note
+ * are removed, when 1 they are left, and a negative value stops the walk
+ * and is returned.  Notes whose folder is gone (a commit stopped just
+ * after its rename) are removed.  Returns the number of folders
+ * removed, or CA_ERR_IO, CA_ERR_NOMEM.
+ */
+int ca_stage_orphans(struct ca_stage *st,
+    int (*fn)(void *arg, const char *stage, const char *note), void *arg,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_stage_sweep: remove the notes (and half-written notes) beside the
+ * existing CA directory dir whose staging folders are gone: what is left
+ * when ca-init was killed just after its commit.  Staging folders are
+ * left alone.  Returns the number removed, or CA_ERR_IO.
+ */
+int ca_stage_sweep(const char *dir, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_store_lock: take the CA directory's lock without waiting; *fd holds

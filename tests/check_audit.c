@@ -1001,6 +1001,37 @@ START_TEST(unrecorded_and_stray)
 }
 END_TEST
 
+/* What a killed command leaves: temporaries, or a journal. */
+START_TEST(interrupted_and_leftover)
+{
+	struct ca_audit *a;
+
+	sh("touch '%s/issued/0abc.pem.tmp-Ab12Cd' '%s/ca.pem.tmp-zzzzzz' "
+	    "'%s/revoked.idx.old-42'", rootdir, rootdir, rootdir);
+	a = audit_root(head);
+	/* In the order the folders list them. */
+	ck_assert_uint_eq(a->nfindings, 3);
+	ck_assert_ptr_nonnull(strstr(summary(a),
+	    "info:leftover@0:ca.pem.tmp-zzzzzz"));
+	ck_assert_ptr_nonnull(strstr(summary(a),
+	    "info:leftover@0:issued/0abc.pem.tmp-Ab12Cd"));
+	ck_assert_ptr_nonnull(strstr(summary(a),
+	    "info:leftover@0:revoked.idx.old-42"));
+	ck_assert_reason(a, "leftover", 0, "ca-log recover");
+	ck_assert_int_eq(ca_audit_passed(a), 1);
+	ca_audit_free(a);
+	sh("rm '%s/issued/0abc.pem.tmp-Ab12Cd' '%s/ca.pem.tmp-zzzzzz' "
+	    "'%s/revoked.idx.old-42' && echo '{}' >'%s/journal.json'", rootdir,
+	    rootdir, rootdir, rootdir);
+	a = audit_root(head);
+	ck_assert_findings(a, "error:interrupted@0:journal.json");
+	ck_assert_reason(a, "interrupted", 0, "ca-log recover");
+	ck_assert_int_eq(ca_audit_passed(a), 0);
+	ca_audit_free(a);
+	sh("rm '%s/journal.json'", rootdir);
+}
+END_TEST
+
 /* --- revocation and CRLs ------------------------------------------------- */
 
 START_TEST(index_checks)
@@ -1525,6 +1556,7 @@ audit_suite(void)
 	tcase_add_test(tc, artifact_changed);
 	tcase_add_test(tc, artifact_outside);
 	tcase_add_test(tc, unrecorded_and_stray);
+	tcase_add_test(tc, interrupted_and_leftover);
 	tcase_add_test(tc, index_checks);
 	tcase_add_test(tc, crl_stale);
 	tcase_add_test(tc, crl_expired);

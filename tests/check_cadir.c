@@ -17,6 +17,7 @@
 #include "cjson.h"
 #include "dircheck.h"
 #include "fsio.h"
+#include "journal.h"
 #include "log.h"
 #include "record.h"
 #include "rootca.h"
@@ -134,6 +135,8 @@ no_temporaries(void)
 	ck_assert_int_eq(count_matching(cadir, ".tmp"), 0);
 	ck_assert_int_eq(count_matching(logdir, ".tmp"), 0);
 	ck_assert_int_eq(count_matching(work, ".tmp"), 0);
+	ck_assert_int_eq(count_matching(cadir, ".old-"), 0);
+	ck_assert_int_eq(count_matching(cadir, CA_FILE_JOURNAL), 0);
 }
 
 static json_t *
@@ -528,6 +531,26 @@ START_TEST(append_existing_artifact)
 }
 END_TEST
 
+/* A journal left by a crash keeps every command out until recovery. */
+START_TEST(open_refuses_an_interrupted_directory)
+{
+	struct ca_dir *d = NULL;
+	struct ca_errbuf eb = { "" };
+	char j[PATH_MAX + 48];
+
+	snprintf(j, sizeof(j), "%s/%s", cadir, CA_FILE_JOURNAL);
+	tu_write(j, "{}\n", 3);
+	ck_assert_err(ca_dir_open(cadir, &d, &eb), CA_ERR_INTERRUPTED);
+	ck_assert_ptr_null(d);
+	ck_assert_msg(strstr(eb.msg, "ca-log recover") != NULL, "%s", eb.msg);
+	ck_assert_err(ca_dir_open_pending(cadir, &d, &eb),
+	    CA_ERR_INTERRUPTED);
+	ck_assert_int_eq(unlink(j), 0);
+	ck_assert_ok(ca_dir_open(cadir, &d, &eb));
+	ca_dir_close(d);
+}
+END_TEST
+
 /* An artifact that would take the record's own name. */
 START_TEST(append_artifact_at_record_name)
 {
@@ -575,6 +598,7 @@ cadir_suite(void)
 	tcase_add_test(tc, append_needs_login);
 	tcase_add_test(tc, append_existing_artifact);
 	tcase_add_test(tc, append_artifact_at_record_name);
+	tcase_add_test(tc, open_refuses_an_interrupted_directory);
 	suite_add_tcase(s, tc);
 	return s;
 }

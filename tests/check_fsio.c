@@ -1,6 +1,7 @@
 /* check_fsio.c: file input and crash-safe output (lib/fsio.c). */
 #include "check_util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 
 #include "encode.h"
@@ -478,6 +479,24 @@ START_TEST(path_join)
 }
 END_TEST
 
+START_TEST(tmp_names)
+{
+	char *a = ca_tmp_name("/x/ca.pem"), *b = ca_tmp_name("/x/ca.pem");
+	size_t i;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(strlen(a), strlen("/x/ca.pem.tmp-XXXXXX"));
+	ck_assert_int_eq(strncmp(a, "/x/ca.pem.tmp-", 14), 0);
+	for (i = 14; a[i] != '\0'; i++)
+		ck_assert(isalnum((unsigned char)a[i]));
+	/* 36^6 names: two alike would be a broken generator. */
+	ck_assert_str_ne(a, b);
+	free(a);
+	free(b);
+}
+END_TEST
+
 static Suite *
 fsio_suite(void)
 {
@@ -507,6 +526,7 @@ fsio_suite(void)
 	tcase_add_test(tm, sha256_failures);
 	tcase_add_test(tm, fsync_folders);
 	tcase_add_test(tm, path_join);
+	tcase_add_test(tm, tmp_names);
 	suite_add_tcase(s, tm);
 	return s;
 }

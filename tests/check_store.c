@@ -329,6 +329,89 @@ START_TEST(stage_free_removes_staging)
 }
 END_TEST
 
+/* For stage_orphans: say what was found, and keep the one noted "keep". */
+struct seen {
+	int with_note, without;
+};
+
+static int
+orphan_cb(void *arg, const char *stage, const char *note)
+{
+	struct seen *s = arg;
+
+	ck_assert_ptr_nonnull(strstr(stage, "/ca.staging-"));
+	if (note == NULL) {
+		s->without++;
+		return 0;
+	}
+	s->with_note++;
+	return strstr(note, "keep") != NULL;
+}
+
+START_TEST(stage_orphans)
+{
+	char top[PATH_MAX], dir[PATH_MAX + 8];
+	struct ca_stage *a = NULL, *b = NULL, *c = NULL, *me = NULL;
+	struct seen seen = { 0, 0 };
+	struct ca_errbuf eb = { "" };
+
+	tu_tmpdir(top);
+	snprintf(dir, sizeof(dir), "%s/ca", top);
+	/* Three runs "killed": one noted, one noted to keep, one not. */
+	ck_assert_ok(ca_stage_new(dir, &a, &eb));
+	ck_assert_ok(ca_stage_put(a, CA_FILE_CERT, "c", 1, 0644, &eb));
+	ck_assert_ok(ca_stage_note(a, "{\"k\":1}", 7, &eb));
+	ca_stage_abandon(a);
+	ca_stage_free(a);
+	ck_assert_ok(ca_stage_new(dir, &b, &eb));
+	ck_assert_ok(ca_stage_note(b, "keep", 4, &eb));
+	ca_stage_abandon(b);
+	ca_stage_free(b);
+	ck_assert_ok(ca_stage_new(dir, &c, &eb));
+	ca_stage_abandon(c);
+	ca_stage_free(c);
+	ck_assert_int_eq(count_entries(top), 5);
+	/* The next run clears up all but the one kept, and not itself. */
+	ck_assert_ok(ca_stage_new(dir, &me, &eb));
+	ck_assert_int_eq(ca_stage_orphans(me, orphan_cb, &seen, &eb), 2);
+	ck_assert_int_eq(seen.with_note, 2);
+	ck_assert_int_eq(seen.without, 1);
+	ck_assert_int_eq(count_entries(top), 3);
+	ca_stage_free(me);
+	ck_assert_int_eq(count_entries(top), 2);
+	tu_rmrf(top);
+}
+END_TEST
+
+START_TEST(stage_note_outlives_commit_only_until_sweep)
+{
+	char top[PATH_MAX], dir[PATH_MAX + 8], note[PATH_MAX * 2];
+	struct ca_stage *st = NULL;
+	struct ca_errbuf eb = { "" };
+
+	tu_tmpdir(top);
+	snprintf(dir, sizeof(dir), "%s/ca", top);
+	ck_assert_ok(ca_stage_new(dir, &st, &eb));
+	ck_assert_ok(ca_stage_note(st, "n", 1, &eb));
+	ck_assert_int_eq(count_entries(top), 2);
+	ck_assert_ok(ca_stage_commit(st, &eb));
+	/* The commit removes the note... */
+	ck_assert_int_eq(count_entries(top), 1);
+	ca_stage_free(st);
+	/* ...and a sweep removes one a crash left. */
+	snprintf(note, sizeof(note), "%s/ca.staging-AbC123.keys", top);
+	tu_write(note, "n", 1);
+	snprintf(note, sizeof(note), "%s/ca.staging-AbC124.keys.tmp-xyzXYZ",
+	    top);
+	tu_write(note, "n", 1);
+	snprintf(note, sizeof(note), "%s/other.staging-AbC123.keys", top);
+	tu_write(note, "n", 1);
+	ck_assert_int_eq(ca_stage_sweep(dir, &eb), 2);
+	ck_assert_int_eq(count_entries(top), 2);	/* ca, other's note */
+	tu_rmrf(top);
+}
+END_TEST
+
 START_TEST(stage_new_existing)
 {
 	char top[PATH_MAX], dir[PATH_MAX + 8];
@@ -500,6 +583,8 @@ store_suite(void)
 	tcase_add_test(tc, stage_commit_creates_dir);
 	tcase_add_test(tc, stage_commit_with_empty_log);
 	tcase_add_test(tc, stage_free_removes_staging);
+	tcase_add_test(tc, stage_orphans);
+	tcase_add_test(tc, stage_note_outlives_commit_only_until_sweep);
 	tcase_add_test(tc, stage_new_existing);
 	tcase_add_test(tc, stage_new_missing_parent);
 	tcase_add_test(tc, stage_commit_refuses_appeared_dir);
