@@ -145,6 +145,14 @@ tests/bin/p11fault.so: tests/p11fault.c
 	@$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
 	    $(PKG_CFLAGS) -o $@ $< -ldl
 
+# A preload shim that kills or fails the Nth file write, fsync or rename
+# (tests/integration/test_crash.sh); not sanitized, for the same reason.
+tests/bin/crashfs.so: tests/crashfs.c
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
+	    -o $@ $< -ldl
+
 tests/bin/p11attrs: tests/p11attrs.c $(FLAGS_STAMP)
 	@mkdir -p tests/bin
 	@echo "  CCLD    $@"
@@ -196,6 +204,7 @@ tests/bin/auditgen: tests/bench/auditgen.c $(LIB) $(wildcard lib/*.h) \
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
 
 TEST_TOOLS := tests/bin/p11attrs tests/bin/leafsign tests/bin/p11fault.so \
+              tests/bin/crashfs.so \
               $(FUZZERS) \
               $(VERIFIERS)
 

@@ -60,6 +60,28 @@ new_token() {
 	chmod 600 "$SCRATCH/pin-$1"
 }
 
+# copyable_tokens BASE WORK LABEL...: tokens LABEL... in BASE/tokens,
+# under a SoftHSM2 configuration that reads them from WORK/tokens, so
+# that a test can copy BASE to WORK before each case and start afresh.
+copyable_tokens() {
+	_base=$1
+	_work=$2
+	shift 2
+	mkdir -p "$_base/tokens"
+	cat >"$_base/softhsm2.conf" <<CONF
+directories.tokendir = $_work/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+CONF
+	export SOFTHSM2_CONF=$_work/softhsm2.conf
+	ln -s "$_base" "$_work"
+	for _t in "$@"; do
+		new_token "$_t"
+	done
+	rm "$_work"
+}
+
 # object_count LABEL: objects on the token, as the test tool reads them.
 object_count() {
 	"$TOP/tests/bin/p11attrs" "$MODULE" "$1" "$SCRATCH/pin-$1" |

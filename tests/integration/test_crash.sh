@@ -1,0 +1,221 @@
+#!/bin/sh
+# Crash points: every command that writes is stopped at each of its file
+# writes, fsyncs, renames, links, unlinks and creations in turn (the
+# preload shim tests/bin/crashfs.so), by SIGKILL and by an injected
+# ENOSPC or EIO.  After each case:
+#   - a failed command said so in one line naming itself;
+#   - a half-finished operation is reported (ca-audit: "interrupted") and
+#     refused by the next command until "ca-log recover" finishes or
+#     undoes it; recovery then leaves no temporaries behind;
+#   - the directory is then exactly as before (same files, same bytes,
+#     same audit), or exactly as after a normal run (same files, same
+#     audit), never in between: no artifact without its record, and no
+#     record without its artifacts;
+#   - when it is as before, the same command succeeds.
+# ca-init, whose directory appears in one rename, is cleared up by its own
+# next run: the keys the killed run made must be gone from the token.
+# CRASH_ONLY=PATTERN, CRASH_FROM, CRASH_MAX and CRASH_STRIDE=K narrow the
+# cases, as for test_faults.sh.
+. "$(dirname "$0")/../lib.sh"
+
+SHIM=$TOP/tests/bin/crashfs.so
+W=$SCRATCH/w
+BASE=$SCRATCH/base
+copyable_tokens "$BASE" "$W" root sub new
+mkdir -p "$BASE/ca"
+PS="--pin-source file:$SCRATCH/pin-root"
+PROFILE=$TOP/profiles/it-issuing.json
+
+# The baseline, as in test_faults.sh: a root with its ceremony sealed, a
+# pending subordinate, its certificate signed, a ceremony open at the
+# root, and one revocation, so that revocations and CRLs replace files.
+cp -a "$BASE" "$W"
+C=$W/ca
+check "baseline: root" "$BIN/ca-init" --ceremony "$PLAN" -d "$C/r" \
+    --token pkcs11:token=root $PS --subject "CN=Crash Root"
+check "baseline: root sealed" seal "$C/r" "$SCRATCH/pin-root"
+check "baseline: subordinate" "$BIN/ca-init" --ceremony "$PLAN" --sub \
+    -d "$C/s" --token pkcs11:token=sub $PS --subject "CN=Sub"
+check "baseline: subordinate sealed" seal "$C/s" "$SCRATCH/pin-root"
+check "baseline: signed" "$BIN/ca-sign-sub" -d "$C/r" --csr "$C/s/ca.csr" \
+    --profile "$PROFILE" --out "$C/s.pem" $PS
+for n in 1 2; do
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout /dev/null -subj "/CN=Other $n" -out "$C/o$n.csr" 2>/dev/null
+done
+check "baseline: a second subordinate signed" "$BIN/ca-sign-sub" -d "$C/r" \
+    --csr "$C/o1.csr" --profile "$PROFILE" --out "$C/o1.pem" $PS
+check "baseline: it is revoked" "$BIN/ca-crl" revoke -d "$C/r" \
+    --cert "$C/o1.pem" --reason superseded $PS
+check "baseline: a crl" "$BIN/ca-crl" issue -d "$C/r" $PS
+check "baseline: a ceremony open at the root" "$BIN/ca-ceremony" open \
+    -d "$C/r" --id X-1 --purpose p --script "$PLAN" --approval A \
+    --location L --person witness:W --person custodian:C $PS
+SERIAL=$(jq -r .body.certificate.serial "$C"/r/log/000003.json)
+rm -rf "$BASE"
+mv "$W" "$BASE"
+FP=$(openssl x509 -in "$BASE/ca/r/ca.pem" -outform DER | sha256sum |
+    cut -c1-64)
+
+# audit DIR: records and findings as ca-audit reports them (and "none"
+# when DIR does not exist).
+audit() {
+	if [ ! -d "$1" ]; then
+		echo none
+		return
+	fi
+	"$BIN/ca-audit" --json -d "$1" --anchor "$FP" 2>/dev/null | jq -jc \
+	    '[.log.records, ([.findings[] | .severity + ":" + .check] | sort)]'
+}
+# bytes: every file under ca/ and its SHA-256 (the lock aside).
+bytes() {
+	(cd "$W/ca" && find . -type f ! -name .lock -exec sha256sum {} + |
+	    sort -k2)
+}
+# names: every file under ca/, with serial numbers and staging suffixes
+# made alike (two normal runs differ only in those).
+names() {
+	(cd "$W/ca" && find . ! -name .lock | sed -E \
+	    -e 's/[0-9A-Fa-f]{16,}/SERIAL/g' -e 's/staging-[A-Za-z0-9]{6}/staging/' |
+	    sort)
+}
+keys() { "$TOP/tests/bin/p11attrs" "$MODULE" "$1" "$SCRATCH/pin-root" | jq length; }
+leftovers() {
+	find "$W/ca" -name '*.tmp-??????' -o -name '*.old-[0-9]*' \
+	    -o -name '*.staging-*' -o -name journal.json | sort
+}
+
+cases=0
+recovered=0
+op() {
+	o_name=$1
+	o_dir=$2
+	shift 2
+	case $o_name in
+	${CRASH_ONLY:-*}) ;;
+	*) return ;;
+	esac
+	rm -rf "$W"
+	cp -a "$BASE" "$W"
+	b_audit=$(audit "$W/ca/$o_dir")
+	b_bytes=$(bytes)
+	b_keys=$(keys new)
+	rm -f "$SCRATCH/trace"
+	[ -n "${CRASH_TRACE:-}" ] && echo "# $o_name: tracing to $CRASH_TRACE"
+	(cd "$W/ca" && LD_PRELOAD=$SHIM KC_CRASH_DIRS="$W/ca" \
+	    KC_CRASH_TRACE="$SCRATCH/trace" "$@" >/dev/null 2>&1)
+	o_rc=$?
+	o_points=$(wc -l <"$SCRATCH/trace")
+	[ -n "${CRASH_TRACE:-}" ] && cp "$SCRATCH/trace" "$CRASH_TRACE"
+	a_audit=$(audit "$W/ca/$o_dir")
+	a_names=$(names)
+	a_keys=$(keys new)
+	if [ "$o_rc" -ne 0 ] || [ "$o_points" -lt 3 ] ||
+	    [ -n "$(leftovers)" ]; then
+		not_ok "$o_name: without a crash (exit $o_rc, $o_points points)"
+		return
+	fi
+	o_bad=0
+	n=${CRASH_FROM:-1}
+	while [ "$n" -le "$o_points" ] && [ "$n" -le "${CRASH_MAX:-$n}" ]; do
+		# SIGKILL at every point; ENOSPC and EIO take turns.
+		if [ $((n % 2)) -eq 1 ]; then errno=enospc; else errno=eio; fi
+		for act in kill $errno; do
+		rm -rf "$W"
+		cp -a "$BASE" "$W"
+		# Not in a subshell, whose death the shell would announce.
+		env -C "$W/ca" LD_PRELOAD="$SHIM" KC_CRASH_DIRS="$W/ca" \
+		    KC_CRASH_AT=$n KC_CRASH_ACTION=$act "$@" \
+		    >"$SCRATCH/c.out" 2>"$SCRATCH/c.err"
+		c_rc=$?
+		why=
+		if [ "$act" = kill ] && [ "$c_rc" -ne 137 ]; then
+			why="not killed (exit $c_rc)"
+		elif [ "$act" != kill ] && [ "$c_rc" -ge 64 ]; then
+			why="exit $c_rc (a crash?)"
+		elif [ "$act" != kill ] && [ "$c_rc" -ne 0 ] &&
+		    { [ "$(wc -l <"$SCRATCH/c.err")" -ne 1 ] ||
+		    ! grep -q "^${1##*/}: " "$SCRATCH/c.err"; }; then
+			why="not a one-line error naming the command: $(cat "$SCRATCH/c.err")"
+		fi
+		if [ -z "$why" ] && [ -f "$W/ca/$o_dir/journal.json" ]; then
+			recovered=$((recovered + 1))
+			j_bytes=$(bytes)
+			if [ "$(audit "$W/ca/$o_dir" | grep -c 'error:interrupted')" -ne 1 ]; then
+				why="the audit does not report the interrupted operation"
+			elif (cd "$W/ca" && "$@" >/dev/null 2>"$SCRATCH/r.err"); then
+				why="a command ran on the half-written directory"
+			elif ! grep -q "ca-log recover" "$SCRATCH/r.err"; then
+				why="the refusal does not name the recovery: $(cat "$SCRATCH/r.err")"
+			elif [ "$(bytes)" != "$j_bytes" ]; then
+				why="the refused command changed files"
+			fi
+		fi
+		if [ -z "$why" ] && [ -d "$W/ca/$o_dir/log" ] &&
+		    ! "$BIN/ca-log" recover -d "$W/ca/$o_dir" \
+		    >"$SCRATCH/rec.out" 2>&1; then
+			why="ca-log recover failed: $(cat "$SCRATCH/rec.out")"
+		fi
+		if [ -n "$why" ]; then
+			:
+		elif [ "$o_dir" = new ] && [ ! -d "$W/ca/new/log" ]; then
+			# No directory: the next run clears up, and succeeds.
+			if ! (cd "$W/ca" && "$@" >/dev/null 2>"$SCRATCH/r.err"); then
+				why="the retry failed: $(cat "$SCRATCH/r.err")"
+			elif [ -n "$(leftovers)" ]; then
+				why="the retry left $(leftovers | head -1)"
+			elif [ "$(keys new)" != "$a_keys" ]; then
+				why="$(keys new) objects on the token after the retry, not $a_keys"
+			elif [ "$(names)" != "$a_names" ] ||
+			    [ "$(audit "$W/ca/new")" != "$a_audit" ]; then
+				why="the retry did not end as a normal run"
+			fi
+		elif [ -n "$(leftovers)" ]; then
+			why="recovery left $(leftovers | head -1)"
+		elif [ "$(bytes)" = "$b_bytes" ]; then
+			# As before: nothing happened, and a retry works.
+			if [ "$(audit "$W/ca/$o_dir")" != "$b_audit" ]; then
+				why="the audit changed: $(audit "$W/ca/$o_dir")"
+			elif [ "$(keys new)" != "$b_keys" ]; then
+				why="keys left on the token"
+			elif ! (cd "$W/ca" && "$@" >/dev/null 2>"$SCRATCH/r.err"); then
+				why="the retry failed: $(cat "$SCRATCH/r.err")"
+			elif [ "$(names)" != "$a_names" ]; then
+				why="the retry did not end as a normal run"
+			fi
+		elif [ "$(names)" != "$a_names" ]; then
+			why="neither as before nor as after: $(names | tr '\n' ' ')"
+		elif [ "$(audit "$W/ca/$o_dir")" != "$a_audit" ]; then
+			why="files as after, but the audit differs: $(audit "$W/ca/$o_dir")"
+		fi
+		cases=$((cases + 1))
+		if [ -n "$why" ]; then
+			o_bad=$((o_bad + 1))
+			not_ok "$o_name: $act at point $n ($(sed -n "${n}p" \
+			    "$SCRATCH/trace" | cut -d' ' -f2-)): $why"
+			sed 's/^/#   /' "$SCRATCH/c.err"
+		fi
+		done
+		n=$((n + ${CRASH_STRIDE:-1}))
+	done
+	[ "$o_bad" -eq 0 ] && ok "$o_name: stopped at each of its $o_points file operations${CRASH_STRIDE:+ (every ${CRASH_STRIDE}th)}"
+}
+
+op "ca-init (root)" new "$BIN/ca-init" --ceremony "$PLAN" -d new \
+    --token pkcs11:token=new $PS --subject "CN=New Root"
+op "ca-init --sub" new "$BIN/ca-init" --ceremony "$PLAN" --sub -d new \
+    --token pkcs11:token=new $PS --subject "CN=New Sub"
+op "ca-ceremony attest" r "$BIN/ca-ceremony" attest -d r --by W \
+    --statement "room secured" $PS
+op "ca-sign-sub" r "$BIN/ca-sign-sub" -d r --csr o2.csr \
+    --profile "$PROFILE" --out o2.pem $PS
+op "ca-init --install" s "$BIN/ca-init" --install s.pem --chain r/ca.pem \
+    -d s $PS
+op "ca-crl issue" r "$BIN/ca-crl" issue -d r $PS
+op "ca-crl revoke" r "$BIN/ca-crl" revoke -d r --serial "$SERIAL" \
+    --reason superseded $PS
+echo "# $cases crash cases (SIGKILL at every point, ENOSPC or EIO at every other); $recovered left a journal for ca-log recover"
+check "more than $((200 / ${CRASH_STRIDE:-1})) cases ran" \
+    test "$cases" -gt $((200 / ${CRASH_STRIDE:-1}))
+
+finish
