@@ -72,7 +72,7 @@ CHECK_BINS := $(patsubst tests/%.c,tests/bin/%,$(CHECK_SRCS))
 MANPAGES   := $(sort $(wildcard man/*.[0-9]))
 
 .PHONY: all deps check check-run unit integration bench demo demo-run install \
-        fuzz \
+        fuzz valgrind \
         clean
 .DELETE_ON_ERROR:
 
@@ -222,6 +222,11 @@ integration: all $(TEST_TOOLS)
 # 600 MB of memory for openssl's side.  BENCH_N=100000 make bench is shorter.
 # Then ca-audit over logs of 10,000 and 100,000 issued certificates
 # (AUDIT_BENCH_N sets the larger; about 1.2 GB of scratch disk at 100,000).
+# The integration tests with every command under valgrind's memcheck
+# (slow; VALGRIND_TESTS="test_crl ..." picks the tests).
+valgrind: all $(TEST_TOOLS)
+	@./tests/valgrind.sh $(VALGRIND_TESTS)
+
 bench: all tests/bin/crlbench tests/bin/auditgen
 	@./tests/bench/crl-bench.sh
 	@BENCH_N=$${AUDIT_BENCH_N:-100000} ./tests/bench/audit-bench.sh

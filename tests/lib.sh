@@ -3,7 +3,8 @@
 set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=$TOP/bin
+# KC_BIN: the commands to test (tests/valgrind.sh wraps them).
+BIN=${KC_BIN:-$TOP/bin}
 MODULE=${MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/kc-test.XXXXXX")
 trap 'rm -rf "$SCRATCH"' EXIT INT TERM
