@@ -89,8 +89,13 @@ do_issue(struct opts *o)
 		printf("  export:      %s\n", o->out);
 	printf("\nLog head after this record (write on the paper script):\n");
 	printf("sha256:%s\n", res.head);
-	if (r != 0)
-		return cli_fail(PROG, "export", r, &eb);
+	if (r != 0) {
+		/* Not cli_fail: its hint would say to run this again. */
+		fprintf(stderr, PROG ": %s; do not issue again: copy it with "
+		    "\"ca-crl export -d %s --out NEWFOLDER\"\n", eb.msg,
+		    o->dir);
+		return ca_exit_status(r);
+	}
 	return CA_EXIT_OK;
 }
 

@@ -25,6 +25,22 @@ usage(FILE *f)
 	    "       " PROG " recover -d DIR\n");
 }
 
+/* Why dir did not verify, and what to do: one line. */
+static int
+not_verified(const char *dir, int r, const struct ca_errbuf *eb)
+{
+	const char *why = eb->msg[0] ? eb->msg : ca_strerror(r);
+
+	if (r == CA_ERR_LOG || r == CA_ERR_VERIFY)
+		fprintf(stderr, PROG ": \"%s\" does not verify: %s; stop: do "
+		    "not use it, compare it with its backup copy and the head "
+		    "on the paper script, and run ca-audit\n", dir, why);
+	else
+		fprintf(stderr, PROG ": cannot verify \"%s\": %s%s\n", dir,
+		    why, ca_err_hint(r));
+	return ca_exit_status(r);
+}
+
 /*
  * Finish or undo what a killed command left half written (journal.h),
  * under the directory's lock, then check the log it leaves.
@@ -48,10 +64,8 @@ recover(const char *dir)
 		    "no log/); give the folder ca-init made\n", dir);
 		return CA_EXIT_FAIL;
 	}
-	if ((r = ca_store_lock(dir, &lockfd, &eb)) != 0) {
-		fprintf(stderr, PROG ": %s\n", eb.msg);
-		return ca_exit_status(r);
-	}
+	if ((r = ca_store_lock(dir, &lockfd, &eb)) != 0)
+		return cli_fail(PROG, "cannot recover", r, &eb);
 	r = ca_journal_recover(dir, &res, &eb);
 	/* And ca-init's note, should it have been killed just after. */
 	if (r == 0 && (r = ca_stage_sweep(dir, &eb)) > 0) {
@@ -60,9 +74,7 @@ recover(const char *dir)
 	}
 	ca_store_unlock(lockfd);
 	if (r != 0) {
-		fprintf(stderr, PROG ": cannot recover \"%s\": %s%s\n", dir,
-		    eb.msg[0] ? eb.msg : ca_strerror(r), ca_err_hint(r));
-		return ca_exit_status(r);
+		return cli_fail(PROG, "cannot recover", r, &eb);
 	}
 	if (res.journal && res.forward)
 		printf("record %lld (%s) had been written when the operation "
@@ -90,11 +102,8 @@ recover(const char *dir)
 		    "key when the certificate is installed\n");
 		return CA_EXIT_OK;
 	}
-	if ((r = ca_dir_verify_log(dir, NULL, &sum, &eb)) != 0) {
-		fprintf(stderr, PROG ": \"%s\" does not verify: %s\n", dir,
-		    eb.msg[0] ? eb.msg : ca_strerror(r));
-		return ca_exit_status(r);
-	}
+	if ((r = ca_dir_verify_log(dir, NULL, &sum, &eb)) != 0)
+		return not_verified(dir, r, &eb);
 	printf("log verifies: %lld record%s; head sha256:%s\n", sum.count,
 	    sum.count == 1 ? "" : "s", sum.head);
 	return CA_EXIT_OK;
@@ -138,11 +147,8 @@ main(int argc, char **argv)
 		}
 		return recover(dir);
 	}
-	if ((r = ca_dir_verify_log(dir, anchor, &sum, &eb)) != 0) {
-		fprintf(stderr, PROG ": \"%s\" does not verify: %s\n", dir,
-		    eb.msg[0] ? eb.msg : ca_strerror(r));
-		return ca_exit_status(r);
-	}
+	if ((r = ca_dir_verify_log(dir, anchor, &sum, &eb)) != 0)
+		return not_verified(dir, r, &eb);
 	printf("log verifies: %lld record%s, %s to %s\n", sum.count,
 	    sum.count == 1 ? "" : "s", sum.first_time, sum.last_time);
 	printf("log id: %s\n", sum.log_id);

@@ -38,8 +38,10 @@ static inline int
 cli_start(const char *prog)
 {
 	if (ca_proc_init() != 0) {
-		fprintf(stderr, "%s: cannot harden the process; refusing to "
-		    "run\n", prog);
+		fprintf(stderr, "%s: cannot turn off core dumps or lock memory "
+		    "for the PIN; refusing to run: run it directly on the "
+		    "ceremony laptop, not in a container or sandbox that "
+		    "forbids it\n", prog);
 		return CA_EXIT_FAIL;
 	}
 	return 0;

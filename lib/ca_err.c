@@ -48,7 +48,8 @@ ca_strerror(int r)
 	case CA_ERR_KEY_MISMATCH:
 		return "the key on the token is not the certificate's";
 	case CA_ERR_INTERRUPTED:
-		return "an interrupted operation must be recovered first";
+		return "an interrupted operation must be recovered first: run "
+		    "ca-log recover -d DIR";
 	default: return "unknown error";
 	}
 }
@@ -91,7 +92,8 @@ ca_err_openssl(struct ca_errbuf *eb)
 	size_t n;
 
 	e = ERR_peek_error();
-	if (eb != NULL && e != 0) {
+	/* OpenSSL's words only ever follow a sentence of our own. */
+	if (eb != NULL && e != 0 && eb->msg[0] != '\0') {
 		ERR_error_string_n(e, buf, sizeof(buf));
 		n = strlen(eb->msg);
 		if (n + 3 < sizeof(eb->msg))
@@ -106,18 +108,31 @@ ca_err_hint(int r)
 {
 	switch (r) {
 	case CA_ERR_HSM:
-	case CA_ERR_CRYPTO:
-	case CA_ERR_MODULE:
 		/* Every command writes all of its files or none of them. */
 		return "; nothing was written: check that the token is "
 		    "connected and answering, then run the command again";
+	case CA_ERR_CRYPTO:
+		return "; nothing was written: run the command again, and if "
+		    "it fails the same way, stop and report it";
+	case CA_ERR_MODULE:
+		return "; give the token vendor's pkcs#11 module with --module "
+		    "(for an existing CA, install it at the path in ca.json)";
 	case CA_ERR_TOKEN_NOT_FOUND:
-		return "; check that the token is plugged in and the uri names "
-		    "its label or serial";
+		return "; check that the token is plugged in and initialised, "
+		    "and that it is the one whose label and serial are named";
 	case CA_ERR_IO:
 	case CA_ERR_PERMISSION:
-		return "; check that the disk has room and the folder is "
-		    "writable, then run the command again";
+		return "; check the path, that the disk has room and that the "
+		    "folder is writable, then run the command again";
+	case CA_ERR_EXISTS:
+		return "; nothing was overwritten";
+	case CA_ERR_KEY_NOT_FOUND:
+		return "; is this the CA's own token? its label and serial are "
+		    "in the key uris of ca.json";
+	case CA_ERR_LOG:
+		return "; the CA directory was changed outside these tools or "
+		    "is damaged: stop, compare it with its backup copy and the "
+		    "log head on the paper script, and run ca-audit";
 	case CA_ERR_NOMEM:
 		return "; close other programs and run the command again";
 	default:

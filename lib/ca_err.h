@@ -85,7 +85,8 @@ int ca_exit_status(int r);
 /*
  * ca_err_hint: what the operator should do after failure r, as a clause
  * to append to the message ("; " and the hint), or "" when the message
- * itself says it.  For failures of the token, the module or the disk.
+ * itself says it (usage errors, PINs, locks, the clock, bad input files:
+ * their messages name what to do).
  */
 const char *ca_err_hint(int r);
 
@@ -112,7 +113,9 @@ void ca_err_prefix(struct ca_errbuf *eb, const char *fmt, ...)
 
 /*
  * ca_err_openssl: append the oldest entry of OpenSSL's error queue to eb's
- * detail (if any), then clear the queue.  Used where libcrypto failed.
+ * detail, after the plain sentence already there (with none there, the
+ * queue's text alone would be no message: it is dropped), then clear the
+ * queue.  Used where libcrypto failed.
  */
 void ca_err_openssl(struct ca_errbuf *eb);
 

@@ -108,8 +108,12 @@ open_dir(const char *path, int pending_ok, struct ca_dir **out,
 	 * finds the ceremony open in it.
 	 */
 	if ((r = ca_dir_verify_log_each(path, NULL, NULL, ceremony_visit, d,
-	    eb)) != 0)
+	    eb)) != 0) {
+		if (r == CA_ERR_LOG || r == CA_ERR_VERIFY)
+			ca_err_prefix(eb, "the log of \"%s\" does not verify",
+			    path);
 		goto out;
+	}
 	r = CA_ERR_NOMEM;
 	if ((p = ca_path_join(path, CA_FILE_CERT)) == NULL)
 		goto out;
@@ -458,8 +462,11 @@ out:
 	if (r != 0 && journalled) {
 		/* Undo from the journal itself, as recovery would. */
 		if (ca_journal_rollback(d->path, &undo) != 0) {
-			ca_err_prefix(eb, "undoing it failed too (%s); run "
-			    "\"ca-log recover -d %s\" before anything else",
+			char why[sizeof(undo.msg)];
+
+			snprintf(why, sizeof(why), "%s", eb ? eb->msg : "");
+			ca_errf(eb, "%s; undoing it failed too (%s): run "
+			    "\"ca-log recover -d %s\" before anything else", why,
 			    undo.msg, d->path);
 			r = CA_ERR_INTERRUPTED;
 		}

@@ -49,16 +49,23 @@ ca_read_file(const char *path, size_t max, unsigned char **buf, size_t *len,
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) <
 	    0) {
 		r = ca_errno_code(errno);
-		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+		if (errno == ELOOP)
+			ca_errf(eb, "\"%s\" is a symbolic link; give the path "
+			    "of the file itself", path);
+		else
+			ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		ca_errf(eb, "\"%s\": not a regular file", path);
+		ca_errf(eb, "\"%s\" is not a file (a folder or a device?); "
+		    "give the path of the file itself", path);
 		r = CA_ERR_IO;
 		goto out;
 	}
 	if ((unsigned long long)st.st_size > max) {
-		ca_errf(eb, "\"%s\": larger than %zu bytes", path, max);
+		ca_errf(eb, "\"%s\" is %lld bytes, more than the %zu this "
+		    "file can be; is it the right file?", path,
+		    (long long)st.st_size, max);
 		r = CA_ERR_IO;
 		goto out;
 	}

@@ -114,14 +114,33 @@ ckr_name(CK_RV rv)
 	case CKR_PIN_INCORRECT: return "CKR_PIN_INCORRECT";
 	case CKR_OPERATION_ACTIVE: return "CKR_OPERATION_ACTIVE";
 	case CKR_USER_NOT_LOGGED_IN: return "CKR_USER_NOT_LOGGED_IN";
-	default: return "CKR";
+	case CKR_MECHANISM_INVALID: return "CKR_MECHANISM_INVALID";
+	default: return "code";
 	}
 }
 
 static void
 ckr_detail(struct ca_errbuf *eb, const char *call, CK_RV rv)
 {
-	ca_errf(eb, "the token failed %s with %s (0x%08lx)", call,
+	/* What the operator was waiting for, before the PKCS#11 names. */
+	static const struct { const char *call, *what; } plain[] = {
+		{ "C_GetSlotList", "could not list its slots" },
+		{ "C_OpenSession", "could not open a session" },
+		{ "C_Login", "refused the login" },
+		{ "C_GenerateKeyPair", "could not make the key" },
+		{ "C_FindObjectsInit", "could not search its keys" },
+		{ "C_FindObjects", "could not search its keys" },
+		{ "C_FindObjectsFinal", "could not search its keys" },
+		{ "C_GetAttributeValue", "could not read a key's attributes" },
+		{ "C_DestroyObject", "could not remove a key" },
+	};
+	const char *what = "failed";
+	size_t i;
+
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strcmp(plain[i].call, call) == 0)
+			what = plain[i].what;
+	ca_errf(eb, "the token %s (PKCS#11 %s: %s, 0x%08lx)", what, call,
 	    ckr_name(rv), (unsigned long)rv);
 }
 
@@ -235,7 +254,8 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 	}
 	if (PKCS11_CTX_load(h->ctx, module) != 0) {
 		ERR_clear_error();
-		ca_errf(eb, "\"%s\" is not a loadable pkcs#11 module", module);
+		ca_errf(eb, "the pkcs#11 module \"%s\" cannot be loaded (no "
+		    "such file, or not a library for this machine)", module);
 		PKCS11_CTX_free(h->ctx);
 		h->ctx = NULL;
 		r = CA_ERR_MODULE;
@@ -251,7 +271,8 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 	    NULL || (getfl = (CK_C_GetFunctionList)dlsym(h->dl,
 	    "C_GetFunctionList")) == NULL || getfl(&h->f) != CKR_OK ||
 	    h->f == NULL) {
-		ca_errf(eb, "\"%s\" has no usable C_GetFunctionList", module);
+		ca_errf(eb, "\"%s\" is not a pkcs#11 module (it has no usable "
+		    "C_GetFunctionList)", module);
 		r = CA_ERR_MODULE;
 		goto out;
 	}
@@ -259,7 +280,7 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 		goto out;
 	if (PKCS11_enumerate_slots(h->ctx, &h->slots, &h->nslots) != 0) {
 		ERR_clear_error();
-		ca_errf(eb, "cannot enumerate slots");
+		ca_errf(eb, "cannot list the slots of module \"%s\"", module);
 		r = CA_ERR_HSM;
 		goto out;
 	}
@@ -375,6 +396,17 @@ ca_hsm_login(struct ca_hsm *h, const struct ca_secret *pin,
 		ca_errf(eb, "the user PIN of token \"%s\" is locked; the "
 		    "security officer must unlock it", h->info.label);
 		return CA_ERR_PIN_LOCKED;
+	case CKR_PIN_INVALID:
+	case CKR_PIN_LEN_RANGE:
+		ca_errf(eb, "the PIN given for token \"%s\" has the wrong "
+		    "length or characters%s; check the PIN (each wrong try may "
+		    "count towards locking it)", h->info.label,
+		    pin_flags_note(h));
+		return CA_ERR_PIN_INCORRECT;
+	case CKR_USER_PIN_NOT_INITIALIZED:
+		ca_errf(eb, "token \"%s\" has no user PIN yet; the security "
+		    "officer must set one", h->info.label);
+		return CA_ERR_PIN_SOURCE;
 	default:
 		ckr_detail(eb, "C_Login", rv);
 		return ckr_code(rv);
@@ -597,20 +629,28 @@ ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 #undef ADD
 	rv = h->f->C_GenerateKeyPair(h->session, &mech, pubt, np, privt, nv,
 	    &pub, &priv);
+	if (rv == CKR_MECHANISM_INVALID || rv == CKR_TEMPLATE_INCONSISTENT ||
+	    rv == CKR_ATTRIBUTE_VALUE_INVALID) {
+		ca_errf(eb, "token \"%s\" cannot make %s keys (PKCS#11 "
+		    "C_GenerateKeyPair: 0x%08lx); choose another --algorithm "
+		    "(p384, p256, rsa3072 or rsa4096)", h->info.label,
+		    ca_keyalg_name(alg), (unsigned long)rv);
+		return CA_ERR_ALGORITHM;
+	}
 	if (rv != CKR_OK) {
 		ckr_detail(eb, "C_GenerateKeyPair", rv);
-		return rv == CKR_MECHANISM_INVALID ? CA_ERR_ALGORITHM :
-		    ckr_code(rv);
+		return ckr_code(rv);
 	}
 	if ((r = read_attrs(h, priv, &a)) != 0) {
 		ca_errf(eb, "cannot read back the new key's attributes");
 		goto undo;
 	}
 	if (!ca_key_attrs_ok(&a)) {
-		ca_errf(eb, "token made key \"%s\" with attributes other than "
-		    "asked (local %d, always-sensitive %d, never-extractable "
-		    "%d, extractable %d, sign %d, decrypt %d, unwrap %d, "
-		    "derive %d)", label, a.local, a.always_sensitive,
+		ca_errf(eb, "token made key \"%s\" exportable or usable for "
+		    "more than signing, so it was removed again: this token "
+		    "cannot hold a CA key as required; use another (local %d, "
+		    "always-sensitive %d, never-extractable %d, extractable "
+		    "%d, sign %d, decrypt %d, unwrap %d, derive %d)", label, a.local, a.always_sensitive,
 		    a.never_extractable, a.extractable, a.sign, a.decrypt,
 		    a.unwrap, a.derive);
 		r = CA_ERR_KEY_ATTRS;

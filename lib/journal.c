@@ -574,7 +574,7 @@ ca_journal_recover(const char *dir, struct ca_recovery *res,
 		goto out;
 	/* Only now: a journal's own temporaries look like leftovers. */
 	if ((r = ca_journal_leftovers(dir, sweep_one, &s)) < 0) {
-		ca_errf(eb, "cannot read \"%s\"", dir);
+		ca_errf(eb, "cannot list \"%s\": %s", dir, strerror(errno));
 		goto out;
 	}
 	if ((r = s.r) != 0)

@@ -68,7 +68,9 @@ list_records(const char *logdir, long long *maxseq, long long *count,
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if ((s = record_seq(de->d_name)) < 0) {
-			ca_errf(eb, "\"%s/%s\" is not a record file", logdir,
+			ca_errf(eb, "\"%s/%s\" does not belong in the log "
+			    "folder, which holds only NNNNNN.json records; move "
+			    "it out and run the command again", logdir,
 			    de->d_name);
 			closedir(d);
 			return CA_ERR_LOG;
@@ -249,13 +251,17 @@ ca_log_body_new(const struct ca_log_head *head, time_t now, const char *op,
 	*out = NULL;
 	if (head->seq > 0 && ca_time_rfc3339(head->time, last) != 0)
 		last[0] = '\0';
-	if (head->seq > 0 && now < head->time) {
-		ca_errf(eb, "the clock reads earlier than the last record "
-		    "(%s); set the clock (date -u -s) before going on", last);
+	if (ca_time_rfc3339(now, ts) != 0) {
+		ca_errf(eb, "the system clock is not usable; set it (date -u "
+		    "-s) before going on");
 		return CA_ERR_CLOCK;
 	}
-	if (ca_time_rfc3339(now, ts) != 0)
+	if (head->seq > 0 && now < head->time) {
+		ca_errf(eb, "the clock reads %s, earlier than the last record "
+		    "(%s); set the clock (date -u -s) before going on", ts,
+		    last);
 		return CA_ERR_CLOCK;
+	}
 	if (head->seq > 0)
 		days = (json_int_t)((now - head->time) / 86400);
 	if (days > CA_LOG_MAX_GAP_DAYS && clock_typed == 0) {

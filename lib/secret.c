@@ -205,7 +205,9 @@ ca_pin_read(const struct ca_pin_source *src, ca_prompt_fn prompt, void *arg,
 	case CA_PIN_FILE:
 		if ((fd = open(src->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 		    O_NONBLOCK)) < 0) {
-			ca_errf(eb, "\"%s\": %s", src->path, strerror(errno));
+			ca_errf(eb, "cannot read the pin file \"%s\": %s; check "
+			    "the path in --pin-source file:PATH", src->path,
+			    strerror(errno));
 			r = CA_ERR_PIN_SOURCE;
 			goto out;
 		}
@@ -227,7 +229,8 @@ ca_pin_read(const struct ca_pin_source *src, ca_prompt_fn prompt, void *arg,
 		break;
 	}
 	if (s->len == 0) {
-		ca_errf(eb, "empty pin");
+		ca_errf(eb, "the pin read is empty; type it at the prompt, or "
+		    "check the pin file or descriptor");
 		r = CA_ERR_PIN_SOURCE;
 		goto out;
 	}

@@ -116,10 +116,16 @@ ca_config_load(const char *dir, struct ca_config **out, struct ca_errbuf *eb)
 	*out = NULL;
 	if ((path = ca_path_join(dir, CA_FILE_CONFIG)) == NULL)
 		return CA_ERR_NOMEM;
-	if ((r = ca_read_file(path, 1 << 20, &buf, &len, eb)) != 0)
+	if ((r = ca_read_file(path, 1 << 20, &buf, &len, eb)) != 0) {
+		if (r == CA_ERR_NOT_FOUND)
+			ca_errf(eb, "\"%s\" is not a CA directory (it has no "
+			    "ca.json); give the folder ca-init made", dir);
 		goto out;
-	if ((r = ca_json_parse((const char *)buf, len, &j, eb)) != 0)
+	}
+	if ((r = ca_json_parse((const char *)buf, len, &j, eb)) != 0) {
+		ca_err_prefix(eb, "\"%s\"", path);
 		goto out;
+	}
 	r = CA_ERR_SCHEMA;
 	if ((f = json_string_value(json_object_get(j, "format"))) == NULL ||
 	    strcmp(f, "ca-config") != 0) {
@@ -559,14 +565,24 @@ ca_store_lock(const char *dir, int *fd, struct ca_errbuf *eb)
 	f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (f < 0) {
 		r = ca_errno_code(errno);
-		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+		if (r == CA_ERR_NOT_FOUND)
+			ca_errf(eb, "\"%s\" is not a CA directory (no such "
+			    "folder); give the folder ca-init made", dir);
+		else
+			ca_errf(eb, "cannot lock \"%s\": %s; the CA directory "
+			    "must be on writable media", dir, strerror(errno));
 		free(path);
 		return r;
 	}
 	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
 		r = errno == EWOULDBLOCK ? CA_ERR_LOCKED : CA_ERR_IO;
-		ca_errf(eb, "\"%s\" is in use by another process; wait for "
-		    "it to finish", dir);
+		if (r == CA_ERR_LOCKED)
+			ca_errf(eb, "\"%s\" is in use by another process; "
+			    "wait for it to finish", dir);
+		else
+			ca_errf(eb, "cannot lock \"%s\": %s; keep the CA "
+			    "directory on a local disk or stick, not a network "
+			    "share", dir, strerror(errno));
 		close(f);
 		free(path);
 		return r;

@@ -991,7 +991,7 @@ START_TEST(stray_files_refused)
 	fx_log(&f);
 	snprintf(path, sizeof(path), "%s/notes.txt", f.logdir);
 	tu_write(path, "x", 1);
-	expect_log_err(&f, "is not a record file");
+	expect_log_err(&f, "does not belong in the log folder");
 	ck_assert_err(ca_log_head_read(f.logdir, &head, &eb), CA_ERR_LOG);
 	ck_assert_int_eq(unlink(path), 0);
 
@@ -999,11 +999,11 @@ START_TEST(stray_files_refused)
 	raw = read_rec(&f, 1, &len);
 	snprintf(path, sizeof(path), "%s/0000005.json", f.logdir);
 	tu_write(path, raw, len);
-	expect_log_err(&f, "is not a record file");
+	expect_log_err(&f, "does not belong in the log folder");
 	ck_assert_int_eq(unlink(path), 0);
 	snprintf(path, sizeof(path), "%s/000000.json", f.logdir);
 	tu_write(path, raw, len);
-	expect_log_err(&f, "is not a record file");
+	expect_log_err(&f, "does not belong in the log folder");
 	ck_assert_int_eq(unlink(path), 0);
 	expect_ok(&f, NULL);
 	free(raw);
