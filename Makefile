@@ -18,7 +18,7 @@ COMPDIR    := $(PREFIX)/share/bash-completion/completions
 SCRIPTDIR  := $(PREFIX)/share/keyceremony/ceremony-scripts
 
 CC         ?= cc
-PKGS       := libcrypto libp11 jansson
+PKGS       := libcrypto libp11 jansson libgfshare
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) p11-kit-1 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
