@@ -49,11 +49,12 @@ ca_env_json(const char *prog, const struct ca_hsm *h, json_t **out)
 		if ((t = json_pack("{s:s, s:s}", "path", ca_hsm_module_path(h),
 		    "sha256", mod)) == NULL ||
 		    json_object_set_new(e, "module", t) != 0 ||
-		    (t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
+		    (t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s*}",
 		    "label", ti->label, "serial", ti->serial,
 		    "manufacturer", ti->manufacturer, "model", ti->model,
 		    "hardware", hw, "firmware", fw, "protected_auth_path",
-		    ti->protected_auth_path)) == NULL ||
+		    ti->protected_auth_path, "login",
+		    ca_hsm_login_method(h))) == NULL ||
 		    json_object_set_new(e, "token", t) != 0) {
 			json_decref(e);
 			return CA_ERR_NOMEM;

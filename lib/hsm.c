@@ -26,6 +26,7 @@ struct ca_hsm {
 	CK_SLOT_ID slot_id;
 	CK_SESSION_HANDLE session;
 	int have_session, logged_in;
+	int pin_pad;		/* logged in without a PIN */
 	struct ca_token_info info;
 	EVP_PKEY *keys[MAX_KEYS];	/* handed out; freed before slots */
 	size_t nkeys;
@@ -412,7 +413,16 @@ ca_hsm_login(struct ca_hsm *h, const struct ca_secret *pin,
 		return ckr_code(rv);
 	}
 	h->logged_in = 1;
+	h->pin_pad = pin == NULL;
 	return 0;
+}
+
+const char *
+ca_hsm_login_method(const struct ca_hsm *h)
+{
+	if (h == NULL || !h->logged_in)
+		return NULL;
+	return h->pin_pad ? "pin-pad" : "pin";
 }
 
 static int

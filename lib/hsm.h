@@ -88,6 +88,14 @@ void ca_hsm_close(struct ca_hsm *h);
 /* ca_hsm_token_info: the selected token's information (borrowed). */
 const struct ca_token_info *ca_hsm_token_info(const struct ca_hsm *h);
 
+/*
+ * ca_hsm_login_method: how the session logged in, for the record: "pin"
+ * (a PIN this process read), "pin-pad" (the token's protected
+ * authentication path: PIN pad or PED key, no PIN passed), or NULL when
+ * it has not.
+ */
+const char *ca_hsm_login_method(const struct ca_hsm *h);
+
 /* ca_hsm_module_path: the module path in use (borrowed). */
 const char *ca_hsm_module_path(const struct ca_hsm *h);
 

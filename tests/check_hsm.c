@@ -323,7 +323,9 @@ START_TEST(login_pins)
 	ck_assert_msg(strstr(eb.msg, "incorrect user PIN for token "
 	    "\"" LABEL "\"") != NULL, "%s", eb.msg);
 	ck_assert_err(ca_hsm_login(h, NULL, &eb), CA_ERR_PIN_SOURCE);
+	ck_assert_ptr_null(ca_hsm_login_method(h));
 	ck_assert_ok(ca_hsm_login(h, good, &eb));
+	ck_assert_str_eq(ca_hsm_login_method(h), "pin");
 	/* Logging in again is harmless. */
 	ck_assert_ok(ca_hsm_login(h, good, &eb));
 	ca_secret_free(bad);

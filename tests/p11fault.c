@@ -13,6 +13,10 @@
  *                    SESSION_HANDLE_INVALID, PIN_INCORRECT or
  *                    FUNCTION_FAILED (default: DEVICE_ERROR)
  *   KC_FAULT_TRACE   a file that gets one line per call: "N name rv"
+ *   KC_FAULT_PINPAD  a PIN file: the token then says it has a protected
+ *                    authentication path (a PIN pad), and a C_Login with
+ *                    no PIN logs in with the file's first line, as a
+ *                    custodian typing on the pad would
  *
  * Every entry of the function list but C_GetFunctionList is replaced by
  * a wrapper that takes eight word-sized arguments and forwards them.  No
@@ -77,6 +81,8 @@ static CK_FUNCTION_LIST ours;
 static unsigned long calls, fail_at;
 static CK_RV fail_rv = CKR_DEVICE_ERROR;
 static int trace = -1;
+static char pad_pin[256];
+static int pinpad, i_tokeninfo = -1, i_login = -1;
 
 static word_fn
 real_fn(int i)
@@ -100,8 +106,13 @@ dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
 
 	if (n == fail_at)
 		rv = fail_rv;
+	else if (pinpad && i == i_login && c == 0)
+		rv = real_fn(i)(a, b, (unsigned long)pad_pin, strlen(pad_pin),
+		    e, f, g, h);
 	else
 		rv = real_fn(i)(a, b, c, d, e, f, g, h);
+	if (pinpad && i == i_tokeninfo && rv == CKR_OK)
+		((CK_TOKEN_INFO *)b)->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 	if (trace >= 0) {
 		len = snprintf(line, sizeof(line), "%lu %s 0x%lx%s\n", n,
 		    names[i], rv, n == fail_at ? " injected" : "");
@@ -161,6 +172,24 @@ setup(void)
 	if ((s = getenv("KC_FAULT_TRACE")) != NULL)
 		trace = open(s, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 		    0600);
+	for (i = 0; i < NFUNCS; i++) {
+		if (strcmp(names[i], "C_GetTokenInfo") == 0)
+			i_tokeninfo = (int)i;
+		if (strcmp(names[i], "C_Login") == 0)
+			i_login = (int)i;
+	}
+	if ((s = getenv("KC_FAULT_PINPAD")) != NULL) {
+		FILE *f = fopen(s, "r");
+
+		if (f == NULL || fgets(pad_pin, sizeof(pad_pin), f) == NULL) {
+			if (f != NULL)
+				fclose(f);
+			return -1;
+		}
+		fclose(f);
+		pad_pin[strcspn(pad_pin, "\n")] = '\0';
+		pinpad = 1;
+	}
 	ours = *real;
 	for (i = 0; i < NFUNCS; i++)
 		if (i != GETFL)
