@@ -21,12 +21,14 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: " PROG " -d DIR --token URI --ceremony FILE "
-	    "[--custodians N] [--algorithm p384|p256|rsa3072|rsa4096] "
+	    "[--custodians N] [--threshold M --shares-out FOLDER] "
+	    "[--algorithm p384|p256|rsa3072|rsa4096] "
 	    "[--subject DN] [--profile FILE] [--pin-source SRC] "
 	    "[--confirm-clock TIME] [--module PATH] [--operator NAME] "
 	    "[--witness NAME ...]\n"
 	    "       " PROG " --sub -d DIR --token URI --subject DN "
 	    "--ceremony FILE [--custodians N] "
+	    "[--threshold M --shares-out FOLDER] "
 	    "[--algorithm p384|p256|rsa3072|rsa4096] [--pin-source SRC] "
 	    "[--confirm-clock TIME] [--module PATH] [--operator NAME] "
 	    "[--witness NAME ...]\n"
@@ -92,6 +94,8 @@ main(int argc, char **argv)
 		{ "chain", required_argument, NULL, 'C' },
 		{ "ceremony", required_argument, NULL, 'c' },
 		{ "custodians", required_argument, NULL, 'n' },
+		{ "threshold", required_argument, NULL, 'M' },
+		{ "shares-out", required_argument, NULL, 'O' },
 		CLI_CLOCK_OPTION,
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -127,6 +131,12 @@ main(int argc, char **argv)
 			    &req.custodians)) != 0)
 				return r;
 			break;
+		case 'M':
+			if ((r = cli_count(PROG, "--threshold", optarg, 2, 16,
+			    &req.threshold)) != 0)
+				return r;
+			break;
+		case 'O': req.shares_out = optarg; break;
 		case 'w':
 			if ((r = cli_witness(PROG, witnesses, &req.nwitnesses,
 			    optarg)) != 0)
@@ -145,7 +155,8 @@ main(int argc, char **argv)
 		    req.dir == NULL || req.sub || req.token_uri != NULL ||
 		    req.algorithm != NULL || req.subject != NULL ||
 		    req.profile_path != NULL || req.module != NULL ||
-		    req.ceremony != NULL || req.custodians != 0) {
+		    req.ceremony != NULL || req.custodians != 0 ||
+		    req.threshold != 0 || req.shares_out != NULL) {
 			fprintf(stderr, PROG ": --install takes --chain, -d "
 			    "and only --pin-source, --operator, --witness; "
 			    "open its ceremony with ca-ceremony open\n");
@@ -184,6 +195,12 @@ main(int argc, char **argv)
 		    eb.msg[0] ? eb.msg : ca_strerror(r), ca_err_hint(r));
 		return ca_exit_status(r);
 	}
+	if (res.shares > 0)
+		printf("The token's PIN is now split: %d share files in \"%s\", "
+		    "one per custodian; any %d of them open the token.\n"
+		    "Hand each custodian their own file now, and delete the "
+		    "folder once they hold them; nobody knows the PIN.\n\n",
+		    res.shares, req.shares_out, req.threshold);
 	if (res.orphans > 0)
 		printf("Removed the keys and staging folder that %d earlier, "
 		    "interrupted run%s for \"%s\" left behind\n", res.orphans,

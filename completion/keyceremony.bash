@@ -43,7 +43,8 @@ _keyceremony()
 
 	case $cmd in
 	ca-init)
-		words='-d --dir --token --ceremony --custodians --algorithm
+		words='-d --dir --token --ceremony --custodians --threshold
+		    --shares-out --algorithm
 		    --subject --profile --pin-source --confirm-clock --module
 		    --operator --witness --sub --install --chain --help
 		    --version' ;;

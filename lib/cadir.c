@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 
 #include "certgen.h"
@@ -15,6 +16,7 @@
 #include "fsio.h"
 #include "journal.h"
 #include "record.h"
+#include "shares.h"
 #include "uri.h"
 
 /*
@@ -22,6 +24,21 @@
  * first record made with one) and those that close it (its seal or
  * abort) to the one still open.
  */
+/* The newest split of the CA's PIN (ca-init --threshold), if any. */
+static int
+activation_visit(void *arg, long long seq, const json_t *body)
+{
+	struct ca_dir *d = arg;
+	json_t *a = json_object_get(body, "activation");
+
+	(void)seq;
+	if (json_is_object(a)) {
+		json_decref(d->activation);
+		d->activation = json_incref(a);
+	}
+	return 0;
+}
+
 static int
 ceremony_visit(void *arg, long long seq, const json_t *body)
 {
@@ -30,6 +47,7 @@ ceremony_visit(void *arg, long long seq, const json_t *body)
 	const char *id = json_string_value(json_object_get(json_object_get(
 	    body, "ceremony_open"), "id"));
 
+	(void)activation_visit(d, seq, body);
 	if (op == NULL)
 		return 0;
 	if (id != NULL && strlen(id) < sizeof(d->ceremony)) {
@@ -204,6 +222,121 @@ out:
 	return r;
 }
 
+/* The share in a file ca-init --shares-out wrote: its first line not "#". */
+static int
+share_file(const char *path, struct ca_share *sh, struct ca_errbuf *eb)
+{
+	unsigned char *buf = NULL;
+	char *line, *save = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = ca_read_file(path, 4096, &buf, &len, eb)) != 0)
+		return r;
+	for (line = strtok_r((char *)buf, "\n", &save); line != NULL &&
+	    line[0] == '#'; line = strtok_r(NULL, "\n", &save))
+		;
+	r = ca_share_parse(line ? line : "", sh, eb);
+	if (r != 0)
+		ca_err_prefix(eb, "\"%s\"", path);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	return r;
+}
+
+/*
+ * The PIN of a CA whose PIN is split (d->activation), rebuilt from the
+ * share files listed in spec, or from shares typed at the prompt; the
+ * custodians whose shares were used go to d->presented.
+ */
+static int
+pin_from_shares(struct ca_dir *d, const struct ca_pin_source *ps,
+    ca_prompt_fn prompt, void *prompt_arg, struct ca_secret **pin,
+    struct ca_errbuf *eb)
+{
+	struct ca_share sh[CA_SHARES_MAX];
+	struct ca_secret *typed = NULL;
+	const json_t *given = json_object_get(d->activation, "shares"), *g;
+	const char *check = json_string_value(json_object_get(d->activation,
+	    "check"));
+	char list[sizeof(ps->path)], *p, *save = NULL, what[80];
+	json_int_t m = json_integer_value(json_object_get(d->activation,
+	    "threshold"));
+	size_t k = 0, i;
+	int r = 0;
+
+	if (check == NULL || m < 2 || m > CA_SHARES_MAX) {
+		ca_errf(eb, "the log's record of the PIN split is unusable");
+		return CA_ERR_LOG;
+	}
+	if (ps->kind == CA_PIN_SHARES) {
+		snprintf(list, sizeof(list), "%s", ps->path);
+		for (p = strtok_r(list, ",", &save); p != NULL && r == 0;
+		    p = strtok_r(NULL, ",", &save)) {
+			if (k == CA_SHARES_MAX) {
+				ca_errf(eb, "more than %d shares given",
+				    CA_SHARES_MAX);
+				r = CA_ERR_INVALID_ARG;
+				break;
+			}
+			if ((r = share_file(p, &sh[k], eb)) == 0)
+				k++;
+		}
+	} else if (ps->kind == CA_PIN_TTY) {
+		if ((r = ca_secret_new(&typed)) != 0)
+			return r;
+		for (i = 0; i < (size_t)m && r == 0; i++) {
+			snprintf(what, sizeof(what), "Share %zu of %lld (its "
+			    "custodian types it): ", i + 1, (long long)m);
+			if ((r = prompt(prompt_arg, what, typed)) == 0 &&
+			    (r = ca_share_parse(typed->buf, &sh[k], eb)) == 0)
+				k++;
+			OPENSSL_cleanse(typed->buf, CA_SECRET_MAX);
+		}
+		ca_secret_free(typed);
+		if (r == CA_ERR_PIN_SOURCE && eb->msg[0] == '\0')
+			ca_errf(eb, "no terminal to type the shares on; give "
+			    "them with --pin-source shares:FILE,FILE,...");
+	} else {
+		ca_errf(eb, "this CA's PIN is split among its custodians (%lld "
+		    "of %zu): give their shares with --pin-source "
+		    "shares:FILE,FILE,... or type them when asked",
+		    (long long)m, json_array_size(given));
+		r = CA_ERR_PIN_SOURCE;
+	}
+	if (r == 0)
+		r = ca_shares_combine(sh, k, check, pin, eb);
+	/* Who presented them: the custodians their numbers were given to. */
+	for (i = 0; r == 0 && i < (size_t)m; i++) {
+		g = json_array_get(given, sh[i].idx - 1);
+		if (json_integer_value(json_object_get(g, "share")) !=
+		    (json_int_t)sh[i].idx) {
+			ca_errf(eb, "share %u is not in the log's record of the "
+			    "split", sh[i].idx);
+			r = CA_ERR_LOG;
+			break;
+		}
+		if (d->presented == NULL &&
+		    (d->presented = json_array()) == NULL) {
+			r = CA_ERR_NOMEM;
+			break;
+		}
+		if (json_array_append_new(d->presented, json_pack("{s:I, s:O}",
+		    "share", (json_int_t)sh[i].idx, "custodian",
+		    json_object_get(g, "custodian"))) != 0)
+			r = CA_ERR_NOMEM;
+	}
+	for (i = 0; i < k; i++)
+		ca_share_wipe(&sh[i]);
+	if (r != 0) {
+		ca_secret_free(*pin);
+		*pin = NULL;
+		json_decref(d->presented);
+		d->presented = NULL;
+	}
+	return r;
+}
+
 int
 ca_dir_token(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
     void *prompt_arg, struct ca_errbuf *eb)
@@ -220,11 +353,26 @@ ca_dir_token(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 		ca_errf(eb, "pin source must be file:PATH or fd:N");
 		goto out;
 	}
+	/* A pending subordinate's log is read here, to be verified later. */
+	if (d->pending && d->activation == NULL) {
+		char *logdir = ca_path_join(d->path, CA_DIR_LOG);
+
+		r = logdir == NULL ? CA_ERR_NOMEM : ca_log_each(logdir,
+		    d->head.seq, activation_visit, d, eb);
+		free(logdir);
+		if (r != 0)
+			goto out;
+	}
 	if ((r = ca_hsm_open(d->cfg->module, uri, &d->hsm, eb)) != 0)
 		goto out;
-	if (!ca_hsm_token_info(d->hsm)->protected_auth_path &&
-	    (r = ca_pin_read(&ps, prompt, prompt_arg, "User PIN: ", &pin,
-	    eb)) != 0)
+	if (ca_hsm_token_info(d->hsm)->protected_auth_path)
+		;	/* the PIN is entered on the token itself */
+	else if (d->activation != NULL)
+		r = pin_from_shares(d, &ps, prompt, prompt_arg, &pin, eb);
+	else
+		r = ca_pin_read(&ps, prompt, prompt_arg, "User PIN: ", &pin,
+		    eb);
+	if (r != 0)
 		goto out;
 	r = ca_hsm_login(d->hsm, pin, eb);
 out:
@@ -324,6 +472,9 @@ ca_dir_body(struct ca_dir *d, const char *prog, const char *op, time_t now,
 		goto out;
 	}
 	keys = NULL;
+	if (d->presented != NULL && json_object_set_new(body,
+	    "shares_presented", json_incref(d->presented)) != 0)
+		goto out;
 	*out = body;
 	body = NULL;
 	r = 0;
@@ -509,6 +660,8 @@ ca_dir_close(struct ca_dir *d)
 	X509_free(d->log_cert);
 	sk_X509_pop_free(d->chain, X509_free);
 	ca_config_free(d->cfg);
+	json_decref(d->activation);
+	json_decref(d->presented);
 	ca_store_unlock(d->lockfd);
 	free(d->path);
 	free(d);

@@ -42,6 +42,12 @@ struct ca_dir {
 	/* The ceremony open in the log (ca-ceremony(1)), or "" and 0. */
 	char ceremony[65];
 	long long ceremony_seq;		/* the record that opened it */
+	/*
+	 * The newest "activation" in the log when the CA's PIN is split
+	 * among its custodians (ca-init --threshold), else NULL; and, after
+	 * ca_dir_token, who presented shares, for the record.
+	 */
+	json_t *activation, *presented;
 	/* After ca_dir_login: */
 	struct ca_hsm *hsm;
 	struct ca_keyref ca_key, log_key;
@@ -76,7 +82,10 @@ int ca_dir_open_pending(const char *path, struct ca_dir **out,
 /*
  * ca_dir_token: open d's token (module and CA key URI from ca.json), read
  * the PIN from pin_source (NULL: the URI's, else prompt), log in and wipe
- * the PIN.  No key is looked up: ca_dir_login does that after this.
+ * the PIN.  For a CA whose PIN is split, the PIN is rebuilt from its
+ * threshold of shares, from pin_source "shares:FILE,FILE,..." or typed at
+ * the prompt, and checked before the token sees it; d->presented then
+ * names the custodians whose shares were used.  No key is looked up: ca_dir_login does that after this.
  * Those of ca_hsm_open, ca_pin_read and ca_hsm_login.
  */
 int ca_dir_token(struct ca_dir *d, const char *pin_source,
@@ -113,7 +122,7 @@ int ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
  * ca_dir_body: a new record body following d's head for op at now, with
  * env (d's token), people (operator and witnesses, from ca_rec_people;
  * may be NULL), the id of the ceremony open, if any, and, once logged
- * in, the CA key as used.  Caller owns
+ * in, the CA key as used and who presented shares (as "shares_presented").  Caller owns
  * *out.  CA_ERR_CLOCK, CA_ERR_NOMEM, CA_ERR_IO.
  */
 int ca_dir_body(struct ca_dir *d, const char *prog, const char *op,

@@ -134,6 +134,7 @@ ckr_detail(struct ca_errbuf *eb, const char *call, CK_RV rv)
 		{ "C_FindObjectsFinal", "could not search its keys" },
 		{ "C_GetAttributeValue", "could not read a key's attributes" },
 		{ "C_DestroyObject", "could not remove a key" },
+		{ "C_SetPIN", "could not change the user PIN" },
 	};
 	const char *what = "failed";
 	size_t i;
@@ -414,6 +415,24 @@ ca_hsm_login(struct ca_hsm *h, const struct ca_secret *pin,
 	}
 	h->logged_in = 1;
 	h->pin_pad = pin == NULL;
+	return 0;
+}
+
+int
+ca_hsm_set_pin(struct ca_hsm *h, const struct ca_secret *old,
+    const struct ca_secret *new_pin, struct ca_errbuf *eb)
+{
+	CK_RV rv;
+
+	if (!h->logged_in)
+		return CA_ERR_INTERNAL;
+	rv = h->f->C_SetPIN(h->session, (CK_UTF8CHAR_PTR)old->buf,
+	    (CK_ULONG)old->len, (CK_UTF8CHAR_PTR)new_pin->buf,
+	    (CK_ULONG)new_pin->len);
+	if (rv != CKR_OK) {
+		ckr_detail(eb, "C_SetPIN", rv);
+		return ckr_code(rv);
+	}
 	return 0;
 }
 

@@ -89,6 +89,13 @@ void ca_hsm_close(struct ca_hsm *h);
 const struct ca_token_info *ca_hsm_token_info(const struct ca_hsm *h);
 
 /*
+ * ca_hsm_set_pin: change the logged-in user's PIN from old to new
+ * (C_SetPIN).  CA_ERR_PIN_INCORRECT, CA_ERR_HSM.
+ */
+int ca_hsm_set_pin(struct ca_hsm *h, const struct ca_secret *old,
+    const struct ca_secret *new_pin, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
  * ca_hsm_login_method: how the session logged in, for the record: "pin"
  * (a PIN this process read), "pin-pad" (the token's protected
  * authentication path: PIN pad or PED key, no PIN passed), or NULL when

@@ -1,8 +1,13 @@
 #include "rootca.h"
 
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -20,6 +25,7 @@
 #include "log.h"
 #include "profile.h"
 #include "record.h"
+#include "shares.h"
 #include "store.h"
 #include "uri.h"
 
@@ -51,6 +57,12 @@ struct run {
 	struct ca_keyref ca_key, log_key;
 	int have_ca_key, have_log_key;
 	int orphans;
+	/* M of N: the new PIN, its shares, and what the record says. */
+	struct ca_secret *new_pin, *share_text[CA_SHARES_MAX];
+	unsigned nshares;
+	json_t *activation;
+	char *shares_tmp;		/* the share folder before its rename */
+	int shares_placed;		/* and after it */
 };
 
 /*
@@ -159,9 +171,166 @@ lint_or_fail(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
 	return r;
 }
 
+/* The share file of custodian name: NN-NAME.share, NAME made safe. */
+static void
+share_name(unsigned idx, const char *name, char *out, size_t cap)
+{
+	size_t n, i;
+
+	n = (size_t)snprintf(out, cap, "%02u-", idx);
+	for (i = 0; name[i] != '\0' && n + 7 < cap && i < 40; i++)
+		out[n++] = isalnum((unsigned char)name[i]) ? name[i] : '_';
+	snprintf(out + n, cap - n, ".share");
+}
+
+/* Remove a share folder and its n files (they are the shares' only copy). */
+static void
+rm_shares(const char *dir, unsigned n)
+{
+	struct dirent *de;
+	DIR *d;
+	char *p;
+
+	(void)n;
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_type == DT_REG &&
+			    (p = ca_path_join(dir, de->d_name)) != NULL) {
+				(void)unlink(p);
+				free(p);
+			}
+		closedir(d);
+	}
+	(void)rmdir(dir);
+}
+
+/*
+ * M of N: a new random PIN split among the roster's first n custodians,
+ * and the record's "activation": the scheme, the threshold, the split's
+ * id and check value, and for each share its custodian and fingerprint.
+ */
+static int
+make_split(const struct ca_root_req *req, struct run *x,
+    struct ca_errbuf *eb)
+{
+	const json_t *roster = json_object_get(x->ceremony, "roster"), *p;
+	json_t *shares = NULL;
+	struct ca_share sh;
+	char split[9], check[65], fp[65];
+	size_t i;
+	unsigned n = 0;
+	int r;
+
+	if ((r = ca_shares_make((unsigned)req->threshold,
+	    (unsigned)req->custodians, &x->new_pin, x->share_text, split, check,
+	    eb)) != 0)
+		return r;
+	x->nshares = (unsigned)req->custodians;
+	if ((shares = json_array()) == NULL)
+		return CA_ERR_NOMEM;
+	json_array_foreach(roster, i, p) {
+		const char *role = json_string_value(json_object_get(p,
+		    "role"));
+
+		if (role == NULL || strcmp(role, "custodian") != 0 ||
+		    n == x->nshares)
+			continue;
+		if ((r = ca_share_parse(x->share_text[n]->buf, &sh, eb)) != 0)
+			goto out;
+		ca_share_fingerprint(&sh, fp);
+		ca_share_wipe(&sh);
+		r = CA_ERR_NOMEM;
+		if (json_array_append_new(shares, json_pack("{s:I, s:O, s:s}",
+		    "share", (json_int_t)(n + 1), "custodian",
+		    json_object_get(p, "name"), "fingerprint", fp)) != 0)
+			goto out;
+		n++;
+	}
+	r = CA_ERR_INTERNAL;
+	if (n != x->nshares)
+		goto out;	/* the plan was checked for as many */
+	r = CA_ERR_NOMEM;
+	if ((x->activation = json_pack("{s:s, s:s, s:I, s:s, s:s, s:O}",
+	    "scheme", "shamir-gf256", "library", "libgfshare", "threshold",
+	    (json_int_t)req->threshold, "split", split, "check", check,
+	    "shares", shares)) == NULL)
+		goto out;
+	r = 0;
+out:
+	json_decref(shares);
+	return r;
+}
+
+/*
+ * The share files, in a folder of their own made beside shares_out and
+ * renamed to it: one per custodian, only its owner may read it.
+ */
+static int
+write_shares(const struct ca_root_req *req, struct run *x,
+    struct ca_errbuf *eb)
+{
+	const json_t *s;
+	char name[64], *path = NULL, text[1024];
+	size_t i, n = strlen(req->shares_out) + 16;
+	int r = CA_ERR_NOMEM;
+
+	if ((x->shares_tmp = malloc(n)) == NULL)
+		return CA_ERR_NOMEM;
+	snprintf(x->shares_tmp, n, "%s.tmp-XXXXXX", req->shares_out);
+	if (mkdtemp(x->shares_tmp) == NULL) {
+		ca_errf(eb, "cannot make a folder beside \"%s\": %s",
+		    req->shares_out, strerror(errno));
+		free(x->shares_tmp);
+		x->shares_tmp = NULL;
+		return ca_errno_code(errno);
+	}
+	json_array_foreach(json_object_get(x->activation, "shares"), i, s) {
+		const char *who = json_string_value(json_object_get(s,
+		    "custodian"));
+
+		share_name((unsigned)i + 1, who, name, sizeof(name));
+		free(path);
+		if ((path = ca_path_join(x->shares_tmp, name)) == NULL)
+			goto out;
+		snprintf(text, sizeof(text), "# keyceremony PIN share %zu of "
+		    "%u: any %d of them open the token\n# custodian: %s\n"
+		    "# CA: \"%s\", token \"%s\" (serial %s)\n"
+		    "# fingerprint: %s\n%s\n", i + 1, x->nshares,
+		    req->threshold, who, req->dir,
+		    ca_hsm_token_info(x->hsm)->label,
+		    ca_hsm_token_info(x->hsm)->serial,
+		    json_string_value(json_object_get(s, "fingerprint")),
+		    x->share_text[i]->buf);
+		r = ca_write_file_excl(path, text, strlen(text), 0600, eb);
+		OPENSSL_cleanse(text, sizeof(text));
+		if (r != 0)
+			goto out;
+	}
+	if (ca_fsync_dir(x->shares_tmp) != 0 ||
+	    renameat2(AT_FDCWD, x->shares_tmp, AT_FDCWD, req->shares_out,
+	    RENAME_NOREPLACE) != 0) {
+		r = ca_errno_code(errno);
+		ca_errf(eb, "cannot put the shares in \"%s\": %s",
+		    req->shares_out, strerror(errno));
+		goto out;
+	}
+	free(x->shares_tmp);
+	x->shares_tmp = NULL;
+	x->shares_placed = 1;
+	if (ca_fsync_parent(req->shares_out) != 0)
+		ca_errf(eb, "warning: cannot fsync the folder holding \"%s\"",
+		    req->shares_out);
+	r = 0;
+out:
+	free(path);
+	return r;
+}
+
 static void
 run_free(struct run *x)
 {
+	unsigned i;
+
 	/*
 	 * Keys on the token go only if this run made them and failed; if
 	 * they cannot, the staging folder and its note stay, and the next
@@ -174,6 +343,13 @@ run_free(struct run *x)
 	    ca_hsm_destroy(x->hsm, &x->log_key) != 0)
 		ca_stage_abandon(x->stage);
 	ca_secret_free(x->pin);
+	ca_secret_free(x->new_pin);
+	for (i = 0; i < x->nshares; i++)
+		ca_secret_free(x->share_text[i]);
+	json_decref(x->activation);
+	if (x->shares_tmp != NULL)
+		rm_shares(x->shares_tmp, x->nshares);
+	free(x->shares_tmp);
 	ca_hsm_close(x->hsm);
 	ca_stage_free(x->stage);
 	ca_profile_free(x->profile);
@@ -321,6 +497,9 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 	    json_object_set(x->body, "witnesses",
 	    json_object_get(x->people, "witnesses")) != 0)
 		goto out;
+	if (x->activation != NULL && json_object_set_new(x->body,
+	    "activation", json_incref(x->activation)) != 0)
+		goto out;
 	r = json_object_set_new(x->body, "keys", keys);
 	keys = NULL;
 	if (r != 0)
@@ -375,6 +554,19 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	if ((r = ca_ceremony_plan_load(req->ceremony, req->custodians,
 	    &x.ceremony, &x.script_file, eb)) != 0)
 		goto out;
+	if (req->threshold != 0 && (req->threshold < 2 ||
+	    req->threshold > req->custodians || req->shares_out == NULL)) {
+		ca_errf(eb, "M of N takes --threshold M and --custodians N with "
+		    "2 <= M <= N, and --shares-out FOLDER for the shares");
+		r = CA_ERR_INVALID_ARG;
+		goto out;
+	}
+	if (req->threshold != 0 && access(req->shares_out, F_OK) == 0) {
+		ca_errf(eb, "\"%s\" already exists; give a new folder for "
+		    "the shares", req->shares_out);
+		r = CA_ERR_EXISTS;
+		goto out;
+	}
 	if (req->algorithm != NULL &&
 	    ca_keyalg_parse(req->algorithm, &alg) != 0) {
 		ca_errf(eb, "unknown algorithm \"%s\"; use p384, p256, "
@@ -499,9 +691,20 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		    "User PIN: ", &x.pin, eb)) != 0)
 			goto out_ln;
 	}
+	if (req->threshold != 0 &&
+	    ca_hsm_token_info(x.hsm)->protected_auth_path) {
+		ca_errf(eb, "token \"%s\" takes its PIN on its own pin pad: "
+		    "split knowledge is its own (PED keys or cards), not "
+		    "--threshold", ca_hsm_token_info(x.hsm)->label);
+		r = CA_ERR_INVALID_ARG;
+		goto out_ln;
+	}
 	r = ca_hsm_login(x.hsm, x.pin, eb);
-	ca_secret_free(x.pin);	/* wiped right after use */
-	x.pin = NULL;
+	/* Wiped right after use; kept only to be changed, for M of N. */
+	if (r != 0 || req->threshold == 0) {
+		ca_secret_free(x.pin);
+		x.pin = NULL;
+	}
 	if (r != 0)
 		goto out_ln;
 	/* An earlier run for this directory that was killed goes first. */
@@ -616,6 +819,8 @@ artifacts:
 	}
 	if ((r = ca_config_serialise(&cfg, &x.config, &x.config_len)) != 0)
 		goto out_ln;
+	if (req->threshold != 0 && (r = make_split(req, &x, eb)) != 0)
+		goto out_ln;
 	if ((r = build_body(req, &x, ca_keyalg_name(alg), &ca_attrs,
 	    &log_attrs, eb)) != 0)
 		goto out_ln;
@@ -667,8 +872,25 @@ artifacts:
 	    ca_hsm_token_info(x.hsm)->serial);
 	snprintf(res->log_key_label, sizeof(res->log_key_label), "%s",
 	    log_label);
-	if ((r = ca_stage_commit(x.stage, eb)) != 0)
+	/*
+	 * M of N: the shares are out before the PIN changes, and the PIN
+	 * goes back should the directory not land.
+	 */
+	if (req->threshold != 0 && ((r = write_shares(req, &x, eb)) != 0 ||
+	    (r = ca_hsm_set_pin(x.hsm, x.pin, x.new_pin, eb)) != 0)) {
+		if (x.shares_placed)
+			rm_shares(req->shares_out, x.nshares);
 		goto out_ln;
+	}
+	if ((r = ca_stage_commit(x.stage, eb)) != 0) {
+		if (req->threshold != 0) {
+			/* Should that fail too, the shares still open it. */
+			if (ca_hsm_set_pin(x.hsm, x.new_pin, x.pin, NULL) == 0)
+				rm_shares(req->shares_out, x.nshares);
+		}
+		goto out_ln;
+	}
+	res->shares = (int)x.nshares;
 	/* Committed: the keys now belong to the CA directory. */
 	x.have_ca_key = x.have_log_key = 0;
 	r = 0;

@@ -35,6 +35,15 @@ struct ca_root_req {
 	 */
 	const char *ceremony;
 	int custodians;
+	/*
+	 * M of N (shares.h): with threshold M (2 <= M <= custodians), the
+	 * token's user PIN is replaced by a random one, split among the
+	 * roster's first custodians (N of them) into one share file each
+	 * under shares_out, a new folder; the record names the scheme and
+	 * who holds which share, never a share.
+	 */
+	int threshold;
+	const char *shares_out;
 	int sub;			/* a subordinate: keys, ca.csr and the
 					 * first record; no certificate yet */
 };
@@ -55,6 +64,7 @@ struct ca_root_result {
 	/* Earlier runs for this directory killed before they finished, whose
 	 * keys and staging folders were removed first. */
 	int orphans;
+	int shares;			/* share files written, or 0 */
 };
 
 /*

@@ -161,6 +161,13 @@ ca_pin_source_parse(const char *spec, struct ca_pin_source *src)
 		memcpy(src->path, p, strlen(p) + 1);
 		return 0;
 	}
+	if (strncmp(spec, "shares:", 7) == 0) {
+		if (spec[7] == '\0' || strlen(spec + 7) >= sizeof(src->path))
+			return CA_ERR_PIN_SOURCE;
+		src->kind = CA_PIN_SHARES;
+		memcpy(src->path, spec + 7, strlen(spec + 7) + 1);
+		return 0;
+	}
 	if (strncmp(spec, "fd:", 3) == 0) {
 		/* Digits only: strtol alone would take " 3" and "+3". */
 		if (!isdigit((unsigned char)spec[3]))
@@ -227,6 +234,12 @@ ca_pin_read(const struct ca_pin_source *src, ca_prompt_fn prompt, void *arg,
 		if ((r = read_line_fd(src->fd, s, eb)) != 0)
 			goto out;
 		break;
+	case CA_PIN_SHARES:
+		ca_errf(eb, "shares are only for a CA whose PIN was split among "
+		    "its custodians (ca-init --threshold); give this token's "
+		    "PIN");
+		r = CA_ERR_PIN_SOURCE;
+		goto out;
 	}
 	if (s->len == 0) {
 		ca_errf(eb, "the pin read is empty; type it at the prompt, or "

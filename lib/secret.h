@@ -53,9 +53,13 @@ typedef int (*ca_prompt_fn)(void *arg, const char *prompt,
 int ca_prompt_tty(void *arg, const char *prompt, struct ca_secret *out)
     CA_MUST_CHECK;
 
-/* Where a PIN comes from: "tty" (the default), "file:PATH" or "fd:N". */
+/*
+ * Where a PIN comes from: "tty" (the default), "file:PATH" or "fd:N"; or,
+ * for a CA whose PIN is split among its custodians (shares.h),
+ * "shares:FILE,FILE,..." (path holds the list; see ca_dir_token).
+ */
 struct ca_pin_source {
-	enum { CA_PIN_TTY, CA_PIN_FILE, CA_PIN_FD } kind;
+	enum { CA_PIN_TTY, CA_PIN_FILE, CA_PIN_FD, CA_PIN_SHARES } kind;
 	char path[4096];
 	int fd;
 };

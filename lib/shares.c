@@ -15,8 +15,10 @@
 #define CHECK_LABEL "keyceremony-shares-1"
 
 /*
- * libgfshare draws its polynomial's coefficients through this hook; it
- * returns nothing, so a failure is remembered and the split refused.
+ * libgfshare draws its polynomial's coefficients through this hook, and
+ * overwrites a context with it when freeing one (so it must be set
+ * before any context is made, for recombining too); it returns nothing,
+ * so a failure is remembered and the split refused.
  */
 static int rand_failed;
 
@@ -295,6 +297,7 @@ ca_shares_combine(const struct ca_share *s, size_t k, const char *check,
 	for (i = 0; i < m; i++)
 		nrs[i] = (unsigned char)s[i].idx;
 	r = CA_ERR_NOMEM;
+	gfshare_fill_rand = fill_rand;
 	if ((ctx = gfshare_ctx_init_dec(nrs, m, sizeof(secret))) == NULL)
 		goto out;
 	for (i = 0; i < m; i++)

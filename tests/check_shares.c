@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 
+#include "encode.h"
 #include "secret.h"
 #include "shares.h"
 
@@ -217,6 +218,35 @@ START_TEST(typed_loosely)
 }
 END_TEST
 
+/* Recombining in a process that made no split (as every command does). */
+START_TEST(combine_in_a_fresh_process)
+{
+	static const char *const t[] = {
+		"kc1-00000000-2-1-000102030405060708090a0b0c0d0e0f-",
+		"kc1-00000000-2-2-0f0e0d0c0b0a09080706050403020100-",
+	};
+	struct ca_share s[2];
+	struct ca_secret *pin = NULL;
+	struct ca_errbuf eb = { "" };
+	char text[CA_SHARE_TEXT_MAX], hex[65];
+	size_t i;
+
+	ck_assert_ok(ca_proc_init());
+	for (i = 0; i < 2; i++) {
+		/* Its check digits, worked out here as the format says. */
+		snprintf(text, sizeof(text), "%.*s", (int)strlen(t[i]) - 1,
+		    t[i]);
+		ca_sha256_hex(text, strlen(text), hex);
+		snprintf(text, sizeof(text), "%s%.4s", t[i], hex);
+		ck_assert_msg(ca_share_parse(text, &s[i], &eb) == 0, "%s: %s",
+		    text, eb.msg);
+	}
+	ck_assert_ok(ca_shares_combine(s, 2, NULL, &pin, &eb));
+	ck_assert_uint_eq(pin->len, 32);
+	ca_secret_free(pin);
+}
+END_TEST
+
 START_TEST(impossible_thresholds)
 {
 	struct ca_secret *pin = NULL, *texts[CA_SHARES_MAX + 1];
@@ -246,6 +276,7 @@ shares_suite(void)
 	tcase_add_test(t, other_splits_refused);
 	tcase_add_test(t, corrupted_shares_refused);
 	tcase_add_test(t, typed_loosely);
+	tcase_add_test(t, combine_in_a_fresh_process);
 	tcase_add_test(t, impossible_thresholds);
 	suite_add_tcase(s, t);
 	return s;

@@ -1,0 +1,106 @@
+#!/bin/sh
+# M of N: ca-init --threshold sets a random PIN split among the roster's
+# custodians; later commands take M shares, from distinct custodians,
+# and refuse fewer, a mistyped one, a duplicate and another CA's.
+. "$(dirname "$0")/../lib.sh"
+
+new_token mofn 111111
+D=$SCRATCH/mofn
+S=$SCRATCH/shares
+# The plan's roster: Carol and Dave are its custodians.  Three of
+# three needs a third: a plan of its own.
+printf '1. Generate the keys.\n' >"$SCRATCH/script.txt"
+"$BIN/ca-ceremony" plan --out "$SCRATCH/plan3.json" --id split-1 \
+    --purpose "root key generation" --script "$SCRATCH/script.txt" \
+    --approval T-1 --location lab --person "administrator:Alice A" \
+    --person "witness:Bob B" --person "custodian:Carol C" \
+    --person "custodian:Dave D" --person "custodian:Erin E" >/dev/null
+
+expect_status 2 "a threshold above the custodians is refused" \
+    "$BIN/ca-init" --ceremony "$SCRATCH/plan3.json" -d "$D" \
+    --token pkcs11:token=mofn --pin-source "file:$SCRATCH/pin-mofn" \
+    --custodians 3 --threshold 4 --shares-out "$S" --subject CN=X
+check "and nothing was made" test ! -e "$D" -a ! -e "$S"
+
+expect_status 0 "ca-init, 2 of 3" "$BIN/ca-init" \
+    --ceremony "$SCRATCH/plan3.json" -d "$D" --token pkcs11:token=mofn \
+    --pin-source "file:$SCRATCH/pin-mofn" --custodians 3 --threshold 2 \
+    --shares-out "$S" --subject "CN=Split Root"
+check "three share files, owner-only" test "$(find "$S" -type f -perm 0600 |
+    wc -l)" -eq 3
+S1=$S/01-Carol_C.share
+S2=$S/02-Dave_D.share
+S3=$S/03-Erin_E.share
+check "named for their custodians" test -f "$S1" -a -f "$S2" -a -f "$S3"
+R1=$D/log/000001.json
+check "the record names the scheme, 2 of 3 and who holds what" test \
+    "$(jq -c '.body.activation | [.scheme, .threshold,
+    [.shares[] | [.share, .custodian]]]' "$R1")" = \
+    '["shamir-gf256",2,[[1,"Carol C"],[2,"Dave D"],[3,"Erin E"]]]'
+fp_ok=1
+for i in 1 2 3; do
+	f=$(ls "$S"/0$i-*.share)
+	want=$(tail -1 "$f" | tr -d '\n' | sha256sum | cut -c1-64)
+	got=$(jq -r ".body.activation.shares[$((i - 1))].fingerprint" "$R1")
+	[ "$want" = "$got" ] || fp_ok=0
+	# No share and no PIN in any record.
+	grep -qF "$(tail -1 "$f")" "$D"/log/*.json && fp_ok=0
+done
+check "each fingerprint is its share's SHA-256; no share is recorded" \
+    test "$fp_ok" -eq 1
+# The token itself, asked directly: the PIN it was given is gone (and
+# the same call with a token's right PIN works).
+new_token control 333333
+check "the test reader logs in with a right PIN" \
+    "$TOP/tests/bin/p11attrs" "$MODULE" control "$SCRATCH/pin-control"
+check "the old PIN no longer opens the token" sh -c \
+    '! "$1" "$2" mofn "$3" >/dev/null 2>&1' sh "$TOP/tests/bin/p11attrs" \
+    "$MODULE" "$SCRATCH/pin-mofn"
+
+expect_status 2 "one share is not enough" "$BIN/ca-ceremony" seal -d "$D" \
+    --pin-source "shares:$S1"
+check "the message says how many" grep -q "1 share given, and 2 are needed" \
+    "$SCRATCH/err"
+expect_status 2 "the same share twice is refused" "$BIN/ca-ceremony" seal \
+    -d "$D" --pin-source "shares:$S2,$S2"
+check "the message says so" grep -q "share 2 was given twice" "$SCRATCH/err"
+tail -1 "$S3" | sed 's/-\(....\)$/-ffff/' >"$SCRATCH/bad.share"
+[ "$(tail -1 "$S3" | cut -d- -f6)" = ffff ] &&
+    tail -1 "$S3" | sed 's/-\(....\)$/-0000/' >"$SCRATCH/bad.share"
+chmod 600 "$SCRATCH/bad.share"
+expect_status 2 "a mistyped share is caught by its check digits" \
+    "$BIN/ca-ceremony" seal -d "$D" --pin-source \
+    "shares:$S1,$SCRATCH/bad.share"
+check "the message says it was mistyped" grep -q "mistyped" "$SCRATCH/err"
+expect_status 1 "a plain PIN source is refused" "$BIN/ca-ceremony" seal \
+    -d "$D" --pin-source "file:$SCRATCH/pin-mofn"
+check "the message asks for shares" grep -q "split among its custodians" \
+    "$SCRATCH/err"
+check "none of that was recorded" test ! -e "$D/log/000002.json"
+
+# Another CA's split: well formed, refused before the token is asked.
+new_token other 222222
+"$BIN/ca-init" --ceremony "$SCRATCH/plan3.json" -d "$SCRATCH/other" \
+    --token pkcs11:token=other --pin-source "file:$SCRATCH/pin-other" \
+    --custodians 3 --threshold 2 --shares-out "$SCRATCH/oshares" \
+    --subject "CN=Other" >/dev/null
+expect_status 8 "another CA's shares are refused" "$BIN/ca-ceremony" seal \
+    -d "$D" --pin-source \
+    "shares:$SCRATCH/oshares/01-Carol_C.share,$SCRATCH/oshares/03-Erin_E.share"
+check "before the token was asked" grep -q "the token was not asked" \
+    "$SCRATCH/err"
+
+expect_status 0 "Dave's and Erin's shares open the token" \
+    "$BIN/ca-ceremony" seal -d "$D" --pin-source "shares:$S3,$S2"
+check "the record names who presented shares" test \
+    "$(jq -c '[.body.shares_presented[] | [.share, .custodian]]' \
+    "$D/log/000002.json")" = '[[3,"Erin E"],[2,"Dave D"]]'
+check "the log verifies" "$BIN/ca-log" verify -d "$D"
+FP=$(openssl x509 -in "$D/ca.pem" -outform DER | sha256sum | cut -c1-64)
+check "the audit passes" "$BIN/ca-audit" -d "$D" --anchor "$FP" \
+    --expect-head "$("$BIN/ca-log" verify -d "$D" |
+    sed -n 's/^head: *sha256://p')"
+expect_status 0 "any two: Carol's and Erin's issue a CRL" \
+    "$BIN/ca-crl" issue -d "$D" --pin-source "shares:$S1,$S3"
+
+finish
