@@ -19,11 +19,6 @@
 #include "shares.h"
 #include "uri.h"
 
-/*
- * Follow the records that open a ceremony (a "ceremony-open", or a CA's
- * first record made with one) and those that close it (its seal or
- * abort) to the one still open.
- */
 /* The newest split of the CA's PIN (ca-init --threshold), if any. */
 static int
 activation_visit(void *arg, long long seq, const json_t *body)
@@ -39,6 +34,11 @@ activation_visit(void *arg, long long seq, const json_t *body)
 	return 0;
 }
 
+/*
+ * Follow the records that open a ceremony (a "ceremony-open", or a CA's
+ * first record made with one) and those that close it (its seal or
+ * abort) to the one still open.
+ */
 static int
 ceremony_visit(void *arg, long long seq, const json_t *body)
 {

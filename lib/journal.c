@@ -168,10 +168,12 @@ ca_journal_begin(const char *dir, long long seq, const char *op,
 			goto out;
 	}
 	r = CA_ERR_NOMEM;
-	if ((j = json_pack("{s:s, s:I, s:s, s:o}", "format", CA_JOURNAL_FORMAT,
-	    "seq", (json_int_t)seq, "op", op, "files", files)) == NULL)
-		goto out;
+	/* "o" takes files, even when the pack fails. */
+	j = json_pack("{s:s, s:I, s:s, s:o}", "format", CA_JOURNAL_FORMAT,
+	    "seq", (json_int_t)seq, "op", op, "files", files);
 	files = NULL;
+	if (j == NULL)
+		goto out;
 	if ((r = ca_json_canon(j, &canon, &clen, eb)) != 0)
 		goto out;
 	r = CA_ERR_NOMEM;

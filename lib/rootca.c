@@ -88,10 +88,12 @@ write_note(struct run *x, const struct ca_keyref *keys, size_t n,
 		    "label", keys[i].label, "id", hex)) != 0)
 			goto out;
 	}
-	if ((j = json_pack("{s:{s:s, s:s}, s:o}", "token", "label", t->label,
-	    "serial", t->serial, "keys", arr)) == NULL)
-		goto out;
+	/* "o" takes arr, even when the pack fails. */
+	j = json_pack("{s:{s:s, s:s}, s:o}", "token", "label", t->label,
+	    "serial", t->serial, "keys", arr);
 	arr = NULL;
+	if (j == NULL)
+		goto out;
 	if ((r = ca_json_canon(j, &canon, &len, eb)) != 0 ||
 	    (r = ca_stage_note(x->stage, canon, len, eb)) != 0)
 		goto out;

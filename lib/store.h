@@ -118,8 +118,8 @@ void ca_stage_abandon(struct ca_stage *st);
  * is none (the run made no key); when fn returns 0 the folder and note
  * are removed, when 1 they are left, and a negative value stops the walk
  * and is returned.  Notes whose folder is gone (a commit stopped just
- * after its rename) are removed.  Returns the number of folders
- * removed, or CA_ERR_IO, CA_ERR_NOMEM.
+ * after its rename) are removed.  Returns the number of folders and
+ * stray notes removed, or CA_ERR_IO, CA_ERR_NOMEM.
  */
 int ca_stage_orphans(struct ca_stage *st,
     int (*fn)(void *arg, const char *stage, const char *note), void *arg,
