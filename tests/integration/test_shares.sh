@@ -103,4 +103,24 @@ check "the audit passes" "$BIN/ca-audit" -d "$D" --anchor "$FP" \
 expect_status 0 "any two: Carol's and Erin's issue a CRL" \
     "$BIN/ca-crl" issue -d "$D" --pin-source "shares:$S1,$S3"
 
+# At the ceremony, custodians type their shares, with echo off, in
+# groups and in capitals as they read them off paper.
+typed() { tail -1 "$1" | tr a-z A-Z | sed 's/-/ - /g'; }
+printf 'Share 1 of 2\t%s\nShare 2 of 2\t%s\n' "$(typed "$S2")" \
+    "$(typed "$S1")" >"$SCRATCH/pty-plan"
+check "shares typed at the terminal open the token" /usr/bin/python3 \
+    "$TOP/tests/ptydrive.py" "$SCRATCH/pty-plan" "$SCRATCH/pty.out" -- \
+    "$BIN/ca-crl" issue -d "$D"
+check "and the record names Dave and Carol" test "$(jq -c \
+    '[.body.shares_presented[] | .custodian]' "$D/log/000004.json")" = \
+    '["Dave D","Carol C"]'
+check "no share was echoed" sh -c '! grep -qi "$1" "$2"' sh \
+    "$(tail -1 "$S2" | cut -d- -f5)" "$SCRATCH/pty.out"
+printf 'Share 1 of 2\t%s\nShare 2 of 2\t%s\n' "$(typed "$S2")" \
+    "$(typed "$S2")" >"$SCRATCH/pty-plan"
+check "the same share typed twice is refused" sh -c '! "$@"' sh \
+    /usr/bin/python3 "$TOP/tests/ptydrive.py" "$SCRATCH/pty-plan" \
+    "$SCRATCH/pty.out" -- "$BIN/ca-crl" issue -d "$D"
+check "and says so" grep -q "given twice" "$SCRATCH/pty.out"
+
 finish
