@@ -1,5 +1,6 @@
 #include "fsio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -350,6 +351,26 @@ out:
 	EVP_MD_CTX_free(ctx);
 	close(fd);
 	return r;
+}
+
+void
+ca_rm_folder(const char *folder)
+{
+	struct dirent *de;
+	DIR *d;
+	char *p;
+
+	if ((d = opendir(folder)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_type != DT_REG)
+				continue;
+			if ((p = ca_path_join(folder, de->d_name)) != NULL)
+				(void)unlink(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	(void)rmdir(folder);
 }
 
 char *

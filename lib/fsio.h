@@ -92,6 +92,13 @@ int ca_sha256_file(const char *path, char hex[65], long long *size)
     CA_MUST_CHECK;
 
 /*
+ * ca_rm_folder: remove the regular files directly in folder, then the
+ * folder itself (which fails, harmlessly, if anything else is left in
+ * it).  For undoing what a command built; failures are ignored.
+ */
+void ca_rm_folder(const char *folder);
+
+/*
  * ca_path_join: a new string "a/b" (caller frees with free()), or NULL
  * when out of memory.
  */

@@ -1,7 +1,6 @@
 #include "rootca.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -185,27 +184,6 @@ share_name(unsigned idx, const char *name, char *out, size_t cap)
 	snprintf(out + n, cap - n, ".share");
 }
 
-/* Remove a share folder and its n files (they are the shares' only copy). */
-static void
-rm_shares(const char *dir, unsigned n)
-{
-	struct dirent *de;
-	DIR *d;
-	char *p;
-
-	(void)n;
-	if ((d = opendir(dir)) != NULL) {
-		while ((de = readdir(d)) != NULL)
-			if (de->d_type == DT_REG &&
-			    (p = ca_path_join(dir, de->d_name)) != NULL) {
-				(void)unlink(p);
-				free(p);
-			}
-		closedir(d);
-	}
-	(void)rmdir(dir);
-}
-
 /*
  * M of N: a new random PIN split among the roster's first n custodians,
  * and the record's "activation": the scheme, the threshold, the split's
@@ -350,7 +328,7 @@ run_free(struct run *x)
 		ca_secret_free(x->share_text[i]);
 	json_decref(x->activation);
 	if (x->shares_tmp != NULL)
-		rm_shares(x->shares_tmp, x->nshares);
+		ca_rm_folder(x->shares_tmp);
 	free(x->shares_tmp);
 	ca_hsm_close(x->hsm);
 	ca_stage_free(x->stage);
@@ -881,14 +859,14 @@ artifacts:
 	if (req->threshold != 0 && ((r = write_shares(req, &x, eb)) != 0 ||
 	    (r = ca_hsm_set_pin(x.hsm, x.pin, x.new_pin, eb)) != 0)) {
 		if (x.shares_placed)
-			rm_shares(req->shares_out, x.nshares);
+			ca_rm_folder(req->shares_out);
 		goto out_ln;
 	}
 	if ((r = ca_stage_commit(x.stage, eb)) != 0) {
 		if (req->threshold != 0) {
 			/* Should that fail too, the shares still open it. */
 			if (ca_hsm_set_pin(x.hsm, x.new_pin, x.pin, NULL) == 0)
-				rm_shares(req->shares_out, x.nshares);
+				ca_rm_folder(req->shares_out);
 		}
 		goto out_ln;
 	}

@@ -337,29 +337,12 @@ out:
 static void
 rm_stage(const char *path)
 {
-	static const char *const subs[] = { CA_DIR_LOG, "" };
-	struct dirent *de;
-	char *dir, *p;
-	size_t i;
-	DIR *d;
+	char *log;
 
-	for (i = 0; i < 2; i++) {
-		if ((dir = subs[i][0] ? ca_path_join(path, subs[i]) :
-		    strdup(path)) == NULL)
-			return;
-		if ((d = opendir(dir)) != NULL) {
-			while ((de = readdir(d)) != NULL) {
-				if (de->d_type != DT_REG)
-					continue;
-				if ((p = ca_path_join(dir, de->d_name)) != NULL)
-					(void)unlink(p);
-				free(p);
-			}
-			closedir(d);
-		}
-		(void)rmdir(dir);
-		free(dir);
-	}
+	if ((log = ca_path_join(path, CA_DIR_LOG)) != NULL)
+		ca_rm_folder(log);
+	free(log);
+	ca_rm_folder(path);
 }
 
 int
