@@ -8,13 +8,19 @@ BIN=${KC_BIN:-$TOP/bin}
 MODULE=${MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/kc-test.XXXXXX")
 trap 'rm -rf "$SCRATCH"' EXIT INT TERM
-mkdir -p "$SCRATCH/tokens"
-cat >"$SCRATCH/softhsm2.conf" <<CONF
-directories.tokendir = $SCRATCH/tokens
+
+# softhsm_conf FILE TOKENDIR: a SoftHSM2 configuration of our own (never
+# /etc), whose tokens live in TOKENDIR.
+softhsm_conf() {
+	cat >"$1" <<CONF
+directories.tokendir = $2
 objectstore.backend = file
 log.level = ERROR
 slots.removable = false
 CONF
+}
+mkdir -p "$SCRATCH/tokens"
+softhsm_conf "$SCRATCH/softhsm2.conf" "$SCRATCH/tokens"
 export SOFTHSM2_CONF="$SCRATCH/softhsm2.conf"
 PY=/usr/bin/python3
 
@@ -69,12 +75,7 @@ copyable_tokens() {
 	_work=$2
 	shift 2
 	mkdir -p "$_base/tokens"
-	cat >"$_base/softhsm2.conf" <<CONF
-directories.tokendir = $_work/tokens
-objectstore.backend = file
-log.level = ERROR
-slots.removable = false
-CONF
+	softhsm_conf "$_base/softhsm2.conf" "$_work/tokens"
 	export SOFTHSM2_CONF=$_work/softhsm2.conf
 	ln -s "$_base" "$_work"
 	for _t in "$@"; do
