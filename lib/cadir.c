@@ -563,8 +563,11 @@ ca_dir_append(struct ca_dir *d, const json_t *body,
 		jf[i].old = old[i];
 		if (a[i].ready != NULL) {
 			jf[i].tmp = a[i].ready;
-			if ((r = ca_sha256_file(a[i].ready, jf[i].sha256,
-			    NULL)) != 0)
+			if (a[i].sha256 != NULL)
+				snprintf(jf[i].sha256, sizeof(jf[i].sha256),
+				    "%s", a[i].sha256);
+			else if ((r = ca_sha256_file(a[i].ready,
+			    jf[i].sha256, NULL)) != 0)
 				goto out;
 			continue;
 		}

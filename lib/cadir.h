@@ -142,6 +142,11 @@ struct ca_artifact {
 	mode_t mode;
 	int replace;		/* 0: an existing file is an error */
 	const char *ready;	/* NULL, or a finished temporary */
+	/*
+	 * With ready: its SHA-256 in hex when the caller has it already
+	 * (the journal needs it), or NULL to have it read again.
+	 */
+	const char *sha256;
 };
 
 /*

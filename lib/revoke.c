@@ -317,6 +317,7 @@ ca_revoke(const struct ca_revoke_req *req, const struct ca_session *c,
 	art.mode = 0644;
 	art.replace = 1;
 	art.ready = tmp;
+	art.sha256 = sha;
 	if ((r = ca_dir_append(d, body, &art, 1, res->head, eb)) != 0)
 		goto out;
 	free(tmp);	/* renamed into place */
@@ -640,9 +641,11 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 	art[0].path = der;
 	art[0].mode = 0644;
 	art[0].ready = tder;
+	art[0].sha256 = info.der_sha256;
 	art[1].path = pem;
 	art[1].mode = 0644;
 	art[1].ready = tpem;
+	art[1].sha256 = psha;
 	if ((r = ca_dir_append(d, body, art, 2, res->head, eb)) != 0)
 		goto out;
 	free(tder);
