@@ -69,7 +69,7 @@ main(int argc, char **argv)
 	};
 	struct ca_audit_req req;
 	struct ca_audit *a = NULL;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	const char *html = NULL;
 	char *buf = NULL, *end;
 	size_t len = 0;
@@ -107,26 +107,36 @@ main(int argc, char **argv)
 	req.now = time(NULL);
 	/* Exit statuses are the audit's own: 0 pass, 1 findings, 2 no run. */
 	if ((r = ca_audit_run(&req, &a, &eb)) != 0) {
-		fprintf(stderr, PROG ": cannot audit \"%s\": %s\n", req.dir,
-		    eb.msg[0] ? eb.msg : ca_strerror(r));
+		fprintf(stderr, PROG ": cannot audit \"%s\": %s%s\n", req.dir,
+		    eb.msg[0] ? eb.msg : ca_strerror(r), ca_err_hint(r));
 		return 2;
 	}
 	if (json) {
-		if (ca_audit_json(a, &buf, &len) != 0 ||
-		    fwrite(buf, 1, len, stdout) != len || putchar('\n') == EOF)
+		if ((r = ca_audit_json(a, &buf, &len)) != 0 ||
+		    fwrite(buf, 1, len, stdout) != len || putchar('\n') == EOF ||
+		    fflush(stdout) == EOF) {
+			fprintf(stderr, PROG ": cannot write the JSON report: "
+			    "%s; run the audit again with enough memory and "
+			    "somewhere to write to\n", r != 0 ? ca_strerror(r) :
+			    "standard output refused it");
 			goto out;
+		}
 		free(buf);
 		buf = NULL;
 	} else {
 		print_text(a);
 	}
 	if (html != NULL) {
-		if (ca_audit_html(a, &buf, &len) != 0 ||
-		    ca_write_file_atomic(html, buf, len, 0644, 0, &eb) != 0) {
-			fprintf(stderr, PROG ": cannot write \"%s\": %s\n",
-			    html, eb.msg);
+		eb.msg[0] = '\0';
+		if ((r = ca_audit_html(a, &buf, &len)) != 0 ||
+		    (r = ca_write_file_atomic(html, buf, len, 0644, 0,
+		    &eb)) != 0) {
+			fprintf(stderr, PROG ": cannot write \"%s\": %s%s\n",
+			    html, eb.msg[0] ? eb.msg : ca_strerror(r),
+			    ca_err_hint(r));
 			goto out;
 		}
+		cli_warn(PROG, &eb);
 	}
 	status = ca_audit_passed(a) ? 0 : 1;
 out:

@@ -80,7 +80,7 @@ main(int argc, char **argv)
 	struct ca_open_req req;
 	struct ca_session s;
 	struct ca_seal_result seal;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	const char *by = NULL, *text = NULL, *what = NULL, *why = NULL;
 	const char *approved = NULL, *out = NULL, *verb;
 	char head[65];
@@ -103,8 +103,14 @@ main(int argc, char **argv)
 		case 'a': req.approval = optarg; break;
 		case 'l': req.location = optarg; break;
 		case 'p':
-			if (req.nroster == MAX_LIST ||
-			    ca_role_parse(optarg, &roster[req.nroster]) != 0) {
+			if (req.nroster == MAX_LIST) {
+				fprintf(stderr, PROG ": at most %d --person "
+				    "entries; name the others in the script "
+				    "and record them with ca-ceremony attest\n",
+				    MAX_LIST);
+				return CA_EXIT_USAGE;
+			}
+			if (ca_role_parse(optarg, &roster[req.nroster]) != 0) {
 				fprintf(stderr, PROG ": --person \"%s\" is not "
 				    "ROLE:NAME with ROLE administrator, "
 				    "witness, custodian or auditor\n", optarg);
@@ -117,8 +123,9 @@ main(int argc, char **argv)
 		case 'T': req.token_serial = optarg; break;
 		case 'b':
 			if (req.nbags == MAX_LIST) {
-				fprintf(stderr, PROG ": at most %d bags\n",
-				    MAX_LIST);
+				fprintf(stderr, PROG ": at most %d --bag "
+				    "entries; list the rest in the ceremony "
+				    "script\n", MAX_LIST);
 				return CA_EXIT_USAGE;
 			}
 			bags[req.nbags++] = optarg;
@@ -165,6 +172,7 @@ main(int argc, char **argv)
 			return cli_fail(PROG, "cannot write the plan", r, &eb);
 		printf("Wrote the plan of ceremony \"%s\" to \"%s\"; give "
 		    "it to ca-init --ceremony.\n", req.id, out);
+		cli_warn(PROG, &eb);
 		return CA_EXIT_OK;
 	}
 	if (optind + 1 != argc || req.dir == NULL || out != NULL) {
@@ -212,6 +220,7 @@ main(int argc, char **argv)
 		    "the words aloud):\nsha256:%s\n", seal.head);
 		cli_print_grouped(seal.head);
 		printf("\n%s\n", seal.words);
+		cli_warn(PROG, &eb);
 		return CA_EXIT_OK;
 	} else {
 		fprintf(stderr, PROG ": unknown command \"%s\"\n", verb);
@@ -219,5 +228,6 @@ main(int argc, char **argv)
 		return CA_EXIT_USAGE;
 	}
 	print_head(head);
+	cli_warn(PROG, &eb);
 	return CA_EXIT_OK;
 }

@@ -39,7 +39,7 @@ do_revoke(struct opts *o)
 {
 	struct ca_revoke_req req;
 	struct ca_revoke_result res;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	int r;
 
 	memset(&req, 0, sizeof(req));
@@ -59,6 +59,7 @@ do_revoke(struct opts *o)
 	    PROG " issue.\n");
 	printf("Log head after this record (write on the paper script):\n");
 	printf("sha256:%s\n", res.head);
+	cli_warn(PROG, &eb);
 	return CA_EXIT_OK;
 }
 
@@ -67,7 +68,7 @@ do_issue(struct opts *o)
 {
 	struct ca_crl_req req;
 	struct ca_crl_result res;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	int r;
 
 	memset(&req, 0, sizeof(req));
@@ -89,6 +90,7 @@ do_issue(struct opts *o)
 		printf("  export:      %s\n", o->out);
 	printf("\nLog head after this record (write on the paper script):\n");
 	printf("sha256:%s\n", res.head);
+	cli_warn(PROG, &eb);
 	if (r != 0) {
 		/* Not cli_fail: its hint would say to run this again. */
 		fprintf(stderr, PROG ": %s; do not issue again: copy it with "
@@ -104,12 +106,12 @@ do_status(struct opts *o)
 {
 	static const char *const states[] = { "ok", "warning", "expired" };
 	struct ca_crl_status st;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	int r;
 
 	if ((r = ca_crl_status_get(o->dir, o->margin, o->c.now, &st, &eb)) !=
 	    0)
-		return cli_fail(PROG, "no crl status", r, &eb);
+		return cli_fail(PROG, "cannot tell the crl status", r, &eb);
 	printf("crl number:  %llu\n", st.number);
 	printf("thisUpdate:  %s\n", st.this_update);
 	if (st.days_left >= 0)
@@ -142,13 +144,14 @@ do_status(struct opts *o)
 static int
 do_export(struct opts *o)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	int r;
 
 	if ((r = ca_crl_export(o->dir, o->out, &eb)) != 0)
 		return cli_fail(PROG, "cannot export", r, &eb);
 	printf("Exported the newest CRL, the CA certificate and SHA256SUMS "
 	    "to \"%s\"\n", o->out);
+	cli_warn(PROG, &eb);
 	return CA_EXIT_OK;
 }
 

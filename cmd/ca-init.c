@@ -43,7 +43,7 @@ do_install(const struct ca_root_req *req, const char *cert,
 {
 	struct ca_install_req ir;
 	struct ca_install_result res;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	int r;
 
 	memset(&ir, 0, sizeof(ir));
@@ -57,7 +57,9 @@ do_install(const struct ca_root_req *req, const char *cert,
 	ir.nwitnesses = req->nwitnesses;
 	ir.prompt = ca_prompt_tty;
 	ir.now = time(NULL);
-	if ((r = ca_sub_install(&ir, &res, &eb)) != 0) {
+	r = ca_sub_install(&ir, &res, &eb);
+	cli_warn(PROG, &eb);
+	if (r != 0) {
 		fprintf(stderr, PROG ": cannot install \"%s\": %s%s\n", cert,
 		    eb.msg[0] ? eb.msg : ca_strerror(r), ca_err_hint(r));
 		return ca_exit_status(r);
@@ -104,7 +106,7 @@ main(int argc, char **argv)
 	struct ca_root_req req;
 	struct ca_root_result res;
 	const char *install = NULL, *chain = NULL;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	int c, r;
 
 	if ((r = cli_start(PROG)) != 0)
@@ -189,7 +191,9 @@ main(int argc, char **argv)
 	req.prompt = ca_prompt_tty;
 	req.now = time(NULL);
 
-	if ((r = ca_root_init(&req, &res, &eb)) != 0) {
+	r = ca_root_init(&req, &res, &eb);
+	cli_warn(PROG, &eb);
+	if (r != 0) {
 		fprintf(stderr, PROG ": cannot create the %s CA: %s%s\n",
 		    req.sub ? "subordinate" : "root",
 		    eb.msg[0] ? eb.msg : ca_strerror(r), ca_err_hint(r));

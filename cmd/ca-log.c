@@ -50,7 +50,7 @@ recover(const char *dir)
 {
 	struct ca_recovery res;
 	struct ca_log_summary sum;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	struct stat st;
 	char *logdir;
 	int lockfd = -1, r, is_ca;
@@ -73,9 +73,9 @@ recover(const char *dir)
 		r = 0;
 	}
 	ca_store_unlock(lockfd);
-	if (r != 0) {
+	if (r != 0)
 		return cli_fail(PROG, "cannot recover", r, &eb);
-	}
+	cli_warn(PROG, &eb);
 	if (res.journal && res.forward)
 		printf("record %lld (%s) had been written when the operation "
 		    "stopped: finished it (%zu file%s put in place, %zu old "
@@ -119,7 +119,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ca_log_summary sum;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	const char *dir = NULL, *anchor = NULL;
 	int c, r;
 

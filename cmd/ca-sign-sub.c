@@ -48,7 +48,7 @@ main(int argc, char **argv)
 	const char *witnesses[CLI_MAX_WITNESSES];
 	struct ca_sign_req req;
 	struct ca_sign_result res;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	size_t i;
 	int c, r;
 
@@ -103,6 +103,7 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": warning: %s\n", res.warnings.msg[i]);
 	if (r != 0)
 		return cli_fail(PROG, "cannot sign", r, &eb);
+	cli_warn(PROG, &eb);
 	printf("Signed %s certificate\n", req.csr_path ? "subordinate CA" :
 	    "cross");
 	printf("  subject:     %s\n", res.subject);

@@ -129,7 +129,7 @@ cli_count(const char *prog, const char *opt, const char *arg, int lo,
 static inline int
 cli_confirm_clock(const char *prog, const char *arg)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	char full[32];
 	time_t t;
 	int r;
@@ -164,11 +164,20 @@ cli_pin_source(const char *prog, const char *spec)
 	return CA_EXIT_USAGE;
 }
 
+/* cli_warn: print eb's warning, if any, as "prog: warning: ...". */
+static inline void
+cli_warn(const char *prog, const struct ca_errbuf *eb)
+{
+	if (eb->warning[0] != '\0')
+		fprintf(stderr, "%s: warning: %s\n", prog, eb->warning);
+}
+
 /* cli_fail: "prog: what: why" and the exit status for r. */
 static inline int
 cli_fail(const char *prog, const char *what, int r,
     const struct ca_errbuf *eb)
 {
+	cli_warn(prog, eb);
 	fprintf(stderr, "%s: %s: %s%s\n", prog, what,
 	    eb->msg[0] ? eb->msg : ca_strerror(r), ca_err_hint(r));
 	return ca_exit_status(r);

@@ -271,7 +271,7 @@ load_ca(struct ctx *c, struct ca_errbuf *eb)
 			    "the self-signed certificate's signature does "
 			    "not verify");
 	} else {
-		struct ca_errbuf e2 = { "" };
+		struct ca_errbuf e2 = { 0 };
 
 		if ((p = ca_path_join(dir, CA_FILE_CHAIN)) == NULL)
 			return CA_ERR_NOMEM;
@@ -718,7 +718,7 @@ check_ceremony_id(struct ctx *c, long long seq, const json_t *body,
 static void
 record(struct ctx *c, long long seq)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	json_t *rec = NULL, *body, *v;
 	char hash[65], name[64], *canon = NULL;
 	const char *s, *op;
@@ -845,7 +845,7 @@ check_index_and_crl(struct ctx *c)
 {
 	struct ca_audit *a = c->a;
 	struct ca_crl_params p;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	char *idx = NULL, *der = NULL, got[65];
 	const char *s, *m;
 	const json_t *u;
@@ -937,7 +937,7 @@ leftover_found(void *arg, const char *rel)
 static void
 check_interrupted(struct ctx *c)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	if (ca_journal_check(c->req->dir, &eb) != 0)
 		finding(c, CA_SEV_ERROR, 0, "interrupted", CA_FILE_JOURNAL,

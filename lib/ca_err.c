@@ -85,6 +85,54 @@ ca_err_prefix(struct ca_errbuf *eb, const char *fmt, ...)
 }
 
 void
+ca_warnf(struct ca_errbuf *eb, const char *fmt, ...)
+{
+	size_t at;
+	va_list ap;
+
+	if (eb == NULL)
+		return;
+	at = strnlen(eb->warning, sizeof(eb->warning) - 1);
+	if (at > 0) {
+		if (at + 3 >= sizeof(eb->warning))
+			return;
+		memcpy(eb->warning + at, "; ", 2);
+		at += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(eb->warning + at, sizeof(eb->warning) - at, fmt, ap);
+	va_end(ap);
+}
+
+void
+ca_err_suffix(struct ca_errbuf *eb, const char *fmt, ...)
+{
+	char add[sizeof(eb->msg)];
+	size_t keep, alen, cap = sizeof(eb->msg);
+	va_list ap;
+
+	if (eb == NULL)
+		return;
+	va_start(ap, fmt);
+	if (vsnprintf(add, sizeof(add), fmt, ap) < 0)
+		add[0] = '\0';
+	va_end(ap);
+	alen = strlen(add);
+	keep = strnlen(eb->msg, cap - 1);
+	/* Room for the detail, "; ", the suffix and the NUL. */
+	if (keep > 0 && keep + 2 + alen + 1 > cap)
+		keep = alen + 3 < cap ? cap - alen - 3 : 0;
+	if (keep > 0) {
+		memcpy(eb->msg + keep, "; ", 2);
+		keep += 2;
+	}
+	if (alen > cap - 1 - keep)
+		alen = cap - 1 - keep;
+	memcpy(eb->msg + keep, add, alen);
+	eb->msg[keep + alen] = '\0';
+}
+
+void
 ca_err_openssl(struct ca_errbuf *eb)
 {
 	unsigned long e;
@@ -133,6 +181,17 @@ ca_err_hint(int r)
 		return "; the CA directory was changed outside these tools or "
 		    "is damaged: stop, compare it with its backup copy and the "
 		    "log head on the paper script, and run ca-audit";
+	case CA_ERR_CSR:
+		return "; nothing was signed: get the file again from the "
+		    "subordinate's ceremony (ca.csr, written by ca-init --sub) "
+		    "or from the other root, unchanged";
+	case CA_ERR_KEY_POLICY:
+		return "; nothing was signed: the profile's \"key_algorithms\" "
+		    "and \"rsa_min_bits\" name the keys it accepts, so have "
+		    "the subordinate make such a key or use another profile";
+	case CA_ERR_LINT:
+		return "; nothing was signed: change the profile (see "
+		    "ca-profile(5)) so that the certificate passes";
 	case CA_ERR_NOMEM:
 		return "; close other programs and run the command again";
 	default:

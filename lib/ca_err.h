@@ -98,6 +98,11 @@ const char *ca_err_hint(int r);
  */
 struct ca_errbuf {
 	char msg[512];
+	/*
+	 * What went wrong after the operation had already taken effect, so
+	 * that it still succeeds: every command prints it (cli_warn).
+	 */
+	char warning[256];
 };
 
 /* ca_errf: set the detail in eb (which may be NULL), printf-style. */
@@ -109,6 +114,23 @@ void ca_errf(struct ca_errbuf *eb, const char *fmt, ...)
  * caller can say where a failure below it happened.  eb may be NULL.
  */
 void ca_err_prefix(struct ca_errbuf *eb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * ca_warnf: add a warning to eb (which may be NULL), printf-style: for
+ * trouble after an operation took effect, which must not turn its success
+ * into a failure but must not go unseen either.  Later warnings follow
+ * earlier ones after "; " while there is room.
+ */
+void ca_warnf(struct ca_errbuf *eb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * ca_err_suffix: put "; SUFFIX" (printf-style) after eb's detail, so a
+ * caller that knows the context can say what to do.  eb may be NULL; the
+ * detail is cut short rather than the suffix when they do not both fit.
+ */
+void ca_err_suffix(struct ca_errbuf *eb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*

@@ -512,7 +512,7 @@ ca_dir_append(struct ca_dir *d, const json_t *body,
     struct ca_errbuf *eb)
 {
 	struct ca_journal_file *jf = NULL;
-	struct ca_errbuf undo = { "" };
+	struct ca_errbuf undo = { 0 };
 	char **tmp = NULL, **old = NULL, *rec = NULL, *rectmp = NULL;
 	char *recpath = NULL, *rectop = NULL, name[32], rel[64];
 	const char *op = json_string_value(json_object_get(body, "op"));
@@ -608,8 +608,9 @@ place:
 	 * recovery that finishes this.
 	 */
 	if (journalled && ca_journal_end(d->path, &undo) != 0)
-		ca_errf(eb, "warning: %s; run \"ca-log recover -d %s\"",
-		    undo.msg, d->path);
+		ca_warnf(eb, "the operation is complete, but %s; run "
+		    "\"ca-log recover -d %s\" before the next one", undo.msg,
+		    d->path);
 	journalled = 0;
 	r = 0;
 out:

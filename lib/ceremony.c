@@ -37,6 +37,21 @@ ca_role_parse(char *spec, struct ca_person *p)
 	return CA_ERR_INVALID_ARG;
 }
 
+/*
+ * Text from the command line failed the record profile: eb holds the JSON
+ * path, which means little to whoever typed it, so say what to do.
+ */
+static void
+bad_text(struct ca_errbuf *eb)
+{
+	char path[sizeof(eb->msg)];
+
+	snprintf(path, sizeof(path), "%s", eb->msg);
+	ca_errf(eb, "text given on the command line holds a control "
+	    "character or is not UTF-8 (%s); type it again as plain text",
+	    path);
+}
+
 static int
 id_ok(const char *s)
 {
@@ -207,6 +222,7 @@ describe(const struct ca_open_req *req, int min_custodians, json_t **out,
 			goto out;
 	/* Names and statements are recorded as given: within the profile. */
 	if (!ca_json_check(c, eb)) {
+		bad_text(eb);
 		r = CA_ERR_INVALID_ARG;
 		goto out;
 	}
@@ -474,8 +490,9 @@ statement(const char *dir, const char *op, const char *member,
 		goto out;
 	}
 	if ((role = roster_role(d, who, &open, eb)) == NULL) {
-		ca_errf(eb, "\"%s\" is not on the roster of ceremony \"%s\"",
-		    who, d->ceremony);
+		ca_errf(eb, "\"%s\" is not on the roster of ceremony \"%s\"; "
+		    "give the name exactly as its --person gave it at "
+		    "ca-ceremony open", who, d->ceremony);
 		r = CA_ERR_NOT_FOUND;
 		goto out;
 	}
@@ -483,6 +500,7 @@ statement(const char *dir, const char *op, const char *member,
 	if (json_object_set_new(what, "role", json_string(role)) != 0)
 		goto out;
 	if (!ca_json_check(what, eb)) {
+		bad_text(eb);
 		r = CA_ERR_INVALID_ARG;
 		goto out;
 	}
@@ -572,7 +590,9 @@ ca_ceremony_seal(const char *dir, const struct ca_session *s,
 	if ((r = begin(dir, "ceremony-seal", s, &d, &people, &body, eb)) != 0)
 		goto out;
 	if (d->ceremony[0] == '\0') {
-		ca_errf(eb, "no ceremony is open in \"%s\"", dir);
+		ca_errf(eb, "no ceremony is open in \"%s\", so there is "
+		    "nothing to seal: it was sealed or aborted already, or "
+		    "never opened", dir);
 		r = CA_ERR_NOT_FOUND;
 		goto out;
 	}

@@ -171,7 +171,8 @@ ca_key_policy_check(EVP_PKEY *key, unsigned algs, int rsa_min_bits,
 		    !(algs & CA_KEYPOL_P384)) ||
 		    (strcmp(group, "prime256v1") != 0 &&
 		    strcmp(group, "secp384r1") != 0)) {
-			ca_errf(eb, "EC curve %s is not allowed here", group);
+			ca_errf(eb, "a key on curve %s, which the profile "
+			    "does not allow", group);
 			goto out;
 		}
 		/*
@@ -196,23 +197,26 @@ ca_key_policy_check(EVP_PKEY *key, unsigned algs, int rsa_min_bits,
 		break;
 	case EVP_PKEY_RSA:
 		if (!(algs & CA_KEYPOL_RSA)) {
-			ca_errf(eb, "RSA keys are not allowed here");
+			ca_errf(eb, "an RSA key, which the profile does not "
+			    "allow");
 			goto out;
 		}
 		if (bits < rsa_min_bits) {
-			ca_errf(eb, "RSA key of %d bits; at least %d needed",
-			    bits, rsa_min_bits);
+			ca_errf(eb, "an RSA key of %d bits; the profile needs "
+			    "at least %d", bits, rsa_min_bits);
 			goto out;
 		}
 		if (EVP_PKEY_get_bn_param(key, "e", &e) != 1 ||
 		    !BN_is_word(e, 65537)) {
-			ca_errf(eb, "RSA public exponent must be 65537");
+			ca_errf(eb, "an RSA public exponent other than 65537");
 			goto out;
 		}
 		break;
 	default:
-		ca_errf(eb, "key type %s is not allowed",
-		    OBJ_nid2sn(EVP_PKEY_get_base_id(key)));
+		/* A type OpenSSL cannot name must not print "(null)". */
+		ca_errf(eb, "a key of type %s, which no profile allows",
+		    EVP_PKEY_get0_type_name(key) != NULL ?
+		    EVP_PKEY_get0_type_name(key) : "unknown");
 		goto out;
 	}
 	r = 0;

@@ -290,11 +290,17 @@ ca_tmp_commit(const char *tmp, const char *path, int noreplace,
 	/*
 	 * The file is in place and its bytes were synced before the rename;
 	 * reporting failure now would let a caller undo what others may
-	 * already see.  So a failed folder sync is tried once more and
-	 * otherwise left as a warning in eb.
+	 * already see.  A failed sync may have dropped the folder's change
+	 * even if a second one succeeds, so it is retried but always
+	 * reported, as a warning in eb.
 	 */
-	if (ca_fsync_parent(path) != 0 && ca_fsync_parent(path) != 0)
-		ca_errf(eb, "warning: \"%s\": cannot fsync its folder", path);
+	if (ca_fsync_parent(path) != 0) {
+		int again = ca_fsync_parent(path);
+
+		ca_warnf(eb, "\"%s\" is in place, but syncing its folder to "
+		    "disk failed%s; check the disk before switching off",
+		    again != 0 ? " twice" : "", path);
+	}
 	return 0;
 }
 

@@ -185,8 +185,6 @@ ca_journal_begin(const char *dir, long long seq, const char *op,
 	/* Atomic and fsynced, with its folder: it must outlive a crash. */
 	if ((r = ca_write_file_atomic(path, text, clen + 1, 0644, 1, eb)) != 0)
 		goto out;
-	if (eb != NULL)
-		eb->msg[0] = '\0';	/* a folder-sync warning: not a failure */
 	r = 0;
 out:
 	json_decref(files);

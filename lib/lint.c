@@ -21,6 +21,31 @@ finding(struct ca_lint_report *rep, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Every finding goes into eb, not just the first: the operator fixes the
+ * profile once instead of once per finding.
+ */
+static int
+lint_result(const struct ca_lint_report *rep, struct ca_errbuf *eb)
+{
+	char all[sizeof(eb->msg)];
+	size_t i, at = 0;
+	int n;
+
+	if (rep->n == 0)
+		return 0;
+	all[0] = '\0';
+	for (i = 0; i < rep->n && at < sizeof(all); i++) {
+		n = snprintf(all + at, sizeof(all) - at, "%s%s",
+		    i > 0 ? "; " : "", rep->msg[i]);
+		if (n < 0)
+			break;
+		at += (size_t)n;
+	}
+	ca_errf(eb, "%s", all);
+	return CA_ERR_LINT;
+}
+
 static void
 lint_serial(X509 *x, struct ca_lint_report *rep)
 {
@@ -312,12 +337,7 @@ ca_lint_cert_issued(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
 	lint_extensions(x, kind, rep);
 	lint_key_and_sig(x, issuer_key, rep);
 	ERR_clear_error();
-	if (rep->n > 0) {
-		ca_errf(eb, "%s%s", rep->msg[0],
-		    rep->n > 1 ? " (and more)" : "");
-		return CA_ERR_LINT;
-	}
-	return 0;
+	return lint_result(rep, eb);
 }
 
 static int
@@ -339,7 +359,6 @@ ca_lint_issuer(X509 *x, X509 *issuer, struct ca_lint_report *rep,
 	BASIC_CONSTRAINTS *ibc = NULL, *xbc = NULL;
 	const ASN1_OCTET_STRING *iski;
 	const ASN1_OCTET_STRING *akid;
-	int r;
 
 	memset(rep, 0, sizeof(*rep));
 	/* RFC 5280 7.1: chains are built by name; byte-equal avoids doubt. */
@@ -382,11 +401,5 @@ ca_lint_issuer(X509 *x, X509 *issuer, struct ca_lint_report *rep,
 	BASIC_CONSTRAINTS_free(ibc);
 	BASIC_CONSTRAINTS_free(xbc);
 	ERR_clear_error();
-	r = 0;
-	if (rep->n > 0) {
-		ca_errf(eb, "%s%s", rep->msg[0],
-		    rep->n > 1 ? " (and more)" : "");
-		r = CA_ERR_LINT;
-	}
-	return r;
+	return lint_result(rep, eb);
 }

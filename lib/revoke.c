@@ -142,7 +142,9 @@ index_matches(const char *dir, const struct scan *s, char **path,
 	if (r == CA_ERR_NOT_FOUND || !s->have_index ||
 	    strcmp(h, s->index_sha256) != 0) {
 		ca_errf(eb, "\"%s\" is not the revocation index the log names; "
-		    "it was changed or lost outside a ceremony", *path);
+		    "it was changed or lost outside a ceremony: stop, restore "
+		    "the CA directory from its backup copy and run ca-audit",
+		    *path);
 		return CA_ERR_VERIFY;
 	}
 	return 0;
@@ -161,14 +163,16 @@ serial_of_cert(const char *path, const struct ca_dir *d, char serial[41],
 		return r;
 	r = CA_ERR_VERIFY;
 	if (ca_x509_parse_any(buf, len, &x) != 0) {
-		ca_errf(eb, "\"%s\": not a certificate", path);
+		ca_errf(eb, "\"%s\": not a certificate (PEM or DER); give "
+		    "the certificate to revoke, or its --serial", path);
 		goto out;
 	}
 	/* Only what this CA signed is this CA's to revoke. */
 	if (X509_NAME_cmp(X509_get_issuer_name(x),
 	    X509_get_subject_name(d->cert)) != 0 ||
 	    ca_cert_verify(x, X509_get0_pubkey(d->cert)) != 0) {
-		ca_errf(eb, "\"%s\" was not issued by this CA", path);
+		ca_errf(eb, "\"%s\" was not issued by this CA; revoke it "
+		    "with the CA that signed it (see its issuer)", path);
 		goto out;
 	}
 	if ((r = ca_serial_hex(x, serial)) != 0)
@@ -247,12 +251,14 @@ ca_revoke(const struct ca_revoke_req *req, const struct ca_session *c,
 		goto out;
 	if (s.issued_in == 0) {
 		ca_errf(eb, "serial %s was not issued by this CA (no record "
-		    "in its log names it)", e.serial);
+		    "in its log names it); check the serial, or revoke it with "
+		    "the CA that signed it", e.serial);
 		r = CA_ERR_NOT_FOUND;
 		goto out;
 	}
 	if (s.revoked) {
-		ca_errf(eb, "serial %s is already revoked", e.serial);
+		ca_errf(eb, "serial %s is already revoked; nothing to do, "
+		    "ca-audit lists the revocations", e.serial);
 		r = CA_ERR_EXISTS;
 		goto out;
 	}
@@ -405,8 +411,8 @@ duration_of(const char *given, const char *cfg, const char *def,
 	const char *s = given ? given : cfg ? cfg : def;
 
 	if (ca_duration_parse(s, d) != 0) {
-		ca_errf(eb, "\"%s\" is not a duration such as \"12m\" or "
-		    "\"30d\"", s);
+		ca_errf(eb, "\"%s\" is not a duration; give a number and "
+		    "a unit: y, m or d, such as \"12m\" or \"30d\"", s);
 		return CA_ERR_INVALID_ARG;
 	}
 	return 0;
@@ -548,6 +554,8 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 		made_dir = 1;
 	else if (errno != EEXIST) {
 		r = ca_errno_code(errno);
+		ca_errf(eb, "cannot make \"%s\": %s", crldir,
+		    strerror(errno));
 		goto out;
 	}
 	snprintf(name, sizeof(name), "%llu.der", p.number);
@@ -758,7 +766,8 @@ ca_crl_status_get(const char *dir, const char *margin, time_t now,
 		    (r = scan_log(dir, head.seq, &s, eb)) != 0)
 			goto out;
 		if (s.last_crl_seq == 0) {
-			ca_errf(eb, "\"%s\" has issued no crl yet", dir);
+			ca_errf(eb, "\"%s\" has issued no crl yet; issue "
+			    "one with ca-crl issue", dir);
 			r = CA_ERR_NOT_FOUND;
 			goto out;
 		}
@@ -774,6 +783,14 @@ ca_crl_status_get(const char *dir, const char *margin, time_t now,
 		free(p);
 		if ((p = ca_path_join(dir, "crl.der")) == NULL) {
 			r = CA_ERR_NOMEM;
+			goto out;
+		}
+		if (access(p, F_OK) != 0) {
+			ca_errf(eb, "\"%s\" is neither a CA directory (it "
+			    "has no %s) nor a crl export folder (no crl.der); "
+			    "check the path given to -d", dir,
+			    CA_FILE_CONFIG);
+			r = CA_ERR_NOT_FOUND;
 			goto out;
 		}
 		if ((r = export_crl_times(p, &tu, &nu, &st->number, eb)) != 0)
@@ -869,7 +886,9 @@ copy_checked(const char *from, const char *dir, const char *name,
 	if ((r = ca_sha256_file(from, h, NULL)) != 0)
 		return r;
 	if (want != NULL && strcmp(h, want) != 0) {
-		ca_errf(eb, "\"%s\" is not the file its record names", from);
+		ca_errf(eb, "\"%s\" is not the file its record names; it was "
+		    "changed outside a ceremony: stop, restore the CA "
+		    "directory from its backup copy and run ca-audit", from);
 		return CA_ERR_VERIFY;
 	}
 	return copy_in(from, dir, name, sums, eb);
@@ -894,7 +913,8 @@ export_dir(const char *dir, const char *out, struct ca_errbuf *eb)
 	    (r = scan_log(dir, head.seq, &s, eb)) != 0)
 		goto out;
 	if (s.last_crl_seq == 0) {
-		ca_errf(eb, "\"%s\" has issued no crl yet", dir);
+		ca_errf(eb, "\"%s\" has issued no crl yet; issue one "
+		    "with ca-crl issue, then export it", dir);
 		r = CA_ERR_NOT_FOUND;
 		goto out;
 	}

@@ -298,7 +298,8 @@ write_shares(const struct ca_root_req *req, struct run *x,
 	x->shares_tmp = NULL;
 	x->shares_placed = 1;
 	if (ca_fsync_parent(req->shares_out) != 0)
-		ca_errf(eb, "warning: cannot fsync the folder holding \"%s\"",
+		ca_warnf(eb, "\"%s\" is in place, but syncing its folder to "
+		    "disk failed; check the disk before switching off",
 		    req->shares_out);
 	r = 0;
 out:

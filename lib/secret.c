@@ -83,13 +83,15 @@ read_line_fd(int fd, struct ca_secret *s, struct ca_errbuf *eb)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ca_errf(eb, "read: %s", strerror(errno));
+			ca_errf(eb, "cannot read the pin: %s; check the "
+			    "--pin-source given", strerror(errno));
 			goto fail;
 		}
 		if (n == 0 || c == '\n')
 			break;
 		if (s->len >= CA_SECRET_MAX) {
-			ca_errf(eb, "pin longer than %d bytes", CA_SECRET_MAX);
+			ca_errf(eb, "the pin is longer than %d bytes; is "
+			    "--pin-source the right file?", CA_SECRET_MAX);
 			goto fail;
 		}
 		s->buf[s->len++] = c;

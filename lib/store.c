@@ -94,7 +94,7 @@ get_str(json_t *j, const char *k, char **dst, struct ca_errbuf *eb)
 	const char *s = json_string_value(json_object_get(j, k));
 
 	if (s == NULL || *s == '\0') {
-		ca_errf(eb, "ca.json: \"%s\" missing", k);
+		ca_errf(eb, "\"%s\" is missing", k);
 		return CA_ERR_SCHEMA;
 	}
 	if ((*dst = strdup(s)) == NULL)
@@ -129,12 +129,12 @@ ca_config_load(const char *dir, struct ca_config **out, struct ca_errbuf *eb)
 	r = CA_ERR_SCHEMA;
 	if ((f = json_string_value(json_object_get(j, "format"))) == NULL ||
 	    strcmp(f, "ca-config") != 0) {
-		ca_errf(eb, "ca.json: \"format\" is not \"ca-config\"");
+		ca_errf(eb, "\"format\" is not \"ca-config\"");
 		goto out;
 	}
 	if (json_integer_value(json_object_get(j, "version")) !=
 	    CA_CONFIG_VERSION) {
-		ca_errf(eb, "ca.json: version is not %d", CA_CONFIG_VERSION);
+		ca_errf(eb, "its version is not %d", CA_CONFIG_VERSION);
 		r = CA_ERR_VERSION;
 		goto out;
 	}
@@ -152,8 +152,7 @@ ca_config_load(const char *dir, struct ca_config **out, struct ca_errbuf *eb)
 				if (strcmp(key, known[i]) == 0)
 					break;
 			if (i == sizeof(known) / sizeof(known[0])) {
-				ca_errf(eb, "ca.json: unknown member \"%s\"",
-				    key);
+				ca_errf(eb, "unknown member \"%s\"", key);
 				goto out;
 			}
 		}
@@ -179,6 +178,15 @@ ca_config_load(const char *dir, struct ca_config **out, struct ca_errbuf *eb)
 	c = NULL;
 	r = 0;
 out:
+	if (r == CA_ERR_SCHEMA) {
+		ca_err_prefix(eb, "\"%s\"", path);
+		ca_err_suffix(eb, "it was changed outside these tools: "
+		    "restore it from the CA directory's backup copy");
+	} else if (r == CA_ERR_VERSION) {
+		ca_err_prefix(eb, "\"%s\"", path);
+		ca_err_suffix(eb, "another version of these tools wrote it: "
+		    "use that version");
+	}
 	ca_config_free(c);
 	json_decref(j);
 	free(buf);
@@ -322,11 +330,16 @@ ca_stage_commit(struct ca_stage *st, struct ca_errbuf *eb)
 	/*
 	 * The directory is in place and names keys that exist: undoing
 	 * now would leave a published CA without keys.  So a failed fsync
-	 * of the parent is tried once more and otherwise not an error.
+	 * of the parent is tried once more and reported as a warning.
 	 */
-	if (ca_fsync_parent(st->dir) != 0 && ca_fsync_parent(st->dir) != 0)
-		ca_errf(eb, "warning: cannot fsync the folder holding \"%s\"",
+	if (ca_fsync_parent(st->dir) != 0) {
+		int again = ca_fsync_parent(st->dir);
+
+		ca_warnf(eb, "\"%s\" is in place, but syncing its folder to "
+		    "disk failed%s; check the disk before switching off",
+		    again != 0 ? " twice" : "",
 		    st->dir);
+	}
 	r = 0;
 out:
 	free(logdir);

@@ -473,14 +473,16 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 
 		/* RFC 5280 4.2.1.9: pathLen 0 allows no CA below. */
 		if (ip <= 0) {
-			ca_errf(eb, "the issuing CA has pathLen 0: it cannot "
-			    "sign a subordinate CA");
-			r = CA_ERR_LINT;
+			ca_errf(eb, "the issuing CA has pathLen 0, so no CA "
+			    "may stand below it: sign this one from a CA "
+			    "higher up");
+			r = CA_ERR_PROFILE;
 			goto out;
 		}
 		if (x.prof->path_len < 0 || x.prof->path_len >= ip) {
 			ca_errf(eb, "the profile's path_len must be below the "
-			    "issuing CA's pathLen %ld", ip);
+			    "issuing CA's pathLen %ld: lower \"path_len\" in "
+			    "%s", ip, req->profile_path);
 			r = CA_ERR_PROFILE;
 			goto out;
 		}

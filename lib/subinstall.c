@@ -137,6 +137,8 @@ check_cert(const struct ca_install_req *req, struct run *x,
 	if ((r = ca_chain_verify(d->cert, d->chain, req->now, NULL, eb)) !=
 	    0) {
 		ca_err_prefix(eb, "\"%s\"", req->cert_path);
+		ca_err_suffix(eb, "give the chain file that ca-sign-sub wrote "
+		    "beside the certificate, and check the laptop's clock");
 		return r;
 	}
 	return 0;

@@ -31,7 +31,9 @@ START_TEST(hints)
 	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_TOKEN_NOT_FOUND),
 	    "plugged in"));
 	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_IO), "disk"));
-	ck_assert_str_eq(ca_err_hint(CA_ERR_LINT), "");
+	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_LINT),
+	    "nothing was signed"));
+	ck_assert_str_eq(ca_err_hint(CA_ERR_VERIFY), "");
 	ck_assert_str_eq(ca_err_hint(0), "");
 	ck_assert_int_eq(ca_err_hint(CA_ERR_HSM)[0], ';');
 }
@@ -61,6 +63,50 @@ START_TEST(errf_formats_and_accepts_null)
 	ca_errf(NULL, "ignored %d", 1);
 	ca_errf(&eb, "record %06d: %s", 7, "bad prev");
 	ck_assert_str_eq(eb.msg, "record 000007: bad prev");
+}
+END_TEST
+
+START_TEST(prefix_and_suffix_frame_the_detail)
+{
+	struct ca_errbuf eb;
+	char big[600];
+
+	ca_errf(&eb, "bad signature");
+	ca_err_prefix(&eb, "\"%s\"", "c.pem");
+	ca_err_suffix(&eb, "give %s", "the chain");
+	ck_assert_str_eq(eb.msg, "\"c.pem\": bad signature; give the chain");
+	/* Nothing before: the suffix stands alone. */
+	eb.msg[0] = '\0';
+	ca_err_suffix(&eb, "do this");
+	ck_assert_str_eq(eb.msg, "do this");
+	/* A long detail gives way, so the advice is never lost. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ca_errf(&eb, "%s", big);
+	ca_err_suffix(&eb, "do this");
+	ck_assert_uint_lt(strlen(eb.msg), sizeof(eb.msg));
+	ck_assert_ptr_nonnull(strstr(eb.msg, "xx; do this"));
+	ck_assert_str_eq(eb.msg + strlen(eb.msg) - 7, "do this");
+	ca_err_suffix(NULL, "no buffer");
+}
+END_TEST
+
+START_TEST(warnings_gather_apart_from_the_error)
+{
+	struct ca_errbuf eb = { 0 };
+	size_t i;
+
+	ca_warnf(NULL, "no buffer");
+	ca_errf(&eb, "failed");
+	ca_warnf(&eb, "first %d", 1);
+	ca_warnf(&eb, "second");
+	ck_assert_str_eq(eb.warning, "first 1; second");
+	ck_assert_str_eq(eb.msg, "failed");
+	/* Many: cut short, still a string. */
+	for (i = 0; i < 100; i++)
+		ca_warnf(&eb, "more warnings");
+	ck_assert_uint_lt(strlen(eb.warning), sizeof(eb.warning));
+	ck_assert_ptr_nonnull(strstr(eb.warning, "first 1; second; more"));
 }
 END_TEST
 
@@ -96,6 +142,8 @@ ca_err_suite(void)
 	tcase_add_test(tc, exit_status_mapping);
 	tcase_add_test(tc, hints);
 	tcase_add_test(tc, errf_formats_and_accepts_null);
+	tcase_add_test(tc, prefix_and_suffix_frame_the_detail);
+	tcase_add_test(tc, warnings_gather_apart_from_the_error);
 	tcase_add_test(tc, err_openssl_takes_queue_and_clears_it);
 	suite_add_tcase(s, tc);
 	return s;

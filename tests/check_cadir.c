@@ -535,7 +535,7 @@ END_TEST
 START_TEST(open_refuses_an_interrupted_directory)
 {
 	struct ca_dir *d = NULL;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	char j[PATH_MAX + 48];
 
 	snprintf(j, sizeof(j), "%s/%s", cadir, CA_FILE_JOURNAL);

@@ -491,19 +491,22 @@ START_TEST(policy_ec_curves)
 
 	/* Each curve only where algs names it. */
 	policy_refused(p256, CA_KEYPOL_P384 | CA_KEYPOL_RSA, 3072,
-	    "prime256v1 is not allowed");
+	    "prime256v1, which the profile does not allow");
 	policy_refused(p384, CA_KEYPOL_P256 | CA_KEYPOL_RSA, 3072,
-	    "secp384r1 is not allowed");
-	policy_refused(p256, 0, 3072, "not allowed");
-	policy_refused(p384, 0, 3072, "not allowed");
+	    "secp384r1, which the profile does not allow");
+	policy_refused(p256, 0, 3072, "does not allow");
+	policy_refused(p384, 0, 3072, "does not allow");
 
 	/* Other curves and key types never. */
-	policy_refused(p521, CA_KEYPOL_ALL, 3072, "secp521r1 is not allowed");
-	policy_refused(k1, CA_KEYPOL_ALL, 3072, "secp256k1 is not allowed");
+	policy_refused(p521, CA_KEYPOL_ALL, 3072,
+	    "secp521r1, which the profile does not allow");
+	policy_refused(k1, CA_KEYPOL_ALL, 3072,
+	    "secp256k1, which the profile does not allow");
 	ck_assert_ptr_nonnull(ed);
 	policy_refused(ed, CA_KEYPOL_ALL, 3072, "ED25519");
 	ck_assert_ptr_nonnull(x);
-	policy_refused(x, CA_KEYPOL_ALL, 3072, "not allowed");
+	policy_refused(x, CA_KEYPOL_ALL, 3072,
+	    "type X25519, which no profile allows");
 
 	EVP_PKEY_free(p256);
 	EVP_PKEY_free(p384);
@@ -524,10 +527,10 @@ START_TEST(policy_rsa)
 	policy_refused(r1024, CA_KEYPOL_ALL, 1025, "at least 1025");
 	policy_refused(r1024, CA_KEYPOL_ALL, 3072, "RSA key of 1024 bits");
 	policy_refused(r1024, CA_KEYPOL_P256 | CA_KEYPOL_P384, 1024,
-	    "RSA keys are not allowed");
+	    "an RSA key, which the profile does not allow");
 	/* e must be exactly 65537. */
-	policy_refused(e3, CA_KEYPOL_ALL, 1024, "exponent must be 65537");
-	policy_refused(e17, CA_KEYPOL_ALL, 1024, "exponent must be 65537");
+	policy_refused(e3, CA_KEYPOL_ALL, 1024, "exponent other than 65537");
+	policy_refused(e17, CA_KEYPOL_ALL, 1024, "exponent other than 65537");
 	EVP_PKEY_free(r1024);
 	EVP_PKEY_free(e3);
 	EVP_PKEY_free(e17);
@@ -540,7 +543,7 @@ START_TEST(policy_rsa_pss)
 	EVP_PKEY *k = rsa_type_key("RSA-PSS", 1024, 65537);
 
 	ck_assert_ptr_nonnull(k);
-	policy_refused(k, CA_KEYPOL_ALL, 1024, "not allowed");
+	policy_refused(k, CA_KEYPOL_ALL, 1024, "type RSA-PSS, which no profile");
 	EVP_PKEY_free(k);
 }
 END_TEST

@@ -76,7 +76,7 @@ static void
 journal(void)
 {
 	struct ca_journal_file f[3];
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	memset(f, 0, sizeof(f));
 	f[0].path = p_cert;
@@ -122,7 +122,7 @@ END_TEST
 
 START_TEST(check_reports_journal)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	ck_assert_ok(ca_journal_check(dir, &eb));
 	journal();
@@ -161,7 +161,7 @@ END_TEST
 START_TEST(back_before_any_rename)
 {
 	struct ca_recovery res;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	temporaries();
 	ck_assert_ok(ca_journal_recover(dir, &res, &eb));
@@ -183,7 +183,7 @@ END_TEST
 START_TEST(back_after_some_renames)
 {
 	struct ca_recovery res;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	temporaries();
 	ck_assert_int_eq(rename(t_cert, p_cert), 0);
@@ -204,7 +204,7 @@ END_TEST
 START_TEST(back_spares_other_bytes)
 {
 	struct ca_recovery res;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	/* The journal was written, no temporary yet; a file is there. */
 	put("idx", "old idx");
@@ -222,7 +222,7 @@ END_TEST
 START_TEST(forward_once_the_record_is_in)
 {
 	struct ca_recovery res;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	temporaries();
 	ck_assert_int_eq(rename(t_cert, p_cert), 0);
@@ -241,7 +241,7 @@ END_TEST
 
 START_TEST(end_and_rollback)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	temporaries();
 	/* Rolling back refuses once the record is in. */
@@ -278,7 +278,7 @@ START_TEST(refuses_a_journal_reaching_out)
 		    "\"format\":\"ca-journal/1\",\"op\":\"o\",\"seq\":2}\n" },
 	};
 	struct ca_recovery res;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	char sha[65], text[512];
 	size_t i;
 
@@ -313,7 +313,7 @@ collect(void *arg, const char *rel)
 START_TEST(leftovers_found_and_swept)
 {
 	struct ca_recovery res;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	char list[512] = "";
 
 	put("ca.pem", "x");

@@ -139,8 +139,14 @@ expect_findings(struct fx *f, size_t nfind, const char *want)
 	if (nfind == 1)
 		ck_assert_str_eq(eb.msg, rep.msg[0]);
 	else
-		ck_assert_msg(strstr(eb.msg, " (and more)") != NULL,
-		    "eb \"%s\"", eb.msg);
+		/* Every finding, each after "; ". */
+		for (size_t i = 1; i < rep.n; i++) {
+			char sep[200];
+
+			snprintf(sep, sizeof(sep), "; %s", rep.msg[i]);
+			ck_assert_msg(strstr(eb.msg, sep) != NULL,
+			    "eb \"%s\" lacks \"%s\"", eb.msg, sep);
+		}
 	ck_assert_int_eq(ERR_peek_error(), 0);
 }
 

@@ -353,7 +353,7 @@ START_TEST(stage_orphans)
 	char top[PATH_MAX], dir[PATH_MAX + 8];
 	struct ca_stage *a = NULL, *b = NULL, *c = NULL, *me = NULL;
 	struct seen seen = { 0, 0 };
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	tu_tmpdir(top);
 	snprintf(dir, sizeof(dir), "%s/ca", top);
@@ -387,7 +387,7 @@ START_TEST(stage_note_outlives_commit_only_until_sweep)
 {
 	char top[PATH_MAX], dir[PATH_MAX + 8], note[PATH_MAX * 2];
 	struct ca_stage *st = NULL;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	tu_tmpdir(top);
 	snprintf(dir, sizeof(dir), "%s/ca", top);

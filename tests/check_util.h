@@ -189,7 +189,7 @@ tu_plan(const char *dir, char out[PATH_MAX])
 		{ CA_ROLE_CUSTODIAN, "Dave" },
 	};
 	struct ca_open_req q;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	char script[PATH_MAX];
 
 	tu_path(out, dir, "ceremony-plan.json");

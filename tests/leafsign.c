@@ -37,7 +37,7 @@ add(X509 *x, X509 *ca, int nid, const char *value)
 int
 main(int argc, char **argv)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	struct ca_dir *d = NULL;
 	char src[4200];
 	X509 *x = NULL;

@@ -575,7 +575,7 @@ read_msg(int fd, struct issued_msg *m)
 static void
 child(struct gen *g, int fd)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	struct issued_msg m;
 	long long i;
 	int r;
@@ -711,7 +711,7 @@ make_dirs(const char *dir, struct ca_errbuf *eb)
 int
 main(int argc, char **argv)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	struct gen g;
 	struct issued_msg m;
 	char *end;

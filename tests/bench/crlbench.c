@@ -38,7 +38,7 @@ file_size(const char *path)
 int
 main(int argc, char **argv)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	struct ca_dir *d = NULL;
 	struct ca_crl_params p;
 	struct ca_crl_info info;

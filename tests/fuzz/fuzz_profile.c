@@ -10,7 +10,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	struct ca_profile *p = NULL;
 
 	if (ca_profile_parse_named((const char *)data, size, "fuzz.json", &p,

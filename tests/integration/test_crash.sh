@@ -137,6 +137,11 @@ op() {
 		    { [ "$(wc -l <"$SCRATCH/c.err")" -ne 1 ] ||
 		    ! grep -q "^${1##*/}: " "$SCRATCH/c.err"; }; then
 			why="not a one-line error naming the command: $(cat "$SCRATCH/c.err")"
+		elif [ "$act" != kill ] && [ "$c_rc" -eq 0 ] &&
+		    sed -n "${n}p" "$SCRATCH/trace" | grep -q " fsync " &&
+		    ! grep -q "^${1##*/}: warning: " "$SCRATCH/c.err"; then
+			# Success despite a failed fsync must not pass unseen.
+			why="succeeded after a failed fsync, without a warning"
 		fi
 		if [ -z "$why" ] && [ -f "$W/ca/$o_dir/journal.json" ]; then
 			recovered=$((recovered + 1))
