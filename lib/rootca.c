@@ -25,6 +25,7 @@
 #include "profile.h"
 #include "record.h"
 #include "shares.h"
+#include "split.h"
 #include "store.h"
 #include "uri.h"
 
@@ -57,11 +58,7 @@ struct run {
 	int have_ca_key, have_log_key;
 	int orphans;
 	/* M of N: the new PIN, its shares, and what the record says. */
-	struct ca_secret *new_pin, *share_text[CA_SHARES_MAX];
-	unsigned nshares;
-	json_t *activation;
-	char *shares_tmp;		/* the share folder before its rename */
-	int shares_placed;		/* and after it */
+	struct ca_split *split;		/* M of N: the new PIN's shares */
 };
 
 /*
@@ -172,146 +169,36 @@ lint_or_fail(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
 	return r;
 }
 
-/* The share file of custodian name: NN-NAME.share, NAME made safe. */
-static void
-share_name(unsigned idx, const char *name, char *out, size_t cap)
-{
-	size_t n, i;
-
-	n = (size_t)snprintf(out, cap, "%02u-", idx);
-	for (i = 0; name[i] != '\0' && n + 7 < cap && i < 40; i++)
-		out[n++] = isalnum((unsigned char)name[i]) ? name[i] : '_';
-	snprintf(out + n, cap - n, ".share");
-}
-
 /*
- * M of N: a new random PIN split among the roster's first n custodians,
- * and the record's "activation": the scheme, the threshold, the split's
- * id and check value, and for each share its custodian and fingerprint.
+ * M of N: a new random PIN split among the roster's first custodians;
+ * its "activation" goes into the first record.
  */
 static int
 make_split(const struct ca_root_req *req, struct run *x,
     struct ca_errbuf *eb)
 {
-	const json_t *roster = json_object_get(x->ceremony, "roster"), *p;
-	json_t *shares = NULL;
-	struct ca_share sh;
-	char split[9], check[65], fp[65];
-	size_t i;
-	unsigned n = 0;
-	int r;
-
-	if ((r = ca_shares_make((unsigned)req->threshold,
-	    (unsigned)req->custodians, &x->new_pin, x->share_text, split, check,
-	    eb)) != 0)
-		return r;
-	x->nshares = (unsigned)req->custodians;
-	if ((shares = json_array()) == NULL)
-		return CA_ERR_NOMEM;
-	json_array_foreach(roster, i, p) {
-		const char *role = json_string_value(json_object_get(p,
-		    "role"));
-
-		if (role == NULL || strcmp(role, "custodian") != 0 ||
-		    n == x->nshares)
-			continue;
-		if ((r = ca_share_parse(x->share_text[n]->buf, &sh, eb)) != 0)
-			goto out;
-		ca_share_fingerprint(&sh, fp);
-		ca_share_wipe(&sh);
-		r = CA_ERR_NOMEM;
-		if (json_array_append_new(shares, json_pack("{s:I, s:O, s:s}",
-		    "share", (json_int_t)(n + 1), "custodian",
-		    json_object_get(p, "name"), "fingerprint", fp)) != 0)
-			goto out;
-		n++;
-	}
-	r = CA_ERR_INTERNAL;
-	if (n != x->nshares)
-		goto out;	/* the plan was checked for as many */
-	r = CA_ERR_NOMEM;
-	if ((x->activation = json_pack("{s:s, s:s, s:I, s:s, s:s, s:O}",
-	    "scheme", "shamir-gf256", "library", "libgfshare", "threshold",
-	    (json_int_t)req->threshold, "split", split, "check", check,
-	    "shares", shares)) == NULL)
-		goto out;
-	r = 0;
-out:
-	json_decref(shares);
-	return r;
+	return ca_split_new((unsigned)req->threshold,
+	    (unsigned)req->custodians, CA_SHARE_PIN_LEN,
+	    json_object_get(x->ceremony, "roster"), &x->split, eb);
 }
 
-/*
- * The share files, in a folder of their own made beside shares_out and
- * renamed to it: one per custodian, only its owner may read it.
- */
+/* The share files: one per custodian, only its owner may read it. */
 static int
 write_shares(const struct ca_root_req *req, struct run *x,
     struct ca_errbuf *eb)
 {
-	const json_t *s;
-	char name[64], *path = NULL, text[1024];
-	size_t i, n = strlen(req->shares_out) + 16;
-	int r = CA_ERR_NOMEM;
+	char about[256];
 
-	if ((x->shares_tmp = malloc(n)) == NULL)
-		return CA_ERR_NOMEM;
-	snprintf(x->shares_tmp, n, "%s.tmp-XXXXXX", req->shares_out);
-	if (mkdtemp(x->shares_tmp) == NULL) {
-		ca_errf(eb, "cannot make a folder beside \"%s\": %s",
-		    req->shares_out, strerror(errno));
-		free(x->shares_tmp);
-		x->shares_tmp = NULL;
-		return ca_errno_code(errno);
-	}
-	json_array_foreach(json_object_get(x->activation, "shares"), i, s) {
-		const char *who = json_string_value(json_object_get(s,
-		    "custodian"));
-
-		share_name((unsigned)i + 1, who, name, sizeof(name));
-		free(path);
-		if ((path = ca_path_join(x->shares_tmp, name)) == NULL)
-			goto out;
-		snprintf(text, sizeof(text), "# keyceremony PIN share %zu of "
-		    "%u: any %d of them open the token\n# custodian: %s\n"
-		    "# CA: \"%s\", token \"%s\" (serial %s)\n"
-		    "# fingerprint: %s\n%s\n", i + 1, x->nshares,
-		    req->threshold, who, req->dir,
-		    ca_hsm_token_info(x->hsm)->label,
-		    ca_hsm_token_info(x->hsm)->serial,
-		    json_string_value(json_object_get(s, "fingerprint")),
-		    x->share_text[i]->buf);
-		r = ca_write_file_excl(path, text, strlen(text), 0600, eb);
-		OPENSSL_cleanse(text, sizeof(text));
-		if (r != 0)
-			goto out;
-	}
-	if (ca_fsync_dir(x->shares_tmp) != 0 ||
-	    renameat2(AT_FDCWD, x->shares_tmp, AT_FDCWD, req->shares_out,
-	    RENAME_NOREPLACE) != 0) {
-		r = ca_errno_code(errno);
-		ca_errf(eb, "cannot put the shares in \"%s\": %s",
-		    req->shares_out, strerror(errno));
-		goto out;
-	}
-	free(x->shares_tmp);
-	x->shares_tmp = NULL;
-	x->shares_placed = 1;
-	if (ca_fsync_parent(req->shares_out) != 0)
-		ca_warnf(eb, "\"%s\" is in place, but syncing its folder to "
-		    "disk failed; check the disk before switching off",
-		    req->shares_out);
-	r = 0;
-out:
-	free(path);
-	return r;
+	snprintf(about, sizeof(about), "CA: \"%s\", token \"%s\" (serial "
+	    "%s)", req->dir, ca_hsm_token_info(x->hsm)->label,
+	    ca_hsm_token_info(x->hsm)->serial);
+	return ca_split_write(x->split, req->shares_out, "PIN",
+	    "open the token", about, eb);
 }
 
 static void
 run_free(struct run *x)
 {
-	unsigned i;
-
 	/*
 	 * Keys on the token go only if this run made them and failed; if
 	 * they cannot, the staging folder and its note stay, and the next
@@ -324,13 +211,7 @@ run_free(struct run *x)
 	    ca_hsm_destroy(x->hsm, &x->log_key) != 0)
 		ca_stage_abandon(x->stage);
 	ca_secret_free(x->pin);
-	ca_secret_free(x->new_pin);
-	for (i = 0; i < x->nshares; i++)
-		ca_secret_free(x->share_text[i]);
-	json_decref(x->activation);
-	if (x->shares_tmp != NULL)
-		ca_rm_folder(x->shares_tmp);
-	free(x->shares_tmp);
+	ca_split_free(x->split);
 	ca_hsm_close(x->hsm);
 	ca_stage_free(x->stage);
 	ca_profile_free(x->profile);
@@ -478,8 +359,8 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 	    json_object_set(x->body, "witnesses",
 	    json_object_get(x->people, "witnesses")) != 0)
 		goto out;
-	if (x->activation != NULL && json_object_set_new(x->body,
-	    "activation", json_incref(x->activation)) != 0)
+	if (x->split != NULL && json_object_set_new(x->body,
+	    "activation", json_incref(x->split->activation)) != 0)
 		goto out;
 	r = json_object_set_new(x->body, "keys", keys);
 	keys = NULL;
@@ -858,20 +739,20 @@ artifacts:
 	 * goes back should the directory not land.
 	 */
 	if (req->threshold != 0 && ((r = write_shares(req, &x, eb)) != 0 ||
-	    (r = ca_hsm_set_pin(x.hsm, x.pin, x.new_pin, eb)) != 0)) {
-		if (x.shares_placed)
-			ca_rm_folder(req->shares_out);
+	    (r = ca_hsm_set_pin(x.hsm, x.pin, x.split->secret, eb)) != 0)) {
+		ca_split_unwrite(x.split);
 		goto out_ln;
 	}
 	if ((r = ca_stage_commit(x.stage, eb)) != 0) {
 		if (req->threshold != 0) {
 			/* Should that fail too, the shares still open it. */
-			if (ca_hsm_set_pin(x.hsm, x.new_pin, x.pin, NULL) == 0)
-				ca_rm_folder(req->shares_out);
+			if (ca_hsm_set_pin(x.hsm, x.split->secret, x.pin,
+			    NULL) == 0)
+				ca_split_unwrite(x.split);
 		}
 		goto out_ln;
 	}
-	res->shares = (int)x.nshares;
+	res->shares = x.split != NULL ? (int)x.split->n : 0;
 	/* Committed: the keys now belong to the CA directory. */
 	x.have_ca_key = x.have_log_key = 0;
 	r = 0;

@@ -33,9 +33,9 @@ fill_rand(unsigned char *buf, unsigned int n)
 static void
 body_text(const struct ca_share *s, char *out, size_t cap)
 {
-	char hex[2 * CA_SHARE_SECRET_LEN + 1];
+	char hex[2 * CA_SHARE_KEY_LEN + 1];
 
-	ca_hex(s->bytes, sizeof(s->bytes), hex);
+	ca_hex(s->bytes, s->len, hex);
 	snprintf(out, cap, "kc1-%s-%u-%u-%s", s->split, s->m, s->idx, hex);
 	OPENSSL_cleanse(hex, sizeof(hex));
 }
@@ -65,30 +65,29 @@ ca_share_fingerprint(const struct ca_share *s, char hex[65])
 
 /* The split's check value for secret. */
 static void
-check_value(const char split[9], const unsigned char *secret, char out[65])
+check_value(const char split[9], const unsigned char *secret, size_t len,
+    char out[65])
 {
-	unsigned char buf[sizeof(CHECK_LABEL) + 8 + CA_SHARE_SECRET_LEN];
+	unsigned char buf[sizeof(CHECK_LABEL) + 8 + CA_SHARE_KEY_LEN];
 
 	memcpy(buf, CHECK_LABEL, sizeof(CHECK_LABEL) - 1);
 	memcpy(buf + sizeof(CHECK_LABEL) - 1, split, 8);
-	memcpy(buf + sizeof(CHECK_LABEL) - 1 + 8, secret,
-	    CA_SHARE_SECRET_LEN);
-	ca_sha256_hex(buf, sizeof(CHECK_LABEL) - 1 + 8 + CA_SHARE_SECRET_LEN,
-	    out);
+	memcpy(buf + sizeof(CHECK_LABEL) - 1 + 8, secret, len);
+	ca_sha256_hex(buf, sizeof(CHECK_LABEL) - 1 + 8 + len, out);
 	OPENSSL_cleanse(buf, sizeof(buf));
 }
 
-/* The PIN: the secret's bytes in hex, in a new secret. */
+/* The secret's bytes in hex, in a new secret: a PIN as it is typed. */
 static int
-pin_of(const unsigned char *secret, struct ca_secret **out)
+pin_of(const unsigned char *secret, size_t len, struct ca_secret **out)
 {
 	struct ca_secret *s = NULL;
 	int r;
 
 	if ((r = ca_secret_new(&s)) != 0)
 		return r;
-	ca_hex(secret, CA_SHARE_SECRET_LEN, s->buf);
-	s->len = 2 * CA_SHARE_SECRET_LEN;
+	ca_hex(secret, len, s->buf);
+	s->len = 2 * len;
 	*out = s;
 	return 0;
 }
@@ -100,11 +99,11 @@ ca_share_wipe(struct ca_share *s)
 }
 
 int
-ca_shares_make(unsigned m, unsigned n, struct ca_secret **pin,
+ca_shares_make(unsigned m, unsigned n, size_t len, struct ca_secret **pin,
     struct ca_secret *texts[], char split[9], char check[65],
     struct ca_errbuf *eb)
 {
-	unsigned char secret[CA_SHARE_SECRET_LEN], nrs[CA_SHARES_MAX], sid[4];
+	unsigned char secret[CA_SHARE_KEY_LEN], nrs[CA_SHARES_MAX], sid[4];
 	char body[CA_SHARE_TEXT_MAX], chk[5];
 	struct ca_share sh;
 	gfshare_ctx *ctx = NULL;
@@ -118,10 +117,12 @@ ca_shares_make(unsigned m, unsigned n, struct ca_secret **pin,
 		    CA_SHARES_MAX);
 		return CA_ERR_INVALID_ARG;
 	}
+	if (len != CA_SHARE_PIN_LEN && len != CA_SHARE_KEY_LEN)
+		return CA_ERR_INVALID_ARG;
 	for (i = 0; i < n; i++)
 		texts[i] = NULL;
 	memset(&sh, 0, sizeof(sh));
-	if (RAND_priv_bytes(secret, sizeof(secret)) != 1 ||
+	if (RAND_priv_bytes(secret, (int)len) != 1 ||
 	    RAND_bytes(sid, sizeof(sid)) != 1)
 		goto out;
 	ca_hex(sid, sizeof(sid), split);
@@ -131,7 +132,7 @@ ca_shares_make(unsigned m, unsigned n, struct ca_secret **pin,
 	gfshare_fill_rand = fill_rand;
 	rand_failed = 0;
 	if ((ctx = gfshare_ctx_init_enc(nrs, n, (unsigned char)m,
-	    sizeof(secret))) == NULL)
+	    (unsigned)len)) == NULL)
 		goto out;
 	gfshare_ctx_enc_setsecret(ctx, secret);
 	if (rand_failed) {
@@ -140,6 +141,7 @@ ca_shares_make(unsigned m, unsigned n, struct ca_secret **pin,
 	}
 	memcpy(sh.split, split, sizeof(sh.split));
 	sh.m = m;
+	sh.len = len;
 	for (i = 0; i < n; i++) {
 		if ((r = ca_secret_new(&texts[i])) != 0)
 			goto out;
@@ -150,8 +152,8 @@ ca_shares_make(unsigned m, unsigned n, struct ca_secret **pin,
 		snprintf(texts[i]->buf, CA_SECRET_MAX, "%s-%s", body, chk);
 		texts[i]->len = strlen(texts[i]->buf);
 	}
-	check_value(split, secret, check);
-	if ((r = pin_of(secret, pin)) != 0)
+	check_value(split, secret, len, check);
+	if ((r = pin_of(secret, len, pin)) != 0)
 		goto out;
 	r = 0;
 out:
@@ -200,7 +202,7 @@ hex_run(const char **p, size_t n, char *out)
 int
 ca_share_parse(const char *text, struct ca_share *out, struct ca_errbuf *eb)
 {
-	char t[CA_SHARE_TEXT_MAX], hex[2 * CA_SHARE_SECRET_LEN + 1];
+	char t[CA_SHARE_TEXT_MAX], hex[2 * CA_SHARE_KEY_LEN + 1];
 	char body[CA_SHARE_TEXT_MAX], chk[5], want[5];
 	const char *p;
 	size_t n = 0, i;
@@ -222,13 +224,17 @@ ca_share_parse(const char *text, struct ca_share *out, struct ca_errbuf *eb)
 	p += 4;
 	if (hex_run(&p, 8, out->split) != 0 || *p++ != '-' ||
 	    (m = number(&p)) < 2 || *p++ != '-' ||
-	    (idx = number(&p)) < 1 || idx > 255 || *p++ != '-' ||
-	    hex_run(&p, sizeof(hex) - 1, hex) != 0 || *p++ != '-' ||
+	    (idx = number(&p)) < 1 || idx > 255 || *p++ != '-')
+		goto bad;
+	/* 32 hex digits for a PIN's share, 64 for a key's. */
+	out->len = strcspn(p, "-") == 2 * CA_SHARE_KEY_LEN ?
+	    CA_SHARE_KEY_LEN : CA_SHARE_PIN_LEN;
+	if (hex_run(&p, 2 * out->len, hex) != 0 || *p++ != '-' ||
 	    hex_run(&p, 4, chk) != 0 || *p != '\0')
 		goto bad;
 	out->m = (unsigned)m;
 	out->idx = (unsigned)idx;
-	for (i = 0; i < CA_SHARE_SECRET_LEN; i++) {
+	for (i = 0; i < out->len; i++) {
 		unsigned v;
 
 		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
@@ -247,8 +253,8 @@ ca_share_parse(const char *text, struct ca_share *out, struct ca_errbuf *eb)
 	goto out;
 bad:
 	ca_errf(eb, "that is not a share: a share reads kc1-, 8 hex digits, "
-	    "the threshold, the share's number, 32 hex digits and 4 check "
-	    "digits, separated by dashes");
+	    "the threshold, the share's number, 32 or 64 hex digits and 4 "
+	    "check digits, separated by dashes");
 out:
 	if (r != 0)
 		ca_share_wipe(out);
@@ -262,7 +268,7 @@ int
 ca_shares_combine(const struct ca_share *s, size_t k, const char *check,
     struct ca_secret **pin, struct ca_errbuf *eb)
 {
-	unsigned char nrs[CA_SHARES_MAX], secret[CA_SHARE_SECRET_LEN];
+	unsigned char nrs[CA_SHARES_MAX], secret[CA_SHARE_KEY_LEN];
 	char got[65];
 	gfshare_ctx *ctx = NULL;
 	size_t i, j;
@@ -276,7 +282,8 @@ ca_shares_combine(const struct ca_share *s, size_t k, const char *check,
 	}
 	m = s[0].m;
 	for (i = 0; i < k; i++) {
-		if (strcmp(s[i].split, s[0].split) != 0 || s[i].m != m) {
+		if (strcmp(s[i].split, s[0].split) != 0 || s[i].m != m ||
+		    s[i].len != s[0].len) {
 			ca_errf(eb, "share %u is from another split (%s) than "
 			    "share %u (%s); give shares of one split only",
 			    s[i].idx, s[i].split, s[0].idx, s[0].split);
@@ -298,23 +305,24 @@ ca_shares_combine(const struct ca_share *s, size_t k, const char *check,
 		nrs[i] = (unsigned char)s[i].idx;
 	r = CA_ERR_NOMEM;
 	gfshare_fill_rand = fill_rand;
-	if ((ctx = gfshare_ctx_init_dec(nrs, m, sizeof(secret))) == NULL)
+	if ((ctx = gfshare_ctx_init_dec(nrs, m, (unsigned)s[0].len)) == NULL)
 		goto out;
 	for (i = 0; i < m; i++)
 		gfshare_ctx_dec_giveshare(ctx, (unsigned char)i,
 		    (unsigned char *)s[i].bytes);
 	gfshare_ctx_dec_extract(ctx, secret);
 	if (check != NULL) {
-		check_value(s[0].split, secret, got);
+		check_value(s[0].split, secret, s[0].len, got);
 		if (strcmp(got, check) != 0) {
-			ca_errf(eb, "the shares do not give this CA's PIN: one "
-			    "of them belongs to another CA, or was written down "
-			    "wrong; the token was not asked");
+			ca_errf(eb, "the shares do not give the secret this "
+			    "CA's log names: one of them belongs to another CA "
+			    "or split, or was written down wrong; the token was "
+			    "not asked");
 			r = CA_ERR_VERIFY;
 			goto out;
 		}
 	}
-	r = pin_of(secret, pin);
+	r = pin_of(secret, s[0].len, pin);
 out:
 	if (ctx != NULL)
 		gfshare_ctx_free(ctx);

@@ -2,19 +2,20 @@
  * shares.h: split knowledge of a token PIN, M of N (Shamir's scheme over
  * GF(2^8), libgfshare).
  *
- * The PIN is 16 random bytes written as 32 hex digits; nobody ever sees
- * it.  Each custodian holds one share as a line of text meant to be
- * typed back:
+ * The secret is 16 random bytes for a token PIN (written as 32 hex
+ * digits; nobody ever sees it) or 32 for an AES-256 key.  Each custodian
+ * holds one share as a line of text meant to be typed back:
  *
  *   kc1-SPLIT-M-I-SHARE-CHECK
  *
  * SPLIT is the split's id (8 hex digits: shares of two splits never mix),
- * M the threshold, I the share's number (1 to N), SHARE its 16 bytes in
- * hex, CHECK the first 4 hex digits of the SHA-256 of everything before
+ * M the threshold, I the share's number (1 to N), SHARE its 16 or 32
+ * bytes in hex, CHECK the first 4 hex digits of the SHA-256 of everything before
  * it, so that a mistyped share is caught as it is entered.  Case, spaces
  * and line breaks are ignored on entry.  A split also has a check value,
  * SHA-256("keyceremony-shares-1" || SPLIT || secret), which the log may
- * hold: the secret has 128 random bits, so the value gives nothing away,
+ * hold: the secret has at least 128 random bits, so the value gives
+ * nothing away,
  * and combined shares are checked against it before the token is asked,
  * where a wrong PIN would count towards locking it.
  */
@@ -26,7 +27,8 @@
 #include "ca_err.h"
 #include "secret.h"
 
-#define CA_SHARE_SECRET_LEN 16
+#define CA_SHARE_PIN_LEN 16		/* a token PIN's secret */
+#define CA_SHARE_KEY_LEN 32		/* an AES-256 key */
 #define CA_SHARES_MAX 16		/* N at most */
 #define CA_SHARE_TEXT_MAX 96		/* a share's text, NUL included */
 
@@ -34,18 +36,20 @@
 struct ca_share {
 	char split[9];
 	unsigned m, idx;
-	unsigned char bytes[CA_SHARE_SECRET_LEN];
+	size_t len;			/* CA_SHARE_PIN_LEN or _KEY_LEN */
+	unsigned char bytes[CA_SHARE_KEY_LEN];
 };
 
 /*
- * ca_shares_make: a new random PIN split into n shares, any m of which
- * (2 <= m <= n <= CA_SHARES_MAX) give it back.  *pin is the PIN (caller
- * frees with ca_secret_free), texts[0..n-1] the shares' texts (each a
- * new secret; caller frees each), split the new split's id and check its
+ * ca_shares_make: a new random secret of len bytes (CA_SHARE_PIN_LEN or
+ * CA_SHARE_KEY_LEN) split into n shares, any m of which (2 <= m <= n <=
+ * CA_SHARES_MAX) give it back.  *pin is the secret in hex (caller frees
+ * with ca_secret_free), texts[0..n-1] the shares' texts (each a new
+ * secret; caller frees each), split the new split's id and check its
  * check value (see above).  CA_ERR_INVALID_ARG, CA_ERR_CRYPTO,
  * CA_ERR_NOMEM.
  */
-int ca_shares_make(unsigned m, unsigned n, struct ca_secret **pin,
+int ca_shares_make(unsigned m, unsigned n, size_t len, struct ca_secret **pin,
     struct ca_secret *texts[], char split[9], char check[65],
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
@@ -64,8 +68,8 @@ int ca_share_parse(const char *text, struct ca_share *out,
 void ca_share_fingerprint(const struct ca_share *s, char hex[65]);
 
 /*
- * ca_shares_combine: the PIN from k parsed shares, which must be of one
- * split, with distinct numbers, at least its threshold of them; when
+ * ca_shares_combine: the secret, in hex, from k parsed shares, which must
+ * be of one split, with distinct numbers, at least its threshold of them; when
  * check is not NULL the result must match that check value.  Caller
  * frees *pin with ca_secret_free.  CA_ERR_INVALID_ARG (too few, mixed,
  * duplicate), CA_ERR_VERIFY (the shares do not give the PIN the check

@@ -15,18 +15,24 @@ struct split {
 };
 
 static void
-make(struct split *sp, unsigned m, unsigned n)
+make_len(struct split *sp, unsigned m, unsigned n, size_t len)
 {
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	unsigned i;
 
 	memset(sp, 0, sizeof(*sp));
 	sp->n = n;
-	ck_assert_msg(ca_shares_make(m, n, &sp->pin, sp->text, sp->id,
+	ck_assert_msg(ca_shares_make(m, n, len, &sp->pin, sp->text, sp->id,
 	    sp->check, &eb) == 0, "make: %s", eb.msg);
 	for (i = 0; i < n; i++)
 		ck_assert_msg(ca_share_parse(sp->text[i]->buf, &sp->share[i],
 		    &eb) == 0, "parse %s: %s", sp->text[i]->buf, eb.msg);
+}
+
+static void
+make(struct split *sp, unsigned m, unsigned n)
+{
+	make_len(sp, m, n, CA_SHARE_PIN_LEN);
 }
 
 static void
@@ -46,7 +52,7 @@ START_TEST(any_m_of_n_give_the_pin)
 	struct split sp;
 	struct ca_share pick[3];
 	struct ca_secret *pin = NULL;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	unsigned a, b, c, i, tried = 0;
 
 	ck_assert_ok(ca_proc_init());
@@ -88,7 +94,7 @@ START_TEST(too_few_and_duplicates_refused)
 	struct split sp;
 	struct ca_share pick[3];
 	struct ca_secret *pin = NULL;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	ck_assert_ok(ca_proc_init());
 	make(&sp, 3, 5);
@@ -115,7 +121,7 @@ START_TEST(other_splits_refused)
 	struct split a, b;
 	struct ca_share pick[3];
 	struct ca_secret *pin = NULL;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 
 	ck_assert_ok(ca_proc_init());
 	make(&a, 3, 5);
@@ -148,7 +154,7 @@ START_TEST(corrupted_shares_refused)
 	struct split sp;
 	struct ca_share pick[3], bad;
 	struct ca_secret *pin = NULL;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	char t[CA_SHARE_TEXT_MAX];
 	size_t i, by_digits = 0, n;
 
@@ -188,7 +194,7 @@ START_TEST(typed_loosely)
 {
 	struct split sp;
 	struct ca_share s;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	char t[CA_SHARE_TEXT_MAX * 2], fp1[65], fp2[65];
 	size_t i, j = 0;
 
@@ -227,7 +233,7 @@ START_TEST(combine_in_a_fresh_process)
 	};
 	struct ca_share s[2];
 	struct ca_secret *pin = NULL;
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	char text[CA_SHARE_TEXT_MAX], hex[65];
 	size_t i;
 
@@ -247,18 +253,60 @@ START_TEST(combine_in_a_fresh_process)
 }
 END_TEST
 
+/* An AES-256 key's split: 64 hex digits a share, never mixed with a PIN's. */
+START_TEST(key_length_splits)
+{
+	struct split k, p;
+	struct ca_share mix[2];
+	struct ca_secret *sec = NULL;
+	struct ca_errbuf eb = { 0 };
+	char cut[CA_SHARE_TEXT_MAX];
+
+	ck_assert_ok(ca_proc_init());
+	make_len(&k, 2, 3, CA_SHARE_KEY_LEN);
+	ck_assert_uint_eq(k.pin->len, 64);
+	ck_assert_uint_eq(k.share[0].len, CA_SHARE_KEY_LEN);
+	/* kc1- id - m - i - 64 hex - check */
+	ck_assert_uint_eq(strlen(k.text[0]->buf), 4 + 8 + 1 + 1 + 1 + 1 + 1 +
+	    64 + 1 + 4);
+	ck_assert_ok(ca_shares_combine(k.share + 1, 2, k.check, &sec, &eb));
+	ck_assert_str_eq(sec->buf, k.pin->buf);
+	ca_secret_free(sec);
+	sec = NULL;
+	/* One share short of its digits is no share at all. */
+	snprintf(cut, sizeof(cut), "%s", k.text[0]->buf);
+	memmove(cut + 20, cut + 21, strlen(cut + 21) + 1);
+	ck_assert_err(ca_share_parse(cut, &mix[0], &eb), CA_ERR_INVALID_ARG);
+	/* Two lengths never combine, even under a forged split id. */
+	make(&p, 2, 3);
+	mix[0] = k.share[0];
+	mix[1] = p.share[1];
+	memcpy(mix[1].split, mix[0].split, sizeof(mix[1].split));
+	mix[1].m = mix[0].m;
+	ck_assert_err(ca_shares_combine(mix, 2, NULL, &sec, &eb),
+	    CA_ERR_INVALID_ARG);
+	ck_assert_ptr_null(sec);
+	ca_share_wipe(&mix[0]);
+	ca_share_wipe(&mix[1]);
+	drop(&k);
+	drop(&p);
+}
+END_TEST
+
 START_TEST(impossible_thresholds)
 {
 	struct ca_secret *pin = NULL, *texts[CA_SHARES_MAX + 1];
-	struct ca_errbuf eb = { "" };
+	struct ca_errbuf eb = { 0 };
 	char id[9], check[65];
 
 	ck_assert_ok(ca_proc_init());
-	ck_assert_err(ca_shares_make(1, 3, &pin, texts, id, check, &eb),
+	ck_assert_err(ca_shares_make(2, 3, 24, &pin, texts, id, check, &eb),
 	    CA_ERR_INVALID_ARG);
-	ck_assert_err(ca_shares_make(4, 3, &pin, texts, id, check, &eb),
+	ck_assert_err(ca_shares_make(1, 3, 16, &pin, texts, id, check, &eb),
 	    CA_ERR_INVALID_ARG);
-	ck_assert_err(ca_shares_make(2, CA_SHARES_MAX + 1, &pin, texts, id,
+	ck_assert_err(ca_shares_make(4, 3, 16, &pin, texts, id, check, &eb),
+	    CA_ERR_INVALID_ARG);
+	ck_assert_err(ca_shares_make(2, CA_SHARES_MAX + 1, 16, &pin, texts, id,
 	    check, &eb), CA_ERR_INVALID_ARG);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "2 <= M <= N"));
 	ck_assert_ptr_null(pin);
@@ -277,6 +325,7 @@ shares_suite(void)
 	tcase_add_test(t, corrupted_shares_refused);
 	tcase_add_test(t, typed_loosely);
 	tcase_add_test(t, combine_in_a_fresh_process);
+	tcase_add_test(t, key_length_splits);
 	tcase_add_test(t, impossible_thresholds);
 	suite_add_tcase(s, t);
 	return s;
