@@ -1,6 +1,7 @@
 /*
  * ca-ceremony: plan, open, attest, record deviations in, abort and seal a
- * witnessed ceremony in a CA directory's log.
+ * witnessed ceremony in a CA directory's log, and re-split its PIN among
+ * new custodians within one.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -37,6 +38,8 @@ usage(FILE *f)
 	    "[--pin-source SRC] [--confirm-clock TIME]\n"
 	    "       " PROG " seal -d DIR [--pin-source SRC] "
 	    "[--confirm-clock TIME]\n"
+	    "       " PROG " resplit -d DIR --custodians N --threshold M "
+	    "--shares-out FOLDER [--pin-source SRC] [--confirm-clock TIME]\n"
 	    "       " PROG " words HEX\n");
 }
 
@@ -71,6 +74,9 @@ main(int argc, char **argv)
 		{ "approved-by", required_argument, NULL, 'A' },
 		{ "pin-source", required_argument, NULL, 'P' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "custodians", required_argument, NULL, 'n' },
+		{ "threshold", required_argument, NULL, 'm' },
+		{ "shares-out", required_argument, NULL, 'X' },
 		CLI_CLOCK_OPTION,
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -80,6 +86,9 @@ main(int argc, char **argv)
 	struct ca_open_req req;
 	struct ca_session s;
 	struct ca_seal_result seal;
+	struct ca_resplit_result rs;
+	int custodians = 0, threshold = 0;
+	const char *shares_out = NULL;
 	struct ca_errbuf eb = { 0 };
 	const char *by = NULL, *text = NULL, *what = NULL, *why = NULL;
 	const char *approved = NULL, *out = NULL, *verb;
@@ -139,6 +148,17 @@ main(int argc, char **argv)
 		case 'A': approved = optarg; break;
 		case 'P': s.pin_source = optarg; break;
 		case 'o': out = optarg; break;
+		case 'n':
+			if ((r = cli_count(PROG, "--custodians", optarg, 2, 16,
+			    &custodians)) != 0)
+				return r;
+			break;
+		case 'm':
+			if ((r = cli_count(PROG, "--threshold", optarg, 2, 16,
+			    &threshold)) != 0)
+				return r;
+			break;
+		case 'X': shares_out = optarg; break;
 		case CLI_OPT_CONFIRM_CLOCK:
 			if ((r = cli_confirm_clock(PROG, optarg)) != 0)
 				return r;
@@ -177,7 +197,7 @@ main(int argc, char **argv)
 	}
 	if (optind + 1 != argc || req.dir == NULL || out != NULL) {
 		fprintf(stderr, PROG ": give one of open, plan, attest, "
-		    "deviation, abort or seal, and -d DIR\n");
+		    "deviation, abort, seal or resplit, and -d DIR\n");
 		usage(stderr);
 		return CA_EXIT_USAGE;
 	}
@@ -222,6 +242,22 @@ main(int argc, char **argv)
 		printf("\n%s\n", seal.words);
 		cli_warn(PROG, &eb);
 		return CA_EXIT_OK;
+	} else if (strcmp(verb, "resplit") == 0) {
+		if (custodians == 0 || threshold == 0 || shares_out == NULL) {
+			fprintf(stderr, PROG ": resplit takes --custodians N, "
+			    "--threshold M and --shares-out FOLDER\n");
+			return CA_EXIT_USAGE;
+		}
+		r = ca_ceremony_resplit(req.dir, (unsigned)threshold,
+		    (unsigned)custodians, shares_out, &s, &rs, &eb);
+		if (r != 0)
+			return cli_fail(PROG, "cannot re-split the PIN", r, &eb);
+		printf("The token has a new PIN, split %d of %u: one share file "
+		    "per custodian in \"%s\".\nHand each custodian their own "
+		    "file now, and delete the folder once they hold them; the "
+		    "old shares no longer open the token.\n", threshold,
+		    rs.shares, shares_out);
+		memcpy(head, rs.head, sizeof(head));
 	} else {
 		fprintf(stderr, PROG ": unknown command \"%s\"\n", verb);
 		usage(stderr);

@@ -70,15 +70,15 @@ _keyceremony()
 		words='-d --dir --anchor --help --version' ;;
 	ca-ceremony)
 		if [ "$COMP_CWORD" -eq 1 ]; then
-			COMPREPLY=($(compgen -W 'plan open attest deviation abort seal words' \
+			COMPREPLY=($(compgen -W 'plan open attest deviation abort seal resplit words' \
 			    -- "$cur"))
 			return
 		fi
 		words='-d --dir --id --purpose --script --approval --location
 		    --person --hsm-model --hsm-serial --token-serial --bag
 		    --laptop --os-image-sha256 --by --statement --what --why
-		    --approved-by --out --pin-source --confirm-clock --help
-		    --version' ;;
+		    --approved-by --out --custodians --threshold --shares-out
+		    --pin-source --confirm-clock --help --version' ;;
 	ca-audit)
 		words='-d --dir --anchor --expect-head --device-lifetime --json
 		    --html --help --version' ;;

@@ -375,6 +375,10 @@ ca_dir_token(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 	if (r != 0)
 		goto out;
 	r = ca_hsm_login(d->hsm, pin, eb);
+	if (r == 0 && d->keep_pin) {
+		d->pin = pin;
+		pin = NULL;
+	}
 out:
 	ca_secret_free(pin);	/* wiped right after use, on every path */
 	ca_uri_free(uri);
@@ -666,6 +670,7 @@ ca_dir_close(struct ca_dir *d)
 	ca_config_free(d->cfg);
 	json_decref(d->activation);
 	json_decref(d->presented);
+	ca_secret_free(d->pin);
 	ca_store_unlock(d->lockfd);
 	free(d->path);
 	free(d);

@@ -48,6 +48,13 @@ struct ca_dir {
 	 * ca_dir_token, who presented shares, for the record.
 	 */
 	json_t *activation, *presented;
+	/*
+	 * Set keep_pin before ca_dir_token to keep the PIN in pin (locked
+	 * memory, wiped by ca_dir_close) rather than wipe it after login:
+	 * only a re-split, whose C_SetPIN needs the old PIN, does.
+	 */
+	int keep_pin;
+	struct ca_secret *pin;
 	/* After ca_dir_login: */
 	struct ca_hsm *hsm;
 	struct ca_keyref ca_key, log_key;

@@ -13,6 +13,8 @@
 #include "fsio.h"
 #include "log.h"
 #include "record.h"
+#include "shares.h"
+#include "split.h"
 #include "words.h"
 
 static const char *const roles[] = { CA_ROLE_ADMINISTRATOR,
@@ -76,9 +78,21 @@ put_str(json_t *o, const char *k, const char *v)
 }
 
 /* The body every ceremony record shares, with the token logged in. */
+static int begin_pin(const char *, const char *, const struct ca_session *,
+    int, struct ca_dir **, json_t **, json_t **, struct ca_errbuf *);
+
 static int
 begin(const char *dir, const char *op, const struct ca_session *s,
     struct ca_dir **d, json_t **people, json_t **body, struct ca_errbuf *eb)
+{
+	return begin_pin(dir, op, s, 0, d, people, body, eb);
+}
+
+/* As begin; keep_pin keeps the PIN in (*d)->pin for a re-split. */
+static int
+begin_pin(const char *dir, const char *op, const struct ca_session *s,
+    int keep_pin, struct ca_dir **d, json_t **people, json_t **body,
+    struct ca_errbuf *eb)
 {
 	int r;
 
@@ -94,6 +108,7 @@ begin(const char *dir, const char *op, const struct ca_session *s,
 		return r;
 	json_decref(*body);
 	*body = NULL;
+	(*d)->keep_pin = keep_pin;
 	if ((r = ca_dir_login(*d, s->pin_source, s->prompt, s->prompt_arg,
 	    eb)) != 0)
 		return r;
@@ -443,27 +458,38 @@ out:
 	return r;
 }
 
-/* The role of name on the open ceremony's roster, or NULL. */
-static const char *
-roster_role(struct ca_dir *d, const char *name, json_t **open,
-    struct ca_errbuf *eb)
+/*
+ * The roster of the ceremony open in d, from its opening record, which
+ * *open holds (caller frees); NULL when none is open or it cannot be read.
+ */
+static const json_t *
+open_roster(struct ca_dir *d, json_t **open, struct ca_errbuf *eb)
 {
 	char *logdir, h[65];
-	const json_t *p;
-	size_t i;
+	int r;
 
 	*open = NULL;
 	if (d->ceremony[0] == '\0' ||
 	    (logdir = ca_path_join(d->path, CA_DIR_LOG)) == NULL)
 		return NULL;
-	if (ca_log_record_read(logdir, d->ceremony_seq, open, h, NULL, NULL,
-	    eb) != 0) {
-		free(logdir);
-		return NULL;
-	}
+	r = ca_log_record_read(logdir, d->ceremony_seq, open, h, NULL, NULL,
+	    eb);
 	free(logdir);
-	json_array_foreach(json_object_get(json_object_get(json_object_get(
-	    *open, "body"), "ceremony_open"), "roster"), i, p)
+	if (r != 0)
+		return NULL;
+	return json_object_get(json_object_get(json_object_get(*open,
+	    "body"), "ceremony_open"), "roster");
+}
+
+/* The role of name on the open ceremony's roster, or NULL. */
+static const char *
+roster_role(struct ca_dir *d, const char *name, json_t **open,
+    struct ca_errbuf *eb)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(open_roster(d, open, eb), i, p)
 		if (json_string_value(json_object_get(p, "name")) != NULL &&
 		    strcmp(json_string_value(json_object_get(p, "name")),
 		    name) == 0)
@@ -610,6 +636,85 @@ ca_ceremony_seal(const char *dir, const struct ca_session *s,
 		goto out;
 	r = ca_words_encode_hex(res->head, res->words, sizeof(res->words));
 out:
+	json_decref(people);
+	json_decref(body);
+	ca_dir_close(d);
+	return r;
+}
+
+int
+ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
+    const char *shares_out, const struct ca_session *s,
+    struct ca_resplit_result *res, struct ca_errbuf *eb)
+{
+	struct ca_dir *d = NULL;
+	struct ca_split *sp = NULL;
+	json_t *people = NULL, *body = NULL, *open = NULL;
+	const json_t *roster;
+	char about[256];
+	int r, pin_set = 0;
+
+	memset(res, 0, sizeof(*res));
+	if ((r = begin_pin(dir, "resplit", s, 1, &d, &people, &body,
+	    eb)) != 0)
+		goto out;
+	if (d->pin == NULL) {
+		/* A PIN pad's token keeps its PIN to itself. */
+		ca_errf(eb, "this token logs in on its own PIN pad, whose PED "
+		    "keys or cards do the splitting: change its custodians "
+		    "with the token vendor's tools");
+		r = CA_ERR_INVALID_ARG;
+		goto out;
+	}
+	if (d->ceremony[0] == '\0') {
+		ca_errf(eb, "no ceremony is open in \"%s\"; open one whose "
+		    "roster names the new custodians", dir);
+		r = CA_ERR_NOT_FOUND;
+		goto out;
+	}
+	/* The shares go to the open ceremony's custodians, in its order. */
+	if ((roster = open_roster(d, &open, eb)) == NULL) {
+		r = CA_ERR_LOG;
+		goto out;
+	}
+	if ((r = ca_split_new(m, n, CA_SHARE_PIN_LEN, roster, &sp, eb)) != 0)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if (json_object_set_new(body, "activation",
+	    json_incref(sp->activation)) != 0)
+		goto out;
+	/*
+	 * The shares are out before the PIN changes, and the PIN goes back
+	 * should the record not land: the old shares then still open it.
+	 */
+	snprintf(about, sizeof(about), "CA: \"%s\", token \"%s\" (serial "
+	    "%s)", dir, ca_hsm_token_info(d->hsm)->label,
+	    ca_hsm_token_info(d->hsm)->serial);
+	if ((r = ca_split_write(sp, shares_out, "PIN", "open the token",
+	    about, eb)) != 0)
+		goto out;
+	if ((r = ca_hsm_set_pin(d->hsm, d->pin, sp->secret, eb)) != 0)
+		goto out;
+	pin_set = 1;
+	if ((r = finish(d, body, json_pack("{s:s, s:I, s:I}", "dir", dir,
+	    "threshold", (json_int_t)m, "custodians", (json_int_t)n),
+	    res->head, eb)) != 0)
+		goto out;
+	pin_set = 0;
+	res->shares = n;
+	snprintf(res->split, sizeof(res->split), "%s", json_string_value(
+	    json_object_get(sp->activation, "split")));
+	r = 0;
+out:
+	if (pin_set && ca_hsm_set_pin(d->hsm, sp->secret, d->pin, NULL) != 0) {
+		/* Neither record nor old PIN: the new shares are the key. */
+		ca_err_suffix(eb, "the token kept its new PIN: keep the shares "
+		    "in \"%s\", they alone open it now", shares_out);
+	} else if (r != 0 && sp != NULL) {
+		ca_split_unwrite(sp);
+	}
+	ca_split_free(sp);
+	json_decref(open);
 	json_decref(people);
 	json_decref(body);
 	ca_dir_close(d);

@@ -128,4 +128,26 @@ struct ca_seal_result {
 int ca_ceremony_seal(const char *dir, const struct ca_session *s,
     struct ca_seal_result *res, struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/* What a re-split did. */
+struct ca_resplit_result {
+	unsigned shares;		/* share files written */
+	char split[9];			/* the new split's id */
+	char head[65];			/* after its record */
+};
+
+/*
+ * ca_ceremony_resplit: change who holds the CA's PIN, as its own
+ * recorded operation inside an open ceremony.  The old PIN (rebuilt from
+ * the old shares, or typed when it was never split) logs in; a new random
+ * PIN is split m of n among the open ceremony's first n custodians, the
+ * share files go to shares_out (a new folder), the token gets the new PIN
+ * (C_SetPIN) and a "resplit" record with the new "activation" lands.
+ * Should the record fail, the old PIN is set back and the new shares are
+ * removed.  Refused for a PIN-pad token.  Those of ca_dir_login and
+ * ca_split_new, CA_ERR_NOT_FOUND when no ceremony is open.
+ */
+int ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
+    const char *shares_out, const struct ca_session *s,
+    struct ca_resplit_result *res, struct ca_errbuf *eb) CA_MUST_CHECK;
+
 #endif

@@ -2,6 +2,7 @@
 # M of N: ca-init --threshold sets a random PIN split among the roster's
 # custodians; later commands take M shares, from distinct custodians,
 # and refuse fewer, a mistyped one, a duplicate and another CA's.
+# ca-ceremony resplit hands the PIN to new custodians.
 . "$(dirname "$0")/../lib.sh"
 
 new_token mofn 111111
@@ -122,5 +123,49 @@ check "the same share typed twice is refused" sh -c '! "$@"' sh \
     /usr/bin/python3 "$TOP/tests/ptydrive.py" "$SCRATCH/pty-plan" \
     "$SCRATCH/pty.out" -- "$BIN/ca-crl" issue -d "$D"
 check "and says so" grep -q "given twice" "$SCRATCH/pty.out"
+
+# A re-split: Erin leaves, Frank and Gina join; 2 of 3 again, among the
+# custodians of the ceremony open for it.
+T=$SCRATCH/new-shares
+records() { ls "$D/log" | wc -l; }
+expect_status 1 "a re-split outside a ceremony is refused" \
+    "$BIN/ca-ceremony" resplit -d "$D" --custodians 3 --threshold 2 \
+    --shares-out "$T" --pin-source "shares:$S1,$S2"
+check "and says to open one" grep -q "open one whose roster" "$SCRATCH/err"
+"$BIN/ca-ceremony" open -d "$D" --id resplit-1 --purpose "custodian change" \
+    --script "$SCRATCH/script.txt" --approval T-2 --location lab \
+    --person "witness:Bob B" --person "custodian:Carol C" \
+    --person "custodian:Frank F" --person "custodian:Gina G" \
+    --pin-source "shares:$S1,$S2" >/dev/null
+n_before=$(records)
+expect_status 2 "four shares for three custodians are refused" \
+    "$BIN/ca-ceremony" resplit -d "$D" --custodians 4 --threshold 2 \
+    --shares-out "$T" --pin-source "shares:$S1,$S2"
+check "and nothing was written" test ! -e "$T" -a "$(records)" -eq "$n_before"
+expect_status 0 "the re-split" "$BIN/ca-ceremony" resplit -d "$D" \
+    --custodians 3 --threshold 2 --shares-out "$T" \
+    --pin-source "shares:$S3,$S1"
+RR=$D/log/$(ls "$D/log" | tail -1)
+check "its record is a resplit naming the new custodians" test "$(jq -c \
+    '[.body.op, .body.params.threshold, [.body.activation.shares[] |
+    .custodian], [.body.shares_presented[] | .custodian]]' "$RR")" = \
+    '["resplit",2,["Carol C","Frank F","Gina G"],["Erin E","Carol C"]]'
+check "three new share files" test "$(find "$T" -type f -perm 0600 |
+    wc -l)" -eq 3
+check "a new split id" test "$(jq -r .body.activation.split "$RR")" != \
+    "$(jq -r .body.activation.split "$R1")"
+n_before=$(records)
+expect_status 8 "the old shares no longer open it" "$BIN/ca-ceremony" \
+    attest -d "$D" --by "Bob B" --statement x \
+    --pin-source "shares:$S1,$S2"
+check "refused before the token was asked" grep -q "the token was not asked" \
+    "$SCRATCH/err"
+expect_status 0 "Frank's and Gina's new shares do" "$BIN/ca-ceremony" seal \
+    -d "$D" --pin-source "shares:$T/02-Frank_F.share,$T/03-Gina_G.share"
+check "the seal names them" test "$(jq -c \
+    '[.body.shares_presented[] | .custodian]' \
+    "$D/log/$(ls "$D/log" | tail -1)")" = '["Frank F","Gina G"]'
+check "the log verifies after the re-split" "$BIN/ca-log" verify -d "$D"
+check "the audit passes" "$BIN/ca-audit" -d "$D" --anchor "$FP"
 
 finish
