@@ -4,17 +4,22 @@
 # usage: root-keygen.sh --dir DIR --token URI --subject DN --id ID
 #            --approval REF --location TEXT --person ROLE:NAME ...
 #            [--algorithm ALG] [--profile FILE] [--custodians N]
+#            [--threshold M --shares-out FOLDER]
 #            [--answers FILE] [--pin-source SRC]
 #
 # Roles: administrator (runs the script), witness, custodian (types the
 # PIN), auditor.  Each step waits for "yes"; "deviate" records a deviation.
 # The keys are made in the ceremony: ca-init opens it in the new log with
 # the roster, which must name a witness and N custodians (default 1).
+# With --threshold M, nobody keeps the PIN: ca-init sets a random one and
+# splits it M of N among the custodians, one share file each in FOLDER;
+# every later step asks M of them to type their shares.  In a rehearsal
+# with --pin-source, the first M share files stand in for them.
 set -u
 . "$(dirname "$0")/lib.sh"
 
 DIR= TOKEN= SUBJECT= ID= APPROVAL= LOCATION= ALG=p384 PROFILE= PEOPLE=
-CUSTODIANS=1
+CUSTODIANS=1 THRESHOLD= SHARES=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--dir) DIR=$2 ;;
@@ -23,12 +28,15 @@ while [ $# -gt 0 ]; do
 	--algorithm) ALG=$2 ;;
 	--profile) PROFILE=$2 ;;
 	--custodians) CUSTODIANS=$2 ;;
+	--threshold) THRESHOLD=$2 ;;
+	--shares-out) SHARES=$2 ;;
 	*) common_opt "$1" "$2" ;;
 	esac
 	shift 2 || die "$1 needs a value"
 done
 [ -n "$DIR" ] && [ -n "$TOKEN" ] && [ -n "$SUBJECT" ] && [ -n "$ID" ] &&
     [ -n "$APPROVAL" ] && [ -n "$LOCATION" ] || die "give --dir, --token, --subject, --id, --approval and --location"
+[ -z "$THRESHOLD" ] || [ -n "$SHARES" ] || die "--threshold needs --shares-out FOLDER"
 roster_roles
 
 print_header "ROOT KEY GENERATION CEREMONY"
@@ -46,12 +54,23 @@ set -- -d "$DIR" --token "$TOKEN" --algorithm "$ALG" --subject "$SUBJECT" \
     --ceremony "$T.plan" --custodians "$CUSTODIANS" \
     --operator "$ADMIN" --witness "$WITNESS"
 [ -n "$PROFILE" ] && set -- "$@" --profile "$PROFILE"
+[ -n "$THRESHOLD" ] && set -- "$@" --threshold "$THRESHOLD" \
+    --shares-out "$SHARES"
 tool ca-init "$@" >"$T.out" ||
     { rm -f "$T.out" "$T.plan"; die "ca-init failed"; }
 keys_made
 FP=$(sed -n 's/^sha256:\([0-9a-f]\{64\}\)$/\1/p' "$T.out" | head -n 1)
 cat "$T.out"
 rm -f "$T.out" "$T.plan"
+if [ -n "$THRESHOLD" ]; then
+	step "administrator" "Hand each custodian their own share file from $SHARES, one at a time; each copies it to paper or their own medium, and the folder is then deleted.  From now on, $THRESHOLD custodians type their shares when asked."
+	confirm
+	if [ -n "$PINSRC" ]; then
+		# A rehearsal: the first M files stand in for the custodians.
+		PINSRC=shares:$(ls "$SHARES"/*.share | head -n "$THRESHOLD" |
+		    paste -sd, -)
+	fi
+fi
 attest "$WITNESS" "The room was checked and the script's hash compared before key generation"
 
 step "witness: $WITNESS" "The custodian reads the root's fingerprint aloud, word by word; compare each word with the screen and the paper."

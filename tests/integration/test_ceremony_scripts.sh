@@ -8,7 +8,7 @@
 
 S=$TOP/ceremony-scripts
 export KC_BIN=$BIN
-for t in root ot it other; do
+for t in root ot it other split; do
 	new_token "$t"
 done
 PS="--pin-source file:$SCRATCH/pin-root"
@@ -202,4 +202,23 @@ check "ca-audit passes for the root" "$BIN/ca-audit" -d "$SCRATCH/root" \
     --anchor "$FP"
 check "ca-audit passes for the OT issuing CA" "$BIN/ca-audit" \
     -d "$SCRATCH/ot-ca" --anchor "$FP"
+
+# A root whose PIN is split 2 of 3: one step more, to hand out shares;
+# the attestations and the seal are then opened by two of them.
+answers a-split 7
+check "root-keygen.sh --threshold 2 (sh)" run sh root-keygen.sh \
+    --dir "$SCRATCH/split" --token pkcs11:token=split \
+    --subject "CN=Split Root" --id ROOT-SPLIT-1 --approval PKI-PA-2026-18 \
+    --location Vault_B --person administrator:Ann --person witness:Bob \
+    --person custodian:Carol --person custodian:Dan --person custodian:Fay \
+    --custodians 3 --threshold 2 --shares-out "$SCRATCH/split-shares" \
+    --answers "$SCRATCH/a-split" --pin-source "file:$SCRATCH/pin-split"
+check "three share files" test "$(ls "$SCRATCH/split-shares" | wc -l)" -eq 3
+check "its first record splits the PIN 2 of 3" test "$(jq -c \
+    '[.body.activation.threshold, (.body.activation.shares | length)]' \
+    "$SCRATCH/split/log/000001.json")" = '[2,3]'
+check "the seal was opened by Carol's and Dan's shares" test "$(recs \
+    "$SCRATCH/split" | jq -c 'select(.body.op == "ceremony-seal") |
+    [.body.shares_presented[].custodian]')" = '["Carol","Dan"]'
+check "ROOT-SPLIT-1 opened and sealed" has_pair "$SCRATCH/split" ROOT-SPLIT-1
 finish
