@@ -23,7 +23,8 @@ usage(FILE *f)
 	fprintf(f, "usage: " PROG " -d DIR --token URI --ceremony FILE "
 	    "[--custodians N] [--threshold M --shares-out FOLDER] "
 	    "[--algorithm p384|p256|rsa3072|rsa4096] "
-	    "[--subject DN] [--profile FILE] [--pin-source SRC] "
+	    "[--subject DN] [--profile FILE] [--backup-capable] "
+	    "[--pin-source SRC] "
 	    "[--confirm-clock TIME] [--module PATH] [--operator NAME] "
 	    "[--witness NAME ...]\n"
 	    "       " PROG " --sub -d DIR --token URI --subject DN "
@@ -98,6 +99,7 @@ main(int argc, char **argv)
 		{ "custodians", required_argument, NULL, 'n' },
 		{ "threshold", required_argument, NULL, 'M' },
 		{ "shares-out", required_argument, NULL, 'O' },
+		{ "backup-capable", no_argument, NULL, 'B' },
 		CLI_CLOCK_OPTION,
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -125,6 +127,7 @@ main(int argc, char **argv)
 		case 'm': req.module = optarg; break;
 		case 'o': req.operator_ = optarg; break;
 		case 'S': req.sub = 1; break;
+		case 'B': req.backup = 1; break;
 		case 'I': install = optarg; break;
 		case 'C': chain = optarg; break;
 		case 'c': req.ceremony = optarg; break;
@@ -158,7 +161,8 @@ main(int argc, char **argv)
 		    req.algorithm != NULL || req.subject != NULL ||
 		    req.profile_path != NULL || req.module != NULL ||
 		    req.ceremony != NULL || req.custodians != 0 ||
-		    req.threshold != 0 || req.shares_out != NULL) {
+		    req.threshold != 0 || req.shares_out != NULL ||
+		    req.backup) {
 			fprintf(stderr, PROG ": --install takes --chain, -d "
 			    "and only --pin-source, --operator, --witness; "
 			    "open its ceremony with ca-ceremony open\n");

@@ -45,7 +45,8 @@ _keyceremony()
 	ca-init)
 		words='-d --dir --token --ceremony --custodians --threshold
 		    --shares-out --algorithm
-		    --subject --profile --pin-source --confirm-clock --module
+		    --subject --profile --backup-capable --pin-source
+		    --confirm-clock --module
 		    --operator --witness --sub --install --chain --help
 		    --version' ;;
 	ca-sign-sub)

@@ -73,6 +73,8 @@ struct ctx {
 	json_t *last_crl;		/* the newest "crl" member */
 	/* For the scores. */
 	int key_bad, keys_seen, lint_findings, evidence_errors;
+	/* The root was made with backup-capable keys (key_backup). */
+	int key_backup, backup_noted;
 	int ot_subs, it_subs, ot_unconstrained;
 };
 
@@ -455,12 +457,35 @@ check_keys(struct ctx *c, long long seq, const json_t *body)
 	/* Keys are made by the init operations; later ones reuse them. */
 	int made = op != NULL && strncmp(op, "init-", 5) == 0;
 
+	if (op != NULL && strcmp(op, "init-root") == 0 &&
+	    json_is_true(json_object_get(json_object_get(body, "params"),
+	    "key_backup")))
+		c->key_backup = 1;
 	json_array_foreach(json_object_get(body, "keys"), i, k) {
 		if (!json_is_object(at = json_object_get(k, "attributes")))
 			continue;
 		/* Every read-back must hold, at generation or after. */
 		if (made)
 			c->keys_seen++;
+		/*
+		 * A root its profile let make backup-capable keys: sensitive,
+		 * for signing only, and out only under a trusted key; once
+		 * restored from a backup, neither local nor always sensitive.
+		 */
+		if (c->key_backup &&
+		    json_is_true(json_object_get(at, "sensitive")) &&
+		    json_is_true(json_object_get(at, "extractable")) &&
+		    json_is_true(json_object_get(at, "wrap_with_trusted")) &&
+		    json_is_false(json_object_get(at, "decrypt")) &&
+		    json_is_false(json_object_get(at, "unwrap")) &&
+		    json_is_false(json_object_get(at, "derive"))) {
+			if (!c->backup_noted++)
+				finding(c, CA_SEV_INFO, seq, "key-backup", NULL,
+				    "the CA's keys are backup-capable: they "
+				    "leave the token only wrapped under a key "
+				    "its security officer marked trusted");
+			continue;
+		}
 		if (!json_is_true(json_object_get(at, "sensitive")) ||
 		    !json_is_true(json_object_get(at, "always_sensitive")) ||
 		    !json_is_true(json_object_get(at, "never_extractable")) ||

@@ -11,26 +11,8 @@
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
 
-#include <p11-kit/pkcs11.h>
+#include "hsm_p11.h"
 
-#define MAX_KEYS 8
-
-struct ca_hsm {
-	char *module;
-	PKCS11_CTX *ctx;
-	PKCS11_SLOT *slots;
-	unsigned int nslots;
-	PKCS11_SLOT *slot;		/* libp11's view of the chosen slot */
-	void *dl;			/* our reference to the same module */
-	CK_FUNCTION_LIST_PTR f;
-	CK_SLOT_ID slot_id;
-	CK_SESSION_HANDLE session;
-	int have_session, logged_in;
-	int pin_pad;		/* logged in without a PIN */
-	struct ca_token_info info;
-	EVP_PKEY *keys[MAX_KEYS];	/* handed out; freed before slots */
-	size_t nkeys;
-};
 
 /* DER OIDs for CKA_EC_PARAMS (namedCurve). */
 static const unsigned char OID_P256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
@@ -76,8 +58,8 @@ unpad(char *dst, const unsigned char *src, size_t n)
 	dst[n] = '\0';
 }
 
-static int
-ckr_code(CK_RV rv)
+int
+ca_p11_code(CK_RV rv)
 {
 	switch (rv) {
 	case CKR_OK:
@@ -120,8 +102,8 @@ ckr_name(CK_RV rv)
 	}
 }
 
-static void
-ckr_detail(struct ca_errbuf *eb, const char *call, CK_RV rv)
+void
+ca_p11_detail(struct ca_errbuf *eb, const char *call, CK_RV rv)
 {
 	/* What the operator was waiting for, before the PKCS#11 names. */
 	static const struct { const char *call, *what; } plain[] = {
@@ -164,8 +146,8 @@ select_token(struct ca_hsm *h, const struct ca_uri *uri,
 	int found = 0, r = CA_ERR_INTERNAL;
 
 	if ((rv = h->f->C_GetSlotList(CK_TRUE, NULL, &n)) != CKR_OK) {
-		ckr_detail(eb, "C_GetSlotList", rv);
-		r = ckr_code(rv);
+		ca_p11_detail(eb, "C_GetSlotList", rv);
+		r = ca_p11_code(rv);
 		goto out;
 	}
 	if (n > 0 && (ids = calloc(n, sizeof(*ids))) == NULL) {
@@ -173,8 +155,8 @@ select_token(struct ca_hsm *h, const struct ca_uri *uri,
 		goto out;
 	}
 	if (n > 0 && (rv = h->f->C_GetSlotList(CK_TRUE, ids, &n)) != CKR_OK) {
-		ckr_detail(eb, "C_GetSlotList", rv);
-		r = ckr_code(rv);
+		ca_p11_detail(eb, "C_GetSlotList", rv);
+		r = ca_p11_code(rv);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -297,8 +279,60 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 	rv = h->f->C_OpenSession(h->slot_id, CKF_SERIAL_SESSION |
 	    CKF_RW_SESSION, NULL, NULL, &h->session);
 	if (rv != CKR_OK) {
-		ckr_detail(eb, "C_OpenSession", rv);
-		r = ckr_code(rv);
+		ca_p11_detail(eb, "C_OpenSession", rv);
+		r = ca_p11_code(rv);
+		goto out;
+	}
+	h->have_session = 1;
+	*out = h;
+	h = NULL;
+	r = 0;
+out:
+	ca_hsm_close(h);
+	return r;
+}
+
+int
+ca_hsm_open_sibling(struct ca_hsm *parent, const struct ca_uri *uri,
+    struct ca_hsm **out, struct ca_errbuf *eb)
+{
+	struct ca_hsm *h = NULL;
+	CK_RV rv;
+	int r;
+
+	*out = NULL;
+	if (uri->token == NULL && uri->serial == NULL) {
+		ca_errf(eb, "the token uri must name the token with token= or "
+		    "serial=");
+		return CA_ERR_URI;
+	}
+	if (uri->module_path != NULL &&
+	    strcmp(uri->module_path, parent->module) != 0) {
+		ca_errf(eb, "both tokens must be reached through one pkcs#11 "
+		    "module, \"%s\"", parent->module);
+		return CA_ERR_MODULE;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return CA_ERR_NOMEM;
+	h->sibling = 1;
+	h->f = parent->f;
+	if ((h->module = strdup(parent->module)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = select_token(h, uri, eb)) != 0)
+		goto out;
+	if (h->slot_id == parent->slot_id) {
+		ca_errf(eb, "token \"%s\" is the one already in use; give "
+		    "another token", h->info.label);
+		r = CA_ERR_INVALID_ARG;
+		goto out;
+	}
+	rv = h->f->C_OpenSession(h->slot_id, CKF_SERIAL_SESSION |
+	    CKF_RW_SESSION, NULL, NULL, &h->session);
+	if (rv != CKR_OK) {
+		ca_p11_detail(eb, "C_OpenSession", rv);
+		r = ca_p11_code(rv);
 		goto out;
 	}
 	h->have_session = 1;
@@ -317,6 +351,16 @@ ca_hsm_close(struct ca_hsm *h)
 
 	if (h == NULL)
 		return;
+	if (h->sibling) {
+		if (h->have_session) {
+			if (h->logged_in)
+				(void)h->f->C_Logout(h->session);
+			(void)h->f->C_CloseSession(h->session);
+		}
+		free(h->module);
+		free(h);
+		return;
+	}
 	/* Keys first: libp11's keys point into the slots released below. */
 	for (i = 0; i < h->nkeys; i++)
 		EVP_PKEY_free(h->keys[i]);
@@ -410,8 +454,8 @@ ca_hsm_login(struct ca_hsm *h, const struct ca_secret *pin,
 		    "officer must set one", h->info.label);
 		return CA_ERR_PIN_SOURCE;
 	default:
-		ckr_detail(eb, "C_Login", rv);
-		return ckr_code(rv);
+		ca_p11_detail(eb, "C_Login", rv);
+		return ca_p11_code(rv);
 	}
 	h->logged_in = 1;
 	h->pin_pad = pin == NULL;
@@ -430,8 +474,8 @@ ca_hsm_set_pin(struct ca_hsm *h, const struct ca_secret *old,
 	    (CK_ULONG)old->len, (CK_UTF8CHAR_PTR)new_pin->buf,
 	    (CK_ULONG)new_pin->len);
 	if (rv != CKR_OK) {
-		ckr_detail(eb, "C_SetPIN", rv);
-		return ckr_code(rv);
+		ca_p11_detail(eb, "C_SetPIN", rv);
+		return ca_p11_code(rv);
 	}
 	return 0;
 }
@@ -444,8 +488,8 @@ ca_hsm_login_method(const struct ca_hsm *h)
 	return h->pin_pad ? "pin-pad" : "pin";
 }
 
-static int
-find_objects(struct ca_hsm *h, CK_ATTRIBUTE *tmpl, CK_ULONG n,
+int
+ca_p11_find(struct ca_hsm *h, CK_ATTRIBUTE *tmpl, CK_ULONG n,
     CK_OBJECT_HANDLE *objs, CK_ULONG max, CK_ULONG *count)
 {
 	CK_RV rv;
@@ -462,10 +506,10 @@ find_objects(struct ca_hsm *h, CK_ATTRIBUTE *tmpl, CK_ULONG n,
 		rv = h->f->C_FindObjectsInit(h->session, tmpl, n);
 	}
 	if (rv != CKR_OK)
-		return ckr_code(rv);
+		return ca_p11_code(rv);
 	rv = h->f->C_FindObjects(h->session, objs, max, count);
 	(void)h->f->C_FindObjectsFinal(h->session);
-	return ckr_code(rv);
+	return ca_p11_code(rv);
 }
 
 int
@@ -479,14 +523,14 @@ ca_hsm_label_exists(struct ca_hsm *h, const char *label, int *exists)
 	int r;
 
 	*exists = 0;
-	if ((r = find_objects(h, t, 1, &o, 1, &n)) != 0)
+	if ((r = ca_p11_find(h, t, 1, &o, 1, &n)) != 0)
 		return r;
 	*exists = n > 0;
 	return 0;
 }
 
-static int
-find_half(struct ca_hsm *h, const struct ca_keyref *key, CK_OBJECT_CLASS cls,
+int
+ca_p11_find_half(struct ca_hsm *h, const struct ca_keyref *key, CK_OBJECT_CLASS cls,
     CK_OBJECT_HANDLE *obj)
 {
 	CK_ATTRIBUTE t[] = {
@@ -497,7 +541,7 @@ find_half(struct ca_hsm *h, const struct ca_keyref *key, CK_OBJECT_CLASS cls,
 	CK_ULONG n = 0;
 	int r;
 
-	if ((r = find_objects(h, t, 2, o, 2, &n)) != 0)
+	if ((r = ca_p11_find(h, t, 2, o, 2, &n)) != 0)
 		return r;
 	if (n != 1)
 		return CA_ERR_KEY_NOT_FOUND;
@@ -508,7 +552,7 @@ find_half(struct ca_hsm *h, const struct ca_keyref *key, CK_OBJECT_CLASS cls,
 static int
 read_attrs(struct ca_hsm *h, CK_OBJECT_HANDLE o, struct ca_key_attrs *a)
 {
-	CK_BBOOL v[11];
+	CK_BBOOL v[12];
 	CK_ATTRIBUTE t[] = {
 		{ CKA_TOKEN, &v[0], 1 },
 		{ CKA_PRIVATE, &v[1], 1 },
@@ -521,13 +565,14 @@ read_attrs(struct ca_hsm *h, CK_OBJECT_HANDLE o, struct ca_key_attrs *a)
 		{ CKA_DECRYPT, &v[8], 1 },
 		{ CKA_UNWRAP, &v[9], 1 },
 		{ CKA_DERIVE, &v[10], 1 },
+		{ CKA_WRAP_WITH_TRUSTED, &v[11], 1 },
 	};
 	CK_RV rv;
 
 	memset(v, 0, sizeof(v));
-	rv = h->f->C_GetAttributeValue(h->session, o, t, 11);
+	rv = h->f->C_GetAttributeValue(h->session, o, t, 12);
 	if (rv != CKR_OK)
-		return ckr_code(rv);
+		return ca_p11_code(rv);
 	a->token = v[0] == CK_TRUE;
 	a->private_ = v[1] == CK_TRUE;
 	a->sensitive = v[2] == CK_TRUE;
@@ -539,6 +584,7 @@ read_attrs(struct ca_hsm *h, CK_OBJECT_HANDLE o, struct ca_key_attrs *a)
 	a->decrypt = v[8] == CK_TRUE;
 	a->unwrap = v[9] == CK_TRUE;
 	a->derive = v[10] == CK_TRUE;
+	a->wrap_with_trusted = v[11] == CK_TRUE;
 	return 0;
 }
 
@@ -551,13 +597,21 @@ ca_key_attrs_ok(const struct ca_key_attrs *a)
 }
 
 int
+ca_key_attrs_backup_ok(const struct ca_key_attrs *a)
+{
+	return a->token && a->private_ && a->sensitive && a->extractable &&
+	    a->wrap_with_trusted && !a->never_extractable && a->sign &&
+	    !a->decrypt && !a->unwrap && !a->derive;
+}
+
+int
 ca_hsm_key_attrs(struct ca_hsm *h, const struct ca_keyref *key,
     struct ca_key_attrs *attrs)
 {
 	CK_OBJECT_HANDLE o;
 	int r;
 
-	if ((r = find_half(h, key, CKO_PRIVATE_KEY, &o)) != 0)
+	if ((r = ca_p11_find_half(h, key, CKO_PRIVATE_KEY, &o)) != 0)
 		return r;
 	return read_attrs(h, o, attrs);
 }
@@ -570,14 +624,14 @@ ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 
 	if (RAND_bytes(id, (int)sizeof(id)) != 1)
 		return CA_ERR_CRYPTO;
-	return ca_hsm_generate_id(h, alg, label, id, sizeof(id), key, attrs,
+	return ca_hsm_generate_id(h, alg, label, id, sizeof(id), 0, key, attrs,
 	    eb);
 }
 
 int
 ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
-    const unsigned char *id, size_t id_len, struct ca_keyref *key,
-    struct ca_key_attrs *attrs, struct ca_errbuf *eb)
+    const unsigned char *id, size_t id_len, int backup,
+    struct ca_keyref *key, struct ca_key_attrs *attrs, struct ca_errbuf *eb)
 {
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ULONG bits = 0;
@@ -585,7 +639,7 @@ ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 	CK_KEY_TYPE kt;
 	CK_MECHANISM mech = { 0, NULL, 0 };
 	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
-	CK_ATTRIBUTE pubt[8], privt[11];
+	CK_ATTRIBUTE pubt[8], privt[12];
 	CK_ULONG np = 0, nv = 0;
 	struct ca_key_attrs a;
 	struct ca_keyref k;
@@ -647,7 +701,9 @@ ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 	ADD(privt, nv, CKA_TOKEN, &yes, 1);
 	ADD(privt, nv, CKA_PRIVATE, &yes, 1);
 	ADD(privt, nv, CKA_SENSITIVE, &yes, 1);
-	ADD(privt, nv, CKA_EXTRACTABLE, &no, 1);
+	ADD(privt, nv, CKA_EXTRACTABLE, backup ? &yes : &no, 1);
+	if (backup)
+		ADD(privt, nv, CKA_WRAP_WITH_TRUSTED, &yes, 1);
 	ADD(privt, nv, CKA_SIGN, &yes, 1);
 	/* SoftHSM2 turns these on unless the template says otherwise. */
 	ADD(privt, nv, CKA_DECRYPT, &no, 1);
@@ -667,14 +723,15 @@ ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 		return CA_ERR_ALGORITHM;
 	}
 	if (rv != CKR_OK) {
-		ckr_detail(eb, "C_GenerateKeyPair", rv);
-		return ckr_code(rv);
+		ca_p11_detail(eb, "C_GenerateKeyPair", rv);
+		return ca_p11_code(rv);
 	}
 	if ((r = read_attrs(h, priv, &a)) != 0) {
 		ca_errf(eb, "cannot read back the new key's attributes");
 		goto undo;
 	}
-	if (!ca_key_attrs_ok(&a)) {
+	if (backup ? !ca_key_attrs_backup_ok(&a) || !a.local ||
+	    !a.always_sensitive : !ca_key_attrs_ok(&a)) {
 		ca_errf(eb, "token made key \"%s\" exportable or usable for "
 		    "more than signing, so it was removed again: this token "
 		    "cannot hold a CA key as required; use another (local %d, "
@@ -701,10 +758,10 @@ ca_hsm_destroy(struct ca_hsm *h, const struct ca_keyref *key)
 	CK_OBJECT_HANDLE o;
 	int r = 0, r2;
 
-	if (find_half(h, key, CKO_PRIVATE_KEY, &o) == 0 &&
+	if (ca_p11_find_half(h, key, CKO_PRIVATE_KEY, &o) == 0 &&
 	    h->f->C_DestroyObject(h->session, o) != CKR_OK)
 		r = CA_ERR_HSM;
-	if ((r2 = find_half(h, key, CKO_PUBLIC_KEY, &o)) == 0 &&
+	if ((r2 = ca_p11_find_half(h, key, CKO_PUBLIC_KEY, &o)) == 0 &&
 	    h->f->C_DestroyObject(h->session, o) != CKR_OK)
 		r = CA_ERR_HSM;
 	return r;
@@ -746,7 +803,7 @@ ca_hsm_find_key(struct ca_hsm *h, const struct ca_uri *uri,
 		t[nt].type = CKA_ID; t[nt].pValue = (void *)uri->id;
 		t[nt++].ulValueLen = uri->id_len;
 	}
-	if ((r = find_objects(h, t, nt, o, 2, &n)) != 0)
+	if ((r = ca_p11_find(h, t, nt, o, 2, &n)) != 0)
 		return r;
 	if (n != 1) {
 		ca_errf(eb, n == 0 ? "no private key \"%s\" on token \"%s\"" :
@@ -762,7 +819,7 @@ ca_hsm_find_key(struct ca_hsm *h, const struct ca_uri *uri,
 		return CA_ERR_KEY_NOT_FOUND;
 	}
 	if (rv != CKR_OK)
-		return ckr_code(rv);
+		return ca_p11_code(rv);
 	memset(key, 0, sizeof(*key));
 	if (q[0].ulValueLen == 0 || q[0].ulValueLen > sizeof(key->id)) {
 		ca_errf(eb, "key has no usable CKA_ID");
@@ -775,8 +832,8 @@ ca_hsm_find_key(struct ca_hsm *h, const struct ca_uri *uri,
 	return 0;
 }
 
-static int
-get_attr(struct ca_hsm *h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
+int
+ca_p11_get_attr(struct ca_hsm *h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
     unsigned char **out, size_t *len)
 {
 	CK_ATTRIBUTE t = { type, NULL, 0 };
@@ -784,14 +841,14 @@ get_attr(struct ca_hsm *h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
 
 	*out = NULL;
 	if ((rv = h->f->C_GetAttributeValue(h->session, o, &t, 1)) != CKR_OK)
-		return ckr_code(rv);
+		return ca_p11_code(rv);
 	if (t.ulValueLen == 0 || t.ulValueLen > 4096)
 		return CA_ERR_HSM;
 	if ((t.pValue = malloc(t.ulValueLen)) == NULL)
 		return CA_ERR_NOMEM;
 	if ((rv = h->f->C_GetAttributeValue(h->session, o, &t, 1)) != CKR_OK) {
 		free(t.pValue);
-		return ckr_code(rv);
+		return ca_p11_code(rv);
 	}
 	*out = t.pValue;
 	*len = t.ulValueLen;
@@ -811,8 +868,8 @@ ec_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
 	size_t plen = 0, qlen = 0;
 	int r = CA_ERR_INTERNAL;
 
-	if ((r = get_attr(h, o, CKA_EC_PARAMS, &params, &plen)) != 0 ||
-	    (r = get_attr(h, o, CKA_EC_POINT, &point, &qlen)) != 0)
+	if ((r = ca_p11_get_attr(h, o, CKA_EC_PARAMS, &params, &plen)) != 0 ||
+	    (r = ca_p11_get_attr(h, o, CKA_EC_POINT, &point, &qlen)) != 0)
 		goto out;
 	if (plen == sizeof(OID_P256) && memcmp(params, OID_P256, plen) == 0)
 		group = "P-256";
@@ -863,8 +920,8 @@ rsa_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
 	EVP_PKEY_CTX *pctx = NULL;
 	int r;
 
-	if ((r = get_attr(h, o, CKA_MODULUS, &nb, &nlen)) != 0 ||
-	    (r = get_attr(h, o, CKA_PUBLIC_EXPONENT, &eb_, &elen)) != 0)
+	if ((r = ca_p11_get_attr(h, o, CKA_MODULUS, &nb, &nlen)) != 0 ||
+	    (r = ca_p11_get_attr(h, o, CKA_PUBLIC_EXPONENT, &eb_, &elen)) != 0)
 		goto out;
 	r = CA_ERR_CRYPTO;
 	if ((n = BN_bin2bn(nb, (int)nlen, NULL)) == NULL ||
@@ -900,7 +957,7 @@ ca_hsm_public_key(struct ca_hsm *h, const struct ca_keyref *key,
 	int r;
 
 	*out = NULL;
-	if ((r = find_half(h, key, CKO_PUBLIC_KEY, &o)) != 0)
+	if ((r = ca_p11_find_half(h, key, CKO_PUBLIC_KEY, &o)) != 0)
 		return r;
 	if (h->f->C_GetAttributeValue(h->session, o, &t, 1) != CKR_OK)
 		return CA_ERR_HSM;
@@ -920,7 +977,7 @@ ca_hsm_signing_key(struct ca_hsm *h, const struct ca_keyref *key,
 	EVP_PKEY *pk;
 
 	*pkey = NULL;
-	if (h->nkeys == MAX_KEYS)
+	if (h->nkeys == MAX_KEYS || h->slot == NULL)
 		return CA_ERR_INTERNAL;
 	if (PKCS11_enumerate_keys(h->slot->token, &keys, &n) != 0) {
 		ERR_clear_error();

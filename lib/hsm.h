@@ -66,6 +66,7 @@ struct ca_keyref {
 struct ca_key_attrs {
 	int token, private_, sensitive, always_sensitive, extractable;
 	int never_extractable, local, sign, decrypt, unwrap, derive;
+	int wrap_with_trusted;
 };
 
 /*
@@ -77,6 +78,18 @@ struct ca_key_attrs {
  * CA_ERR_HSM, CA_ERR_NOMEM.
  */
 int ca_hsm_open(const char *module, const struct ca_uri *uri,
+    struct ca_hsm **out, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_hsm_open_sibling: select and open, as ca_hsm_open does, the token uri
+ * names through the module parent has loaded (a PKCS#11 module is loaded
+ * and initialised once per process): for a second token in the same
+ * ceremony, such as the scratch token of a test restore.  It hands out no
+ * EVP_PKEY (ca_hsm_signing_key refuses), and must be closed before
+ * parent.  The URI's module path, if any, must be parent's.  As
+ * ca_hsm_open.
+ */
+int ca_hsm_open_sibling(struct ca_hsm *parent, const struct ca_uri *uri,
     struct ca_hsm **out, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
@@ -137,10 +150,15 @@ int ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 /*
  * ca_hsm_generate_id: ca_hsm_generate with the CKA_ID id (1 to
  * CA_URI_ID_MAX bytes) chosen by the caller, who can then note it down
- * before the key exists (ca-init does, to clear up after a crash).
+ * before the key exists (ca-init does, to clear up after a crash).  With
+ * backup set, the private key is made backup-capable instead of never
+ * extractable: CKA_EXTRACTABLE with CKA_WRAP_WITH_TRUSTED, so that it
+ * leaves the token only wrapped under a key the security officer marked
+ * trusted (keywrap.h); the read-back must then pass
+ * ca_key_attrs_backup_ok.
  */
 int ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg,
-    const char *label, const unsigned char *id, size_t id_len,
+    const char *label, const unsigned char *id, size_t id_len, int backup,
     struct ca_keyref *key, struct ca_key_attrs *attrs, struct ca_errbuf *eb)
     CA_MUST_CHECK;
 
@@ -160,6 +178,14 @@ int ca_hsm_key_attrs(struct ca_hsm *h, const struct ca_keyref *key,
 
 /* ca_key_attrs_ok: 1 when attrs are those of a non-exportable CA key. */
 int ca_key_attrs_ok(const struct ca_key_attrs *attrs);
+
+/*
+ * ca_key_attrs_backup_ok: 1 when attrs are those of a backup-capable CA
+ * key: sensitive, for signing only, extractable only wrapped under a
+ * trusted key.  A key restored from a backup is neither local nor always
+ * sensitive, which this allows.
+ */
+int ca_key_attrs_backup_ok(const struct ca_key_attrs *attrs);
 
 /*
  * ca_hsm_find_key: find the private key that uri names by id and/or

@@ -909,6 +909,16 @@ m_truncate(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
+m_key_backup(const struct pctx *c, const struct loc *at, json_t *v,
+    struct ca_profile *p)
+{
+	if (!json_is_boolean(v))
+		return perr(c, at, "\"key_backup\" must be true or false");
+	p->key_backup = json_is_true(v);
+	return 0;
+}
+
+static int
 m_path_len(const struct pctx *c, const struct loc *at, json_t *v,
     struct ca_profile *p)
 {
@@ -1312,6 +1322,8 @@ static const struct member {
 	{ "crl_next_update", K_ROOT, m_crl_next_update },
 	{ "crl_margin", K_ROOT, m_crl_margin },
 	{ "crl_idp", K_ROOT, m_crl_idp },
+	/* Whether the keys may leave the token, wrapped (keywrap.h). */
+	{ "key_backup", K_ROOT, m_key_backup },
 };
 
 /*

@@ -73,6 +73,7 @@ struct ca_profile {
 	enum ca_subject_from subject_from;	/* CA_PROFILE_SUB; else 0 */
 	struct ca_duration validity;
 	int truncate_validity;		/* 1: shorten to the issuer's end */
+	int key_backup;			/* 1: keys may be backup-capable */
 	int path_len;			/* -1: no pathLenConstraint */
 	unsigned key_usage;		/* CA_KU_* */
 	struct ca_strlist eku;		/* dotted OIDs; names are mapped */

@@ -14,11 +14,12 @@ json_t *
 ca_rec_attrs(const struct ca_key_attrs *a)
 {
 	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
-	    "s:b}", "token", a->token, "private", a->private_,
+	    "s:b, s:b}", "token", a->token, "private", a->private_,
 	    "sensitive", a->sensitive, "always_sensitive", a->always_sensitive,
 	    "extractable", a->extractable, "never_extractable",
 	    a->never_extractable, "local", a->local, "sign", a->sign,
-	    "decrypt", a->decrypt, "unwrap", a->unwrap, "derive", a->derive);
+	    "decrypt", a->decrypt, "unwrap", a->unwrap, "derive", a->derive,
+	    "wrap_with_trusted", a->wrap_with_trusted);
 }
 
 int

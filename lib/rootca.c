@@ -338,11 +338,11 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 		params = json_pack("{s:s, s:s, s:s}", "dir", req->dir,
 		    "algorithm", alg, "subject", subj);
 	else
-		params = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s*}",
+		params = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s*, s:b}",
 		    "dir", req->dir, "algorithm", alg, "subject", subj,
 		    "validity", dur, "path_len", x->profile->path_len < 0 ?
 		    json_null() : json_integer(x->profile->path_len),
-		    "profile", req->profile_path);
+		    "profile", req->profile_path, "key_backup", req->backup);
 	if (params == NULL ||
 	    json_object_set_new(x->body, "params", params) != 0)
 		goto out;
@@ -457,6 +457,16 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 			goto out;
 		}
 	} else if ((r = ca_profile_default_root(&x.profile)) != 0) {
+		goto out;
+	}
+	/* Split knowledge of the key itself is the profile's to allow. */
+	if (req->backup && (req->sub || !x.profile->key_backup)) {
+		ca_errf(eb, "%s does not allow backup-capable keys; leave out "
+		    "--backup-capable, or use a root profile with "
+		    "\"key_backup\": true", req->sub ? "a subordinate's "
+		    "ca-init" : req->profile_path ? req->profile_path :
+		    "the built-in root profile");
+		r = CA_ERR_PROFILE;
 		goto out;
 	}
 	subj = req->subject ? req->subject : x.profile->subject;
@@ -610,11 +620,12 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		if ((r = write_note(&x, k, 2, eb)) != 0)
 			goto out_ln;
 		if ((r = ca_hsm_generate_id(x.hsm, alg, label, k[0].id,
-		    k[0].id_len, &x.ca_key, &ca_attrs, eb)) != 0)
+		    k[0].id_len, req->backup, &x.ca_key, &ca_attrs, eb)) != 0)
 			goto out_ln;
 		x.have_ca_key = 1;
 		if ((r = ca_hsm_generate_id(x.hsm, CA_ALG_P384, log_label,
-		    k[1].id, k[1].id_len, &x.log_key, &log_attrs, eb)) != 0)
+		    k[1].id, k[1].id_len, req->backup, &x.log_key, &log_attrs,
+		    eb)) != 0)
 			goto out_ln;
 		x.have_log_key = 1;
 	}

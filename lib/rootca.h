@@ -46,6 +46,11 @@ struct ca_root_req {
 	const char *shares_out;
 	int sub;			/* a subordinate: keys, ca.csr and the
 					 * first record; no certificate yet */
+	/*
+	 * Make the CA and log keys backup-capable (ca_hsm_generate_id):
+	 * only for a root whose profile has "key_backup": true.
+	 */
+	int backup;
 };
 
 struct ca_root_result {

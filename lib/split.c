@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "fsio.h"
+#include "secret.h"
 
 /* The share file of custodian name: NN-NAME.share, NAME made safe. */
 static void
@@ -187,4 +188,115 @@ ca_split_free(struct ca_split *s)
 	free(s->tmp);
 	free(s->placed);
 	free(s);
+}
+
+/* The share in a share file: its first line that is not a comment. */
+static int
+share_file(const char *path, struct ca_share *sh, struct ca_errbuf *eb)
+{
+	unsigned char *buf = NULL;
+	char *line, *save = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = ca_read_file(path, 4096, &buf, &len, eb)) != 0)
+		return r;
+	for (line = strtok_r((char *)buf, "\n", &save); line != NULL &&
+	    line[0] == '#'; line = strtok_r(NULL, "\n", &save))
+		;
+	r = ca_share_parse(line ? line : "", sh, eb);
+	if (r != 0)
+		ca_err_prefix(eb, "\"%s\"", path);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	return r;
+}
+
+int
+ca_split_collect(const json_t *activation, const struct ca_pin_source *ps,
+    ca_prompt_fn prompt, void *prompt_arg, const char *what,
+    struct ca_secret **secret, json_t **presented, struct ca_errbuf *eb)
+{
+	struct ca_share sh[CA_SHARES_MAX];
+	struct ca_secret *typed = NULL;
+	const json_t *given = json_object_get(activation, "shares"), *g;
+	const char *check = json_string_value(json_object_get(activation,
+	    "check"));
+	char list[sizeof(ps->path)], *p, *save = NULL, ask[96];
+	json_int_t m = json_integer_value(json_object_get(activation,
+	    "threshold"));
+	json_t *who = NULL;
+	size_t k = 0, i;
+	int r = 0;
+
+	*secret = NULL;
+	if (check == NULL || m < 2 || m > CA_SHARES_MAX) {
+		ca_errf(eb, "the log's record of the split is unusable");
+		return CA_ERR_LOG;
+	}
+	if (ps->kind == CA_PIN_SHARES) {
+		snprintf(list, sizeof(list), "%s", ps->path);
+		for (p = strtok_r(list, ",", &save); p != NULL && r == 0;
+		    p = strtok_r(NULL, ",", &save)) {
+			if (k == CA_SHARES_MAX) {
+				ca_errf(eb, "more than %d shares given",
+				    CA_SHARES_MAX);
+				r = CA_ERR_INVALID_ARG;
+				break;
+			}
+			if ((r = share_file(p, &sh[k], eb)) == 0)
+				k++;
+		}
+	} else if (ps->kind == CA_PIN_TTY) {
+		if ((r = ca_secret_new(&typed)) != 0)
+			return r;
+		for (i = 0; i < (size_t)m && r == 0; i++) {
+			snprintf(ask, sizeof(ask), "%s %zu of %lld (its "
+			    "custodian types it): ", what, i + 1,
+			    (long long)m);
+			if ((r = prompt(prompt_arg, ask, typed)) == 0 &&
+			    (r = ca_share_parse(typed->buf, &sh[k], eb)) == 0)
+				k++;
+			OPENSSL_cleanse(typed->buf, CA_SECRET_MAX);
+		}
+		ca_secret_free(typed);
+		if (r == CA_ERR_PIN_SOURCE && eb->msg[0] == '\0')
+			ca_errf(eb, "no terminal to type the shares on; give "
+			    "them as shares:FILE,FILE,...");
+	} else {
+		ca_errf(eb, "this secret is split among custodians (%lld of "
+		    "%zu): give their shares as shares:FILE,FILE,... or type "
+		    "them when asked", (long long)m, json_array_size(given));
+		r = CA_ERR_PIN_SOURCE;
+	}
+	if (r == 0)
+		r = ca_shares_combine(sh, k, check, secret, eb);
+	/* Who presented them: the custodians their numbers were given to. */
+	if (r == 0 && (who = json_array()) == NULL)
+		r = CA_ERR_NOMEM;
+	for (i = 0; r == 0 && i < (size_t)m; i++) {
+		g = json_array_get(given, sh[i].idx - 1);
+		if (json_integer_value(json_object_get(g, "share")) !=
+		    (json_int_t)sh[i].idx) {
+			ca_errf(eb, "share %u is not in the log's record of the "
+			    "split", sh[i].idx);
+			r = CA_ERR_LOG;
+			break;
+		}
+		if (json_array_append_new(who, json_pack("{s:I, s:O}",
+		    "share", (json_int_t)sh[i].idx, "custodian",
+		    json_object_get(g, "custodian"))) != 0)
+			r = CA_ERR_NOMEM;
+	}
+	for (i = 0; i < k; i++)
+		ca_share_wipe(&sh[i]);
+	if (r != 0) {
+		ca_secret_free(*secret);
+		*secret = NULL;
+		json_decref(who);
+		return r;
+	}
+	json_decref(*presented);
+	*presented = who;
+	return 0;
 }

@@ -59,6 +59,21 @@ int ca_split_write(struct ca_split *s, const char *folder, const char *what,
 void ca_split_unwrite(struct ca_split *s);
 
 /*
+ * ca_split_collect: the secret of the split activation (an "activation"
+ * as recorded) rebuilt from its threshold of shares: from the share
+ * files ps lists (CA_PIN_SHARES), or typed at prompt (CA_PIN_TTY), each
+ * asked for as "WHAT i of M", and checked against the split's check value
+ * before anyone uses it.  *secret is the secret in hex (caller frees with
+ * ca_secret_free); *presented (replaced) an array of {share, custodian}
+ * naming who presented them.  CA_ERR_PIN_SOURCE for any other source,
+ * and those of ca_share_parse and ca_shares_combine.
+ */
+int ca_split_collect(const json_t *activation, const struct ca_pin_source *ps,
+    ca_prompt_fn prompt, void *prompt_arg, const char *what,
+    struct ca_secret **secret, json_t **presented, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
  * ca_split_free: wipe and free s (the share texts and the secret), and
  * remove a half-built folder.  Accepts NULL.
  */

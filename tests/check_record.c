@@ -88,15 +88,16 @@ START_TEST(attrs_entry)
 	    "{\"always_sensitive\":true,\"decrypt\":false,\"derive\":false,"
 	    "\"extractable\":false,\"local\":true,\"never_extractable\":true,"
 	    "\"private\":true,\"sensitive\":true,\"sign\":true,\"token\":true,"
-	    "\"unwrap\":false}");
+	    "\"unwrap\":false,\"wrap_with_trusted\":false}");
 	/* Each member reads its own field. */
 	memset(&a, 0, sizeof(a));
 	a.extractable = a.decrypt = a.unwrap = a.derive = 1;
+	a.wrap_with_trusted = 1;
 	canon_is(ca_rec_attrs(&a),
 	    "{\"always_sensitive\":false,\"decrypt\":true,\"derive\":true,"
 	    "\"extractable\":true,\"local\":false,\"never_extractable\":false,"
 	    "\"private\":false,\"sensitive\":false,\"sign\":false,"
-	    "\"token\":false,\"unwrap\":true}");
+	    "\"token\":false,\"unwrap\":true,\"wrap_with_trusted\":true}");
 }
 END_TEST
 
@@ -122,7 +123,8 @@ START_TEST(key_entry)
 	    "{\"algorithm\":\"p256\",\"attributes\":{\"always_sensitive\":true,"
 	    "\"decrypt\":false,\"derive\":false,\"extractable\":false,"
 	    "\"local\":true,\"never_extractable\":true,\"private\":true,"
-	    "\"sensitive\":true,\"sign\":true,\"token\":true,\"unwrap\":false},"
+	    "\"sensitive\":true,\"sign\":true,\"token\":true,\"unwrap\":false,"
+	    "\"wrap_with_trusted\":false},"
 	    "\"id\":\"01abff\",\"label\":\"root-ca\",\"role\":\"ca\","
 	    "\"spki_sha256\":\"" FIXED_SPKI "\","
 	    "\"uri\":\"pkcs11:token=kc;object=root-ca;type=private\"}");

@@ -1,0 +1,68 @@
+/*
+ * hsm_p11.h: the inside of struct ca_hsm, for the modules that drive the
+ * token's PKCS#11 function list beyond what hsm.h offers (keywrap.c).
+ * Not for the commands: they go through hsm.h.
+ */
+#ifndef CA_HSM_P11_H
+#define CA_HSM_P11_H
+
+#include <libp11.h>
+#include <p11-kit/pkcs11.h>
+
+#include "hsm.h"
+
+#define MAX_KEYS 8
+
+struct ca_hsm {
+	char *module;
+	PKCS11_CTX *ctx;
+	PKCS11_SLOT *slots;
+	unsigned int nslots;
+	PKCS11_SLOT *slot;		/* libp11's view of the chosen slot */
+	void *dl;			/* our reference to the same module */
+	CK_FUNCTION_LIST_PTR f;
+	CK_SLOT_ID slot_id;
+	CK_SESSION_HANDLE session;
+	int have_session, logged_in;
+	int pin_pad;		/* logged in without a PIN */
+	/*
+	 * Another token through the module a parent struct ca_hsm loaded
+	 * (ca_hsm_open_sibling): only its session is its own.
+	 */
+	int sibling;
+	struct ca_token_info info;
+	EVP_PKEY *keys[MAX_KEYS];	/* handed out; freed before slots */
+	size_t nkeys;
+};
+
+/* ca_p11_code: the CA_ERR_* code for a CKR. */
+int ca_p11_code(CK_RV rv);
+
+/*
+ * ca_p11_detail: put in eb what the token could not do in call (a PKCS#11
+ * function name), then the CKR's name and number.
+ */
+void ca_p11_detail(struct ca_errbuf *eb, const char *call, CK_RV rv);
+
+/*
+ * ca_p11_find: up to max objects matching tmpl[0..n-1] in h's session,
+ * into objs and *count.  A CA_ERR_* code.
+ */
+int ca_p11_find(struct ca_hsm *h, CK_ATTRIBUTE *tmpl, CK_ULONG n,
+    CK_OBJECT_HANDLE *objs, CK_ULONG max, CK_ULONG *count);
+
+/*
+ * ca_p11_find_half: the one object of class cls with key's CKA_ID.
+ * CA_ERR_KEY_NOT_FOUND when there is none or more than one.
+ */
+int ca_p11_find_half(struct ca_hsm *h, const struct ca_keyref *key,
+    CK_OBJECT_CLASS cls, CK_OBJECT_HANDLE *obj);
+
+/*
+ * ca_p11_get_attr: attribute type of object o as a new buffer (caller
+ * frees) of *len bytes, 1 to 4096.  A CA_ERR_* code.
+ */
+int ca_p11_get_attr(struct ca_hsm *h, CK_OBJECT_HANDLE o,
+    CK_ATTRIBUTE_TYPE type, unsigned char **out, size_t *len);
+
+#endif

@@ -1,0 +1,573 @@
+#include "keywrap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/rand.h>
+
+#include "encode.h"
+#include "hsm_p11.h"
+
+/* PKCS#11 3.0; older headers, and SoftHSM2 2.6, know only _PAD. */
+#ifndef CKM_AES_KEY_WRAP_KWP
+#define CKM_AES_KEY_WRAP_KWP 0x210bUL
+#endif
+
+int
+ca_wrap_mech_pick(struct ca_hsm *h, int unwrap, struct ca_wrap_mech *out,
+    struct ca_errbuf *eb)
+{
+	static const struct ca_wrap_mech pref[] = {
+		{ CKM_AES_KEY_WRAP_KWP, "CKM_AES_KEY_WRAP_KWP" },
+		{ CKM_AES_KEY_WRAP_PAD, "CKM_AES_KEY_WRAP_PAD" },
+	};
+	CK_MECHANISM_TYPE *list = NULL;
+	CK_MECHANISM_INFO info;
+	CK_ULONG n = 0, i;
+	CK_RV rv;
+	size_t p;
+	int r = CA_ERR_ALGORITHM;
+
+	if ((rv = h->f->C_GetMechanismList(h->slot_id, NULL, &n)) != CKR_OK) {
+		ca_p11_detail(eb, "C_GetMechanismList", rv);
+		return ca_p11_code(rv);
+	}
+	if (n == 0 || n > 4096 || (list = calloc(n, sizeof(*list))) == NULL)
+		return n == 0 ? CA_ERR_ALGORITHM : CA_ERR_NOMEM;
+	if ((rv = h->f->C_GetMechanismList(h->slot_id, list, &n)) != CKR_OK) {
+		ca_p11_detail(eb, "C_GetMechanismList", rv);
+		r = ca_p11_code(rv);
+		goto out;
+	}
+	for (p = 0; p < sizeof(pref) / sizeof(pref[0]); p++)
+		for (i = 0; i < n; i++) {
+			if (list[i] != pref[p].mech ||
+			    h->f->C_GetMechanismInfo(h->slot_id, list[i],
+			    &info) != CKR_OK ||
+			    !(info.flags & (unwrap ? CKF_UNWRAP : CKF_WRAP)))
+				continue;
+			*out = pref[p];
+			r = 0;
+			goto out;
+		}
+	ca_errf(eb, "token \"%s\" offers no RFC 5649 key wrap (neither "
+	    "CKM_AES_KEY_WRAP_KWP nor CKM_AES_KEY_WRAP_PAD) to %s with; keys "
+	    "cannot be backed up %s it", h->info.label, unwrap ? "unwrap" :
+	    "wrap", unwrap ? "into" : "from");
+out:
+	free(list);
+	return r;
+}
+
+int
+ca_aes_kcv(const unsigned char key[CA_WRAPKEY_LEN], char kcv[7])
+{
+	unsigned char zero[16] = { 0 }, out[32];
+	EVP_CIPHER_CTX *c = NULL;
+	int n = 0, r = CA_ERR_CRYPTO;
+
+	if ((c = EVP_CIPHER_CTX_new()) == NULL ||
+	    EVP_EncryptInit_ex(c, EVP_aes_256_ecb(), NULL, key, NULL) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(c, 0) != 1 ||
+	    EVP_EncryptUpdate(c, out, &n, zero, sizeof(zero)) != 1 || n != 16)
+		goto out;
+	ca_hex(out, 3, kcv);
+	r = 0;
+out:
+	ERR_clear_error();
+	EVP_CIPHER_CTX_free(c);
+	OPENSSL_cleanse(out, sizeof(out));
+	return r;
+}
+
+int
+ca_hsm_login_so(struct ca_hsm *h, const struct ca_secret *so_pin,
+    struct ca_errbuf *eb)
+{
+	CK_RV rv;
+
+	rv = h->f->C_Login(h->session, CKU_SO, so_pin ?
+	    (CK_UTF8CHAR_PTR)so_pin->buf : NULL, so_pin ?
+	    (CK_ULONG)so_pin->len : 0);
+	switch (rv) {
+	case CKR_OK:
+		h->logged_in = 1;
+		return 0;
+	case CKR_PIN_INCORRECT:
+	case CKR_PIN_INVALID:
+	case CKR_PIN_LEN_RANGE:
+		ca_errf(eb, "incorrect security officer PIN for token \"%s\"; "
+		    "check it (each wrong try counts towards locking it)",
+		    h->info.label);
+		return CA_ERR_PIN_INCORRECT;
+	case CKR_PIN_LOCKED:
+		ca_errf(eb, "the security officer PIN of token \"%s\" is "
+		    "locked; only the token vendor's tools can help now",
+		    h->info.label);
+		return CA_ERR_PIN_LOCKED;
+	default:
+		ca_p11_detail(eb, "C_Login", rv);
+		return ca_p11_code(rv);
+	}
+}
+
+void
+ca_hsm_logout(struct ca_hsm *h)
+{
+	if (h->logged_in)
+		(void)h->f->C_Logout(h->session);
+	h->logged_in = 0;
+	h->pin_pad = 0;
+}
+
+/* The token's check value of secret key o, or "" when it keeps none. */
+static void
+token_kcv(struct ca_hsm *h, CK_OBJECT_HANDLE o, char kcv[7])
+{
+	unsigned char *v = NULL;
+	size_t n = 0;
+
+	kcv[0] = '\0';
+	if (ca_p11_get_attr(h, o, CKA_CHECK_VALUE, &v, &n) == 0 && n == 3)
+		ca_hex(v, 3, kcv);
+	free(v);
+}
+
+int
+ca_wrapkey_create(struct ca_hsm *h, const unsigned char key[CA_WRAPKEY_LEN],
+    int trusted, const char *label, unsigned long *handle, char kcv[7],
+    struct ca_errbuf *eb)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[16];
+	CK_ULONG n = 0;
+	CK_OBJECT_HANDLE o = CK_INVALID_HANDLE;
+	CK_RV rv;
+	char tk[7];
+	int r, exists = 0;
+
+#define ADD(at, ptr, len) do {						\
+	t[n].type = (at); t[n].pValue = (void *)(ptr);			\
+	t[n].ulValueLen = (len); n++;					\
+} while (0)
+	if ((r = ca_aes_kcv(key, kcv)) != 0)
+		return r;
+	if (label != NULL) {
+		if ((r = ca_hsm_label_exists(h, label, &exists)) != 0)
+			return r;
+		if (exists) {
+			ca_errf(eb, "label \"%s\" is already used on token "
+			    "\"%s\"", label, h->info.label);
+			return CA_ERR_KEY_EXISTS;
+		}
+	}
+	ADD(CKA_CLASS, &cls, sizeof(cls));
+	ADD(CKA_KEY_TYPE, &kt, sizeof(kt));
+	ADD(CKA_VALUE, key, CA_WRAPKEY_LEN);
+	ADD(CKA_TOKEN, trusted ? &yes : &no, 1);
+	/* Public: the officer who marks it cannot make a private object. */
+	ADD(CKA_PRIVATE, trusted ? &no : &yes, 1);
+	ADD(CKA_SENSITIVE, &yes, 1);
+	ADD(CKA_EXTRACTABLE, &no, 1);
+	ADD(CKA_ENCRYPT, &no, 1);
+	ADD(CKA_DECRYPT, &no, 1);
+	ADD(CKA_SIGN, &no, 1);
+	ADD(CKA_VERIFY, &no, 1);
+	ADD(CKA_DERIVE, &no, 1);
+	ADD(CKA_WRAP, trusted ? &yes : &no, 1);
+	ADD(CKA_UNWRAP, trusted ? &no : &yes, 1);
+	if (trusted)
+		ADD(CKA_TRUSTED, &yes, 1);
+	if (label != NULL)
+		ADD(CKA_LABEL, label, strlen(label));
+#undef ADD
+	rv = h->f->C_CreateObject(h->session, t, n, &o);
+	if (rv == CKR_ATTRIBUTE_READ_ONLY || rv == CKR_USER_NOT_LOGGED_IN ||
+	    rv == CKR_USER_TYPE_INVALID) {
+		ca_errf(eb, "token \"%s\" would not take the %s key (PKCS#11 "
+		    "C_CreateObject: 0x%08lx); %s", h->info.label, trusted ?
+		    "trusted wrapping" : "unwrapping", (unsigned long)rv,
+		    trusted ? "only its security officer may mark a key "
+		    "trusted: check the SO PIN" : "log in as the user first");
+		return CA_ERR_HSM;
+	}
+	if (rv != CKR_OK) {
+		ca_p11_detail(eb, "C_CreateObject", rv);
+		return ca_p11_code(rv);
+	}
+	/* What the token made of the value must be what was meant. */
+	token_kcv(h, o, tk);
+	if (tk[0] != '\0' && strcmp(tk, kcv) != 0) {
+		(void)h->f->C_DestroyObject(h->session, o);
+		ca_errf(eb, "token \"%s\" reports check value %s for the key, "
+		    "not %s; it was not kept", h->info.label, tk, kcv);
+		return CA_ERR_VERIFY;
+	}
+	*handle = o;
+	return 0;
+}
+
+int
+ca_wrapkey_find(struct ca_hsm *h, const char *label, const char *kcv,
+    unsigned long *handle, struct ca_errbuf *eb)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_TRUSTED, &yes, 1 },
+		{ CKA_LABEL, (void *)label, strlen(label) },
+	};
+	CK_OBJECT_HANDLE o[2];
+	CK_ULONG n = 0;
+	char tk[7];
+	int r;
+
+	if ((r = ca_p11_find(h, t, 3, o, 2, &n)) != 0) {
+		ca_errf(eb, "token \"%s\" could not search its keys",
+		    h->info.label);
+		return r;
+	}
+	if (n != 1) {
+		ca_errf(eb, "token \"%s\" holds %s trusted wrapping key "
+		    "\"%s\"; is this the CA's own token?", h->info.label,
+		    n == 0 ? "no" : "more than one", label);
+		return CA_ERR_KEY_NOT_FOUND;
+	}
+	token_kcv(h, o[0], tk);
+	if (tk[0] != '\0' && strcmp(tk, kcv) != 0) {
+		ca_errf(eb, "the wrapping key \"%s\" on token \"%s\" has check "
+		    "value %s, not the %s the log records: it was replaced; "
+		    "stop and report it", label, h->info.label, tk, kcv);
+		return CA_ERR_VERIFY;
+	}
+	*handle = o[0];
+	return 0;
+}
+
+int
+ca_key_wrap(struct ca_hsm *h, unsigned long wrapkey,
+    const struct ca_wrap_mech *mech, const struct ca_keyref *key,
+    unsigned char **blob, size_t *len, struct ca_errbuf *eb)
+{
+	CK_MECHANISM m = { mech->mech, NULL, 0 };
+	CK_OBJECT_HANDLE priv;
+	CK_ULONG n = 0;
+	CK_RV rv;
+	unsigned char *b = NULL;
+	int r;
+
+	*blob = NULL;
+	*len = 0;
+	if ((r = ca_p11_find_half(h, key, CKO_PRIVATE_KEY, &priv)) != 0) {
+		ca_errf(eb, "no private key \"%s\" on token \"%s\"",
+		    key->label, h->info.label);
+		return r;
+	}
+	rv = h->f->C_WrapKey(h->session, &m, wrapkey, priv, NULL, &n);
+	if (rv == CKR_OK && (n == 0 || n > 65536))
+		rv = CKR_GENERAL_ERROR;
+	if (rv == CKR_OK) {
+		if ((b = malloc(n)) == NULL)
+			return CA_ERR_NOMEM;
+		rv = h->f->C_WrapKey(h->session, &m, wrapkey, priv, b, &n);
+	}
+	if (rv == CKR_KEY_UNEXTRACTABLE || rv == CKR_KEY_NOT_WRAPPABLE) {
+		free(b);
+		ca_errf(eb, "token \"%s\" will not let key \"%s\" out: it was "
+		    "made never extractable, or the wrapping key is not "
+		    "trusted (ca-init --backup-capable makes keys that can be "
+		    "backed up)", h->info.label, key->label);
+		return CA_ERR_KEY_ATTRS;
+	}
+	if (rv != CKR_OK) {
+		free(b);
+		ca_p11_detail(eb, "C_WrapKey", rv);
+		return ca_p11_code(rv);
+	}
+	*blob = b;
+	*len = n;
+	return 0;
+}
+
+/* The DER OID naming pub's curve, for CKA_EC_PARAMS; caller frees. */
+static int
+ec_params(EVP_PKEY *pub, unsigned char **der, int *len)
+{
+	char group[64];
+	int nid;
+
+	*der = NULL;
+	if (EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME,
+	    group, sizeof(group), NULL) != 1 ||
+	    (nid = OBJ_txt2nid(group)) == NID_undef ||
+	    (*len = i2d_ASN1_OBJECT(OBJ_nid2obj(nid), der)) <= 0)
+		return CA_ERR_ALGORITHM;
+	return 0;
+}
+
+/* The public key object of pub, labelled and with CKA_ID as key. */
+static int
+create_public(struct ca_hsm *h, EVP_PKEY *pub, const struct ca_keyref *k,
+    CK_BBOOL token, CK_OBJECT_HANDLE *o, struct ca_errbuf *eb)
+{
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_KEY_TYPE kt;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[12];
+	CK_ULONG n = 0;
+	CK_RV rv;
+	unsigned char *params = NULL, *point = NULL, *os = NULL, *p;
+	unsigned char nbuf[1024], ebuf[16];
+	BIGNUM *bn_n = NULL, *bn_e = NULL;
+	size_t plen = 0;
+	int prm_len = 0, oslen, nlen = 0, elen = 0, r = CA_ERR_ALGORITHM;
+	ASN1_OCTET_STRING *str = NULL;
+
+#define ADD(at, ptr, len) do {						\
+	t[n].type = (at); t[n].pValue = (void *)(ptr);			\
+	t[n].ulValueLen = (len); n++;					\
+} while (0)
+	ADD(CKA_CLASS, &cls, sizeof(cls));
+	ADD(CKA_TOKEN, &token, 1);
+	ADD(CKA_VERIFY, &yes, 1);
+	ADD(CKA_ENCRYPT, &no, 1);
+	ADD(CKA_WRAP, &no, 1);
+	ADD(CKA_LABEL, k->label, strlen(k->label));
+	ADD(CKA_ID, k->id, k->id_len);
+	if (EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC) {
+		kt = CKK_EC;
+		if ((r = ec_params(pub, &params, &prm_len)) != 0)
+			goto out;
+		r = CA_ERR_CRYPTO;
+		/* PKCS#11 2.40: the point inside a DER OCTET STRING. */
+		if (EVP_PKEY_get_octet_string_param(pub,
+		    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, NULL, 0, &plen) != 1 ||
+		    (point = malloc(plen)) == NULL ||
+		    EVP_PKEY_get_octet_string_param(pub,
+		    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, plen,
+		    &plen) != 1 || (str = ASN1_OCTET_STRING_new()) == NULL ||
+		    ASN1_OCTET_STRING_set(str, point, (int)plen) != 1 ||
+		    (oslen = i2d_ASN1_OCTET_STRING(str, NULL)) <= 0 ||
+		    (os = malloc((size_t)oslen)) == NULL)
+			goto out;
+		p = os;
+		(void)i2d_ASN1_OCTET_STRING(str, &p);
+		ADD(CKA_KEY_TYPE, &kt, sizeof(kt));
+		ADD(CKA_EC_PARAMS, params, (CK_ULONG)prm_len);
+		ADD(CKA_EC_POINT, os, (CK_ULONG)oslen);
+	} else if (EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA) {
+		kt = CKK_RSA;
+		r = CA_ERR_CRYPTO;
+		if (EVP_PKEY_get_bn_param(pub, OSSL_PKEY_PARAM_RSA_N,
+		    &bn_n) != 1 || EVP_PKEY_get_bn_param(pub,
+		    OSSL_PKEY_PARAM_RSA_E, &bn_e) != 1 ||
+		    BN_num_bytes(bn_n) > (int)sizeof(nbuf) ||
+		    BN_num_bytes(bn_e) > (int)sizeof(ebuf))
+			goto out;
+		nlen = BN_bn2bin(bn_n, nbuf);
+		elen = BN_bn2bin(bn_e, ebuf);
+		ADD(CKA_KEY_TYPE, &kt, sizeof(kt));
+		ADD(CKA_MODULUS, nbuf, (CK_ULONG)nlen);
+		ADD(CKA_PUBLIC_EXPONENT, ebuf, (CK_ULONG)elen);
+	} else {
+		goto out;
+	}
+#undef ADD
+	if ((rv = h->f->C_CreateObject(h->session, t, n, o)) != CKR_OK) {
+		ca_p11_detail(eb, "C_CreateObject", rv);
+		r = ca_p11_code(rv);
+		goto out;
+	}
+	r = 0;
+out:
+	ERR_clear_error();
+	ASN1_OCTET_STRING_free(str);
+	OPENSSL_free(params);
+	free(point);
+	free(os);
+	BN_free(bn_n);
+	BN_free(bn_e);
+	return r;
+}
+
+int
+ca_key_unwrap(struct ca_hsm *h, unsigned long unwrapkey,
+    const struct ca_wrap_mech *mech, const unsigned char *blob, size_t len,
+    EVP_PKEY *pub, const char *label, const unsigned char *id,
+    size_t id_len, int token, struct ca_keyref *out, struct ca_errbuf *eb)
+{
+	CK_MECHANISM m = { mech->mech, NULL, 0 };
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_KEY_TYPE kt;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE, tok = token ? CK_TRUE :
+	    CK_FALSE;
+	CK_ATTRIBUTE t[16];
+	CK_ULONG n = 0;
+	CK_OBJECT_HANDLE priv = CK_INVALID_HANDLE, pubo = CK_INVALID_HANDLE;
+	CK_RV rv;
+	struct ca_keyref k;
+	int r, exists = 0;
+
+	memset(&k, 0, sizeof(k));
+	if (strlen(label) == 0 || strlen(label) >= sizeof(k.label) ||
+	    id_len == 0 || id_len > sizeof(k.id))
+		return CA_ERR_INVALID_ARG;
+	snprintf(k.label, sizeof(k.label), "%s", label);
+	memcpy(k.id, id, id_len);
+	k.id_len = id_len;
+	switch (EVP_PKEY_get_base_id(pub)) {
+	case EVP_PKEY_EC: kt = CKK_EC; break;
+	case EVP_PKEY_RSA: kt = CKK_RSA; break;
+	default:
+		ca_errf(eb, "only EC and RSA keys can be restored");
+		return CA_ERR_ALGORITHM;
+	}
+	if (token) {
+		if ((r = ca_hsm_label_exists(h, label, &exists)) != 0)
+			return r;
+		if (exists) {
+			ca_errf(eb, "label \"%s\" is already used on token "
+			    "\"%s\"; restore into a token that does not hold "
+			    "this CA's keys", label, h->info.label);
+			return CA_ERR_KEY_EXISTS;
+		}
+	}
+#define ADD(at, ptr, len) do {						\
+	t[n].type = (at); t[n].pValue = (void *)(ptr);			\
+	t[n].ulValueLen = (len); n++;					\
+} while (0)
+	ADD(CKA_CLASS, &cls, sizeof(cls));
+	ADD(CKA_KEY_TYPE, &kt, sizeof(kt));
+	ADD(CKA_TOKEN, &tok, 1);
+	ADD(CKA_PRIVATE, &yes, 1);
+	ADD(CKA_SENSITIVE, &yes, 1);
+	/* Backup-capable again, under the same rule as before. */
+	ADD(CKA_EXTRACTABLE, &yes, 1);
+	ADD(CKA_WRAP_WITH_TRUSTED, &yes, 1);
+	ADD(CKA_SIGN, &yes, 1);
+	ADD(CKA_DECRYPT, &no, 1);
+	ADD(CKA_UNWRAP, &no, 1);
+	ADD(CKA_DERIVE, &no, 1);
+	ADD(CKA_LABEL, k.label, strlen(k.label));
+	ADD(CKA_ID, k.id, k.id_len);
+#undef ADD
+	rv = h->f->C_UnwrapKey(h->session, &m, unwrapkey,
+	    (CK_BYTE_PTR)blob, (CK_ULONG)len, t, n, &priv);
+	if (rv == CKR_GENERAL_ERROR || rv == CKR_WRAPPED_KEY_INVALID ||
+	    rv == CKR_WRAPPED_KEY_LEN_RANGE || rv == CKR_FUNCTION_FAILED ||
+	    rv == CKR_ENCRYPTED_DATA_INVALID) {
+		ca_errf(eb, "the backup does not unwrap under this key (PKCS#11 "
+		    "C_UnwrapKey: 0x%08lx): the shares are of another backup "
+		    "key, or the backup file was changed", (unsigned long)rv);
+		return CA_ERR_VERIFY;
+	}
+	if (rv != CKR_OK) {
+		ca_p11_detail(eb, "C_UnwrapKey", rv);
+		return ca_p11_code(rv);
+	}
+	if ((r = create_public(h, pub, &k, tok, &pubo, eb)) != 0)
+		goto undo;
+	if ((r = ca_key_sign_check(h, &k, pub, eb)) != 0)
+		goto undo;
+	*out = k;
+	return 0;
+undo:
+	(void)h->f->C_DestroyObject(h->session, priv);
+	if (pubo != CK_INVALID_HANDLE)
+		(void)h->f->C_DestroyObject(h->session, pubo);
+	return r;
+}
+
+/* r || s from the token as a DER ECDSA-Sig-Value. */
+static int
+ecdsa_der(const unsigned char *raw, size_t len, unsigned char **der,
+    int *dlen)
+{
+	ECDSA_SIG *s = NULL;
+	BIGNUM *br = NULL, *bs = NULL;
+	int r = CA_ERR_CRYPTO;
+
+	*der = NULL;
+	if (len == 0 || len % 2 != 0 ||
+	    (br = BN_bin2bn(raw, (int)len / 2, NULL)) == NULL ||
+	    (bs = BN_bin2bn(raw + len / 2, (int)len / 2, NULL)) == NULL ||
+	    (s = ECDSA_SIG_new()) == NULL || ECDSA_SIG_set0(s, br, bs) != 1)
+		goto out;
+	br = bs = NULL;
+	if ((*dlen = i2d_ECDSA_SIG(s, der)) <= 0)
+		goto out;
+	r = 0;
+out:
+	BN_free(br);
+	BN_free(bs);
+	ECDSA_SIG_free(s);
+	return r;
+}
+
+int
+ca_key_sign_check(struct ca_hsm *h, const struct ca_keyref *key,
+    EVP_PKEY *pub, struct ca_errbuf *eb)
+{
+	CK_MECHANISM m = { 0, NULL, 0 };
+	CK_OBJECT_HANDLE priv;
+	CK_ULONG slen = 0;
+	CK_RV rv;
+	unsigned char msg[32], dgst[32], sig[1024], *der = NULL;
+	unsigned int dl = 0;
+	int dlen = 0, ok = 0, r, ec = EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC;
+	EVP_PKEY_CTX *pc = NULL;
+	EVP_MD_CTX *mc = NULL;
+
+	if ((r = ca_p11_find_half(h, key, CKO_PRIVATE_KEY, &priv)) != 0)
+		return r;
+	if (RAND_bytes(msg, sizeof(msg)) != 1 ||
+	    EVP_Digest(msg, sizeof(msg), dgst, &dl, EVP_sha256(), NULL) != 1)
+		return CA_ERR_CRYPTO;
+	/* ECDSA signs the digest; RSA hashes the message itself. */
+	m.mechanism = ec ? CKM_ECDSA : CKM_SHA256_RSA_PKCS;
+	slen = sizeof(sig);
+	if ((rv = h->f->C_SignInit(h->session, &m, priv)) != CKR_OK ||
+	    (rv = h->f->C_Sign(h->session, ec ? dgst : msg,
+	    ec ? sizeof(dgst) : sizeof(msg), sig, &slen)) != CKR_OK) {
+		ca_p11_detail(eb, "C_Sign", rv);
+		return ca_p11_code(rv);
+	}
+	r = CA_ERR_CRYPTO;
+	if (ec) {
+		if (ecdsa_der(sig, slen, &der, &dlen) != 0 ||
+		    (pc = EVP_PKEY_CTX_new(pub, NULL)) == NULL ||
+		    EVP_PKEY_verify_init(pc) != 1)
+			goto out;
+		ok = EVP_PKEY_verify(pc, der, (size_t)dlen, dgst,
+		    sizeof(dgst)) == 1;
+	} else {
+		if ((mc = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestVerifyInit(mc, NULL, EVP_sha256(), NULL,
+		    pub) != 1)
+			goto out;
+		ok = EVP_DigestVerify(mc, sig, slen, msg, sizeof(msg)) == 1;
+	}
+	if (!ok) {
+		ca_errf(eb, "key \"%s\" on token \"%s\" signs, but not as the "
+		    "certificate's public key: it is another key",
+		    key->label, h->info.label);
+		r = CA_ERR_KEY_MISMATCH;
+		goto out;
+	}
+	r = 0;
+out:
+	ERR_clear_error();
+	OPENSSL_free(der);
+	EVP_PKEY_CTX_free(pc);
+	EVP_MD_CTX_free(mc);
+	return r;
+}

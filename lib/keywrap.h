@@ -1,0 +1,117 @@
+/*
+ * keywrap.h: CA keys out of one token and into another, wrapped under an
+ * AES-256 key (RFC 5649 key wrap with padding), for key backup and
+ * restore ceremonies.
+ *
+ * The wrapping key on the CA's token is a token object the security
+ * officer created and marked CKA_TRUSTED, usable only to wrap; a
+ * backup-capable CA key (CKA_WRAP_WITH_TRUSTED) leaves the token under no
+ * other.  The same key value, split among custodians (split.h), is put on
+ * the token that restores as a session object usable only to unwrap, and
+ * goes when the session closes.  Each side checks the key's check value
+ * (the first 3 bytes of AES-ECB over a zero block, as PKCS#11 3.0
+ * CKA_CHECK_VALUE) against the one recorded when it was made.
+ */
+#ifndef CA_KEYWRAP_H
+#define CA_KEYWRAP_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "ca_err.h"
+#include "hsm.h"
+#include "secret.h"
+
+#define CA_WRAPKEY_LEN 32		/* AES-256 */
+
+/* The RFC 5649 mechanism a token offers, as PKCS#11 numbers it. */
+struct ca_wrap_mech {
+	unsigned long mech;
+	const char *name;		/* "CKM_AES_KEY_WRAP_KWP" or _PAD */
+};
+
+/*
+ * ca_wrap_mech_pick: the token's RFC 5649 mechanism from its mechanism
+ * list (C_GetMechanismList): CKM_AES_KEY_WRAP_KWP (PKCS#11 3.0) when it
+ * offers it for wrapping (unwrap 0) or unwrapping (unwrap 1), else the
+ * older CKM_AES_KEY_WRAP_PAD.  CA_ERR_ALGORITHM when it offers neither,
+ * CA_ERR_HSM.
+ */
+int ca_wrap_mech_pick(struct ca_hsm *h, int unwrap, struct ca_wrap_mech *out,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_aes_kcv: the check value of an AES-256 key, as 6 hex digits. */
+int ca_aes_kcv(const unsigned char key[CA_WRAPKEY_LEN], char kcv[7])
+    CA_MUST_CHECK;
+
+/*
+ * ca_hsm_login_so: log in as the token's security officer, with so_pin
+ * (not kept; NULL on a PIN-pad token).  Only the security officer may
+ * mark a key trusted.  Log out with ca_hsm_logout before the user logs in.
+ * CA_ERR_PIN_INCORRECT, CA_ERR_PIN_LOCKED, CA_ERR_HSM.
+ */
+int ca_hsm_login_so(struct ca_hsm *h, const struct ca_secret *so_pin,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_hsm_logout: end the login, whoever it was. */
+void ca_hsm_logout(struct ca_hsm *h);
+
+/*
+ * ca_wrapkey_create: put AES-256 key on the token.  With trusted (the
+ * security officer logged in), as a token object labelled label, public
+ * (the user who wraps cannot log in beside the officer), CKA_TRUSTED,
+ * sensitive, never extractable, and usable only to wrap.  Without it, as
+ * a private session object usable only to unwrap (label may be NULL).
+ * *handle is the object; kcv its check value, which must equal the one
+ * the token computes when it does.  CA_ERR_KEY_EXISTS (label taken),
+ * CA_ERR_VERIFY (check values differ), CA_ERR_HSM.
+ */
+int ca_wrapkey_create(struct ca_hsm *h, const unsigned char
+    key[CA_WRAPKEY_LEN], int trusted, const char *label,
+    unsigned long *handle, char kcv[7], struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_wrapkey_find: the trusted wrapping key labelled label whose check
+ * value is kcv (read from the token when it computes one).
+ * CA_ERR_KEY_NOT_FOUND, CA_ERR_VERIFY, CA_ERR_HSM.
+ */
+int ca_wrapkey_find(struct ca_hsm *h, const char *label, const char *kcv,
+    unsigned long *handle, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_key_wrap: key's private half wrapped under wrapping key with mech,
+ * as a new buffer (caller frees) of *len bytes.  CA_ERR_KEY_ATTRS when
+ * the token will not let it out (not extractable, or not under this
+ * key), CA_ERR_KEY_NOT_FOUND, CA_ERR_HSM.
+ */
+int ca_key_wrap(struct ca_hsm *h, unsigned long wrapkey,
+    const struct ca_wrap_mech *mech, const struct ca_keyref *key,
+    unsigned char **blob, size_t *len, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_key_unwrap: blob unwrapped with unwrapping key and mech into a
+ * private key of pub's type labelled label with CKA_ID id, sensitive and
+ * again backup-capable, beside a public key object made from pub; token
+ * objects when token, else session objects.  *out names the pair.  Its
+ * signature is then checked against pub (ca_key_sign_check); should
+ * anything fail, both halves go.  CA_ERR_VERIFY (the blob does not
+ * unwrap under this key, or not to pub's key), CA_ERR_KEY_EXISTS,
+ * CA_ERR_ALGORITHM, CA_ERR_HSM.
+ */
+int ca_key_unwrap(struct ca_hsm *h, unsigned long unwrapkey,
+    const struct ca_wrap_mech *mech, const unsigned char *blob, size_t len,
+    EVP_PKEY *pub, const char *label, const unsigned char *id,
+    size_t id_len, int token, struct ca_keyref *out, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
+ * ca_key_sign_check: have key's private half sign a fresh random message
+ * on the token (C_Sign, ECDSA or RSA PKCS#1 v1.5 with SHA-256) and verify
+ * the signature with pub in software.  CA_ERR_KEY_MISMATCH when it does
+ * not verify, CA_ERR_KEY_NOT_FOUND, CA_ERR_HSM, CA_ERR_CRYPTO.
+ */
+int ca_key_sign_check(struct ca_hsm *h, const struct ca_keyref *key,
+    EVP_PKEY *pub, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+#endif
