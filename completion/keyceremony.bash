@@ -1,5 +1,6 @@
 # bash completion for the keyceremony commands: ca-init, ca-sign-sub,
-# ca-crl, ca-log, ca-audit and ca-ceremony.  Installed once per command name under
+# ca-crl, ca-log, ca-audit, ca-ceremony and ca-backup.  Installed once per
+# command name under
 # share/bash-completion/completions, or sourced from ~/.bashrc.
 
 _keyceremony()
@@ -10,7 +11,7 @@ _keyceremony()
 	cmd=${COMP_WORDS[0]##*/}
 
 	case $prev in
-	-d|--dir|--out|--html)
+	-d|--dir|--out|--html|--shares-out|--from)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
 	--csr|--cross|--cert|--profile|--chain|--install|--module|--ceremony|--script)
@@ -35,7 +36,7 @@ _keyceremony()
 	--script)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
-	--pin-source)
+	--pin-source|--so-pin-source|--scratch-pin-source)
 		COMPREPLY=($(compgen -W 'file: fd:' -- "$cur"))
 		compopt -o nospace 2>/dev/null
 		return ;;
@@ -83,8 +84,19 @@ _keyceremony()
 	ca-audit)
 		words='-d --dir --anchor --expect-head --device-lifetime --json
 		    --html --help --version' ;;
+	ca-backup)
+		if [ "$COMP_CWORD" -eq 1 ]; then
+			COMPREPLY=($(compgen -W 'wrap-key backup restore' \
+			    -- "$cur"))
+			return
+		fi
+		words='-d --dir --custodians --threshold --shares-out
+		    --so-pin-source --out --scratch-token --scratch-pin-source
+		    --wrap-shares --from --token --module --pin-shares
+		    --pin-source --operator --witness --confirm-clock --help
+		    --version' ;;
 	esac
 	COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
 complete -F _keyceremony ca-init ca-sign-sub ca-crl ca-log ca-audit \
-    ca-ceremony
+    ca-ceremony ca-backup

@@ -75,6 +75,10 @@ struct ctx {
 	int key_bad, keys_seen, lint_findings, evidence_errors;
 	/* The root was made with backup-capable keys (key_backup). */
 	int key_backup, backup_noted;
+	/* ca.json as the newest record naming it left it (a key restore
+	 * replaces it). */
+	char cfg_sha[65];
+	long long cfg_size, cfg_seq;
 	int ot_subs, it_subs, ot_unconstrained;
 };
 
@@ -539,6 +543,14 @@ check_outputs(struct ctx *c, long long seq, const json_t *body)
 		/* The index is replaced by each revocation: the newest counts. */
 		if (strcmp(name, CA_FILE_REVOKED) == 0)
 			continue;
+		/* So is ca.json by a key restore: checked after the last. */
+		if (strcmp(name, CA_FILE_CONFIG) == 0) {
+			snprintf(c->cfg_sha, sizeof(c->cfg_sha), "%s", want);
+			c->cfg_size = json_integer_value(json_object_get(o,
+			    "size"));
+			c->cfg_seq = seq;
+			continue;
+		}
 		if ((p = ca_path_join(c->req->dir, name)) == NULL)
 			continue;
 		r = ca_sha256_file(p, got, &size);
@@ -959,6 +971,28 @@ leftover_found(void *arg, const char *rel)
 }
 
 /* What a killed command left behind (journal.h). */
+/* ca.json against the newest record that wrote it. */
+static void
+check_config(struct ctx *c)
+{
+	char *p, got[65];
+	long long size = 0;
+	int r;
+
+	if (c->cfg_seq == 0 ||
+	    (p = ca_path_join(c->req->dir, CA_FILE_CONFIG)) == NULL)
+		return;
+	r = ca_sha256_file(p, got, &size);
+	free(p);
+	if (r != 0)
+		finding(c, CA_SEV_ERROR, c->cfg_seq, "artifact",
+		    CA_FILE_CONFIG, "missing or unreadable");
+	else if (strcmp(got, c->cfg_sha) != 0 || size != c->cfg_size)
+		finding(c, CA_SEV_ERROR, c->cfg_seq, "artifact",
+		    CA_FILE_CONFIG, "changed since the record: SHA-256 "
+		    "%.16s..., the record says %.16s...", got, c->cfg_sha);
+}
+
 static void
 check_interrupted(struct ctx *c)
 {
@@ -1166,6 +1200,7 @@ ca_audit_run(const struct ca_audit_req *req, struct ca_audit **out,
 		finding(&c, CA_SEV_WARNING, c.open_seq, "ceremony", NULL,
 		    "ceremony \"%s\" was opened and never sealed", c.open_id);
 	check_index_and_crl(&c);
+	check_config(&c);
 	check_interrupted(&c);
 	check_unrecorded(&c);
 	check_duplicates(&c, max);

@@ -458,12 +458,8 @@ out:
 	return r;
 }
 
-/*
- * The roster of the ceremony open in d, from its opening record, which
- * *open holds (caller frees); NULL when none is open or it cannot be read.
- */
-static const json_t *
-open_roster(struct ca_dir *d, json_t **open, struct ca_errbuf *eb)
+const json_t *
+ca_ceremony_roster(struct ca_dir *d, json_t **open, struct ca_errbuf *eb)
 {
 	char *logdir, h[65];
 	int r;
@@ -489,7 +485,7 @@ roster_role(struct ca_dir *d, const char *name, json_t **open,
 	const json_t *p;
 	size_t i;
 
-	json_array_foreach(open_roster(d, open, eb), i, p)
+	json_array_foreach(ca_ceremony_roster(d, open, eb), i, p)
 		if (json_string_value(json_object_get(p, "name")) != NULL &&
 		    strcmp(json_string_value(json_object_get(p, "name")),
 		    name) == 0)
@@ -673,7 +669,7 @@ ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
 		goto out;
 	}
 	/* The shares go to the open ceremony's custodians, in its order. */
-	if ((roster = open_roster(d, &open, eb)) == NULL) {
+	if ((roster = ca_ceremony_roster(d, &open, eb)) == NULL) {
 		r = CA_ERR_LOG;
 		goto out;
 	}

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "ca_err.h"
+#include "cadir.h"
 #include "revoke.h"
 
 /* Roster roles, as CA/B Forum BR 6.1.1.1 and WebTrust name them. */
@@ -127,6 +128,14 @@ struct ca_seal_result {
  */
 int ca_ceremony_seal(const char *dir, const struct ca_session *s,
     struct ca_seal_result *res, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_ceremony_roster: the roster of the ceremony open in d (after
+ * ca_dir_login), from its opening record, which *open holds (caller
+ * frees); NULL when none is open or the record cannot be read.
+ */
+const json_t *ca_ceremony_roster(struct ca_dir *d, json_t **open,
+    struct ca_errbuf *eb);
 
 /* What a re-split did. */
 struct ca_resplit_result {

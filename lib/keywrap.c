@@ -254,6 +254,26 @@ ca_wrapkey_find(struct ca_hsm *h, const char *label, const char *kcv,
 }
 
 int
+ca_wrapkey_destroy(struct ca_hsm *h, const char *label)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_LABEL, (void *)label, strlen(label) },
+	};
+	CK_OBJECT_HANDLE o[4];
+	CK_ULONG n = 0, i;
+	int r;
+
+	if ((r = ca_p11_find(h, t, 2, o, 4, &n)) != 0)
+		return r;
+	for (i = 0; i < n; i++)
+		if (h->f->C_DestroyObject(h->session, o[i]) != CKR_OK)
+			r = CA_ERR_HSM;
+	return r;
+}
+
+int
 ca_key_wrap(struct ca_hsm *h, unsigned long wrapkey,
     const struct ca_wrap_mech *mech, const struct ca_keyref *key,
     unsigned char **blob, size_t *len, struct ca_errbuf *eb)

@@ -80,6 +80,12 @@ int ca_wrapkey_find(struct ca_hsm *h, const char *label, const char *kcv,
     unsigned long *handle, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * ca_wrapkey_destroy: remove the trusted wrapping key labelled label, to
+ * undo a ca_wrapkey_create whose ceremony step then failed.  CA_ERR_HSM.
+ */
+int ca_wrapkey_destroy(struct ca_hsm *h, const char *label);
+
+/*
  * ca_key_wrap: key's private half wrapped under wrapping key with mech,
  * as a new buffer (caller frees) of *len bytes.  CA_ERR_KEY_ATTRS when
  * the token will not let it out (not extractable, or not under this

@@ -1,0 +1,729 @@
+#include "backup.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include "cadir.h"
+#include "certgen.h"
+#include "ceremony.h"
+#include "cjson.h"
+#include "encode.h"
+#include "fsio.h"
+#include "hsm.h"
+#include "keywrap.h"
+#include "log.h"
+#include "record.h"
+#include "secret.h"
+#include "split.h"
+#include "store.h"
+#include "uri.h"
+
+#define BLOB_CA "ca-key.wrapped"
+#define BLOB_LOG "log-key.wrapped"
+
+/* What the log says of backups: the newest of each. */
+struct hist {
+	int key_backup;			/* the root was made backup-capable */
+	json_t *wrap;			/* "backup_wrap_key" */
+	json_t *backup;			/* "key_backup" */
+};
+
+static int
+hist_visit(void *arg, long long seq, const json_t *body)
+{
+	struct hist *h = arg;
+	const char *op = json_string_value(json_object_get(body, "op"));
+	json_t *v;
+
+	if (seq == 1 && op != NULL && strcmp(op, "init-root") == 0)
+		h->key_backup = json_is_true(json_object_get(json_object_get(
+		    body, "params"), "key_backup"));
+	if (json_is_object(v = json_object_get(body, "backup_wrap_key"))) {
+		json_decref(h->wrap);
+		h->wrap = json_incref(v);
+	}
+	if (json_is_object(v = json_object_get(body, "key_backup"))) {
+		json_decref(h->backup);
+		h->backup = json_incref(v);
+	}
+	return 0;
+}
+
+static int
+read_hist(struct ca_dir *d, struct hist *h, struct ca_errbuf *eb)
+{
+	char *logdir;
+	int r;
+
+	if ((logdir = ca_path_join(d->path, CA_DIR_LOG)) == NULL)
+		return CA_ERR_NOMEM;
+	r = ca_log_each(logdir, d->head.seq, hist_visit, h, eb);
+	free(logdir);
+	if (r == 0 && !h->key_backup) {
+		ca_errf(eb, "\"%s\" was not made with backup-capable keys "
+		    "(ca-init --backup-capable, under a profile with "
+		    "\"key_backup\": true); its keys cannot leave the token",
+		    d->path);
+		r = CA_ERR_PROFILE;
+	}
+	return r;
+}
+
+static void
+hist_free(struct hist *h)
+{
+	json_decref(h->wrap);
+	json_decref(h->backup);
+}
+
+/* A key's value from the hex a split gives, on the caller's stack. */
+static int
+key_of(const struct ca_secret *hex, unsigned char key[CA_WRAPKEY_LEN])
+{
+	size_t i;
+	unsigned v;
+
+	if (hex->len != 2 * CA_WRAPKEY_LEN)
+		return CA_ERR_INTERNAL;
+	for (i = 0; i < CA_WRAPKEY_LEN; i++) {
+		if (!isxdigit((unsigned char)hex->buf[2 * i]) ||
+		    !isxdigit((unsigned char)hex->buf[2 * i + 1]) ||
+		    sscanf(hex->buf + 2 * i, "%2x", &v) != 1)
+			return CA_ERR_INTERNAL;
+		key[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+/* The clock, checked before any PIN is asked for. */
+static int
+clock_ok(struct ca_dir *d, time_t now, const char *op, struct ca_errbuf *eb)
+{
+	json_t *probe = NULL;
+	int r;
+
+	r = ca_log_body_new(&d->head, now, op, &probe, eb);
+	json_decref(probe);
+	return r;
+}
+
+/* params, inputs, outputs and result, then append with artifacts a. */
+static int
+finish(struct ca_dir *d, json_t *body, json_t *params, json_t *outputs,
+    const struct ca_artifact *a, size_t n, char head[65],
+    struct ca_errbuf *eb)
+{
+	if (json_object_set_new(body, "params", params) != 0 ||
+	    json_object_set_new(body, "inputs", json_array()) != 0 ||
+	    json_object_set_new(body, "outputs", outputs ? outputs :
+	    json_array()) != 0 ||
+	    json_object_set_new(body, "result", json_string("ok")) != 0)
+		return CA_ERR_NOMEM;
+	return ca_dir_append(d, body, a, n, head, eb);
+}
+
+int
+ca_backup_wrap_key(const struct ca_wrap_key_req *req,
+    const struct ca_session *s, char head[65], struct ca_errbuf *eb)
+{
+	struct ca_dir *d = NULL;
+	struct ca_hsm *so = NULL;
+	struct ca_uri *uri = NULL;
+	struct ca_split *sp = NULL;
+	struct ca_secret *sopin = NULL;
+	struct ca_pin_source ps;
+	struct ca_wrap_mech mech;
+	struct hist hi;
+	json_t *people = NULL, *body = NULL, *open = NULL;
+	const json_t *roster;
+	unsigned char key[CA_WRAPKEY_LEN];
+	char label[64], kcv[7], about[256];
+	unsigned long o;
+	int r, made = 0;
+
+	memset(&hi, 0, sizeof(hi));
+	if ((r = ca_pin_source_parse(req->so_pin_source, &ps)) != 0) {
+		ca_errf(eb, "the security officer's pin source must be "
+		    "file:PATH or fd:N");
+		return r;
+	}
+	if ((r = ca_rec_people(s->operator_, s->witnesses, s->nwitnesses,
+	    &people, eb)) != 0 || (r = ca_dir_open(req->dir, &d, eb)) != 0 ||
+	    (r = clock_ok(d, s->now, "backup-wrap-key", eb)) != 0 ||
+	    (r = read_hist(d, &hi, eb)) != 0)
+		goto out;
+	if (hi.wrap != NULL) {
+		ca_errf(eb, "\"%s\" has a backup wrapping key already (\"%s\"); "
+		    "back up under it with ca-backup backup", req->dir,
+		    json_string_value(json_object_get(hi.wrap, "label")));
+		r = CA_ERR_EXISTS;
+		goto out;
+	}
+	/* 1. The open ceremony's custodians get the key's shares. */
+	if (d->ceremony[0] == '\0') {
+		ca_errf(eb, "no ceremony is open in \"%s\"; open one whose "
+		    "roster names the custodians of the backup key", req->dir);
+		r = CA_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((roster = ca_ceremony_roster(d, &open, eb)) == NULL) {
+		r = CA_ERR_LOG;
+		goto out;
+	}
+	if ((r = ca_split_new(req->m, req->n, CA_SHARE_KEY_LEN, roster, &sp,
+	    eb)) != 0 || (r = key_of(sp->secret, key)) != 0)
+		goto out;
+	snprintf(label, sizeof(label), "backup-wrap-%s", json_string_value(
+	    json_object_get(sp->activation, "split")));
+	/*
+	 * 2. The security officer alone marks a key trusted, and PKCS#11
+	 * allows one kind of login at a time: a session of its own.
+	 */
+	if ((r = ca_uri_parse(d->cfg->ca_key, &uri, eb)) != 0 ||
+	    (r = ca_hsm_open(d->cfg->module, uri, &so, eb)) != 0 ||
+	    (r = ca_wrap_mech_pick(so, 0, &mech, eb)) != 0)
+		goto out;
+	if ((r = ca_pin_read(&ps, s->prompt, s->prompt_arg,
+	    "Security officer PIN: ", &sopin, eb)) != 0)
+		goto out;
+	r = ca_hsm_login_so(so, sopin, eb);
+	ca_secret_free(sopin);	/* wiped right after use */
+	sopin = NULL;
+	if (r != 0 || (r = ca_wrapkey_create(so, key, 1, label, &o, kcv,
+	    eb)) != 0)
+		goto out;
+	made = 1;
+	ca_hsm_close(so);	/* which logs the officer out */
+	so = NULL;
+	/* 3. The user, whose log key signs the record. */
+	if ((r = ca_dir_login(d, s->pin_source, s->prompt, s->prompt_arg,
+	    eb)) != 0 ||
+	    (r = ca_dir_body(d, s->prog, "backup-wrap-key", s->now, people,
+	    &body, eb)) != 0)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if (json_object_set_new(body, "backup_wrap_key", json_pack("{s:s, "
+	    "s:s, s:s, s:s, s:O}", "label", label, "algorithm", "aes-256",
+	    "kcv", kcv, "mechanism", mech.name, "split", sp->activation)) != 0)
+		goto out;
+	snprintf(about, sizeof(about), "CA: \"%s\", token \"%s\" (serial %s), "
+	    "key \"%s\", check value %s", req->dir,
+	    ca_hsm_token_info(d->hsm)->label,
+	    ca_hsm_token_info(d->hsm)->serial, label, kcv);
+	if ((r = ca_split_write(sp, req->shares_out, "backup key",
+	    "rebuild the key that restores this CA's backups", about,
+	    eb)) != 0)
+		goto out;
+	r = finish(d, body, json_pack("{s:s, s:I, s:I}", "dir", req->dir,
+	    "threshold", (json_int_t)req->m, "custodians", (json_int_t)req->n),
+	    NULL, NULL, 0, head, eb);
+	body = NULL;
+out:
+	/* A key no record names must not stay behind, if it can be helped. */
+	if (r != 0 && made && (d == NULL || d->hsm == NULL ||
+	    ca_wrapkey_destroy(d->hsm, label) != 0))
+		ca_err_suffix(eb, "the wrapping key \"%s\" stays on the token; "
+		    "its security officer should remove it", label);
+	if (r != 0)
+		ca_split_unwrite(sp);
+	OPENSSL_cleanse(key, sizeof(key));
+	ca_split_free(sp);
+	hist_free(&hi);
+	json_decref(open);
+	json_decref(people);
+	json_decref(body);
+	ca_uri_free(uri);
+	ca_hsm_close(so);
+	ca_dir_close(d);
+	return r;
+}
+
+/* One backed-up key, for backup.json and the record. */
+static json_t *
+key_entry(const char *role, const struct ca_keyref *k, EVP_PKEY *pub,
+    const char *file, const unsigned char *blob, size_t len)
+{
+	char id[2 * CA_URI_ID_MAX + 1], spki[65], sha[65];
+
+	ca_hex(k->id, k->id_len, id);
+	ca_sha256_hex(blob, len, sha);
+	if (ca_spki_sha256(pub, spki) != 0)
+		return NULL;
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "role", role,
+	    "label", k->label, "id", id, "spki_sha256", spki, "file", file,
+	    "sha256", sha, "size", (json_int_t)len);
+}
+
+/*
+ * The test restore: the wrapping key rebuilt from the custodians' shares
+ * on the scratch token, as a session object, and each blob unwrapped
+ * beside it as session objects that must sign as the certificates say.
+ * All of it goes when the session closes.
+ */
+static int
+test_restore(struct ca_dir *d, const struct ca_backup_req *req,
+    const struct ca_session *s, const struct hist *hi,
+    const struct ca_wrap_mech *mech, const unsigned char *bca, size_t lca,
+    const unsigned char *blog, size_t llog, json_t **presented,
+    json_t **token, struct ca_errbuf *eb)
+{
+	struct ca_pin_source ps;
+	struct ca_secret *sec = NULL, *pin = NULL;
+	struct ca_uri *u = NULL;
+	struct ca_hsm *sc = NULL;
+	struct ca_wrap_mech um;
+	struct ca_keyref back;
+	unsigned char key[CA_WRAPKEY_LEN];
+	char kcv[7];
+	unsigned long uk;
+	int r;
+
+	if ((r = ca_pin_source_parse(req->wrap_shares, &ps)) != 0) {
+		ca_errf(eb, "--wrap-shares must be shares:FILE,FILE,...");
+		goto out;
+	}
+	if ((r = ca_split_collect(json_object_get(hi->wrap, "split"), &ps,
+	    s->prompt, s->prompt_arg, "Backup key share", &sec, presented,
+	    eb)) != 0 || (r = key_of(sec, key)) != 0 ||
+	    (r = ca_aes_kcv(key, kcv)) != 0)
+		goto out;
+	if (strcmp(kcv, json_string_value(json_object_get(hi->wrap,
+	    "kcv"))) != 0) {
+		ca_errf(eb, "the shares give a key with check value %s, not the "
+		    "recorded one", kcv);
+		r = CA_ERR_VERIFY;
+		goto out;
+	}
+	if ((r = ca_uri_parse(req->scratch_uri, &u, eb)) != 0 ||
+	    (r = ca_hsm_open_sibling(d->hsm, u, &sc, eb)) != 0 ||
+	    (r = ca_pin_source_parse(req->scratch_pin_source, &ps)) != 0 ||
+	    (r = ca_pin_read(&ps, s->prompt, s->prompt_arg,
+	    "Scratch token user PIN: ", &pin, eb)) != 0)
+		goto out;
+	r = ca_hsm_login(sc, pin, eb);
+	ca_secret_free(pin);
+	pin = NULL;
+	if (r != 0 || (r = ca_wrap_mech_pick(sc, 1, &um, eb)) != 0)
+		goto out;
+	if (um.mech != mech->mech) {
+		ca_errf(eb, "the scratch token unwraps with %s, not %s; test "
+		    "with a token like the one a restore would use", um.name,
+		    mech->name);
+		r = CA_ERR_ALGORITHM;
+		goto out;
+	}
+	if ((r = ca_wrapkey_create(sc, key, 0, NULL, &uk, kcv, eb)) != 0 ||
+	    (r = ca_key_unwrap(sc, uk, mech, bca, lca, d->ca_pub,
+	    "test-restore-ca", d->ca_key.id, d->ca_key.id_len, 0, &back,
+	    eb)) != 0 ||
+	    (r = ca_key_unwrap(sc, uk, mech, blog, llog, d->log_pub,
+	    "test-restore-log", d->log_key.id, d->log_key.id_len, 0, &back,
+	    eb)) != 0) {
+		ca_err_prefix(eb, "the test restore failed");
+		goto out;
+	}
+	if ((*token = json_pack("{s:s, s:s, s:s}", "label",
+	    ca_hsm_token_info(sc)->label, "serial",
+	    ca_hsm_token_info(sc)->serial, "model",
+	    ca_hsm_token_info(sc)->model)) == NULL)
+		r = CA_ERR_NOMEM;
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	ca_secret_free(sec);
+	ca_hsm_close(sc);
+	ca_uri_free(u);
+	return r;
+}
+
+int
+ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
+    struct ca_backup_result *res, struct ca_errbuf *eb)
+{
+	struct ca_dir *d = NULL;
+	struct ca_wrap_mech mech;
+	struct ca_artifact art[5];
+	struct hist hi;
+	json_t *people = NULL, *body = NULL, *presented = NULL, *tok = NULL;
+	json_t *kca = NULL, *klog = NULL, *meta = NULL;
+	unsigned char *bca = NULL, *blog = NULL, *pca = NULL, *plog = NULL;
+	char *p[5] = { NULL }, *metatext = NULL, *src = NULL;
+	size_t lca = 0, llog = 0, nca = 0, nlog = 0, mlen = 0, i;
+	unsigned long wk;
+	int r, made_dir = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&hi, 0, sizeof(hi));
+	if ((r = ca_rec_people(s->operator_, s->witnesses, s->nwitnesses,
+	    &people, eb)) != 0 || (r = ca_dir_open(req->dir, &d, eb)) != 0 ||
+	    (r = clock_ok(d, s->now, "key-backup", eb)) != 0 ||
+	    (r = read_hist(d, &hi, eb)) != 0)
+		goto out;
+	if (hi.wrap == NULL) {
+		ca_errf(eb, "\"%s\" has no backup wrapping key yet; make one "
+		    "with ca-backup wrap-key", req->dir);
+		r = CA_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (access(req->out, F_OK) == 0) {
+		ca_errf(eb, "\"%s\" exists; give a new folder for the backup",
+		    req->out);
+		r = CA_ERR_EXISTS;
+		goto out;
+	}
+	if ((r = ca_dir_login(d, s->pin_source, s->prompt, s->prompt_arg,
+	    eb)) != 0 ||
+	    (r = ca_wrapkey_find(d->hsm, json_string_value(json_object_get(
+	    hi.wrap, "label")), json_string_value(json_object_get(hi.wrap,
+	    "kcv")), &wk, eb)) != 0 ||
+	    (r = ca_wrap_mech_pick(d->hsm, 0, &mech, eb)) != 0 ||
+	    (r = ca_key_wrap(d->hsm, wk, &mech, &d->ca_key, &bca, &lca,
+	    eb)) != 0 ||
+	    (r = ca_key_wrap(d->hsm, wk, &mech, &d->log_key, &blog, &llog,
+	    eb)) != 0)
+		goto out;
+	if ((r = test_restore(d, req, s, &hi, &mech, bca, lca, blog, llog,
+	    &presented, &tok, eb)) != 0)
+		goto out;
+	/* The certificates travel with the blobs: a restore needs them. */
+	if ((src = ca_path_join(d->path, CA_FILE_CERT)) == NULL ||
+	    (r = ca_read_file(src, 1 << 20, &pca, &nca, eb)) != 0)
+		goto nomem;
+	free(src);
+	if ((src = ca_path_join(d->path, CA_FILE_LOG_SIGNER)) == NULL ||
+	    (r = ca_read_file(src, 1 << 20, &plog, &nlog, eb)) != 0)
+		goto nomem;
+	r = CA_ERR_NOMEM;
+	if ((kca = key_entry("ca", &d->ca_key, d->ca_pub, BLOB_CA, bca,
+	    lca)) == NULL || (klog = key_entry("log-signer", &d->log_key,
+	    d->log_pub, BLOB_LOG, blog, llog)) == NULL ||
+	    (meta = json_pack("{s:s, s:I, s:s, s:s, s:s, s:{s:s, s:s}, "
+	    "s:[O, O]}", "format", "ca-key-backup", "version", (json_int_t)1,
+	    "ca", d->path, "log_head", d->head.hash, "mechanism", mech.name,
+	    "wrap_key", "label", json_string_value(json_object_get(hi.wrap,
+	    "label")), "kcv", json_string_value(json_object_get(hi.wrap,
+	    "kcv")), "keys", kca, klog)) == NULL)
+		goto out;
+	if ((r = ca_json_canon(meta, &metatext, &mlen, eb)) != 0)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if ((p[0] = ca_path_join(req->out, BLOB_CA)) == NULL ||
+	    (p[1] = ca_path_join(req->out, BLOB_LOG)) == NULL ||
+	    (p[2] = ca_path_join(req->out, CA_FILE_CERT)) == NULL ||
+	    (p[3] = ca_path_join(req->out, CA_FILE_LOG_SIGNER)) == NULL ||
+	    (p[4] = ca_path_join(req->out, CA_BACKUP_FILE)) == NULL)
+		goto out;
+	if (mkdir(req->out, 0700) != 0) {
+		r = ca_errno_code(errno);
+		ca_errf(eb, "cannot make \"%s\": %s", req->out,
+		    strerror(errno));
+		goto out;
+	}
+	made_dir = 1;
+	art[0] = (struct ca_artifact){ .path = p[0], .data = bca, .len = lca,
+	    .mode = 0600 };
+	art[1] = (struct ca_artifact){ .path = p[1], .data = blog,
+	    .len = llog, .mode = 0600 };
+	art[2] = (struct ca_artifact){ .path = p[2], .data = pca, .len = nca,
+	    .mode = 0644 };
+	art[3] = (struct ca_artifact){ .path = p[3], .data = plog,
+	    .len = nlog, .mode = 0644 };
+	art[4] = (struct ca_artifact){ .path = p[4], .data = metatext,
+	    .len = mlen, .mode = 0644 };
+	if ((r = ca_dir_body(d, s->prog, "key-backup", s->now, people, &body,
+	    eb)) != 0)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if (json_object_set_new(body, "key_backup", json_pack("{s:s, s:s, "
+	    "s:{s:O, s:O}, s:[O, O], s:{s:O, s:s}}", "folder", req->out,
+	    "mechanism", mech.name, "wrap_key", "label",
+	    json_object_get(hi.wrap, "label"), "kcv",
+	    json_object_get(hi.wrap, "kcv"), "keys", kca, klog,
+	    "test_restore", "token", tok, "result", "ok")) != 0 ||
+	    json_object_set(body, "backup_shares_presented", presented) != 0)
+		goto out;
+	if ((r = finish(d, body, json_pack("{s:s, s:s}", "dir", req->dir,
+	    "out", req->out), NULL, art, 5, res->head, eb)) != 0)
+		goto out;
+	made_dir = 0;
+	snprintf(res->mechanism, sizeof(res->mechanism), "%s", mech.name);
+	snprintf(res->kcv, sizeof(res->kcv), "%s", json_string_value(
+	    json_object_get(hi.wrap, "kcv")));
+	ca_sha256_hex(bca, lca, res->ca_sha256);
+	ca_sha256_hex(blog, llog, res->log_sha256);
+	r = 0;
+	goto out;
+nomem:
+	if (r == 0)
+		r = CA_ERR_NOMEM;
+out:
+	if (made_dir)
+		ca_rm_folder(req->out);
+	for (i = 0; i < 5; i++)
+		free(p[i]);
+	free(src);
+	free(metatext);
+	free(bca);
+	free(blog);
+	free(pca);
+	free(plog);
+	json_decref(meta);
+	json_decref(kca);
+	json_decref(klog);
+	json_decref(tok);
+	json_decref(presented);
+	json_decref(people);
+	json_decref(body);
+	hist_free(&hi);
+	ca_dir_close(d);
+	return r;
+}
+
+/* The blob of role in the folder, checked against the backup's record. */
+static int
+read_blob(const char *from, const json_t *backup, const char *role,
+    unsigned char **blob, size_t *len, const json_t **entry,
+    struct ca_errbuf *eb)
+{
+	const json_t *k;
+	char *path = NULL, sha[65];
+	size_t i;
+	int r;
+
+	*entry = NULL;
+	json_array_foreach(json_object_get(backup, "keys"), i, k)
+		if (json_string_value(json_object_get(k, "role")) != NULL &&
+		    strcmp(json_string_value(json_object_get(k, "role")),
+		    role) == 0)
+			*entry = k;
+	if (*entry == NULL || json_string_value(json_object_get(*entry,
+	    "file")) == NULL) {
+		ca_errf(eb, "the log's record of the backup names no %s key",
+		    role);
+		return CA_ERR_LOG;
+	}
+	if ((path = ca_path_join(from, json_string_value(json_object_get(
+	    *entry, "file")))) == NULL)
+		return CA_ERR_NOMEM;
+	r = ca_read_file(path, 1 << 16, blob, len, eb);
+	if (r == 0) {
+		ca_sha256_hex(*blob, *len, sha);
+		if (strcmp(sha, json_string_value(json_object_get(*entry,
+		    "sha256")) ? json_string_value(json_object_get(*entry,
+		    "sha256")) : "") != 0) {
+			ca_errf(eb, "\"%s\" is not the %s key the log's newest "
+			    "backup names (its SHA-256 differs): give that "
+			    "backup's folder", path, role);
+			r = CA_ERR_VERIFY;
+		}
+	}
+	free(path);
+	return r;
+}
+
+/* The label and CKA_ID a restored key takes: the original's. */
+static int
+entry_ref(const json_t *e, struct ca_keyref *k)
+{
+	const char *label = json_string_value(json_object_get(e, "label"));
+	const char *id = json_string_value(json_object_get(e, "id"));
+	unsigned char *b = NULL;
+	size_t n = 0;
+
+	memset(k, 0, sizeof(*k));
+	if (label == NULL || id == NULL || strlen(label) >= sizeof(k->label) ||
+	    ca_hex_decode(id, &b, &n) != 0 || n == 0 || n > sizeof(k->id)) {
+		free(b);
+		return CA_ERR_LOG;
+	}
+	snprintf(k->label, sizeof(k->label), "%s", label);
+	memcpy(k->id, b, n);
+	k->id_len = n;
+	free(b);
+	return 0;
+}
+
+/* Replace *field with a new copy of v. */
+static int
+set_str(char **field, const char *v)
+{
+	char *c;
+
+	if ((c = strdup(v)) == NULL)
+		return CA_ERR_NOMEM;
+	free(*field);
+	*field = c;
+	return 0;
+}
+
+int
+ca_backup_restore(const struct ca_restore_req *req,
+    const struct ca_session *s, char head[65], struct ca_errbuf *eb)
+{
+	struct ca_dir *d = NULL;
+	struct ca_hsm *h = NULL, *t = NULL;
+	struct ca_uri *u = NULL;
+	struct ca_pin_source ps;
+	struct ca_secret *sec = NULL, *pin = NULL, *newpin = NULL;
+	struct ca_wrap_mech mech;
+	struct ca_keyref rca, rlog;
+	struct ca_artifact art;
+	struct hist hi;
+	const json_t *eca, *elog;
+	json_t *people = NULL, *body = NULL, *presented = NULL;
+	unsigned char key[CA_WRAPKEY_LEN], *bca = NULL, *blog = NULL;
+	char kcv[7], *uca = NULL, *ulog = NULL, *cfgtext = NULL, *cfgpath = NULL;
+	size_t lca = 0, llog = 0, cfglen = 0;
+	unsigned long uk;
+	int r, have_ca = 0, have_log = 0, pin_set = 0;
+
+	memset(&hi, 0, sizeof(hi));
+	memset(key, 0, sizeof(key));
+	if ((r = ca_rec_people(s->operator_, s->witnesses, s->nwitnesses,
+	    &people, eb)) != 0 || (r = ca_dir_open(req->dir, &d, eb)) != 0 ||
+	    (r = clock_ok(d, s->now, "key-restore", eb)) != 0 ||
+	    (r = read_hist(d, &hi, eb)) != 0)
+		goto out;
+	if (hi.backup == NULL || hi.wrap == NULL) {
+		ca_errf(eb, "the log of \"%s\" records no backup to restore",
+		    req->dir);
+		r = CA_ERR_NOT_FOUND;
+		goto out;
+	}
+	/* 1. The folder must hold the backup the log names. */
+	if ((r = read_blob(req->from, hi.backup, "ca", &bca, &lca, &eca,
+	    eb)) != 0 || (r = read_blob(req->from, hi.backup, "log-signer",
+	    &blog, &llog, &elog, eb)) != 0)
+		goto out;
+	if ((r = entry_ref(eca, &rca)) != 0 ||
+	    (r = entry_ref(elog, &rlog)) != 0) {
+		ca_errf(eb, "the log's record of the backup is unusable");
+		goto out;
+	}
+	/* 2. The custodians rebuild the wrapping key. */
+	if ((r = ca_pin_source_parse(req->wrap_shares, &ps)) != 0) {
+		ca_errf(eb, "--wrap-shares must be shares:FILE,FILE,...");
+		goto out;
+	}
+	if ((r = ca_split_collect(json_object_get(hi.wrap, "split"), &ps,
+	    s->prompt, s->prompt_arg, "Backup key share", &sec, &presented,
+	    eb)) != 0 || (r = key_of(sec, key)) != 0 ||
+	    (r = ca_aes_kcv(key, kcv)) != 0)
+		goto out;
+	/* 3. The new token, as its security officer handed it over. */
+	if ((r = ca_uri_parse(req->token_uri, &u, eb)) != 0 ||
+	    (r = ca_hsm_open(req->module ? req->module : d->cfg->module, u,
+	    &h, eb)) != 0)
+		goto out;
+	t = h;
+	if ((r = ca_pin_source_parse(s->pin_source, &ps)) != 0 ||
+	    (r = ca_pin_read(&ps, s->prompt, s->prompt_arg,
+	    "New token's user PIN: ", &pin, eb)) != 0 ||
+	    (r = ca_hsm_login(h, pin, eb)) != 0 ||
+	    (r = ca_wrap_mech_pick(h, 1, &mech, eb)) != 0 ||
+	    (r = ca_wrapkey_create(h, key, 0, NULL, &uk, kcv, eb)) != 0)
+		goto out;
+	OPENSSL_cleanse(key, sizeof(key));
+	if ((r = ca_key_unwrap(h, uk, &mech, bca, lca,
+	    X509_get0_pubkey(d->cert), rca.label, rca.id, rca.id_len, 1,
+	    &rca, eb)) != 0)
+		goto out;
+	have_ca = 1;
+	if ((r = ca_key_unwrap(h, uk, &mech, blog, llog,
+	    X509_get0_pubkey(d->log_cert), rlog.label, rlog.id, rlog.id_len,
+	    1, &rlog, eb)) != 0)
+		goto out;
+	have_log = 1;
+	/* 4. A split PIN: the new token gets it, from the custodians. */
+	if (d->activation != NULL) {
+		if ((r = ca_pin_source_parse(req->pin_shares, &ps)) != 0) {
+			ca_errf(eb, "--pin-shares must be shares:FILE,...");
+			goto out;
+		}
+		if ((r = ca_split_collect(d->activation, &ps, s->prompt,
+		    s->prompt_arg, "PIN share", &newpin, &d->presented,
+		    eb)) != 0 || (r = ca_hsm_set_pin(h, pin, newpin, eb)) != 0)
+			goto out;
+		pin_set = 1;
+	}
+	/* The old PIN stays, wiped at the end: a failure sets it back. */
+	/* 5. The directory now names the new token. */
+	if ((r = ca_keyref_uri(h, &rca, &uca)) != 0 ||
+	    (r = ca_keyref_uri(h, &rlog, &ulog)) != 0 ||
+	    (r = set_str(&d->cfg->ca_key, uca)) != 0 ||
+	    (r = set_str(&d->cfg->log_key, ulog)) != 0 ||
+	    (req->module != NULL &&
+	    (r = set_str(&d->cfg->module, req->module)) != 0))
+		goto out;
+	d->hsm = h;
+	h = NULL;
+	if ((r = ca_dir_key(d, d->cfg->ca_key, d->cert, "CA", &d->ca_key,
+	    &d->ca_signer, &d->ca_pub, eb)) != 0 ||
+	    (r = ca_dir_key(d, d->cfg->log_key, d->log_cert, "log-signing",
+	    &d->log_key, &d->log_signer, &d->log_pub, eb)) != 0 ||
+	    (r = ca_config_serialise(d->cfg, &cfgtext, &cfglen)) != 0 ||
+	    (cfgpath = ca_path_join(d->path, CA_FILE_CONFIG)) == NULL ||
+	    (r = ca_dir_body(d, s->prog, "key-restore", s->now, people,
+	    &body, eb)) != 0) {
+		if (r == 0)
+			r = CA_ERR_NOMEM;
+		goto out;
+	}
+	r = CA_ERR_NOMEM;
+	if (json_object_set_new(body, "key_restore", json_pack("{s:s, s:s, "
+	    "s:{s:O, s:O}, s:{s:s, s:s, s:s}, s:s, s:[s, s]}", "from",
+	    req->from, "mechanism", mech.name, "wrap_key", "label",
+	    json_object_get(hi.wrap, "label"), "kcv",
+	    json_object_get(hi.wrap, "kcv"), "token", "label",
+	    ca_hsm_token_info(d->hsm)->label, "serial",
+	    ca_hsm_token_info(d->hsm)->serial, "model",
+	    ca_hsm_token_info(d->hsm)->model, "pin", pin_set ?
+	    "set from the custodians' shares" : "the token's own",
+	    "blobs", json_string_value(json_object_get(eca, "sha256")),
+	    json_string_value(json_object_get(elog, "sha256")))) != 0 ||
+	    json_object_set(body, "backup_shares_presented", presented) != 0)
+		goto out;
+	art = (struct ca_artifact){ .path = cfgpath, .data = cfgtext,
+	    .len = cfglen, .mode = 0644, .replace = 1 };
+	r = finish(d, body, json_pack("{s:s, s:s, s:s}", "dir", req->dir,
+	    "from", req->from, "token", req->token_uri),
+	    json_pack("[o]", ca_rec_file(CA_FILE_CONFIG, cfgtext, cfglen)),
+	    &art, 1, head, eb);
+out:
+	if (r != 0) {
+		/* Nothing the log does not name stays on the new token. */
+		if (t != NULL && have_ca)
+			(void)ca_hsm_destroy(t, &rca);
+		if (t != NULL && have_log)
+			(void)ca_hsm_destroy(t, &rlog);
+		if (t != NULL && pin_set && pin != NULL &&
+		    ca_hsm_set_pin(t, newpin, pin, NULL) != 0)
+			ca_err_suffix(eb, "the new token kept the CA's PIN");
+	}
+	OPENSSL_cleanse(key, sizeof(key));
+	ca_secret_free(sec);
+	ca_secret_free(pin);
+	ca_secret_free(newpin);
+	free(bca);
+	free(blog);
+	free(uca);
+	free(ulog);
+	free(cfgtext);
+	free(cfgpath);
+	json_decref(people);
+	json_decref(body);
+	json_decref(presented);
+	hist_free(&hi);
+	ca_uri_free(u);
+	ca_hsm_close(h);
+	ca_dir_close(d);
+	return r;
+}
