@@ -4,7 +4,7 @@
 # usage: root-keygen.sh --dir DIR --token URI --subject DN --id ID
 #            --approval REF --location TEXT --person ROLE:NAME ...
 #            [--algorithm ALG] [--profile FILE] [--custodians N]
-#            [--threshold M --shares-out FOLDER]
+#            [--threshold M --shares-out FOLDER] [--backup-capable]
 #            [--answers FILE] [--pin-source SRC]
 #
 # Roles: administrator (runs the script), witness, custodian (types the
@@ -15,11 +15,13 @@
 # splits it M of N among the custodians, one share file each in FOLDER;
 # every later step asks M of them to type their shares.  In a rehearsal
 # with --pin-source, the first M share files stand in for them.
+# --backup-capable makes keys key-backup.sh can back up (the profile must
+# allow it).
 set -u
 . "$(dirname "$0")/lib.sh"
 
 DIR= TOKEN= SUBJECT= ID= APPROVAL= LOCATION= ALG=p384 PROFILE= PEOPLE=
-CUSTODIANS=1 THRESHOLD= SHARES=
+CUSTODIANS=1 THRESHOLD= SHARES= BACKUP=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--dir) DIR=$2 ;;
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--custodians) CUSTODIANS=$2 ;;
 	--threshold) THRESHOLD=$2 ;;
 	--shares-out) SHARES=$2 ;;
+	--backup-capable) BACKUP=1; shift; continue ;;
 	*) common_opt "$1" "$2" ;;
 	esac
 	shift 2 || die "$1 needs a value"
@@ -56,6 +59,7 @@ set -- -d "$DIR" --token "$TOKEN" --algorithm "$ALG" --subject "$SUBJECT" \
 [ -n "$PROFILE" ] && set -- "$@" --profile "$PROFILE"
 [ -n "$THRESHOLD" ] && set -- "$@" --threshold "$THRESHOLD" \
     --shares-out "$SHARES"
+[ -n "$BACKUP" ] && set -- "$@" --backup-capable
 tool ca-init "$@" >"$T.out" ||
     { rm -f "$T.out" "$T.plan"; die "ca-init failed"; }
 keys_made

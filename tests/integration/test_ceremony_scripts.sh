@@ -8,10 +8,12 @@
 
 S=$TOP/ceremony-scripts
 export KC_BIN=$BIN
-for t in root ot it other split; do
+for t in root ot it other split split2 scratch; do
 	new_token "$t"
 done
 PS="--pin-source file:$SCRATCH/pin-root"
+printf '87654321\n' >"$SCRATCH/so-pin"
+chmod 600 "$SCRATCH/so-pin"
 ROSTER="--person administrator:Ann --person witness:Bob
     --person custodian:Carol --person auditor:Eve"
 COMMON="--approval PKI-PA-2026-17 --location Vault_B $ROSTER"
@@ -206,7 +208,9 @@ check "ca-audit passes for the OT issuing CA" "$BIN/ca-audit" \
 # A root whose PIN is split 2 of 3: one step more, to hand out shares;
 # the attestations and the seal are then opened by two of them.
 answers a-split 7
-check "root-keygen.sh --threshold 2 (sh)" run sh root-keygen.sh \
+jq '. + {key_backup: true}' "$TOP/profiles/root.json" >"$SCRATCH/kb.json"
+check "root-keygen.sh --threshold 2 --backup-capable (sh)" run sh \
+    root-keygen.sh --backup-capable --profile "$SCRATCH/kb.json" \
     --dir "$SCRATCH/split" --token pkcs11:token=split \
     --subject "CN=Split Root" --id ROOT-SPLIT-1 --approval PKI-PA-2026-18 \
     --location Vault_B --person administrator:Ann --person witness:Bob \
@@ -221,4 +225,42 @@ check "the seal was opened by Carol's and Dan's shares" test "$(recs \
     "$SCRATCH/split" | jq -c 'select(.body.op == "ceremony-seal") |
     [.body.shares_presented[].custodian]')" = '["Carol","Dan"]'
 check "ROOT-SPLIT-1 opened and sealed" has_pair "$SCRATCH/split" ROOT-SPLIT-1
+
+# Its keys backed up, with the wrapping key made in the same ceremony,
+# then restored into a new token once the old one is gone.
+SPLIT_PIN="shares:$SCRATCH/split-shares/01-Carol.share,$SCRATCH/split-shares/02-Dan.share"
+answers a-bk 9
+check "key-backup.sh --make-wrap-key (sh)" run sh key-backup.sh \
+    --dir "$SCRATCH/split" --out "$SCRATCH/bk" \
+    --scratch-token pkcs11:token=scratch \
+    --scratch-pin-source "file:$SCRATCH/pin-scratch" --make-wrap-key \
+    --custodians 3 --threshold 2 --shares-out "$SCRATCH/wk" \
+    --so-pin-source "file:$SCRATCH/so-pin" --id BACKUP-1 \
+    --approval PKI-PA-2026-19 --location Vault_B \
+    --person administrator:Ann --person witness:Bob \
+    --person custodian:Carol --person custodian:Dan --person custodian:Fay \
+    --answers "$SCRATCH/a-bk" --pin-source "$SPLIT_PIN"
+check "BACKUP-1: the wrapping key and the backup are recorded in it" test \
+    "$(recs "$SCRATCH/split" | jq -r 'select(.body.ceremony == "BACKUP-1")
+    | .body.op' | grep -c -e backup-wrap-key -e key-backup)" -eq 2
+check "BACKUP-1 opened and sealed" has_pair "$SCRATCH/split" BACKUP-1
+softhsm2-util --delete-token --token split >/dev/null
+answers a-rs 7
+check "key-restore.sh into a new token (sh)" run sh key-restore.sh \
+    --dir "$SCRATCH/split" --from "$SCRATCH/bk" --token pkcs11:token=split2 \
+    --pin-shares "$SPLIT_PIN" \
+    --wrap-shares "shares:$SCRATCH/wk/02-Dan.share,$SCRATCH/wk/03-Fay.share" \
+    --id RESTORE-1 --approval PKI-PA-2026-20 --location Vault_B \
+    --person administrator:Ann --person witness:Bob \
+    --person custodian:Carol --person custodian:Dan --person custodian:Fay \
+    --answers "$SCRATCH/a-rs" --pin-source "file:$SCRATCH/pin-split2"
+check "the restore set the CA's split PIN on the new token" test "$(recs \
+    "$SCRATCH/split" | jq -r 'select(.body.op == "key-restore") |
+    .body.key_restore.pin')" = "set from the custodians' shares"
+check "RESTORE-1 opened and sealed in the restored log" has_pair \
+    "$SCRATCH/split" RESTORE-1
+SFP=$(openssl x509 -in "$SCRATCH/split/ca.pem" -outform DER | sha256sum |
+    cut -c1-64)
+check "ca-audit passes for the restored root" "$BIN/ca-audit" \
+    -d "$SCRATCH/split" --anchor "$SFP"
 finish
