@@ -226,7 +226,6 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 	r = finish(d, body, json_pack("{s:s, s:I, s:I}", "dir", req->dir,
 	    "threshold", (json_int_t)req->m, "custodians", (json_int_t)req->n),
 	    NULL, NULL, 0, head, eb);
-	body = NULL;
 out:
 	/* A key no record names must not stay behind, if it can be helped. */
 	if (r != 0 && made && (d == NULL || d->hsm == NULL ||

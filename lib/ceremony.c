@@ -482,10 +482,12 @@ static const char *
 roster_role(struct ca_dir *d, const char *name, json_t **open,
     struct ca_errbuf *eb)
 {
-	const json_t *p;
+	const json_t *roster, *p;
 	size_t i;
 
-	json_array_foreach(ca_ceremony_roster(d, open, eb), i, p)
+	/* Once: json_array_foreach evaluates its array on every turn. */
+	roster = ca_ceremony_roster(d, open, eb);
+	json_array_foreach(roster, i, p)
 		if (json_string_value(json_object_get(p, "name")) != NULL &&
 		    strcmp(json_string_value(json_object_get(p, "name")),
 		    name) == 0)

@@ -44,6 +44,24 @@ check "the audit accepts them and says so" sh -c \
     select(.check == \"key-backup\")] | length == 1" >/dev/null' sh \
     "$BIN/ca-audit" "$D" "$FP"
 
+# A root made without --backup-capable: nothing of this for it.
+new_token plain
+"$BIN/ca-init" --ceremony "$SCRATCH/plan.json" -d "$SCRATCH/plain" \
+    --token pkcs11:token=plain --pin-source "file:$SCRATCH/pin-plain" \
+    --subject "CN=Plain Root" --profile "$SCRATCH/backup.json" >/dev/null
+expect_status 1 "no wrapping key for a root whose keys never leave" \
+    "$BIN/ca-backup" wrap-key -d "$SCRATCH/plain" --custodians 3 \
+    --threshold 2 --shares-out "$SCRATCH/pwk" \
+    --so-pin-source "file:$SCRATCH/so-pin" \
+    --pin-source "file:$SCRATCH/pin-plain"
+check "says why, and wrote nothing" sh -c 'grep -q "backup-capable" "$1" &&
+    test ! -e "$2" -a "$(ls "$3/log" | wc -l)" -eq 1' sh "$SCRATCH/err" \
+    "$SCRATCH/pwk" "$SCRATCH/plain"
+check "and its keys stay in: the token says never extractable" sh -c \
+    '"$1" "$2" plain "$3" | jq -e "[.[] | select(.class == \"private\") |
+    .never_extractable] | all and length == 2" >/dev/null' sh \
+    "$TOP/tests/bin/p11attrs" "$MODULE" "$SCRATCH/pin-plain"
+
 # The wrapping key, in the key generation ceremony still open.
 n=$(records)
 expect_status 4 "a wrong SO PIN is refused" "$BIN/ca-backup" wrap-key \
