@@ -1,6 +1,7 @@
 #include "backup.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +247,37 @@ out:
 	return r;
 }
 
+/*
+ * The backup's folder must be new, or an empty folder: one made on the
+ * medium beforehand, or left by a run killed before it wrote anything
+ * (the files themselves are journalled, so recovery clears the rest).
+ */
+static int
+empty_or_absent(const char *path, int *exists, struct ca_errbuf *eb)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *dp;
+	int n = 0;
+
+	*exists = 0;
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (S_ISDIR(st.st_mode) && (dp = opendir(path)) != NULL) {
+		while ((de = readdir(dp)) != NULL)
+			n += strcmp(de->d_name, ".") != 0 &&
+			    strcmp(de->d_name, "..") != 0;
+		closedir(dp);
+		if (n == 0) {
+			*exists = 1;
+			return 0;
+		}
+	}
+	ca_errf(eb, "\"%s\" exists and is not an empty folder; give a new "
+	    "folder for the backup", path);
+	return CA_ERR_EXISTS;
+}
+
 /* One backed-up key, for backup.json and the record. */
 static json_t *
 key_entry(const char *role, const struct ca_keyref *k, EVP_PKEY *pub,
@@ -357,7 +389,7 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
 	char *p[5] = { NULL }, *metatext = NULL, *src = NULL;
 	size_t lca = 0, llog = 0, nca = 0, nlog = 0, mlen = 0, i;
 	unsigned long wk;
-	int r, made_dir = 0;
+	int r, made_dir = 0, pre_existing = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&hi, 0, sizeof(hi));
@@ -372,12 +404,8 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
 		r = CA_ERR_NOT_FOUND;
 		goto out;
 	}
-	if (access(req->out, F_OK) == 0) {
-		ca_errf(eb, "\"%s\" exists; give a new folder for the backup",
-		    req->out);
-		r = CA_ERR_EXISTS;
+	if ((r = empty_or_absent(req->out, &pre_existing, eb)) != 0)
 		goto out;
-	}
 	if ((r = ca_dir_login(d, s->pin_source, s->prompt, s->prompt_arg,
 	    eb)) != 0 ||
 	    (r = ca_wrapkey_find(d->hsm, json_string_value(json_object_get(
@@ -420,13 +448,15 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
 	    (p[3] = ca_path_join(req->out, CA_FILE_LOG_SIGNER)) == NULL ||
 	    (p[4] = ca_path_join(req->out, CA_BACKUP_FILE)) == NULL)
 		goto out;
-	if (mkdir(req->out, 0700) != 0) {
-		r = ca_errno_code(errno);
-		ca_errf(eb, "cannot make \"%s\": %s", req->out,
-		    strerror(errno));
-		goto out;
+	if (!pre_existing) {
+		if (mkdir(req->out, 0700) != 0) {
+			r = ca_errno_code(errno);
+			ca_errf(eb, "cannot make \"%s\": %s", req->out,
+			    strerror(errno));
+			goto out;
+		}
+		made_dir = 1;
 	}
-	made_dir = 1;
 	art[0] = (struct ca_artifact){ .path = p[0], .data = bca, .len = lca,
 	    .mode = 0600 };
 	art[1] = (struct ca_artifact){ .path = p[1], .data = blog,

@@ -46,7 +46,7 @@ int ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 
 struct ca_backup_req {
 	const char *dir;
-	const char *out;		/* new folder for the backup */
+	const char *out;		/* new, or empty, folder */
 	const char *scratch_uri;	/* the test restore's token */
 	const char *scratch_pin_source;	/* NULL: typed */
 	const char *wrap_shares;	/* "shares:..." or NULL: typed */
@@ -61,7 +61,7 @@ struct ca_backup_result {
 
 /*
  * ca_backup_run: wrap the CA and log-signing keys under the recorded
- * wrapping key into req->out (a new folder: ca-key.wrapped,
+ * wrapping key into req->out (a new or empty folder: ca-key.wrapped,
  * log-key.wrapped, ca.pem, log-signer.pem and backup.json), after a test
  * restore into the scratch token under the same key rebuilt from the
  * custodians' shares, and record it.  Those of keywrap.h and

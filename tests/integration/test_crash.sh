@@ -21,7 +21,7 @@
 SHIM=$TOP/tests/bin/crashfs.so
 W=$SCRATCH/w
 BASE=$SCRATCH/base
-copyable_tokens "$BASE" "$W" root sub new
+copyable_tokens "$BASE" "$W" root sub new scratch
 mkdir -p "$BASE/ca"
 PS="--pin-source file:$SCRATCH/pin-root"
 PROFILE=$TOP/profiles/it-issuing.json
@@ -31,8 +31,15 @@ PROFILE=$TOP/profiles/it-issuing.json
 # root, and one revocation, so that revocations and CRLs replace files.
 cp -a "$BASE" "$W"
 C=$W/ca
+jq '. + {key_backup: true}' "$TOP/profiles/root.json" >"$SCRATCH/kb.json"
+printf '87654321\n' >"$SCRATCH/so-pin"
+chmod 600 "$SCRATCH/so-pin"
 check "baseline: root" "$BIN/ca-init" --ceremony "$PLAN" -d "$C/r" \
-    --token pkcs11:token=root $PS --subject "CN=Crash Root"
+    --token pkcs11:token=root $PS --subject "CN=Crash Root" \
+    --profile "$SCRATCH/kb.json" --backup-capable
+check "baseline: backup wrapping key" "$BIN/ca-backup" wrap-key -d "$C/r" \
+    --custodians 2 --threshold 2 --shares-out "$SCRATCH/wk" \
+    --so-pin-source "file:$SCRATCH/so-pin" $PS
 check "baseline: root sealed" seal "$C/r" "$SCRATCH/pin-root"
 check "baseline: subordinate" "$BIN/ca-init" --ceremony "$PLAN" --sub \
     -d "$C/s" --token pkcs11:token=sub $PS --subject "CN=Sub"
@@ -219,6 +226,10 @@ op "ca-init --install" s "$BIN/ca-init" --install s.pem --chain r/ca.pem \
 op "ca-crl issue" r "$BIN/ca-crl" issue -d r $PS
 op "ca-crl revoke" r "$BIN/ca-crl" revoke -d r --serial "$SERIAL" \
     --reason superseded $PS
+op "ca-backup backup" r "$BIN/ca-backup" backup -d r --out bk \
+    --scratch-token pkcs11:token=scratch \
+    --scratch-pin-source "file:$SCRATCH/pin-scratch" \
+    --wrap-shares "shares:$(ls "$SCRATCH"/wk/*.share | paste -sd, -)" $PS
 echo "# $cases crash cases (SIGKILL at every point, ENOSPC or EIO at every other); $recovered left a journal for ca-log recover"
 check "more than $((200 / ${CRASH_STRIDE:-1})) cases ran" \
     test "$cases" -gt $((200 / ${CRASH_STRIDE:-1}))

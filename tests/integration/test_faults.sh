@@ -12,17 +12,25 @@
 FAULT=$TOP/tests/bin/p11fault.so
 W=$SCRATCH/w
 BASE=$SCRATCH/base
-copyable_tokens "$BASE" "$W" root sub new
+copyable_tokens "$BASE" "$W" root sub new scratch
 PS="--pin-source file:$SCRATCH/pin-root"
 PROFILE=$TOP/profiles/it-issuing.json
 RVS="DEVICE_REMOVED DEVICE_ERROR GENERAL_ERROR SESSION_HANDLE_INVALID PIN_INCORRECT FUNCTION_FAILED"
 
-# The baseline, made through the fault module with no fault: a root with
-# its ceremony sealed, a pending subordinate, its certificate signed, and
-# a ceremony open at the root.
+# The baseline, made through the fault module with no fault: a
+# backup-capable root with its backup wrapping key and its ceremony
+# sealed, a pending subordinate, its certificate signed, and a ceremony
+# open at the root.
 cp -a "$BASE" "$W"
+jq '. + {key_backup: true}' "$TOP/profiles/root.json" >"$SCRATCH/kb.json"
+printf '87654321\n' >"$SCRATCH/so-pin"
+chmod 600 "$SCRATCH/so-pin"
 check "baseline: root" "$BIN/ca-init" --ceremony "$PLAN" -d "$W/r" \
-    --token pkcs11:token=root --module "$FAULT" $PS --subject "CN=Fault Root"
+    --token pkcs11:token=root --module "$FAULT" $PS --subject "CN=Fault Root" \
+    --profile "$SCRATCH/kb.json" --backup-capable
+check "baseline: backup wrapping key" "$BIN/ca-backup" wrap-key -d "$W/r" \
+    --custodians 2 --threshold 2 --shares-out "$SCRATCH/wk" \
+    --so-pin-source "file:$SCRATCH/so-pin" $PS
 check "baseline: root sealed" seal "$W/r" "$SCRATCH/pin-root"
 check "baseline: subordinate" "$BIN/ca-init" --ceremony "$PLAN" --sub \
     -d "$W/s" --token pkcs11:token=sub --module "$FAULT" $PS --subject "CN=Sub"
@@ -153,6 +161,10 @@ op "ca-init --install" s "$BIN/ca-init" --install s.pem --chain r/ca.pem \
 op "ca-crl issue" r "$BIN/ca-crl" issue -d r $PS
 op "ca-crl revoke" r "$BIN/ca-crl" revoke -d r --serial "$SERIAL" \
     --reason superseded $PS
+op "ca-backup backup" r "$BIN/ca-backup" backup -d r --out bk \
+    --scratch-token pkcs11:token=scratch \
+    --scratch-pin-source "file:$SCRATCH/pin-scratch" \
+    --wrap-shares "shares:$(ls "$SCRATCH"/wk/*.share | paste -sd, -)" $PS
 echo "# $cases fault cases, each of six CKRs in turn; $hung of them hung in libp11"
 check "more than $((500 / ${FAULT_STRIDE:-1})) cases ran" \
     test "$cases" -gt $((500 / ${FAULT_STRIDE:-1}))
