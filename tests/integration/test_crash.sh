@@ -58,7 +58,10 @@ check "baseline: a crl" "$BIN/ca-crl" issue -d "$C/r" $PS
 check "baseline: a ceremony open at the root" "$BIN/ca-ceremony" open \
     -d "$C/r" --id X-1 --purpose p --script "$PLAN" --approval A \
     --location L --person witness:W --person custodian:C $PS
-SERIAL=$(jq -r .body.certificate.serial "$C"/r/log/000003.json)
+# The subordinate's serial: the root's first sign-sub record names it.
+SERIAL=$(cat "$C"/r/log/[0-9]*.json |
+    jq -r 'select(.body.op == "sign-sub") | .body.certificate.serial' |
+    head -n 1)
 rm -rf "$BASE"
 mv "$W" "$BASE"
 FP=$(openssl x509 -in "$BASE/ca/r/ca.pem" -outform DER | sha256sum |

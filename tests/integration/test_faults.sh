@@ -42,7 +42,10 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 check "baseline: a ceremony open at the root" "$BIN/ca-ceremony" open \
     -d "$W/r" --id F-1 --purpose p --script "$PLAN" --approval A \
     --location L --person witness:W --person custodian:C $PS
-SERIAL=$(jq -r .body.certificate.serial "$W"/r/log/000003.json)
+# The subordinate's serial: the root's first sign-sub record names it.
+SERIAL=$(cat "$W"/r/log/[0-9]*.json |
+    jq -r 'select(.body.op == "sign-sub") | .body.certificate.serial' |
+    head -n 1)
 rm -rf "$BASE"
 mv "$W" "$BASE"
 FP=$(openssl x509 -in "$BASE/r/ca.pem" -outform DER | sha256sum | cut -c1-64)
