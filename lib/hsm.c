@@ -207,22 +207,46 @@ out:
 	return r;
 }
 
+/* A URI must name its token: a fallback to "the first" is a hazard. */
+static int
+names_token(const struct ca_uri *uri, struct ca_errbuf *eb)
+{
+	if (uri->token == NULL && uri->serial == NULL) {
+		ca_errf(eb, "the token uri must name the token with token= or "
+		    "serial=");
+		return CA_ERR_URI;
+	}
+	return 0;
+}
+
+/* The read-write session that holds the login from open to close. */
+static int
+open_session(struct ca_hsm *h, struct ca_errbuf *eb)
+{
+	CK_RV rv;
+
+	rv = h->f->C_OpenSession(h->slot_id, CKF_SERIAL_SESSION |
+	    CKF_RW_SESSION, NULL, NULL, &h->session);
+	if (rv != CKR_OK) {
+		ca_p11_detail(eb, "C_OpenSession", rv);
+		return ca_p11_code(rv);
+	}
+	h->have_session = 1;
+	return 0;
+}
+
 int
 ca_hsm_open(const char *module, const struct ca_uri *uri,
     struct ca_hsm **out, struct ca_errbuf *eb)
 {
 	struct ca_hsm *h = NULL;
 	CK_C_GetFunctionList getfl;
-	CK_RV rv;
 	unsigned int i;
 	int r = CA_ERR_INTERNAL;
 
 	*out = NULL;
-	if (uri->token == NULL && uri->serial == NULL) {
-		ca_errf(eb, "the token uri must name the token with token= or "
-		    "serial=");
-		return CA_ERR_URI;
-	}
+	if ((r = names_token(uri, eb)) != 0)
+		return r;
 	if (module == NULL)
 		module = uri->module_path ? uri->module_path :
 		    CA_DEFAULT_MODULE;
@@ -276,17 +300,10 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 		r = CA_ERR_TOKEN_NOT_FOUND;
 		goto out;
 	}
-	rv = h->f->C_OpenSession(h->slot_id, CKF_SERIAL_SESSION |
-	    CKF_RW_SESSION, NULL, NULL, &h->session);
-	if (rv != CKR_OK) {
-		ca_p11_detail(eb, "C_OpenSession", rv);
-		r = ca_p11_code(rv);
+	if ((r = open_session(h, eb)) != 0)
 		goto out;
-	}
-	h->have_session = 1;
 	*out = h;
 	h = NULL;
-	r = 0;
 out:
 	ca_hsm_close(h);
 	return r;
@@ -297,15 +314,11 @@ ca_hsm_open_sibling(struct ca_hsm *parent, const struct ca_uri *uri,
     struct ca_hsm **out, struct ca_errbuf *eb)
 {
 	struct ca_hsm *h = NULL;
-	CK_RV rv;
 	int r;
 
 	*out = NULL;
-	if (uri->token == NULL && uri->serial == NULL) {
-		ca_errf(eb, "the token uri must name the token with token= or "
-		    "serial=");
-		return CA_ERR_URI;
-	}
+	if ((r = names_token(uri, eb)) != 0)
+		return r;
 	if (uri->module_path != NULL &&
 	    strcmp(uri->module_path, parent->module) != 0) {
 		ca_errf(eb, "both tokens must be reached through one pkcs#11 "
@@ -328,17 +341,10 @@ ca_hsm_open_sibling(struct ca_hsm *parent, const struct ca_uri *uri,
 		r = CA_ERR_INVALID_ARG;
 		goto out;
 	}
-	rv = h->f->C_OpenSession(h->slot_id, CKF_SERIAL_SESSION |
-	    CKF_RW_SESSION, NULL, NULL, &h->session);
-	if (rv != CKR_OK) {
-		ca_p11_detail(eb, "C_OpenSession", rv);
-		r = ca_p11_code(rv);
+	if ((r = open_session(h, eb)) != 0)
 		goto out;
-	}
-	h->have_session = 1;
 	*out = h;
 	h = NULL;
-	r = 0;
 out:
 	ca_hsm_close(h);
 	return r;

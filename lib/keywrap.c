@@ -19,6 +19,12 @@
 #define CKM_AES_KEY_WRAP_KWP 0x210bUL
 #endif
 
+/* Append an attribute to the template t, of n entries so far. */
+#define ADD(at, ptr, len) do {						\
+	t[n].type = (at); t[n].pValue = (void *)(ptr);			\
+	t[n].ulValueLen = (len); n++;					\
+} while (0)
+
 int
 ca_wrap_mech_pick(struct ca_hsm *h, int unwrap, struct ca_wrap_mech *out,
     struct ca_errbuf *eb)
@@ -154,10 +160,6 @@ ca_wrapkey_create(struct ca_hsm *h, const unsigned char key[CA_WRAPKEY_LEN],
 	char tk[7];
 	int r, exists = 0;
 
-#define ADD(at, ptr, len) do {						\
-	t[n].type = (at); t[n].pValue = (void *)(ptr);			\
-	t[n].ulValueLen = (len); n++;					\
-} while (0)
 	if ((r = ca_aes_kcv(key, kcv)) != 0)
 		return r;
 	if (label != NULL) {
@@ -188,7 +190,6 @@ ca_wrapkey_create(struct ca_hsm *h, const unsigned char key[CA_WRAPKEY_LEN],
 		ADD(CKA_TRUSTED, &yes, 1);
 	if (label != NULL)
 		ADD(CKA_LABEL, label, strlen(label));
-#undef ADD
 	rv = h->f->C_CreateObject(h->session, t, n, &o);
 	if (rv == CKR_ATTRIBUTE_READ_ONLY || rv == CKR_USER_NOT_LOGGED_IN ||
 	    rv == CKR_USER_TYPE_INVALID) {
@@ -352,10 +353,6 @@ create_public(struct ca_hsm *h, EVP_PKEY *pub, const struct ca_keyref *k,
 	int prm_len = 0, oslen, nlen = 0, elen = 0, r = CA_ERR_ALGORITHM;
 	ASN1_OCTET_STRING *str = NULL;
 
-#define ADD(at, ptr, len) do {						\
-	t[n].type = (at); t[n].pValue = (void *)(ptr);			\
-	t[n].ulValueLen = (len); n++;					\
-} while (0)
 	ADD(CKA_CLASS, &cls, sizeof(cls));
 	ADD(CKA_TOKEN, &token, 1);
 	ADD(CKA_VERIFY, &yes, 1);
@@ -401,7 +398,6 @@ create_public(struct ca_hsm *h, EVP_PKEY *pub, const struct ca_keyref *k,
 	} else {
 		goto out;
 	}
-#undef ADD
 	if ((rv = h->f->C_CreateObject(h->session, t, n, o)) != CKR_OK) {
 		ca_p11_detail(eb, "C_CreateObject", rv);
 		r = ca_p11_code(rv);
@@ -461,10 +457,6 @@ ca_key_unwrap(struct ca_hsm *h, unsigned long unwrapkey,
 			return CA_ERR_KEY_EXISTS;
 		}
 	}
-#define ADD(at, ptr, len) do {						\
-	t[n].type = (at); t[n].pValue = (void *)(ptr);			\
-	t[n].ulValueLen = (len); n++;					\
-} while (0)
 	ADD(CKA_CLASS, &cls, sizeof(cls));
 	ADD(CKA_KEY_TYPE, &kt, sizeof(kt));
 	ADD(CKA_TOKEN, &tok, 1);
@@ -479,7 +471,6 @@ ca_key_unwrap(struct ca_hsm *h, unsigned long unwrapkey,
 	ADD(CKA_DERIVE, &no, 1);
 	ADD(CKA_LABEL, k.label, strlen(k.label));
 	ADD(CKA_ID, k.id, k.id_len);
-#undef ADD
 	rv = h->f->C_UnwrapKey(h->session, &m, unwrapkey,
 	    (CK_BYTE_PTR)blob, (CK_ULONG)len, t, n, &priv);
 	if (rv == CKR_GENERAL_ERROR || rv == CKR_WRAPPED_KEY_INVALID ||

@@ -21,6 +21,21 @@ roster(void)
 	return r;
 }
 
+/* How many entries folder holds, dot files aside. */
+static int
+entries(const char *folder)
+{
+	DIR *dp;
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(dp = opendir(folder));
+	while ((de = readdir(dp)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}
+
 /* The share on the last line of a share file, parsed. */
 static void
 file_share(const char *path, struct ca_share *out)
@@ -115,9 +130,6 @@ START_TEST(files_give_the_secret_back)
 	struct ca_share sh[2];
 	struct ca_secret *sec = NULL;
 	json_t *r = roster();
-	DIR *dp;
-	struct dirent *de;
-	int n = 0;
 
 	ck_assert_ok(ca_proc_init());
 	tu_tmpdir(dir);
@@ -126,11 +138,7 @@ START_TEST(files_give_the_secret_back)
 	ck_assert_msg(ca_split_write(s, out, "backup key", "rebuild it",
 	    "CA: test", &eb) == 0, "%s", eb.msg);
 	/* One file per custodian, named for them, and nothing else. */
-	ck_assert_ptr_nonnull(dp = opendir(dir));
-	while ((de = readdir(dp)) != NULL)
-		n += de->d_name[0] != '.';
-	closedir(dp);
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(entries(dir), 1);
 	tu_path(path, out, "01-Ann_O_Neil.share");
 	file_share(path, &sh[0]);
 	tu_path(path, out, "03-Cy.share");
@@ -157,9 +165,6 @@ START_TEST(existing_folder_untouched)
 	struct ca_split *s = NULL;
 	struct ca_errbuf eb = { 0 };
 	json_t *r = roster();
-	DIR *dp;
-	struct dirent *de;
-	int n = 0;
 
 	ck_assert_ok(ca_proc_init());
 	tu_tmpdir(dir);
@@ -170,11 +175,7 @@ START_TEST(existing_folder_untouched)
 	    CA_ERR_EXISTS);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "new folder"));
 	/* Nothing beside it, and nothing in it. */
-	ck_assert_ptr_nonnull(dp = opendir(dir));
-	while ((de = readdir(dp)) != NULL)
-		n += de->d_name[0] != '.';
-	closedir(dp);
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(entries(dir), 1);
 	tu_path(path, out, "01-Ann_O_Neil.share");
 	ck_assert_int_ne(access(path, F_OK), 0);
 	ca_split_unwrite(s);	/* nothing placed: nothing removed */
