@@ -11,329 +11,25 @@
 #include "dn.h"
 #include "encode.h"
 #include "fsio.h"
+#include "jsonloc.h"
 #include "netaddr.h"
 
-/*
- * Where a value sits in the profile: a chain built on the stack, innermost
- * first, from the member (key != NULL) or array element (key == NULL) up
- * to the top-level object (up == NULL).  jansson keeps no positions, so
- * messages find the place again by walking the source text along it.
- */
-struct loc {
-	const struct loc *up;
-	const char *key;
-	size_t idx;
-};
-
-#define LOC_MAX 16
-
 struct pctx {
-	const char *buf;
-	size_t len;
-	const char *file;	/* NULL: "line L, column C" form */
-	struct ca_errbuf *eb;
+	struct ca_jsrc src;	/* the text, its file name, where errors go */
 	enum ca_profile_kind kind;
 };
 
-/* The source scanner: buf holds JSON that jansson has already accepted. */
-struct scan {
-	const char *p, *end;
-	int line, col;
-};
-
-static void
-sc_adv(struct scan *s)
-{
-	unsigned char ch;
-
-	if (s->p >= s->end)
-		return;
-	ch = (unsigned char)*s->p++;
-	/* jansson counts columns in characters, not in UTF-8 bytes. */
-	if (ch == '\n') {
-		s->line++;
-		s->col = 1;
-	} else if ((ch & 0xc0) != 0x80) {
-		s->col++;
-	}
-}
-
-static int
-sc_peek(const struct scan *s)
-{
-	return s->p < s->end ? (unsigned char)*s->p : -1;
-}
-
-static void
-sc_ws(struct scan *s)
-{
-	int ch;
-
-	while ((ch = sc_peek(s)) == ' ' || ch == '\t' || ch == '\n' ||
-	    ch == '\r')
-		sc_adv(s);
-}
-
-static void
-sc_string(struct scan *s)
-{
-	int ch;
-
-	sc_adv(s);
-	while ((ch = sc_peek(s)) != -1 && ch != '"') {
-		if (ch == '\\')
-			sc_adv(s);
-		sc_adv(s);
-	}
-	sc_adv(s);
-}
-
-static void
-sc_value(struct scan *s)
-{
-	int ch, depth = 0;
-
-	if ((ch = sc_peek(s)) == '"') {
-		sc_string(s);
-		return;
-	}
-	if (ch != '{' && ch != '[') {
-		while ((ch = sc_peek(s)) != -1 && ch != ',' && ch != '}' &&
-		    ch != ']' && ch != ' ' && ch != '\t' && ch != '\n' &&
-		    ch != '\r')
-			sc_adv(s);
-		return;
-	}
-	while ((ch = sc_peek(s)) != -1) {
-		if (ch == '"') {
-			sc_string(s);
-			continue;
-		}
-		sc_adv(s);
-		if (ch == '{' || ch == '[')
-			depth++;
-		else if ((ch == '}' || ch == ']') && --depth == 0)
-			return;
-	}
-}
-
-static unsigned long
-sc_hex4(struct scan *s)
-{
-	unsigned long v = 0;
-	int i, h;
-
-	for (i = 0; i < 4; i++) {
-		if ((h = ca_hex_digit(sc_peek(s))) < 0)
-			return 0;
-		v = v << 4 | (unsigned long)h;
-		sc_adv(s);
-	}
-	return v;
-}
-
-/*
- * Scan the string at s and say whether it decodes to want, so that a key
- * written with escapes ("\u0076alidity") is still found.
- */
-static int
-sc_key_eq(struct scan *s, const char *want)
-{
-	const unsigned char *w = (const unsigned char *)want;
-	unsigned char u[4];
-	unsigned long cp;
-	size_t n, k;
-	int ch, eq = 1;
-
-	sc_adv(s);
-	while ((ch = sc_peek(s)) != -1 && ch != '"') {
-		sc_adv(s);
-		n = 1;
-		u[0] = (unsigned char)ch;
-		if (ch == '\\') {
-			ch = sc_peek(s);
-			sc_adv(s);
-			switch (ch) {
-			case 'b': u[0] = '\b'; break;
-			case 'f': u[0] = '\f'; break;
-			case 'n': u[0] = '\n'; break;
-			case 'r': u[0] = '\r'; break;
-			case 't': u[0] = '\t'; break;
-			case 'u':
-				cp = sc_hex4(s);
-				if (cp >= 0xd800 && cp <= 0xdbff &&
-				    sc_peek(s) == '\\') {
-					sc_adv(s);
-					sc_adv(s);
-					cp = 0x10000 + ((cp - 0xd800) << 10) +
-					    (sc_hex4(s) - 0xdc00);
-				}
-				if (cp < 0x80) {
-					u[0] = (unsigned char)cp;
-				} else if (cp < 0x800) {
-					u[0] = (unsigned char)(0xc0 | cp >> 6);
-					u[1] = (unsigned char)(0x80 |
-					    (cp & 0x3f));
-					n = 2;
-				} else if (cp < 0x10000) {
-					u[0] = (unsigned char)(0xe0 | cp >> 12);
-					u[1] = (unsigned char)(0x80 |
-					    (cp >> 6 & 0x3f));
-					u[2] = (unsigned char)(0x80 |
-					    (cp & 0x3f));
-					n = 3;
-				} else {
-					u[0] = (unsigned char)(0xf0 | cp >> 18);
-					u[1] = (unsigned char)(0x80 |
-					    (cp >> 12 & 0x3f));
-					u[2] = (unsigned char)(0x80 |
-					    (cp >> 6 & 0x3f));
-					u[3] = (unsigned char)(0x80 |
-					    (cp & 0x3f));
-					n = 4;
-				}
-				break;
-			default: u[0] = (unsigned char)ch; break;
-			}
-		}
-		for (k = 0; k < n && eq; k++) {
-			if (*w != u[k])
-				eq = 0;
-			else
-				w++;
-		}
-	}
-	sc_adv(s);
-	return eq && *w == '\0';
-}
-
-/*
- * The line and column of the place at names: the key of a member, the
- * first character of an array element, or the top-level value.  Where the
- * path cannot be followed to its end, the deepest place found.
- */
-static void
-locate(const struct pctx *c, const struct loc *at, int *line, int *col)
-{
-	const struct loc *chain[LOC_MAX];
-	const struct loc *l;
-	struct scan s;
-	size_t n = 0, k;
-	int found, kl, kc;
-
-	for (l = at; l != NULL && l->up != NULL; l = l->up)
-		if (n < LOC_MAX)
-			chain[n++] = l;
-	s.p = c->buf;
-	s.end = c->buf + c->len;
-	s.line = 1;
-	s.col = 1;
-	sc_ws(&s);
-	*line = s.line;
-	*col = s.col;
-	while (n-- > 0) {
-		l = chain[n];
-		found = 0;
-		if (l->key != NULL) {
-			if (sc_peek(&s) != '{')
-				return;
-			sc_adv(&s);
-			for (;;) {
-				sc_ws(&s);
-				if (sc_peek(&s) != '"')
-					break;
-				kl = s.line;
-				kc = s.col;
-				found = sc_key_eq(&s, l->key);
-				sc_ws(&s);
-				if (sc_peek(&s) == ':')
-					sc_adv(&s);
-				sc_ws(&s);
-				if (found) {
-					*line = kl;
-					*col = kc;
-					break;
-				}
-				sc_value(&s);
-				sc_ws(&s);
-				if (sc_peek(&s) != ',')
-					break;
-				sc_adv(&s);
-			}
-		} else {
-			if (sc_peek(&s) != '[')
-				return;
-			sc_adv(&s);
-			for (k = 0;; k++) {
-				sc_ws(&s);
-				if (sc_peek(&s) == ']' || sc_peek(&s) == -1)
-					break;
-				if (k == l->idx) {
-					found = 1;
-					*line = s.line;
-					*col = s.col;
-					break;
-				}
-				sc_value(&s);
-				sc_ws(&s);
-				if (sc_peek(&s) != ',')
-					break;
-				sc_adv(&s);
-			}
-		}
-		if (!found)
-			return;
-	}
-}
-
-static void
-vperr_pos(const struct pctx *c, int line, int col, const char *fmt,
-    va_list ap)
-{
-	char msg[sizeof(((struct ca_errbuf *)NULL)->msg)], *q;
-
-	if (c->eb == NULL)
-		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/*
-	 * Messages quote the profile, which is input: no escape sequence
-	 * of its own may reach the operator's terminal.
-	 */
-	for (q = msg; *q != '\0'; q++)
-		if ((unsigned char)*q < 0x20 || *q == 0x7f)
-			*q = '?';
-	if (c->file != NULL)
-		ca_errf(c->eb, "%s:%d:%d: %s", c->file, line, col, msg);
-	else
-		ca_errf(c->eb, "line %d, column %d: %s", line, col, msg);
-}
-
-static void perr_pos(const struct pctx *, int, int, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-static int perr(const struct pctx *, const struct loc *, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-perr_pos(const struct pctx *c, int line, int col, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vperr_pos(c, line, col, fmt, ap);
-	va_end(ap);
-}
+static int perr(const struct pctx *, const struct ca_jloc *, const char *,
+    ...) __attribute__((format(printf, 3, 4)));
 
 /* Set the reason, placed at at; returns CA_ERR_PROFILE. */
 static int
-perr(const struct pctx *c, const struct loc *at, const char *fmt, ...)
+perr(const struct pctx *c, const struct ca_jloc *at, const char *fmt, ...)
 {
 	va_list ap;
-	int line = 1, col = 1;
 
-	if (c->eb != NULL)
-		locate(c, at, &line, &col);
 	va_start(ap, fmt);
-	vperr_pos(c, line, col, fmt, ap);
+	ca_jloc_verr(&c->src, at, fmt, ap);
 	va_end(ap);
 	return CA_ERR_PROFILE;
 }
@@ -625,11 +321,11 @@ noscheme:
  * what names the member in messages.
  */
 static int
-get_strlist(const struct pctx *c, const struct loc *at, json_t *v,
+get_strlist(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     const char *what, int nonempty, check_fn check, struct ca_strlist *l)
 {
 	struct ca_errbuf why;
-	struct loc el;
+	struct ca_jloc el;
 	const char *s;
 	json_t *e;
 	size_t i;
@@ -662,7 +358,7 @@ get_strlist(const struct pctx *c, const struct loc *at, json_t *v,
 
 /* A string member: non-empty, at most max bytes, duplicated into *out. */
 static int
-get_string(const struct pctx *c, const struct loc *at, json_t *v,
+get_string(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     size_t max, char **out)
 {
 	const char *s;
@@ -748,12 +444,12 @@ lookup(const struct name_val *t, const char *s, unsigned *val)
  * refused with the list of known ones.
  */
 static int
-get_bits(const struct pctx *c, const struct loc *at, json_t *v,
+get_bits(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     const struct name_val *t, int nonempty, unsigned *bits)
 {
 	char known[256];
 	const struct name_val *k;
-	struct loc el;
+	struct ca_jloc el;
 	const char *s;
 	unsigned bit;
 	json_t *e;
@@ -788,11 +484,11 @@ get_bits(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 /* Each member's parser: v is the value of the member at at. */
-typedef int (*member_fn)(const struct pctx *c, const struct loc *at,
+typedef int (*member_fn)(const struct pctx *c, const struct ca_jloc *at,
     json_t *v, struct ca_profile *p);
 
 static int
-m_name(const struct pctx *c, const struct loc *at, json_t *v,
+m_name(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	const char *s;
@@ -809,7 +505,7 @@ m_name(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_subject(const struct pctx *c, const struct loc *at, json_t *v,
+m_subject(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	struct ca_errbuf why;
@@ -828,7 +524,7 @@ m_subject(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_subject_from(const struct pctx *c, const struct loc *at, json_t *v,
+m_subject_from(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	const char *s;
@@ -844,7 +540,7 @@ m_subject_from(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_validity(const struct pctx *c, const struct loc *at, json_t *v,
+m_validity(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	const char *s;
@@ -857,7 +553,7 @@ m_validity(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-duration_member(const struct pctx *c, const struct loc *at, json_t *v,
+duration_member(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     const char *name, struct ca_duration *d)
 {
 	const char *s;
@@ -869,7 +565,7 @@ duration_member(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_crl_next_update(const struct pctx *c, const struct loc *at, json_t *v,
+m_crl_next_update(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	return duration_member(c, at, v, "crl_next_update",
@@ -877,14 +573,14 @@ m_crl_next_update(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_crl_margin(const struct pctx *c, const struct loc *at, json_t *v,
+m_crl_margin(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	return duration_member(c, at, v, "crl_margin", &p->crl_margin);
 }
 
 static int
-m_crl_idp(const struct pctx *c, const struct loc *at, json_t *v,
+m_crl_idp(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	const char *s = json_string_value(v);
@@ -898,7 +594,7 @@ m_crl_idp(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_truncate(const struct pctx *c, const struct loc *at, json_t *v,
+m_truncate(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	if (!json_is_boolean(v))
@@ -909,7 +605,7 @@ m_truncate(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_key_backup(const struct pctx *c, const struct loc *at, json_t *v,
+m_key_backup(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	if (!json_is_boolean(v))
@@ -919,7 +615,7 @@ m_key_backup(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_path_len(const struct pctx *c, const struct loc *at, json_t *v,
+m_path_len(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	if (json_is_null(v)) {
@@ -935,7 +631,7 @@ m_path_len(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_key_usage(const struct pctx *c, const struct loc *at, json_t *v,
+m_key_usage(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	const unsigned ca = CA_KU_KEY_CERT_SIGN | CA_KU_CRL_SIGN;
@@ -958,11 +654,11 @@ m_key_usage(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_eku(const struct pctx *c, const struct loc *at, json_t *v,
+m_eku(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	struct ca_errbuf why;
-	struct loc el;
+	struct ca_jloc el;
 	const char *s, *oid;
 	json_t *e;
 	size_t i, k;
@@ -1039,11 +735,11 @@ nomem:
 }
 
 static int
-m_policies(const struct pctx *c, const struct loc *at, json_t *v,
+m_policies(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	struct ca_errbuf why;
-	struct loc el, ml;
+	struct ca_jloc el, ml;
 	const char *key, *oid, *cps;
 	json_t *e, *mv;
 	size_t i;
@@ -1104,7 +800,7 @@ m_policies(const struct pctx *c, const struct loc *at, json_t *v,
 
 /* One side of nameConstraints: permitted or excluded. */
 static int
-get_name_set(const struct pctx *c, const struct loc *at, json_t *v,
+get_name_set(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_name_set *ns)
 {
 	static const struct {
@@ -1120,7 +816,7 @@ get_name_set(const struct pctx *c, const struct loc *at, json_t *v,
 		    check_dirname },
 	};
 	struct ca_strlist *l;
-	struct loc ml;
+	struct ca_jloc ml;
 	const char *key;
 	json_t *mv;
 	size_t k;
@@ -1149,10 +845,10 @@ get_name_set(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_name_constraints(const struct pctx *c, const struct loc *at, json_t *v,
+m_name_constraints(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
-	struct loc ml;
+	struct ca_jloc ml;
 	const char *key;
 	json_t *mv;
 	int r;
@@ -1188,14 +884,14 @@ m_name_constraints(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_crl_dp(const struct pctx *c, const struct loc *at, json_t *v,
+m_crl_dp(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	return get_strlist(c, at, v, at->key, 1, check_uri, &p->crl_dp);
 }
 
 static int
-m_aia(const struct pctx *c, const struct loc *at, json_t *v,
+m_aia(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	return get_strlist(c, at, v, at->key, 1, check_uri,
@@ -1203,11 +899,11 @@ m_aia(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_iec62443(const struct pctx *c, const struct loc *at, json_t *v,
+m_iec62443(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	struct ca_errbuf why;
-	struct loc ml, sl = { NULL, NULL, 0 };
+	struct ca_jloc ml, sl = { NULL, NULL, 0 };
 	const char *key, *s;
 	json_t *mv;
 	int r;
@@ -1256,14 +952,14 @@ m_iec62443(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_key_algorithms(const struct pctx *c, const struct loc *at, json_t *v,
+m_key_algorithms(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	return get_bits(c, at, v, keyalg_names, 1, &p->key_algorithms);
 }
 
 static int
-m_rsa_min_bits(const struct pctx *c, const struct loc *at, json_t *v,
+m_rsa_min_bits(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	/* The floor is the toolkit's; a profile may only raise it. */
@@ -1276,7 +972,7 @@ m_rsa_min_bits(const struct pctx *c, const struct loc *at, json_t *v,
 }
 
 static int
-m_targets(const struct pctx *c, const struct loc *at, json_t *v,
+m_targets(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
 	return get_bits(c, at, v, target_names, 0, &p->targets);
@@ -1374,7 +1070,7 @@ outlasts(const struct ca_duration *d, int years)
 }
 
 static void
-sub_loc(struct loc *l, const struct loc *up, const char *key)
+sub_loc(struct ca_jloc *l, const struct ca_jloc *up, const char *key)
 {
 	l->up = up;
 	l->key = key;
@@ -1385,7 +1081,7 @@ sub_loc(struct loc *l, const struct loc *up, const char *key)
 static int
 check_whole(const struct pctx *c, json_t *root, struct ca_profile *p)
 {
-	struct loc top = { NULL, NULL, 0 }, l1, l2, lsl, lnc;
+	struct ca_jloc top = { NULL, NULL, 0 }, l1, l2, lsl, lnc;
 	const struct sl_rule *rule = NULL;
 	json_t *nc = json_object_get(root, "name_constraints");
 	const char *kname = ca_profile_kind_name(p->kind);
@@ -1496,7 +1192,7 @@ parse_profile(const char *buf, size_t len, const char *file,
 {
 	struct pctx c;
 	struct ca_profile *p = NULL;
-	struct loc top = { NULL, NULL, 0 }, ml;
+	struct ca_jloc top = { NULL, NULL, 0 }, ml;
 	json_error_t je;
 	json_t *root = NULL, *v;
 	const struct member *m;
@@ -1506,10 +1202,10 @@ parse_profile(const char *buf, size_t len, const char *file,
 	int r = CA_ERR_INTERNAL;
 
 	*out = NULL;
-	c.buf = buf;
-	c.len = len;
-	c.file = file;
-	c.eb = eb;
+	c.src.buf = buf;
+	c.src.len = len;
+	c.src.file = file;
+	c.src.eb = eb;
 	c.kind = 0;
 	/*
 	 * Not ca_json_parse_loose: its message has no room for the file
@@ -1518,7 +1214,7 @@ parse_profile(const char *buf, size_t len, const char *file,
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 	    &je);
 	if (root == NULL) {
-		perr_pos(&c, je.line > 0 ? je.line : 1,
+		ca_jloc_err_pos(&c.src, je.line > 0 ? je.line : 1,
 		    je.column > 0 ? je.column : 1, "%s", je.text);
 		r = CA_ERR_JSON;
 		goto out;
