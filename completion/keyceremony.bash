@@ -1,6 +1,6 @@
 # bash completion for the keyceremony commands: ca-init, ca-sign-sub,
-# ca-crl, ca-log, ca-audit, ca-ceremony and ca-backup.  Installed once per
-# command name under
+# ca-crl, ca-log, ca-audit, ca-ceremony, ca-backup and ca-plan.  Installed
+# once per command name under
 # share/bash-completion/completions, or sourced from ~/.bashrc.
 
 _keyceremony()
@@ -14,7 +14,7 @@ _keyceremony()
 	-d|--dir|--out|--html|--shares-out|--from)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	--csr|--cross|--cert|--profile|--chain|--install|--module|--ceremony|--script)
+	--csr|--cross|--cert|--profile|--chain|--install|--module|--ceremony|--script|--windows)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--algorithm)
@@ -84,6 +84,9 @@ _keyceremony()
 	ca-audit)
 		words='-d --dir --anchor --expect-head --device-lifetime --json
 		    --html --help --version' ;;
+	ca-plan)
+		words='-d --dir --windows --site --margin --json --help
+		    --version' ;;
 	ca-backup)
 		if [ "$COMP_CWORD" -eq 1 ]; then
 			COMPREPLY=($(compgen -W 'wrap-key backup restore' \
@@ -99,4 +102,4 @@ _keyceremony()
 	COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
 complete -F _keyceremony ca-init ca-sign-sub ca-crl ca-log ca-audit \
-    ca-ceremony ca-backup
+    ca-ceremony ca-backup ca-plan

@@ -43,7 +43,8 @@ for b in "$BIN"/*; do
 	check "$name: an unknown option exits 2" test $? -eq 2
 done
 
-for f in ca-transcript ca-directory ca-profile ca-audit-report ca-key-backup; do
+for f in ca-transcript ca-directory ca-profile ca-audit-report ca-key-backup \
+    ca-windows; do
 	check "format $f has a section-5 page" test -f "$TOP/man/$f.5"
 done
 

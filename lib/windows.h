@@ -1,0 +1,67 @@
+/*
+ * windows.h: maintenance windows, the times a plant's sites or zones are
+ * down and an engineer may load certificates into their devices
+ * (ca-windows(5)).  Replacements are planned and staged for them.
+ */
+#ifndef CA_WINDOWS_H
+#define CA_WINDOWS_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "ca_err.h"
+
+struct ca_window {
+	char *name;
+	time_t start, end;		/* start < end */
+};
+
+struct ca_site {
+	char *name;
+	char *zone;			/* may be NULL */
+	struct ca_window *w;		/* by start, none overlapping */
+	size_t nw;
+};
+
+struct ca_windows {
+	struct ca_site *sites;
+	size_t nsites;
+	time_t *crl;			/* planned CRL ceremonies, in order */
+	size_t ncrl;
+};
+
+/*
+ * ca_windows_parse: read a windows file (buf, len bytes; file names it in
+ * messages, which read FILE:LINE:COL as a profile's do).  Unknown members,
+ * a wrong format or version, an empty or duplicate site name, a time not
+ * in the form YYYY-MM-DDTHH:MM:SSZ, a window that ends before it starts
+ * and two windows of a site that overlap are refused.  Windows and CRL
+ * ceremonies come back in time order.  Caller frees with
+ * ca_windows_free.  CA_ERR_JSON, CA_ERR_SCHEMA, CA_ERR_VERSION,
+ * CA_ERR_NOMEM.
+ */
+int ca_windows_parse(const char *buf, size_t len, const char *file,
+    struct ca_windows **out, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_windows_load: ca_windows_parse of the file at path. */
+int ca_windows_load(const char *path, struct ca_windows **out,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_windows_free: accepts NULL. */
+void ca_windows_free(struct ca_windows *w);
+
+/* ca_windows_site: the site named name, or NULL. */
+const struct ca_site *ca_windows_site(const struct ca_windows *w,
+    const char *name);
+
+/*
+ * ca_window_last_by: the latest window of s that is over by deadline
+ * (its end at or before it), or NULL when none is.
+ */
+const struct ca_window *ca_window_last_by(const struct ca_site *s,
+    time_t deadline);
+
+/* ca_window_next: the first window of s that starts at or after t. */
+const struct ca_window *ca_window_next(const struct ca_site *s, time_t t);
+
+#endif
