@@ -13,6 +13,8 @@
 #include "envinfo.h"
 #include "secret.h"
 #include "subca.h"
+#include "timefmt.h"
+#include "windows.h"
 
 #define PROG "ca-sign-sub"
 
@@ -20,11 +22,77 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: " PROG " -d ROOTDIR --csr FILE --profile FILE "
-	    "[--out FILE] [--der] [--pin-source SRC] [--confirm-clock TIME] "
+	    "[--out FILE] [--der] [--not-before WHEN] [--not-after WHEN] "
+	    "[--windows FILE [--site NAME]] "
+	    "[--pin-source SRC] [--confirm-clock TIME] "
 	    "[--operator NAME] [--witness NAME ...]\n"
 	    "       " PROG " -d ROOTDIR --cross CERT --profile FILE "
-	    "[--out FILE] [--der] [--pin-source SRC] [--confirm-clock TIME] "
+	    "[--out FILE] [--der] [--not-before WHEN] [--not-after WHEN] "
+	    "[--windows FILE [--site NAME]] "
+	    "[--pin-source SRC] [--confirm-clock TIME] "
 	    "[--operator NAME] [--witness NAME ...]\n");
+}
+
+/*
+ * WHEN for --not-before or --not-after (end: 1): a UTC time, or
+ * "window:NAME", the start (or end) of that maintenance window of site.
+ * 0, or an exit status after saying what is wrong.
+ */
+static int
+when(const char *opt, const char *arg, const struct ca_site *site,
+    int end, time_t *t, char *named, size_t cap)
+{
+	size_t i;
+
+	if (strncmp(arg, "window:", 7) != 0) {
+		if (ca_time_parse(arg, t) == 0)
+			return 0;
+		fprintf(stderr, PROG ": %s \"%s\" is neither a UTC time such "
+		    "as 2027-03-01T06:00:00Z nor window:NAME\n", opt, arg);
+		return CA_EXIT_USAGE;
+	}
+	if (site == NULL) {
+		fprintf(stderr, PROG ": %s %s needs --windows FILE\n", opt,
+		    arg);
+		return CA_EXIT_USAGE;
+	}
+	for (i = 0; i < site->nw; i++)
+		if (site->w[i].name != NULL &&
+		    strcmp(site->w[i].name, arg + 7) == 0) {
+			*t = end ? site->w[i].end : site->w[i].start;
+			snprintf(named, cap, "%s", arg + 7);
+			return 0;
+		}
+	fprintf(stderr, PROG ": site \"%s\" has no window \"%s\"\n",
+	    site->name, arg + 7);
+	return CA_EXIT_USAGE;
+}
+
+/* The windows file and its site, for window:NAME. */
+static int
+load_site(const char *path, const char *name, struct ca_windows **w,
+    const struct ca_site **site)
+{
+	struct ca_errbuf eb = { 0 };
+	int r;
+
+	if ((r = ca_windows_load(path, w, &eb)) != 0) {
+		fprintf(stderr, PROG ": %s; fix the windows file (see "
+		    "ca-windows(5))\n", eb.msg[0] ? eb.msg : ca_strerror(r));
+		return CA_EXIT_USAGE;
+	}
+	if (name == NULL && (*w)->nsites != 1) {
+		fprintf(stderr, PROG ": \"%s\" has %zu sites; name one with "
+		    "--site\n", path, (*w)->nsites);
+		return CA_EXIT_USAGE;
+	}
+	if ((*site = name ? ca_windows_site(*w, name) : &(*w)->sites[0]) ==
+	    NULL) {
+		fprintf(stderr, PROG ": \"%s\" has no site \"%s\"\n", path,
+		    name);
+		return CA_EXIT_USAGE;
+	}
+	return 0;
 }
 
 int
@@ -38,7 +106,10 @@ main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "der", no_argument, NULL, 'D' },
 		{ "pin-source", required_argument, NULL, 'P' },
-
+		{ "not-before", required_argument, NULL, 'B' },
+		{ "not-after", required_argument, NULL, 'A' },
+		{ "windows", required_argument, NULL, 'W' },
+		{ "site", required_argument, NULL, 's' },
 		{ "operator", required_argument, NULL, 'O' },
 		{ "witness", required_argument, NULL, 'w' },
 		CLI_CLOCK_OPTION,
@@ -49,6 +120,10 @@ main(int argc, char **argv)
 	struct ca_sign_req req;
 	struct ca_sign_result res;
 	struct ca_errbuf eb = { 0 };
+	struct ca_windows *w = NULL;
+	const struct ca_site *site = NULL;
+	const char *nb = NULL, *na = NULL, *wpath = NULL, *sname = NULL;
+	char wnb[201] = "", wna[201] = "", by[512];
 	size_t i;
 	int c, r;
 
@@ -66,6 +141,10 @@ main(int argc, char **argv)
 		case 'o': req.out_path = optarg; break;
 		case 'D': req.der = 1; break;
 		case 'P': req.pin_source = optarg; break;
+		case 'B': nb = optarg; break;
+		case 'A': na = optarg; break;
+		case 'W': wpath = optarg; break;
+		case 's': sname = optarg; break;
 		case 'O': req.operator_ = optarg; break;
 		case 'w':
 			if ((r = cli_witness(PROG, witnesses, &req.nwitnesses,
@@ -96,6 +175,25 @@ main(int argc, char **argv)
 	}
 	req.prompt = ca_prompt_tty;
 	req.now = time(NULL);
+	/* Staged: the times, from the windows when named so. */
+	if (wpath != NULL && (r = load_site(wpath, sname, &w, &site)) != 0)
+		goto staged_out;
+	if ((nb != NULL && (r = when("--not-before", nb, site, 0,
+	    &req.not_before, wnb, sizeof(wnb))) != 0) ||
+	    (na != NULL && (r = when("--not-after", na, site, 1,
+	    &req.not_after, wna, sizeof(wna))) != 0))
+		goto staged_out;
+	if (wnb[0] != '\0' || wna[0] != '\0') {
+		snprintf(by, sizeof(by), "site %s, window%s %s%s%s", site->name,
+		    wnb[0] && wna[0] ? "s" : "", wnb, wnb[0] && wna[0] ?
+		    " to " : "", wna);
+		req.staged_by = by;
+	}
+	r = 0;
+staged_out:
+	ca_windows_free(w);
+	if (r != 0)
+		return r;
 
 	r = ca_sign_sub(&req, &res, &eb);
 	/* Warnings come before the outcome: they matter either way. */
@@ -110,6 +208,9 @@ main(int argc, char **argv)
 	printf("  serial:      %s\n", res.serial);
 	printf("  valid:       %s to %s%s\n", res.not_before, res.not_after,
 	    res.truncated ? " (cut to the issuer's end)" : "");
+	if (req.not_before != 0 || req.not_after != 0)
+		printf("  staged:      %s; load it in that window\n",
+		    req.staged_by ? req.staged_by : "at the times given");
 	printf("  certificate: %s\n", res.out_path);
 	printf("  chain:       %s\n", res.chain_path);
 	printf("  sha256:      %s\n", res.fingerprint);

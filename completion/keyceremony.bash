@@ -52,6 +52,7 @@ _keyceremony()
 		    --version' ;;
 	ca-sign-sub)
 		words='-d --dir --csr --cross --profile --out --der
+		    --not-before --not-after --windows --site
 		    --pin-source --confirm-clock --operator --witness --help
 		    --version' ;;
 	ca-crl)

@@ -167,19 +167,48 @@ validity(const struct ca_sign_req *req, struct run *x,
 {
 	const ASN1_TIME *end = X509_get0_notAfter(x->d->cert);
 	struct tm tm;
-	time_t issuer_end;
+	time_t issuer_end, longest;
 	char s[21];
 	int r;
 
-	cp->not_before = req->now;
-	if ((r = ca_time_add(req->now, &x->prof->validity,
-	    &cp->not_after)) != 0) {
+	/* Staged: a certificate for a later window, never a backdated one. */
+	cp->not_before = req->not_before != 0 ? req->not_before : req->now;
+	if (cp->not_before < req->now) {
+		ca_errf(eb, "--not-before is in the past; a staged certificate "
+		    "starts later (leave it out to start now)");
+		return CA_ERR_INVALID_ARG;
+	}
+	if ((r = ca_time_add(cp->not_before, &x->prof->validity,
+	    &longest)) != 0) {
 		ca_errf(eb, "the profile's validity runs past the year 9999");
 		return CA_ERR_PROFILE;
+	}
+	cp->not_after = longest;
+	if (req->not_after != 0) {
+		if (req->not_after <= cp->not_before) {
+			ca_errf(eb, "--not-after must come after notBefore");
+			return CA_ERR_INVALID_ARG;
+		}
+		if (req->not_after > longest) {
+			if (ca_time_rfc3339(longest, s) != 0)
+				return CA_ERR_INTERNAL;
+			ca_errf(eb, "--not-after goes past the profile's "
+			    "validity, which ends %s from this notBefore; "
+			    "choose an earlier end", s);
+			return CA_ERR_PROFILE;
+		}
+		cp->not_after = req->not_after;
 	}
 	if (ASN1_TIME_to_tm(end, &tm) != 1)
 		return CA_ERR_CRYPTO;
 	issuer_end = timegm(&tm);
+	if (cp->not_before >= issuer_end) {
+		if (ca_time_rfc3339(issuer_end, s) != 0)
+			return CA_ERR_INTERNAL;
+		ca_errf(eb, "--not-before falls after the issuing CA ends, %s",
+		    s);
+		return CA_ERR_PROFILE;
+	}
 	if (cp->not_after <= issuer_end)
 		return 0;
 	if (!x->prof->truncate_validity) {
@@ -301,6 +330,19 @@ outputs(const struct ca_sign_req *req, struct run *x, const char *serial,
 	return 0;
 }
 
+/* A certificate time as the records write times. */
+static json_t *
+json_time(const ASN1_TIME *a)
+{
+	struct tm tm;
+	char s[21];
+
+	if (ASN1_TIME_to_tm(a, &tm) != 1 || ca_time_rfc3339(timegm(&tm),
+	    s) != 0)
+		return NULL;
+	return json_string(s);
+}
+
 /* An output that is not in the CA directory. */
 static json_t *
 external(json_t *f)
@@ -359,6 +401,12 @@ build_body(const struct ca_sign_req *req, struct run *x, int truncated,
 		goto out;
 	if (json_object_set_new(params, "validity_truncated",
 	    json_boolean(truncated)) != 0)
+		goto out;
+	if ((req->not_before != 0 || req->not_after != 0) &&
+	    json_object_set_new(params, "staged", json_pack("{s:o, s:o, s:s?}",
+	    "not_before", json_time(X509_get0_notBefore(x->cert)),
+	    "not_after", json_time(X509_get0_notAfter(x->cert)), "by",
+	    req->staged_by)) != 0)
 		goto out;
 	if ((r = ca_rec_cert(x->issued_rel, x->cert, &c)) != 0)
 		goto out;

@@ -27,6 +27,16 @@ struct ca_sign_req {
 	ca_prompt_fn prompt;
 	void *prompt_arg;
 	time_t now;
+	/*
+	 * A staged replacement, signed now to be loaded in a later
+	 * maintenance window: notBefore at not_before (0: now), which must
+	 * not be in the past, and notAfter at not_after (0: notBefore plus
+	 * the profile's validity), which must not come later than that.
+	 * The record marks it staged, with staged_by (the windows the times
+	 * come from, or NULL).
+	 */
+	time_t not_before, not_after;
+	const char *staged_by;
 };
 
 struct ca_sign_result {

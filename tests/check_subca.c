@@ -473,6 +473,52 @@ START_TEST(validity_truncated)
 }
 END_TEST
 
+/* Staged for a later window: its times, or a clear refusal. */
+START_TEST(staged_validity)
+{
+	struct ca_sign_req q;
+	struct ca_sign_result *res;
+	json_t *rec = NULL, *st;
+	char p[PATH_MAX + 48], *raw, want[21];
+	size_t len;
+
+	req_init(&q);
+	q.not_before = q.now - 1;
+	sign_refused(&q, CA_ERR_INVALID_ARG, "in the past");
+	q.not_before = q.now + 100 * 86400;
+	q.not_after = q.not_before;
+	sign_refused(&q, CA_ERR_INVALID_ARG, "must come after");
+	/* Ten years from its start, and not a second more. */
+	q.not_after = q.not_before + 3653 * 86400 + 1;
+	sign_refused(&q, CA_ERR_PROFILE, "profile's validity");
+	q.not_before = q.now + 30 * 365 * 86400LL;
+	q.not_after = 0;
+	sign_refused(&q, CA_ERR_PROFILE, "after the issuing CA ends");
+	q.not_before = q.now + 100 * 86400;
+	q.not_after = q.not_before + 2 * 365 * 86400;
+	q.staged_by = "site s, windows a to b";
+	res = sign_ok(&q);
+	ck_assert_int_eq(res->truncated, 0);
+	ck_assert_ok(ca_time_rfc3339(q.not_before, want));
+	ck_assert_str_eq(res->not_before, want);
+	ck_assert_ok(ca_time_rfc3339(q.not_after, want));
+	ck_assert_str_eq(res->not_after, want);
+	tu_pathf(p, sizeof(p), "%s/log/000002.json", rootdir);
+	raw = tu_read(p, &len);
+	ck_assert_ok(ca_json_parse(raw, len, &rec, NULL));
+	st = json_object_get(json_object_get(json_object_get(rec, "body"),
+	    "params"), "staged");
+	ck_assert_str_eq(json_string_value(json_object_get(st, "by")),
+	    "site s, windows a to b");
+	ck_assert_str_eq(json_string_value(json_object_get(st,
+	    "not_before")), res->not_before);
+	ck_assert_str_eq(json_string_value(json_object_get(st, "not_after")),
+	    res->not_after);
+	json_decref(rec);
+	free(raw);
+}
+END_TEST
+
 /* A cross-certificate is only for a self-signed CA certificate. */
 START_TEST(cross_needs_self_signed)
 {
@@ -660,6 +706,7 @@ subca_suite(void)
 	tcase_add_test(tc, profile_kind_mismatch);
 	tcase_add_test(tc, validity_beyond_issuer);
 	tcase_add_test(tc, validity_truncated);
+	tcase_add_test(tc, staged_validity);
 	tcase_add_test(tc, cross_needs_self_signed);
 	tcase_add_test(tc, cross_certify_root);
 	tcase_add_test(tc, request_refused);

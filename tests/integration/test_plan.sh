@@ -4,6 +4,7 @@
 # its expiry minus the margin, and warnings for a certificate with no
 # window left, one that outlives its issuer, and a CRL that runs out
 # before the next CRL ceremony.  The JSON plan is parsed, not grepped.
+# Then a staged replacement, signed now for later windows.
 . "$(dirname "$0")/../lib.sh"
 
 new_token root
@@ -91,6 +92,61 @@ expect_status 1 "a certificate outliving its issuer" "$BIN/ca-plan" \
     --windows "$SCRATCH/good.json" -d "$F" --json
 check "is flagged" test "$(jq -r '.items[1].warning' "$J" |
     grep -c "outlives its issuing CA")" -eq 1
+
+# A staged replacement of the subordinate: signed now, valid from a later
+# window's start to a still later one's end.
+windows "$SCRATCH/stage.json" 200 100 3000 6000 9000
+n_issued=$(ls "$R/issued" | wc -l)
+expect_status 0 "a staged replacement, window to window" "$BIN/ca-sign-sub" \
+    -d "$R" --csr "$SCRATCH/sub/ca.csr" \
+    --profile "$TOP/profiles/it-issuing.json" --out "$SCRATCH/staged.pem" \
+    --windows "$SCRATCH/stage.json" --not-before window:w3000 \
+    --not-after window:w6000 $PS
+check "notBefore is the first window's start" test "$(openssl x509 \
+    -in "$SCRATCH/staged.pem" -noout -startdate | cut -d= -f2 |
+    xargs -I{} date -u -d {} +%Y-%m-%dT%H:%M:%SZ)" = \
+    "$(jq -r '.sites[0].windows[1].start' "$SCRATCH/stage.json")"
+check "notAfter the second window's end" test "$(openssl x509 \
+    -in "$SCRATCH/staged.pem" -noout -enddate | cut -d= -f2 |
+    xargs -I{} date -u -d {} +%Y-%m-%dT%H:%M:%SZ)" = \
+    "$(jq -r '.sites[0].windows[2].end' "$SCRATCH/stage.json")"
+STREC=$R/log/$(ls "$R/log" | tail -1)
+check "the record marks it staged, by which windows" test "$(jq -c \
+    '.body.params.staged | [.by, .not_before == .not_before]' "$STREC")" = \
+    '["site line-4, windows w3000 to w6000",true]'
+check "it verifies once it is valid (at its notBefore)" openssl verify \
+    -attime "$(date -u -d "$(jq -r .body.params.staged.not_before \
+    "$STREC")" +%s)" -CAfile "$R/ca.pem" "$SCRATCH/staged.pem"
+n_rec=$(ls "$R/log" | wc -l)
+# stage_refused STATUS DESCRIPTION WORDS OPTION...: refused with STATUS,
+# saying WORDS.
+stage_refused() {
+	_st=$1 _desc=$2 _words=$3
+	shift 3
+	expect_status "$_st" "$_desc" "$BIN/ca-sign-sub" -d "$R" \
+	    --csr "$SCRATCH/sub/ca.csr" \
+	    --profile "$TOP/profiles/it-issuing.json" \
+	    --out "$SCRATCH/refused.pem" --windows "$SCRATCH/stage.json" \
+	    "$@" $PS
+	check "  and says so" grep -q "$_words" "$SCRATCH/err"
+}
+stage_refused 1 "an end past the profile's ten years" "profile's validity" \
+    --not-before window:w3000 --not-after window:w9000
+stage_refused 2 "a notBefore in the past" "in the past" \
+    --not-before 2020-01-01T00:00:00Z
+stage_refused 2 "an end before the start" "must come after" \
+    --not-before window:w6000 --not-after window:w3000
+stage_refused 2 "a window the site does not have" 'no window "w7"' \
+    --not-before window:w7
+stage_refused 2 "a time in another form" "neither a UTC time" \
+    --not-before 2030-01-01
+check "none of them signed or recorded anything" test ! -e \
+    "$SCRATCH/refused.pem" -a "$(ls "$R/log" | wc -l)" -eq "$n_rec" -a \
+    "$(ls "$R/issued" | wc -l)" -eq $((n_issued + 1))
+expect_status 2 "window:NAME needs --windows" "$BIN/ca-sign-sub" -d "$R" \
+    --csr "$SCRATCH/sub/ca.csr" --profile "$TOP/profiles/it-issuing.json" \
+    --not-before window:w3000 $PS
+check "  and says so" grep -q "needs --windows FILE" "$SCRATCH/err"
 
 # What it refuses.
 printf '{"format": "ca-windows", "version": 1,\n "sites": [{"name": 1}]}\n' \
