@@ -221,7 +221,8 @@ integration: all $(TEST_TOOLS)
 # Not part of check: at a million entries, about 300 MB of scratch disk and
 # 600 MB of memory for openssl's side.  BENCH_N=100000 make bench is shorter.
 # Then ca-audit over logs of 10,000 and 100,000 issued certificates
-# (AUDIT_BENCH_N sets the larger; about 1.2 GB of scratch disk at 100,000).
+# (AUDIT_BENCH_N sets the larger; about 1.2 GB of scratch disk at 100,000),
+# and ca-sign-sub against openssl x509 -req -engine pkcs11 (P1).
 # The integration tests with every command under valgrind's memcheck
 # (slow; VALGRIND_TESTS="test_crl ..." picks the tests).
 valgrind: all $(TEST_TOOLS)
@@ -230,6 +231,7 @@ valgrind: all $(TEST_TOOLS)
 bench: all tests/bin/crlbench tests/bin/auditgen
 	@./tests/bench/crl-bench.sh
 	@BENCH_N=$${AUDIT_BENCH_N:-100000} ./tests/bench/audit-bench.sh
+	@./tests/bench/sign-bench.sh
 
 demo:
 	@./tests/deps.sh
