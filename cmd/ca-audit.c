@@ -12,6 +12,9 @@
 #include "ca_err.h"
 #include "cli.h"
 #include "fsio.h"
+#include "plan.h"
+#include "timefmt.h"
+#include "windows.h"
 
 #define PROG "ca-audit"
 
@@ -20,11 +23,12 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: " PROG " -d DIR --anchor SHA256 "
 	    "[--expect-head HEX] [--device-lifetime YEARS] [--json] "
-	    "[--html FILE]\n");
+	    "[--html FILE [--windows FILE [--site NAME] "
+	    "[--margin DURATION]]]\n");
 }
 
 static void
-print_text(const struct ca_audit *a)
+print_text(const struct ca_audit *a, const struct ca_plan *plan)
 {
 	size_t i;
 
@@ -42,6 +46,10 @@ print_text(const struct ca_audit *a)
 	    a->crl_number, a->crl_next_update[0] ? a->crl_next_update :
 	    "none");
 	printf("checked:     %lld signatures\n", a->signatures_verified);
+	if (plan != NULL)
+		printf("plan:        %zu items, %zu warnings: see the "
+		    "replacement plan in the HTML report\n", plan->n,
+		    plan->warnings);
 	for (i = 0; i < a->nfindings; i++) {
 		const struct ca_finding *f = &a->findings[i];
 
@@ -64,13 +72,21 @@ main(int argc, char **argv)
 		{ "device-lifetime", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "windows", required_argument, NULL, 'W' },
+		{ "site", required_argument, NULL, 's' },
+		{ "margin", required_argument, NULL, 'm' },
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ca_audit_req req;
 	struct ca_audit *a = NULL;
 	struct ca_errbuf eb = { 0 };
-	const char *html = NULL;
+	const char *html = NULL, *wpath = NULL, *sname = NULL;
+	const char *margin_s = "30d";
+	struct ca_windows *w = NULL;
+	const struct ca_site *site = NULL;
+	struct ca_plan *plan = NULL;
+	struct ca_duration margin;
 	char *buf = NULL, *end;
 	size_t len = 0;
 	int c, r, json = 0, status = 2;
@@ -95,6 +111,9 @@ main(int argc, char **argv)
 			break;
 		case 'j': json = 1; break;
 		case 'H': html = optarg; break;
+		case 'W': wpath = optarg; break;
+		case 's': sname = optarg; break;
+		case 'm': margin_s = optarg; break;
 		default:
 			return cli_common_opt(PROG, c, usage);
 		}
@@ -104,12 +123,44 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (wpath != NULL && html == NULL) {
+		fprintf(stderr, PROG ": --windows adds a section to the --html "
+		    "report; give --html FILE too, or use ca-plan\n");
+		return 2;
+	}
+	if (ca_duration_parse(margin_s, &margin) != 0) {
+		fprintf(stderr, PROG ": --margin \"%s\" is not a duration such "
+		    "as \"30d\"\n", margin_s);
+		return 2;
+	}
 	req.now = time(NULL);
+	/* The replacement plan for the report, before the audit runs. */
+	if (wpath != NULL) {
+		if ((r = ca_windows_load(wpath, &w, &eb)) != 0) {
+			fprintf(stderr, PROG ": %s; fix the windows file (see "
+			    "ca-windows(5))\n", eb.msg[0] ? eb.msg :
+			    ca_strerror(r));
+			goto out;
+		}
+		if ((site = sname ? ca_windows_site(w, sname) :
+		    w->nsites == 1 ? &w->sites[0] : NULL) == NULL) {
+			fprintf(stderr, PROG ": \"%s\" has %s; name one with "
+			    "--site\n", wpath, sname ? "no such site" :
+			    "several sites");
+			goto out;
+		}
+		if ((r = ca_plan_build(&req.dir, 1, w, site, &margin, req.now,
+		    &plan, &eb)) != 0) {
+			fprintf(stderr, PROG ": cannot plan for \"%s\": %s\n",
+			    req.dir, eb.msg[0] ? eb.msg : ca_strerror(r));
+			goto out;
+		}
+	}
 	/* Exit statuses are the audit's own: 0 pass, 1 findings, 2 no run. */
 	if ((r = ca_audit_run(&req, &a, &eb)) != 0) {
 		fprintf(stderr, PROG ": cannot audit \"%s\": %s%s\n", req.dir,
 		    eb.msg[0] ? eb.msg : ca_strerror(r), ca_err_hint(r));
-		return 2;
+		goto out;
 	}
 	if (json) {
 		if ((r = ca_audit_json(a, &buf, &len)) != 0 ||
@@ -124,11 +175,11 @@ main(int argc, char **argv)
 		free(buf);
 		buf = NULL;
 	} else {
-		print_text(a);
+		print_text(a, plan);
 	}
 	if (html != NULL) {
 		eb.msg[0] = '\0';
-		if ((r = ca_audit_html(a, &buf, &len)) != 0 ||
+		if ((r = ca_audit_html_plan(a, plan, site, &buf, &len)) != 0 ||
 		    (r = ca_write_file_atomic(html, buf, len, 0644, 0,
 		    &eb)) != 0) {
 			fprintf(stderr, PROG ": cannot write \"%s\": %s%s\n",
@@ -142,5 +193,7 @@ main(int argc, char **argv)
 out:
 	free(buf);
 	ca_audit_free(a);
+	ca_plan_free(plan);
+	ca_windows_free(w);
 	return status;
 }

@@ -84,7 +84,7 @@ _keyceremony()
 		    --pin-source --confirm-clock --help --version' ;;
 	ca-audit)
 		words='-d --dir --anchor --expect-head --device-lifetime --json
-		    --html --help --version' ;;
+		    --html --windows --site --margin --help --version' ;;
 	ca-plan)
 		words='-d --dir --windows --site --margin --json --help
 		    --version' ;;

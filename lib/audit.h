@@ -144,4 +144,17 @@ int ca_audit_json(const struct ca_audit *a, char **out, size_t *len)
 int ca_audit_html(const struct ca_audit *a, char **out, size_t *len)
     CA_MUST_CHECK;
 
+struct ca_plan;
+struct ca_site;
+
+/*
+ * ca_audit_html_plan: ca_audit_html with a "Replacement plan" section
+ * after the CRL runway: plan (plan.h) for site's maintenance windows, as
+ * a timeline from a->now (each item's life, the site's windows, the
+ * window to replace it in) and a table with the warnings.  plan NULL:
+ * no such section.
+ */
+int ca_audit_html_plan(const struct ca_audit *a, const struct ca_plan *plan,
+    const struct ca_site *site, char **out, size_t *len) CA_MUST_CHECK;
+
 #endif

@@ -10,6 +10,7 @@
  * typed.
  */
 #include "audit.h"
+#include "plan.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -34,6 +35,12 @@
 #define STRIP_W 800
 #define STRIP_X0 20
 #define STRIP_X1 780
+/* The replacement plan's timeline: a row per item, labels at the left. */
+#define PLAN_W 1000
+#define PLAN_X0 360
+#define PLAN_X1 980
+#define PLAN_ROW 20
+#define PLAN_MAX_ROWS 60
 
 /*
  * Field-bounded escaping: the struct's strings are fixed arrays that a
@@ -225,6 +232,14 @@ css(FILE *f)
 	    ".runway text,.strip text{font-size:12px;fill:var(--fg)}\n"
 	    ".strip .axisline{stroke:#9aa4b1}\n"
 	    ".strip .dot{fill:var(--accent)}\n"
+	    "svg.plan{max-width:100%;height:auto}\n"
+	    ".plan .window{fill:#e6eef8}\n"
+	    ".plan .life{fill:#8fb1dc}\n"
+	    ".plan .warn .life{fill:#e8a39d}\n"
+	    ".plan .replace{stroke:var(--ok);stroke-width:3}\n"
+	    ".plan .tick{stroke:#9aa4b1}\n"
+	    ".plan text{font-size:12px;fill:var(--fg)}\n"
+	    "table.plan tr.warn td{color:var(--err)}\n"
 	    "ol.ceremonies{padding-left:22px;margin:10px 0 0}\n"
 	    "ol.ceremonies li{margin:4px 0}\n"
 	    "footer{max-width:1120px;margin:0 auto 30px;padding:0 24px;"
@@ -704,8 +719,147 @@ timeline(FILE *f, const struct ca_audit *a)
 	fputs("</ol>\n</section>\n", f);
 }
 
+/* x of time t on the plan's axis from t0 to t1. */
+static double
+plan_x(time_t t, time_t t0, time_t t1)
+{
+	double v = (double)(t - t0) / (double)(t1 - t0);
+
+	v = v < 0 ? 0 : v > 1 ? 1 : v;
+	return PLAN_X0 + v * (PLAN_X1 - PLAN_X0);
+}
+
+static void
+plan_section(FILE *f, const struct ca_plan *p, const struct ca_site *site,
+    time_t now)
+{
+	static const char *const kinds[] = { "ca", "issued", "crl" };
+	time_t t1 = now + 365 * 86400;
+	char d[21];
+	size_t i, rows;
+	int y, h, yr;
+
+	fputs("<section id=\"plan\">\n<h2>Replacement plan</h2>\n<p>Site ", f);
+	esc_str(f, site->name);
+	if (site->zone != NULL) {
+		fputs(" (zone ", f);
+		esc_str(f, site->zone);
+		fputs(")", f);
+	}
+	fprintf(f, ": %zu item%s, <span class=\"%s\">%zu warning%s</span>."
+	    "</p>\n", p->n, p->n == 1 ? "" : "s", p->warnings ? "bad" : "good",
+	    p->warnings, p->warnings == 1 ? "" : "s");
+	/* The axis runs to the last expiry or window, at most 30 years. */
+	for (i = 0; i < p->n; i++)
+		if (p->items[i].expiry > t1)
+			t1 = p->items[i].expiry;
+	for (i = 0; i < site->nw; i++)
+		if (site->w[i].end > t1)
+			t1 = site->w[i].end;
+	if (t1 > now + 30LL * 365 * 86400)
+		t1 = now + 30LL * 365 * 86400;
+	rows = p->n < PLAN_MAX_ROWS ? p->n : PLAN_MAX_ROWS;
+	h = 30 + (int)rows * PLAN_ROW;
+	fprintf(f, "<svg class=\"plan\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+	    "height=\"%d\" role=\"img\" aria-label=\"each item's life from "
+	    "now to its expiry, the site's maintenance windows, and the "
+	    "window to replace it in\">\n", PLAN_W, h, PLAN_W, h);
+	for (i = 0; i < site->nw; i++) {
+		double x0 = plan_x(site->w[i].start, now, t1);
+		double x1 = plan_x(site->w[i].end, now, t1);
+
+		if (site->w[i].end <= now || site->w[i].start >= t1)
+			continue;
+		fputs("<rect class=\"window\" x=\"", f);
+		coord(f, x0);
+		fputs("\" y=\"0\" width=\"", f);
+		coord(f, x1 - x0 < 1.5 ? 1.5 : x1 - x0);
+		fprintf(f, "\" height=\"%d\"/>\n", h - 20);
+	}
+	for (i = 0; i < rows; i++) {
+		const struct ca_plan_item *x = &p->items[i];
+
+		y = 6 + (int)i * PLAN_ROW;
+		fprintf(f, "<g class=\"item %s%s\">\n<text class=\"label\" "
+		    "x=\"4\" y=\"%d\">%s ", kinds[x->kind], x->warning[0] ?
+		    " warn" : "", y + 12, kinds[x->kind]);
+		ESC(f, x->subject);
+		fprintf(f, "</text>\n<rect class=\"life\" x=\"%d\" y=\"%d\" "
+		    "width=\"", PLAN_X0, y + 2);
+		coord(f, plan_x(x->expiry, now, t1) - PLAN_X0);
+		fputs("\" height=\"12\" rx=\"2\"/>\n", f);
+		if (x->have_window && x->wstart > now) {
+			fputs("<line class=\"replace\" x1=\"", f);
+			coord(f, plan_x(x->wstart, now, t1));
+			fputs("\" x2=\"", f);
+			coord(f, plan_x(x->wstart, now, t1));
+			fprintf(f, "\" y1=\"%d\" y2=\"%d\"/>\n", y, y + 16);
+		}
+		fputs("</g>\n", f);
+	}
+	/* A tick a year, labelled every fifth (and the first). */
+	for (yr = 0; now + (time_t)yr * 365 * 86400 <= t1; yr++) {
+		double tx = plan_x(now + (time_t)yr * 365 * 86400, now, t1);
+
+		fputs("<line class=\"tick\" x1=\"", f);
+		coord(f, tx);
+		fputs("\" x2=\"", f);
+		coord(f, tx);
+		fprintf(f, "\" y1=\"%d\" y2=\"%d\"/>\n", h - 22, h - 16);
+		if (yr % 5 == 0 || yr == 1) {
+			fputs("<text class=\"year\" text-anchor=\"middle\" x=\"",
+			    f);
+			coord(f, tx);
+			fprintf(f, "\" y=\"%d\">%s%d y</text>\n", h - 4,
+			    yr ? "+" : "", yr);
+		}
+	}
+	fputs("</svg>\n", f);
+	fputs("<table class=\"plan\">\n<thead><tr><th>Kind</th><th>Subject"
+	    "</th><th>Expires</th><th>Replace by</th><th>Warning</th></tr>"
+	    "</thead>\n<tbody>\n", f);
+	for (i = 0; i < p->n; i++) {
+		const struct ca_plan_item *x = &p->items[i];
+
+		fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", x->warning[0] ?
+		    "warn" : "ok", kinds[x->kind]);
+		ESC(f, x->subject);
+		fputs("</td><td>", f);
+		if (ca_time_rfc3339(x->expiry, d) == 0)
+			esc_str(f, d);
+		fputs("</td><td>", f);
+		if (x->have_window && x->kind == CA_PLAN_CRL) {
+			fputs("CRL ceremony ", f);
+			if (ca_time_rfc3339(x->wstart, d) == 0)
+				esc_str(f, d);
+		} else if (x->have_window) {
+			ESC(f, x->window);
+			fputs(" (", f);
+			if (ca_time_rfc3339(x->wstart, d) == 0)
+				esc_str(f, d);
+			fputs(")", f);
+		}
+		fputs("</td><td>", f);
+		ESC(f, x->warning);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n", f);
+	if (p->n > rows)
+		fprintf(f, "<p class=\"muted\">The timeline shows the first %zu "
+		    "of %zu items; the table lists them all.</p>\n", rows,
+		    p->n);
+	fputs("</section>\n", f);
+}
+
 int
 ca_audit_html(const struct ca_audit *a, char **out, size_t *len)
+{
+	return ca_audit_html_plan(a, NULL, NULL, out, len);
+}
+
+int
+ca_audit_html_plan(const struct ca_audit *a, const struct ca_plan *plan,
+    const struct ca_site *site, char **out, size_t *len)
 {
 	int r = CA_ERR_INTERNAL;
 	FILE *f = NULL;
@@ -747,14 +901,18 @@ ca_audit_html(const struct ca_audit *a, char **out, size_t *len)
 	    "<a href=\"#findings\">Findings</a>"
 	    "<a href=\"#posture\">Posture</a>"
 	    "<a href=\"#hierarchy\">Hierarchy</a>"
-	    "<a href=\"#crl-runway\">CRL runway</a>"
-	    "<a href=\"#timeline\">Ceremonies</a></nav>\n</header>\n<main>\n",
-	    f);
+	    "<a href=\"#crl-runway\">CRL runway</a>", f);
+	if (plan != NULL && site != NULL)
+		fputs("<a href=\"#plan\">Replacement plan</a>", f);
+	fputs("<a href=\"#timeline\">Ceremonies</a></nav>\n</header>\n"
+	    "<main>\n", f);
 	summary(f, a);
 	findings(f, a);
 	posture(f, a);
 	hierarchy(f, a);
 	runway(f, a, now);
+	if (plan != NULL && site != NULL)
+		plan_section(f, plan, site, now);
 	timeline(f, a);
 	fputs("</main>\n<footer>keyceremony " KC_VERSION " &middot; "
 	    "ca-audit(1) &middot; this page loads nothing and runs no "

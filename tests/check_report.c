@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "plan.h"
 
 /* --- the audit, filled by hand ------------------------------------------ */
 
@@ -246,7 +247,7 @@ static const char *const tags[] = { "html", "head", "meta", "title",
     "style", "body", "header", "h1", "h2", "div", "nav", "a", "main",
     "section", "dl", "dt", "dd", "span", "br", "table", "thead", "tbody",
     "tr", "th", "td", "p", "ul", "li", "ol", "b", "time", "footer", "svg",
-    "polygon", "line", "text", "tspan", "circle", "rect", NULL };
+    "polygon", "line", "text", "tspan", "circle", "rect", "g", NULL };
 static const char *const attrs[] = { "lang", "charset", "http-equiv",
     "content", "name", "id", "class", "href", "role", "aria-labelledby",
     "aria-label", "viewBox", "width", "height", "points", "x1", "y1", "x2",
@@ -366,6 +367,52 @@ START_TEST(test_sections)
 	ck_assert_int_eq(count(html, "<section"), 6);
 	ck_assert_int_eq(count(html, "</section>"), 6);
 	ck_assert_ptr_nonnull(strstr(html, "</html>\n"));
+}
+END_TEST
+
+/* The replacement plan: its section, a row per item, markup inert. */
+START_TEST(test_plan_section)
+{
+	struct ca_plan_item items[3];
+	struct ca_plan p = { items, 3, 1 };
+	struct ca_window w[1];
+	struct ca_site site = { (char *)"line <4>", NULL, w, 1 };
+	size_t len = 0;
+
+	memset(items, 0, sizeof(items));
+	items[0].kind = CA_PLAN_CA;
+	snprintf(items[0].subject, sizeof(items[0].subject),
+	    "CN=<script>alert(1)</script>");
+	items[0].expiry = a->now + 400 * 86400;
+	items[0].have_window = 1;
+	snprintf(items[0].window, sizeof(items[0].window), "spring");
+	items[0].wstart = a->now + 30 * 86400;
+	items[0].wend = a->now + 31 * 86400;
+	items[1].kind = CA_PLAN_ISSUED;
+	snprintf(items[1].subject, sizeof(items[1].subject), "CN=Device");
+	items[1].expiry = a->now + 10 * 86400;
+	snprintf(items[1].warning, sizeof(items[1].warning), "no window");
+	items[2].kind = CA_PLAN_CRL;
+	items[2].expiry = a->now + 100 * 86400;
+	w[0].name = (char *)"spring";
+	w[0].start = items[0].wstart;
+	w[0].end = items[0].wend;
+	free(html);
+	html = NULL;
+	ck_assert_ok(ca_audit_html_plan(a, &p, &site, &html, &len));
+	ck_assert_int_eq(count(html, "<section id=\"plan\">"), 1);
+	ck_assert_int_eq(count(html, "<section"), 7);
+	ck_assert_int_eq(count(html, "<g class=\"item "), 3);
+	ck_assert_int_eq(count(html, "<g class=\"item issued warn\">"), 1);
+	ck_assert_int_eq(count(html, "<rect class=\"window\""), 1);
+	ck_assert_int_eq(count(html, "<line class=\"replace\""), 1);
+	ck_assert_int_eq(count(html, "<tr class=\"warn\">"), 1);
+	ck_assert_ptr_null(strcasestr(html, "<script"));
+	ck_assert_ptr_nonnull(strstr(html, "line &lt;4&gt;"));
+	scan(html);
+	/* Without a plan, no section. */
+	render();
+	ck_assert_int_eq(count(html, "<section id=\"plan\">"), 0);
 }
 END_TEST
 
@@ -743,6 +790,7 @@ report_suite(void)
 	tcase_add_test(tc, test_hierarchy_root);
 	tcase_add_test(tc, test_timeline);
 	tcase_add_test(tc, test_invalid);
+	tcase_add_test(tc, test_plan_section);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -53,8 +53,12 @@ expect_status 0 "a CRL" "$BIN/ca-crl" issue -d "$R" $PS --operator "$HOSTILE"
 # audit NAME DIR: the JSON report and the HTML page of one audit; exit 0
 # (passed) or 1 (findings) are both a finished audit.
 audit() {
-	"$BIN/ca-audit" -d "$2" --anchor "$ROOTFP" --json \
-	    --html "$SCRATCH/$1.html" >"$SCRATCH/$1.json" 2>"$SCRATCH/$1.err"
+	_n=$1 _d=$2
+	shift 2
+	"$BIN/ca-audit" -d "$_d" --anchor "$ROOTFP" --json \
+	    --html "$SCRATCH/$_n.html" "$@" >"$SCRATCH/$_n.json" \
+	    2>"$SCRATCH/$_n.err"
+	set -- "$_n"
 	_st=$?
 	if [ "$_st" -le 1 ] && [ -s "$SCRATCH/$1.html" ]; then
 		ok "$1: ca-audit --html wrote a page (exit $_st)"
@@ -64,7 +68,19 @@ audit() {
 	fi
 }
 
-audit good "$R"
+# The good page carries a replacement plan: two windows for line 4, one
+# soon and one in twenty years, and a CRL ceremony after the CRL ends.
+day() { date -u -d "+$1 days" +%Y-%m-%dT%H:%M:%SZ; }
+cat >"$SCRATCH/windows.json" <<EOF
+{"format": "ca-windows", "version": 1, "sites": [{"name": "line-4",
+ "zone": "OT-L4", "windows": [
+  {"name": "soon", "start": "$(day 30)", "end": "$(day 31)"},
+  {"name": "late", "start": "$(day 7300)", "end": "$(day 7301)"}]}],
+ "crl_ceremonies": ["$(day 400)"]}
+EOF
+"$BIN/ca-plan" --windows "$SCRATCH/windows.json" -d "$R" --json \
+    >"$SCRATCH/plan.json"
+audit good "$R" --windows "$SCRATCH/windows.json"
 # A tampered artifact: the audit must report it, and the page must show it.
 cp -a "$R" "$SCRATCH/bad"
 printf 'x' >>"$SCRATCH/bad/crl/1.der"
@@ -294,6 +310,24 @@ dom good "the summary of a good root names it and the anchor matched" '
 s = one(doc.find("section", id="summary"))
 assert "Plant Root CA 1" in s.all_text()
 assert "matches the root fingerprint" in one(s.find("dd", cls="anchor")).all_text()'
+dom good "the replacement plan: a row and a timeline bar per item" '
+import json
+plan = json.load(open(name.rsplit("/", 1)[0] + "/plan.json"))
+s = one(doc.find("section", id="plan"))
+svg = one(s.find("svg", cls="plan"))
+items = svg.find("g", cls="item")
+assert len(items) == len(plan["items"]) == 4, (len(items), plan["items"])
+assert [g.cls()[1] for g in items] == [i["kind"] for i in plan["items"]]
+for g, i in zip(items, plan["items"]):
+    assert ("warn" in g.cls()) == ("warning" in i), (g.cls(), i)
+    assert one(g.find("rect", cls="life"))
+assert len(svg.find("rect", cls="window")) == 2
+rows = one(s.find("tbody")).find("tr")
+assert len(rows) == 4
+assert sum("warn" in r.cls() for r in rows) == plan["warnings"] >= 1
+assert not doc.find("section", id="plan")[0].find("script")'
+dom bad "a page without --windows has no plan" '
+assert not doc.find("section", id="plan")'
 dom bad "the tampered CRL fails the audit and shows in the findings" '
 s = one(doc.find("section", id="summary"))
 assert one(s.find("div", cls="verdict")).all_text() == "FAIL"
