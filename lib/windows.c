@@ -271,7 +271,9 @@ ca_windows_parse(const char *buf, size_t len, const char *file,
 				goto out;
 			w->ncrl++;
 		}
-		qsort(w->crl, w->ncrl, sizeof(*w->crl), by_time);
+		/* qsort wants a real array even for none: an empty list has none. */
+		if (w->ncrl > 1)
+			qsort(w->crl, w->ncrl, sizeof(*w->crl), by_time);
 	}
 	*out = w;
 	w = NULL;

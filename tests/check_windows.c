@@ -141,6 +141,23 @@ START_TEST(refusals)
 }
 END_TEST
 
+/* An empty list of CRL ceremonies is none (found by fuzz_windows). */
+START_TEST(no_crl_ceremonies)
+{
+	static const char text[] = "{\"format\":\"ca-windows\",\"version\":1,"
+	    "\"sites\":[{\"name\":\"a\",\"windows\":[{\"start\":"
+	    "\"2030-01-01T00:00:00Z\",\"end\":\"2030-01-02T00:00:00Z\"}]}],"
+	    "\"crl_ceremonies\":[]}";
+	struct ca_windows *w = NULL;
+	struct ca_errbuf eb = { 0 };
+
+	ck_assert_msg(ca_windows_parse(text, strlen(text), NULL, &w, &eb) ==
+	    0, "%s", eb.msg);
+	ck_assert_uint_eq(w->ncrl, 0);
+	ca_windows_free(w);
+}
+END_TEST
+
 START_TEST(load_names_the_file)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
@@ -168,6 +185,7 @@ windows_suite(void)
 	tcase_add_test(t, parses_and_orders);
 	tcase_add_test(t, last_and_next);
 	tcase_add_test(t, refusals);
+	tcase_add_test(t, no_crl_ceremonies);
 	tcase_add_test(t, load_names_the_file);
 	suite_add_tcase(s, t);
 	return s;

@@ -1,8 +1,9 @@
 #!/bin/sh
 # make-seeds.sh: regenerate the seed corpora of the libFuzzer harnesses
 # (tests/fuzz/): csr/ with openssl, profile/ from profiles/, record/ from
-# the logs of a make demo run (run it first), revocation/ by hand.  Crash
-# inputs found later are added to the corpus they belong to, by name.
+# the logs of a make demo run (run it first), revocation/ and windows/ by
+# hand.  Crash inputs found later are added to the corpus they belong to,
+# by name.
 set -eu
 cd "$(dirname "$0")"
 top=../..
