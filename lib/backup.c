@@ -294,6 +294,24 @@ key_entry(const char *role, const struct ca_keyref *k, EVP_PKEY *pub,
 	    "sha256", sha, "size", (json_int_t)len);
 }
 
+/* A copy of key entry e with the blob itself, in base64, as "blob". */
+static int
+with_blob(const json_t *e, const unsigned char *blob, size_t len,
+    json_t **out)
+{
+	char *b64 = NULL;
+	int r;
+
+	if ((*out = json_deep_copy(e)) == NULL)
+		return CA_ERR_NOMEM;
+	if ((r = ca_b64_encode(blob, len, &b64)) != 0)
+		return r;
+	r = json_object_set_new(*out, "blob", json_string(b64)) != 0 ?
+	    CA_ERR_NOMEM : 0;
+	free(b64);
+	return r;
+}
+
 /*
  * The test restore: the wrapping key rebuilt from the custodians' shares
  * on the scratch token, as a session object, and each blob unwrapped
@@ -384,7 +402,8 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
 	struct ca_artifact art[5];
 	struct hist hi;
 	json_t *people = NULL, *body = NULL, *presented = NULL, *tok = NULL;
-	json_t *kca = NULL, *klog = NULL, *meta = NULL;
+	json_t *kca = NULL, *klog = NULL, *meta = NULL, *rca = NULL;
+	json_t *rlog = NULL;
 	unsigned char *bca = NULL, *blog = NULL, *pca = NULL, *plog = NULL;
 	char *p[5] = { NULL }, *metatext = NULL, *src = NULL;
 	size_t lca = 0, llog = 0, nca = 0, nlog = 0, mlen = 0, i;
@@ -470,12 +489,19 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
 	if ((r = ca_dir_body(d, s->prog, "key-backup", s->now, people, &body,
 	    eb)) != 0)
 		goto out;
+	/*
+	 * The record holds the blobs too: wrapped, they are as safe in the
+	 * log as in the folder, and a lost folder is not a lost backup.
+	 */
+	if ((r = with_blob(kca, bca, lca, &rca)) != 0 ||
+	    (r = with_blob(klog, blog, llog, &rlog)) != 0)
+		goto out;
 	r = CA_ERR_NOMEM;
 	if (json_object_set_new(body, "key_backup", json_pack("{s:s, s:s, "
 	    "s:{s:O, s:O}, s:[O, O], s:{s:O, s:s}}", "folder", req->out,
 	    "mechanism", mech.name, "wrap_key", "label",
 	    json_object_get(hi.wrap, "label"), "kcv",
-	    json_object_get(hi.wrap, "kcv"), "keys", kca, klog,
+	    json_object_get(hi.wrap, "kcv"), "keys", rca, rlog,
 	    "test_restore", "token", tok, "result", "ok")) != 0 ||
 	    json_object_set(body, "backup_shares_presented", presented) != 0)
 		goto out;
@@ -507,6 +533,8 @@ out:
 	json_decref(meta);
 	json_decref(kca);
 	json_decref(klog);
+	json_decref(rca);
+	json_decref(rlog);
 	json_decref(tok);
 	json_decref(presented);
 	json_decref(people);

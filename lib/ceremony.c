@@ -77,10 +77,10 @@ put_str(json_t *o, const char *k, const char *v)
 	return 0;
 }
 
-/* The body every ceremony record shares, with the token logged in. */
 static int begin_pin(const char *, const char *, const struct ca_session *,
     int, struct ca_dir **, json_t **, json_t **, struct ca_errbuf *);
 
+/* The body every ceremony record shares, with the token logged in. */
 static int
 begin(const char *dir, const char *op, const struct ca_session *s,
     struct ca_dir **d, json_t **people, json_t **body, struct ca_errbuf *eb)

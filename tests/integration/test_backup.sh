@@ -106,6 +106,9 @@ K=$D/log/$(ls "$D/log" | tail -1)
 check "the record names the blobs by SHA-256" test "$(jq -r \
     '.body.key_backup.keys[] | select(.role == "ca") | .sha256' "$K")" = \
     "$(sha256sum "$B/ca-key.wrapped" | cut -c1-64)"
+check "and holds the blobs themselves, byte for byte" sh -c \
+    'jq -r ".body.key_backup.keys[] | select(.role == \"log-signer\") |
+    .blob" "$1" | base64 -d | cmp -s - "$2/log-key.wrapped"' sh "$K" "$B"
 check "and the test restore on the scratch token" test "$(jq -c \
     '[.body.key_backup.test_restore.token.label,
     .body.key_backup.test_restore.result,
