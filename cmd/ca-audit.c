@@ -136,17 +136,10 @@ main(int argc, char **argv)
 	req.now = time(NULL);
 	/* The replacement plan for the report, before the audit runs. */
 	if (wpath != NULL) {
-		if ((r = ca_windows_load(wpath, &w, &eb)) != 0) {
-			fprintf(stderr, PROG ": %s; fix the windows file (see "
-			    "ca-windows(5))\n", eb.msg[0] ? eb.msg :
+		if ((r = ca_windows_load_site(wpath, sname, &w, &site,
+		    &eb)) != 0) {
+			fprintf(stderr, PROG ": %s\n", eb.msg[0] ? eb.msg :
 			    ca_strerror(r));
-			goto out;
-		}
-		if ((site = sname ? ca_windows_site(w, sname) :
-		    w->nsites == 1 ? &w->sites[0] : NULL) == NULL) {
-			fprintf(stderr, PROG ": \"%s\" has %s; name one with "
-			    "--site\n", wpath, sname ? "no such site" :
-			    "several sites");
 			goto out;
 		}
 		if ((r = ca_plan_build(&req.dir, 1, w, site, &margin, req.now,

@@ -120,21 +120,9 @@ main(int argc, char **argv)
 		    "as \"30d\" or \"2m\"\n", margin_s);
 		return 2;
 	}
-	if ((r = ca_windows_load(wpath, &w, &eb)) != 0) {
-		fprintf(stderr, PROG ": %s%s\n", eb.msg[0] ? eb.msg :
-		    ca_strerror(r), r == CA_ERR_NOT_FOUND ? "" :
-		    "; fix the windows file (see ca-windows(5))");
-		return 2;
-	}
-	if (sname == NULL && w->nsites != 1) {
-		fprintf(stderr, PROG ": \"%s\" has %zu sites; name one with "
-		    "--site\n", wpath, w->nsites);
-		goto out;
-	}
-	if ((site = sname ? ca_windows_site(w, sname) : &w->sites[0]) ==
-	    NULL) {
-		fprintf(stderr, PROG ": \"%s\" has no site \"%s\"\n", wpath,
-		    sname);
+	if ((r = ca_windows_load_site(wpath, sname, &w, &site, &eb)) != 0) {
+		fprintf(stderr, PROG ": %s\n", eb.msg[0] ? eb.msg :
+		    ca_strerror(r));
 		goto out;
 	}
 	if ((r = ca_plan_build(dirs, ndirs, w, site, &margin, time(NULL), &p,

@@ -68,33 +68,6 @@ when(const char *opt, const char *arg, const struct ca_site *site,
 	return CA_EXIT_USAGE;
 }
 
-/* The windows file and its site, for window:NAME. */
-static int
-load_site(const char *path, const char *name, struct ca_windows **w,
-    const struct ca_site **site)
-{
-	struct ca_errbuf eb = { 0 };
-	int r;
-
-	if ((r = ca_windows_load(path, w, &eb)) != 0) {
-		fprintf(stderr, PROG ": %s; fix the windows file (see "
-		    "ca-windows(5))\n", eb.msg[0] ? eb.msg : ca_strerror(r));
-		return CA_EXIT_USAGE;
-	}
-	if (name == NULL && (*w)->nsites != 1) {
-		fprintf(stderr, PROG ": \"%s\" has %zu sites; name one with "
-		    "--site\n", path, (*w)->nsites);
-		return CA_EXIT_USAGE;
-	}
-	if ((*site = name ? ca_windows_site(*w, name) : &(*w)->sites[0]) ==
-	    NULL) {
-		fprintf(stderr, PROG ": \"%s\" has no site \"%s\"\n", path,
-		    name);
-		return CA_EXIT_USAGE;
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -176,8 +149,13 @@ main(int argc, char **argv)
 	req.prompt = ca_prompt_tty;
 	req.now = time(NULL);
 	/* Staged: the times, from the windows when named so. */
-	if (wpath != NULL && (r = load_site(wpath, sname, &w, &site)) != 0)
+	if (wpath != NULL && (r = ca_windows_load_site(wpath, sname, &w,
+	    &site, &eb)) != 0) {
+		fprintf(stderr, PROG ": %s\n", eb.msg[0] ? eb.msg :
+		    ca_strerror(r));
+		r = CA_EXIT_USAGE;
 		goto staged_out;
+	}
 	if ((nb != NULL && (r = when("--not-before", nb, site, 0,
 	    &req.not_before, wnb, sizeof(wnb))) != 0) ||
 	    (na != NULL && (r = when("--not-after", na, site, 1,

@@ -300,6 +300,33 @@ ca_windows_load(const char *path, struct ca_windows **out,
 	return r;
 }
 
+int
+ca_windows_load_site(const char *path, const char *name,
+    struct ca_windows **out, const struct ca_site **site,
+    struct ca_errbuf *eb)
+{
+	int r;
+
+	*site = NULL;
+	if ((r = ca_windows_load(path, out, eb)) != 0) {
+		if (r != CA_ERR_NOT_FOUND && r != CA_ERR_NOMEM)
+			ca_err_suffix(eb, "fix the windows file (see "
+			    "ca-windows(5))");
+		return r;
+	}
+	if (name == NULL && (*out)->nsites != 1) {
+		ca_errf(eb, "\"%s\" has %zu sites; name one with --site", path,
+		    (*out)->nsites);
+		return CA_ERR_INVALID_ARG;
+	}
+	if ((*site = name ? ca_windows_site(*out, name) :
+	    &(*out)->sites[0]) == NULL) {
+		ca_errf(eb, "\"%s\" has no site \"%s\"", path, name);
+		return CA_ERR_NOT_FOUND;
+	}
+	return 0;
+}
+
 void
 ca_windows_free(struct ca_windows *w)
 {

@@ -47,6 +47,18 @@ int ca_windows_parse(const char *buf, size_t len, const char *file,
 int ca_windows_load(const char *path, struct ca_windows **out,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * ca_windows_load_site: ca_windows_load, then the site named name, or the
+ * file's only site when name is NULL: what a command given --windows FILE
+ * [--site NAME] plans with.  *site points into *out (caller frees *out
+ * with ca_windows_free, also on failure).  Those of ca_windows_load, with
+ * advice to fix the file; CA_ERR_NOT_FOUND when no such site,
+ * CA_ERR_INVALID_ARG when the file has several and none is named.
+ */
+int ca_windows_load_site(const char *path, const char *name,
+    struct ca_windows **out, const struct ca_site **site,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
 /* ca_windows_free: accepts NULL. */
 void ca_windows_free(struct ca_windows *w);
 

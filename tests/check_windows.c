@@ -161,6 +161,7 @@ END_TEST
 START_TEST(load_names_the_file)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
+	const struct ca_site *site = NULL;
 	struct ca_windows *w = NULL;
 	struct ca_errbuf eb = { 0 };
 
@@ -172,6 +173,23 @@ START_TEST(load_names_the_file)
 	tu_write(path, "{}", 2);
 	ck_assert_err(ca_windows_load(path, &w, &eb), CA_ERR_SCHEMA);
 	ck_assert_ptr_nonnull(strstr(eb.msg, path));
+	/* With its site: named, or the only one; advice for a bad file. */
+	ck_assert_err(ca_windows_load_site(path, NULL, &w, &site, &eb),
+	    CA_ERR_SCHEMA);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "fix the windows file"));
+	ca_windows_free(w);
+	tu_write(path, good, strlen(good));
+	ck_assert_err(ca_windows_load_site(path, NULL, &w, &site, &eb),
+	    CA_ERR_INVALID_ARG);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "has 2 sites; name one"));
+	ca_windows_free(w);
+	ck_assert_err(ca_windows_load_site(path, "nowhere", &w, &site, &eb),
+	    CA_ERR_NOT_FOUND);
+	ck_assert_ptr_null(site);
+	ca_windows_free(w);
+	ck_assert_ok(ca_windows_load_site(path, "paint-shop", &w, &site, &eb));
+	ck_assert_str_eq(site->name, "paint-shop");
+	ca_windows_free(w);
 	tu_rmrf(dir);
 }
 END_TEST
