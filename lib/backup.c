@@ -117,21 +117,6 @@ clock_ok(struct ca_dir *d, time_t now, const char *op, struct ca_errbuf *eb)
 	return r;
 }
 
-/* params, inputs, outputs and result, then append with artifacts a. */
-static int
-finish(struct ca_dir *d, json_t *body, json_t *params, json_t *outputs,
-    const struct ca_artifact *a, size_t n, char head[65],
-    struct ca_errbuf *eb)
-{
-	if (json_object_set_new(body, "params", params) != 0 ||
-	    json_object_set_new(body, "inputs", json_array()) != 0 ||
-	    json_object_set_new(body, "outputs", outputs ? outputs :
-	    json_array()) != 0 ||
-	    json_object_set_new(body, "result", json_string("ok")) != 0)
-		return CA_ERR_NOMEM;
-	return ca_dir_append(d, body, a, n, head, eb);
-}
-
 int
 ca_backup_wrap_key(const struct ca_wrap_key_req *req,
     const struct ca_session *s, char head[65], struct ca_errbuf *eb)
@@ -224,9 +209,9 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 	    "rebuild the key that restores this CA's backups", about,
 	    eb)) != 0)
 		goto out;
-	r = finish(d, body, json_pack("{s:s, s:I, s:I}", "dir", req->dir,
-	    "threshold", (json_int_t)req->m, "custodians", (json_int_t)req->n),
-	    NULL, NULL, 0, head, eb);
+	r = ca_dir_finish(d, body, json_pack("{s:s, s:I, s:I}", "dir",
+	    req->dir, "threshold", (json_int_t)req->m, "custodians",
+	    (json_int_t)req->n), NULL, NULL, 0, head, eb);
 out:
 	/* A key no record names must not stay behind, if it can be helped. */
 	if (r != 0 && made && (d == NULL || d->hsm == NULL ||
@@ -505,8 +490,8 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
 	    "test_restore", "token", tok, "result", "ok")) != 0 ||
 	    json_object_set(body, "backup_shares_presented", presented) != 0)
 		goto out;
-	if ((r = finish(d, body, json_pack("{s:s, s:s}", "dir", req->dir,
-	    "out", req->out), NULL, art, 5, res->head, eb)) != 0)
+	if ((r = ca_dir_finish(d, body, json_pack("{s:s, s:s}", "dir",
+	    req->dir, "out", req->out), NULL, art, 5, res->head, eb)) != 0)
 		goto out;
 	made_dir = 0;
 	snprintf(res->mechanism, sizeof(res->mechanism), "%s", mech.name);
@@ -750,8 +735,8 @@ ca_backup_restore(const struct ca_restore_req *req,
 		goto out;
 	art = (struct ca_artifact){ .path = cfgpath, .data = cfgtext,
 	    .len = cfglen, .mode = 0644, .replace = 1 };
-	r = finish(d, body, json_pack("{s:s, s:s, s:s}", "dir", req->dir,
-	    "from", req->from, "token", req->token_uri),
+	r = ca_dir_finish(d, body, json_pack("{s:s, s:s, s:s}", "dir",
+	    req->dir, "from", req->from, "token", req->token_uri),
 	    json_pack("[o]", ca_rec_file(CA_FILE_CONFIG, cfgtext, cfglen)),
 	    &art, 1, head, eb);
 out:

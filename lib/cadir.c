@@ -564,6 +564,21 @@ out:
 	return r;
 }
 
+int
+ca_dir_finish(struct ca_dir *d, json_t *body, json_t *params,
+    json_t *outputs, const struct ca_artifact *a, size_t n, char head[65],
+    struct ca_errbuf *eb)
+{
+	/* json_object_set_new takes its value even when it fails. */
+	if (json_object_set_new(body, "params", params) != 0 ||
+	    json_object_set_new(body, "inputs", json_array()) != 0 ||
+	    json_object_set_new(body, "outputs", outputs ? outputs :
+	    json_array()) != 0 ||
+	    json_object_set_new(body, "result", json_string("ok")) != 0)
+		return CA_ERR_NOMEM;
+	return ca_dir_append(d, body, a, n, head, eb);
+}
+
 void
 ca_dir_close(struct ca_dir *d)
 {

@@ -171,6 +171,16 @@ int ca_dir_append(struct ca_dir *d, const json_t *body,
     const struct ca_artifact *a, size_t n, char head[65],
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * ca_dir_finish: complete body (from ca_dir_body) with params, an empty
+ * inputs list, outputs (NULL: an empty list) and result "ok", then
+ * ca_dir_append it with the n artifacts a.  Takes params and outputs,
+ * also on failure.  As ca_dir_append.
+ */
+int ca_dir_finish(struct ca_dir *d, json_t *body, json_t *params,
+    json_t *outputs, const struct ca_artifact *a, size_t n, char head[65],
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
 /* ca_dir_close: log out, close the token, unlock; accepts NULL. */
 void ca_dir_close(struct ca_dir *d);
 

@@ -115,18 +115,6 @@ begin_pin(const char *dir, const char *op, const struct ca_session *s,
 	return ca_dir_body(*d, s->prog, op, s->now, *people, body, eb);
 }
 
-static int
-finish(struct ca_dir *d, json_t *body, json_t *params, char head[65],
-    struct ca_errbuf *eb)
-{
-	if (json_object_set_new(body, "params", params) != 0 ||
-	    json_object_set_new(body, "inputs", json_array()) != 0 ||
-	    json_object_set_new(body, "outputs", json_array()) != 0 ||
-	    json_object_set_new(body, "result", json_string("ok")) != 0)
-		return CA_ERR_NOMEM;
-	return ca_dir_append(d, body, NULL, 0, head, eb);
-}
-
 /*
  * The "ceremony_open" object req describes, checked: the roster needs a
  * witness and at least min_custodians key custodians.  *script gets the
@@ -530,7 +518,8 @@ statement(const char *dir, const char *op, const char *member,
 	}
 	if (json_object_set(body, member, what) != 0)
 		goto out;
-	r = finish(d, body, json_pack("{s:s}", "dir", dir), head, eb);
+	r = ca_dir_finish(d, body, json_pack("{s:s}", "dir", dir), NULL, NULL,
+	    0, head, eb);
 out:
 	json_decref(open);
 	json_decref(people);
@@ -629,8 +618,8 @@ ca_ceremony_seal(const char *dir, const struct ca_session *s,
 	    (json_int_t)res->records, "opened_in", (json_int_t)d->ceremony_seq,
 	    "head_before", d->head.hash)) != 0)
 		goto out;
-	if ((r = finish(d, body, json_pack("{s:s}", "dir", dir), res->head,
-	    eb)) != 0)
+	if ((r = ca_dir_finish(d, body, json_pack("{s:s}", "dir", dir), NULL,
+	    NULL, 0, res->head, eb)) != 0)
 		goto out;
 	r = ca_words_encode_hex(res->head, res->words, sizeof(res->words));
 out:
@@ -694,9 +683,9 @@ ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
 	if ((r = ca_hsm_set_pin(d->hsm, d->pin, sp->secret, eb)) != 0)
 		goto out;
 	pin_set = 1;
-	if ((r = finish(d, body, json_pack("{s:s, s:I, s:I}", "dir", dir,
-	    "threshold", (json_int_t)m, "custodians", (json_int_t)n),
-	    res->head, eb)) != 0)
+	if ((r = ca_dir_finish(d, body, json_pack("{s:s, s:I, s:I}", "dir",
+	    dir, "threshold", (json_int_t)m, "custodians", (json_int_t)n),
+	    NULL, NULL, 0, res->head, eb)) != 0)
 		goto out;
 	pin_set = 0;
 	res->shares = n;
