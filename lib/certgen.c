@@ -34,32 +34,86 @@ ca_serial_random(unsigned char serial[CA_SERIAL_LEN])
  * the subjectPublicKey BIT STRING value (excluding tag, length and unused
  * bits).  Documented in ca-init(1).
  */
-static int
-key_identifier(EVP_PKEY *key, ASN1_OCTET_STRING **out)
+int
+ca_key_id(const X509_PUBKEY *spki, ASN1_OCTET_STRING **out)
 {
-	X509_PUBKEY *xpk = NULL;
 	const unsigned char *pk;
 	int pklen;
 	unsigned char md[32];
 	ASN1_OCTET_STRING *os = NULL;
-	int r = CA_ERR_CRYPTO;
 
 	*out = NULL;
-	if (X509_PUBKEY_set(&xpk, key) != 1 ||
-	    X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL, xpk) != 1)
-		goto out;
-	if (EVP_Digest(pk, (size_t)pklen, md, NULL, EVP_sha256(), NULL) != 1)
-		goto out;
-	if ((os = ASN1_OCTET_STRING_new()) == NULL ||
-	    ASN1_OCTET_STRING_set(os, md, 20) != 1)
-		goto out;
+	if (X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL, spki) != 1 ||
+	    EVP_Digest(pk, (size_t)pklen, md, NULL, EVP_sha256(), NULL) !=
+	    1 || (os = ASN1_OCTET_STRING_new()) == NULL ||
+	    ASN1_OCTET_STRING_set(os, md, 20) != 1) {
+		ASN1_OCTET_STRING_free(os);
+		return CA_ERR_CRYPTO;
+	}
 	*out = os;
-	os = NULL;
-	r = 0;
-out:
-	ASN1_OCTET_STRING_free(os);
+	return 0;
+}
+
+static int
+key_identifier(EVP_PKEY *key, ASN1_OCTET_STRING **out)
+{
+	X509_PUBKEY *xpk = NULL;
+	int r;
+
+	*out = NULL;
+	if (X509_PUBKEY_set(&xpk, key) != 1)
+		return CA_ERR_CRYPTO;
+	r = ca_key_id(xpk, out);
 	X509_PUBKEY_free(xpk);
 	return r;
+}
+
+/*
+ * x's subjectPublicKeyInfo as a copy of spki's fields: OpenSSL 3.0 would
+ * otherwise encode the key through its provider encoders, which costs as
+ * much as a signature.
+ */
+static int
+copy_spki(X509 *x, const X509_PUBKEY *spki)
+{
+	ASN1_OBJECT *obj = NULL;
+	const ASN1_OBJECT *o;
+	X509_ALGOR *alg = NULL;
+	const void *pval;
+	void *pv = NULL;
+	const unsigned char *pk;
+	unsigned char *bits = NULL;
+	int pklen, ptype;
+
+	if (X509_PUBKEY_get0_param(NULL, &pk, &pklen, &alg, spki) != 1 ||
+	    alg == NULL)
+		return CA_ERR_CRYPTO;
+	X509_ALGOR_get0(&o, &ptype, &pval, alg);
+	if ((obj = OBJ_dup(o)) == NULL)
+		goto fail;
+	if (ptype == V_ASN1_OBJECT) {
+		if ((pv = OBJ_dup(pval)) == NULL)
+			goto fail;
+	} else if (ptype == V_ASN1_SEQUENCE) {
+		if ((pv = ASN1_STRING_dup(pval)) == NULL)
+			goto fail;
+	} else if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF) {
+		goto fail;
+	}
+	if ((bits = OPENSSL_memdup(pk, (size_t)pklen)) == NULL && pklen > 0)
+		goto fail;
+	if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), obj, ptype, pv,
+	    bits, pklen) != 1)
+		goto fail;
+	return 0;
+fail:
+	ASN1_OBJECT_free(obj);
+	if (ptype == V_ASN1_OBJECT)
+		ASN1_OBJECT_free(pv);
+	else
+		ASN1_STRING_free(pv);
+	OPENSSL_free(bits);
+	return CA_ERR_CRYPTO;
 }
 
 static int
@@ -336,7 +390,8 @@ ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
 	int r = CA_ERR_CRYPTO;
 
 	*out = NULL;
-	if ((x = X509_new()) == NULL || X509_set_version(x, X509_VERSION_3) != 1)
+	if ((x = X509_new()) == NULL ||
+	    X509_set_version(x, X509_VERSION_3) != 1)
 		goto out;
 	if ((bn = BN_bin2bn(p->serial, CA_SERIAL_LEN, NULL)) == NULL ||
 	    (serial = BN_to_ASN1_INTEGER(bn, NULL)) == NULL ||
@@ -353,13 +408,14 @@ ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
 	    (na = ASN1_TIME_set(NULL, p->not_after)) == NULL ||
 	    X509_set1_notBefore(x, nb) != 1 || X509_set1_notAfter(x, na) != 1)
 		goto out;
-	if (X509_set_pubkey(x, subject_key) != 1)
+	if (p->spki != NULL ? copy_spki(x, p->spki) != 0 :
+	    X509_set_pubkey(x, subject_key) != 1)
 		goto out;
 
 	/* RFC 5280 4.2.1.9: basicConstraints MUST be critical in CA certs. */
 	if ((bc = BASIC_CONSTRAINTS_new()) == NULL)
 		goto out;
-	if (p->kind != CA_CERT_LOG_SIGNER) {
+	if (p->kind != CA_CERT_LOG_SIGNER && p->kind != CA_CERT_DEVICE) {
 		bc->ca = 0xff;
 		if (p->path_len >= 0) {
 			if ((bc->pathlen = ASN1_INTEGER_new()) == NULL ||
@@ -380,7 +436,15 @@ ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
 	    ((p->key_usage & CA_KU_KEY_CERT_SIGN) &&
 	    !ASN1_BIT_STRING_set_bit(ku, 5, 1)) ||
 	    ((p->key_usage & CA_KU_CRL_SIGN) &&
-	    !ASN1_BIT_STRING_set_bit(ku, 6, 1)))
+	    !ASN1_BIT_STRING_set_bit(ku, 6, 1)) ||
+	    ((p->key_usage & CA_KU_NON_REPUDIATION) &&
+	    !ASN1_BIT_STRING_set_bit(ku, 1, 1)) ||
+	    ((p->key_usage & CA_KU_KEY_ENCIPHERMENT) &&
+	    !ASN1_BIT_STRING_set_bit(ku, 2, 1)) ||
+	    ((p->key_usage & CA_KU_DATA_ENCIPHERMENT) &&
+	    !ASN1_BIT_STRING_set_bit(ku, 3, 1)) ||
+	    ((p->key_usage & CA_KU_KEY_AGREEMENT) &&
+	    !ASN1_BIT_STRING_set_bit(ku, 4, 1)))
 		goto out;
 	if (!add_ext(x, NID_key_usage, 1, ku))
 		goto out;
@@ -421,8 +485,13 @@ ca_cert_build(const struct ca_cert_params *p, EVP_PKEY *subject_key,
 		if (!add_ext(x, NID_ext_key_usage, 0, eku))
 			goto out;
 	}
-	if ((p->kind == CA_CERT_SUB || p->kind == CA_CERT_CROSS) &&
-	    p->profile != NULL && (r = add_profile_exts(x, p->profile)) != 0)
+	if (p->kind == CA_CERT_DEVICE && p->san != NULL &&
+	    !add_ext(x, NID_subject_alt_name, X509_NAME_entry_count(
+	    p->subject) == 0, (void *)p->san))
+		goto out;
+	if ((p->kind == CA_CERT_SUB || p->kind == CA_CERT_CROSS ||
+	    p->kind == CA_CERT_DEVICE) && p->profile != NULL &&
+	    (r = add_profile_exts(x, p->profile)) != 0)
 		goto out;
 	*out = x;
 	x = NULL;

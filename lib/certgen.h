@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "ca_err.h"
 #include "hsm.h"
@@ -30,6 +31,7 @@ enum ca_cert_kind {
 	CA_CERT_LOG_SIGNER,	/* end entity for ceremony-log signing */
 	CA_CERT_SUB,		/* subordinate CA, issued by another CA */
 	CA_CERT_CROSS,		/* another root's key, certified by ours */
+	CA_CERT_DEVICE,		/* a device's end-entity certificate */
 };
 
 struct ca_profile;
@@ -54,6 +56,20 @@ struct ca_cert_params {
 	const struct ca_profile *profile;
 	const ASN1_OCTET_STRING *ski;
 	const ASN1_OCTET_STRING *aki;
+	/*
+	 * Device only: the subjectAltName (borrowed; NULL for none), made
+	 * critical when the subject is empty (RFC 5280 4.2.1.6).
+	 */
+	const GENERAL_NAMES *san;
+	/*
+	 * When set (borrowed), the subjectPublicKeyInfo is copied from it
+	 * field by field and subject_key is not used: for batches, where
+	 * encoding each key through OpenSSL 3.0's providers would cost as
+	 * much as signing.  Pass ski as well (ca_key_id of it).  The key
+	 * is then not decoded: X509_get0_pubkey of the result is NULL, and
+	 * lints take the request's key (ca_lint_device).
+	 */
+	const X509_PUBKEY *spki;
 };
 
 
@@ -62,6 +78,15 @@ struct ca_cert_params {
  * with a nonzero first octet so its DER length is fixed.  CA_ERR_CRYPTO.
  */
 int ca_serial_random(unsigned char serial[CA_SERIAL_LEN]) CA_MUST_CHECK;
+
+/*
+ * ca_key_id: the subjectKeyIdentifier of the key in spki, RFC 7093
+ * section 2 method 1 (the leftmost 160 bits of the SHA-256 of the
+ * subjectPublicKey BIT STRING's value), as every certificate here has.
+ * Caller frees with ASN1_OCTET_STRING_free.  CA_ERR_CRYPTO.
+ */
+int ca_key_id(const X509_PUBKEY *spki, ASN1_OCTET_STRING **out)
+    CA_MUST_CHECK;
 
 /*
  * ca_cert_build: a new unsigned certificate for subject_key from p.

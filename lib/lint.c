@@ -112,8 +112,52 @@ lint_time(const ASN1_TIME *t, const char *which, struct ca_lint_report *rep)
 		}
 }
 
+/* An end entity on a plant network: TLS, mTLS in a conduit, OPC UA. */
 static void
-lint_extensions(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep)
+lint_device(X509 *x, EVP_PKEY *k, const BASIC_CONSTRAINTS *bc,
+    ASN1_BIT_STRING *ku, struct ca_lint_report *rep)
+{
+	EXTENDED_KEY_USAGE *eku = NULL;
+	GENERAL_NAMES *san = NULL;
+	int i, crit = 0;
+
+	if (bc != NULL && bc->ca)	/* RFC 5280 4.2.1.9 */
+		finding(rep, "a device certificate must not be a CA");
+	if (ku == NULL || !ASN1_BIT_STRING_get_bit(ku, 0))
+		finding(rep, "a device needs digitalSignature");
+	if (ku != NULL && (ASN1_BIT_STRING_get_bit(ku, 5) ||
+	    ASN1_BIT_STRING_get_bit(ku, 6)))	/* BR 7.1.2.7.11 */
+		finding(rep, "a device key must not sign certificates or "
+		    "crls");
+	/* RFC 5480 3: an EC key enciphers nothing itself. */
+	if (ku != NULL && k != NULL && EVP_PKEY_get_base_id(k) ==
+	    EVP_PKEY_EC && (ASN1_BIT_STRING_get_bit(ku, 2) ||
+	    ASN1_BIT_STRING_get_bit(ku, 3)))
+		finding(rep, "an EC key takes no keyEncipherment or "
+		    "dataEncipherment");
+	/* BR 7.1.2.7.10: present, and never anyExtendedKeyUsage. */
+	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL)) ==
+	    NULL)
+		finding(rep, "a device certificate needs extendedKeyUsage");
+	for (i = 0; eku != NULL && i < sk_ASN1_OBJECT_num(eku); i++)
+		if (OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i)) ==
+		    NID_anyExtendedKeyUsage)
+			finding(rep, "anyExtendedKeyUsage is not allowed");
+	san = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
+	/* RFC 5280 4.2.1.6: an empty subject needs a critical SAN. */
+	if (X509_NAME_entry_count(X509_get_subject_name(x)) == 0 &&
+	    (san == NULL || crit != 1))
+		finding(rep, "an empty subject needs a critical "
+		    "subjectAltName");
+	if (san != NULL && sk_GENERAL_NAME_num(san) == 0)
+		finding(rep, "subjectAltName is empty");
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	GENERAL_NAMES_free(san);
+}
+
+static void
+lint_extensions(X509 *x, EVP_PKEY *key, enum ca_cert_kind kind,
+    struct ca_lint_report *rep)
 {
 	const STACK_OF(X509_EXTENSION) *exts = X509_get0_extensions(x);
 	int i, j, n = sk_X509_EXTENSION_num(exts), nid, crit;
@@ -174,7 +218,9 @@ lint_extensions(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep)
 			 * RFC 5280 4.2.1.10: only in CA certificates.  Its
 			 * criticality is the profile's choice (mbedTLS).
 			 */
-			if (kind == CA_CERT_ROOT || kind == CA_CERT_LOG_SIGNER)
+			if (kind == CA_CERT_ROOT ||
+			    kind == CA_CERT_LOG_SIGNER ||
+			    kind == CA_CERT_DEVICE)
 				finding(rep, "nameConstraints belong only in "
 				    "subordinate CA certificates");
 			break;
@@ -192,7 +238,7 @@ lint_extensions(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep)
 		}
 	}
 	/* RFC 5280 4.2.1.9: MUST appear in CA certificates. */
-	if (!seen_bc && kind != CA_CERT_LOG_SIGNER)
+	if (!seen_bc && kind != CA_CERT_LOG_SIGNER && kind != CA_CERT_DEVICE)
 		finding(rep, "basicConstraints missing");
 	if (!seen_ku)
 		finding(rep, "keyUsage missing");
@@ -203,7 +249,9 @@ lint_extensions(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep)
 
 	bc = X509_get_ext_d2i(x, NID_basic_constraints, NULL, NULL);
 	ku = X509_get_ext_d2i(x, NID_key_usage, NULL, NULL);
-	if (kind != CA_CERT_LOG_SIGNER) {
+	if (kind == CA_CERT_DEVICE) {
+		lint_device(x, key, bc, ku, rep);
+	} else if (kind != CA_CERT_LOG_SIGNER) {
 		if (bc == NULL || !bc->ca)
 			finding(rep, "a CA certificate needs cA TRUE");
 		if (ku == NULL || !ASN1_BIT_STRING_get_bit(ku, 5) ||
@@ -240,9 +288,11 @@ lint_extensions(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep)
 }
 
 static void
-lint_key_and_sig(X509 *x, EVP_PKEY *issuer_key, struct ca_lint_report *rep)
+lint_key_and_sig(X509 *x, EVP_PKEY *k, EVP_PKEY *issuer_key,
+    enum ca_cert_kind kind, struct ca_lint_report *rep)
 {
-	EVP_PKEY *k = X509_get0_pubkey(x);
+	/* BR 6.1.5; this toolkit asks more of a CA's own key. */
+	int floor = kind == CA_CERT_DEVICE ? 2048 : 3072;
 	const X509_ALGOR *inner = X509_get0_tbs_sigalg(x), *outer = NULL;
 	const ASN1_BIT_STRING *sig = NULL;
 	int signid, mdnid = NID_undef, pknid = NID_undef;
@@ -259,9 +309,9 @@ lint_key_and_sig(X509 *x, EVP_PKEY *issuer_key, struct ca_lint_report *rep)
 			finding(rep, "EC keys must be P-256 or P-384");
 		break;
 	case EVP_PKEY_RSA:
-		/* BR 6.1.5 with this toolkit's floor of 3072 for CAs. */
-		if (EVP_PKEY_get_bits(k) < 3072)
-			finding(rep, "RSA keys must be at least 3072 bits");
+		if (EVP_PKEY_get_bits(k) < floor)
+			finding(rep, "RSA keys must be at least %d bits",
+			    floor);
 		if (EVP_PKEY_get_bn_param(k, "e", &e) != 1 ||
 		    !BN_is_word(e, 65537))
 			finding(rep, "RSA public exponent must be 65537");
@@ -308,9 +358,9 @@ ca_lint_cert(X509 *x, enum ca_cert_kind kind, struct ca_lint_report *rep,
 	return ca_lint_cert_issued(x, NULL, kind, rep, eb);
 }
 
-int
-ca_lint_cert_issued(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
-    struct ca_lint_report *rep, struct ca_errbuf *eb)
+static int
+lint_cert(X509 *x, EVP_PKEY *key, EVP_PKEY *issuer_key,
+    enum ca_cert_kind kind, struct ca_lint_report *rep, struct ca_errbuf *eb)
 {
 	const ASN1_BIT_STRING *iuid = NULL, *suid = NULL;
 
@@ -334,10 +384,28 @@ ca_lint_cert_issued(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
 	X509_get0_uids(x, &iuid, &suid);
 	if (iuid != NULL || suid != NULL)	/* RFC 5280 4.1.2.8 */
 		finding(rep, "unique identifiers must not be present");
-	lint_extensions(x, kind, rep);
-	lint_key_and_sig(x, issuer_key, rep);
+	lint_extensions(x, key, kind, rep);
+	lint_key_and_sig(x, key, issuer_key, kind, rep);
 	ERR_clear_error();
 	return lint_result(rep, eb);
+}
+
+int
+ca_lint_cert_issued(X509 *x, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
+    struct ca_lint_report *rep, struct ca_errbuf *eb)
+{
+	return lint_cert(x, X509_get0_pubkey(x), issuer_key, kind, rep, eb);
+}
+
+int
+ca_lint_device(X509 *x, EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer,
+    struct ca_lint_report *rep, struct ca_errbuf *eb)
+{
+	int r;
+
+	if ((r = lint_cert(x, key, issuer_key, CA_CERT_DEVICE, rep, eb)) != 0)
+		return r;
+	return ca_lint_issuer(x, issuer, rep, eb);
 }
 
 static int

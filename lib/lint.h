@@ -45,4 +45,13 @@ int ca_lint_cert_issued(X509 *x, EVP_PKEY *issuer_key,
 int ca_lint_issuer(X509 *x, X509 *issuer, struct ca_lint_report *rep,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * ca_lint_device: ca_lint_cert_issued of kind CA_CERT_DEVICE, taking the
+ * subject's key as key (the request's, already decoded) rather than
+ * decoding it from x again, then ca_lint_issuer.
+ */
+int ca_lint_device(X509 *x, EVP_PKEY *key, EVP_PKEY *issuer_key,
+    X509 *issuer, struct ca_lint_report *rep, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
 #endif

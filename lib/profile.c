@@ -21,6 +21,7 @@ struct pctx {
 
 static int perr(const struct pctx *, const struct ca_jloc *, const char *,
     ...) __attribute__((format(printf, 3, 4)));
+static void sub_loc(struct ca_jloc *, const struct ca_jloc *, const char *);
 
 /* Set the reason, placed at at; returns CA_ERR_PROFILE. */
 static int
@@ -384,6 +385,7 @@ static const struct name_val kind_names[] = {
 	{ "sub", CA_PROFILE_SUB },
 	{ "cross", CA_PROFILE_CROSS },
 	{ "log-signer", CA_PROFILE_LOG_SIGNER },
+	{ "device", CA_PROFILE_DEVICE },
 	{ NULL, 0 },
 };
 
@@ -391,6 +393,17 @@ static const struct name_val ku_names[] = {
 	{ "digitalSignature", CA_KU_DIGITAL_SIGNATURE },
 	{ "keyCertSign", CA_KU_KEY_CERT_SIGN },
 	{ "cRLSign", CA_KU_CRL_SIGN },
+	{ "nonRepudiation", CA_KU_NON_REPUDIATION },
+	{ "keyEncipherment", CA_KU_KEY_ENCIPHERMENT },
+	{ "dataEncipherment", CA_KU_DATA_ENCIPHERMENT },
+	{ "keyAgreement", CA_KU_KEY_AGREEMENT },
+	{ NULL, 0 },
+};
+
+static const struct name_val san_names[] = {
+	{ "dns", CA_SAN_DNS },
+	{ "ip", CA_SAN_IP },
+	{ "uri", CA_SAN_URI },
 	{ NULL, 0 },
 };
 
@@ -639,7 +652,20 @@ m_key_usage(const struct pctx *c, const struct ca_jloc *at, json_t *v,
 
 	if ((r = get_bits(c, at, v, ku_names, 0, &p->key_usage)) != 0)
 		return r;
-	if (c->kind == CA_PROFILE_LOG_SIGNER) {
+	if (c->kind == CA_PROFILE_DEVICE) {
+		/* BR 7.1.2.7.11: a subscriber key signs no certificates. */
+		if (p->key_usage & ca)
+			return perr(c, at, "\"key_usage\" of a device must not "
+			    "include keyCertSign or cRLSign");
+		/* TLS 1.3 and OPC UA both sign with the device key. */
+		if (!(p->key_usage & CA_KU_DIGITAL_SIGNATURE))
+			return perr(c, at, "\"key_usage\" of a device must "
+			    "include digitalSignature");
+	} else if (p->key_usage & ~(CA_KU_DIGITAL_SIGNATURE | ca)) {
+		return perr(c, at, "\"key_usage\" of a %s profile may hold "
+		    "only digitalSignature, keyCertSign and cRLSign",
+		    ca_profile_kind_name(c->kind));
+	} else if (c->kind == CA_PROFILE_LOG_SIGNER) {
 		/* It signs log records, nothing else. */
 		if (p->key_usage != CA_KU_DIGITAL_SIGNATURE)
 			return perr(c, at, "\"key_usage\" of a log signer "
@@ -690,10 +716,10 @@ m_eku(const struct pctx *c, const struct ca_jloc *at, json_t *v,
 			    "OCSPSigning) nor an OID: %s", s, why.msg);
 		if (oid == NULL)
 			oid = s;
-		/* BR 7.1.2.10.6: never anyExtendedKeyUsage in a CA. */
+		/* BR 7.1.2.10.6 and 7.1.2.7.10: never anyExtendedKeyUsage. */
 		if (strcmp(oid, OID_ANY_EKU) == 0)
 			return perr(c, &el, "anyExtendedKeyUsage is not "
-			    "allowed in a CA certificate");
+			    "allowed");
 		if (strlist_has(&p->eku, oid))
 			return perr(c, &el, "\"%.64s\" is listed twice in "
 			    "\"extended_key_usage\"", s);
@@ -962,12 +988,50 @@ static int
 m_rsa_min_bits(const struct pctx *c, const struct ca_jloc *at, json_t *v,
     struct ca_profile *p)
 {
+	int floor = c->kind == CA_PROFILE_DEVICE ? CA_RSA_MIN_BITS_DEVICE :
+	    CA_RSA_MIN_BITS;
+
 	/* The floor is the toolkit's; a profile may only raise it. */
-	if (!json_is_integer(v) || json_integer_value(v) < CA_RSA_MIN_BITS ||
+	if (!json_is_integer(v) || json_integer_value(v) < floor ||
 	    json_integer_value(v) > 16384)
 		return perr(c, at, "\"rsa_min_bits\" must be an integer from "
-		    "%d to 16384", CA_RSA_MIN_BITS);
+		    "%d to 16384", floor);
 	p->rsa_min_bits = (int)json_integer_value(v);
+	return 0;
+}
+
+/* "subject_alt_name": { "allow": [...], "require": [...] } */
+static int
+m_san(const struct pctx *c, const struct ca_jloc *at, json_t *v,
+    struct ca_profile *p)
+{
+	struct ca_jloc l;
+	const char *key;
+	json_t *e;
+	int r;
+
+	if (!json_is_object(v))
+		return perr(c, at, "\"subject_alt_name\" must be an object "
+		    "with \"allow\" and optionally \"require\"");
+	json_object_foreach(v, key, e) {
+		sub_loc(&l, at, key);
+		if (strcmp(key, "allow") == 0)
+			r = get_bits(c, &l, e, san_names, 1, &p->san_allow);
+		else if (strcmp(key, "require") == 0)
+			r = get_bits(c, &l, e, san_names, 0, &p->san_require);
+		else
+			r = perr(c, &l, "unknown member \"%.64s\" in "
+			    "\"subject_alt_name\"", key);
+		if (r != 0)
+			return r;
+	}
+	if (json_object_get(v, "allow") == NULL)
+		return perr(c, at, "\"subject_alt_name\" needs \"allow\"");
+	if (p->san_require & ~p->san_allow) {
+		sub_loc(&l, at, "require");
+		return perr(c, &l, "\"require\" names a type that \"allow\" "
+		    "does not");
+	}
 	return 0;
 }
 
@@ -983,7 +1047,8 @@ m_targets(const struct pctx *c, const struct ca_jloc *at, json_t *v,
 #define K_SUB (1u << CA_PROFILE_SUB)
 #define K_CROSS (1u << CA_PROFILE_CROSS)
 #define K_LOG (1u << CA_PROFILE_LOG_SIGNER)
-#define K_ALL (K_ROOT | K_SUB | K_CROSS | K_LOG)
+#define K_DEV (1u << CA_PROFILE_DEVICE)
+#define K_ALL (K_ROOT | K_SUB | K_CROSS | K_LOG | K_DEV)
 #define K_CA (K_ROOT | K_SUB | K_CROSS)
 #define K_ISSUED (K_SUB | K_CROSS)
 
@@ -1001,19 +1066,21 @@ static const struct member {
 	{ "subject_from", K_SUB, m_subject_from },
 	{ "validity", K_ALL, m_validity },
 	/* A root has no issuer to outlast. */
-	{ "truncate_validity", K_ISSUED, m_truncate },
+	{ "truncate_validity", K_ISSUED | K_DEV, m_truncate },
 	{ "path_len", K_CA, m_path_len },
 	{ "key_usage", K_ALL, m_key_usage },
 	/* BR 7.1.2.1.2: none of the next six in a root certificate. */
-	{ "extended_key_usage", K_ISSUED, m_eku },
-	{ "policies", K_ISSUED, m_policies },
+	{ "extended_key_usage", K_ISSUED | K_DEV, m_eku },
+	{ "policies", K_ISSUED | K_DEV, m_policies },
 	{ "name_constraints", K_ISSUED, m_name_constraints },
-	{ "crl_distribution_points", K_ISSUED, m_crl_dp },
-	{ "aia_ca_issuers", K_ISSUED, m_aia },
+	{ "crl_distribution_points", K_ISSUED | K_DEV, m_crl_dp },
+	{ "aia_ca_issuers", K_ISSUED | K_DEV, m_aia },
 	{ "iec62443", K_ISSUED, m_iec62443 },
-	{ "key_algorithms", K_CA, m_key_algorithms },
-	{ "rsa_min_bits", K_CA, m_rsa_min_bits },
+	{ "key_algorithms", K_CA | K_DEV, m_key_algorithms },
+	{ "rsa_min_bits", K_CA | K_DEV, m_rsa_min_bits },
 	{ "targets", K_CA, m_targets },
+	/* Which names a device certificate takes from its request. */
+	{ "subject_alt_name", K_DEV, m_san },
 	/* How long a root's CRLs last, and how early to renew them. */
 	{ "crl_next_update", K_ROOT, m_crl_next_update },
 	{ "crl_margin", K_ROOT, m_crl_margin },
@@ -1103,6 +1170,17 @@ check_whole(const struct pctx *c, json_t *root, struct ca_profile *p)
 		    p->subject != NULL)
 			return perr(c, &l2, "\"subject\" is used only with "
 			    "\"subject_from\": \"profile\"");
+	}
+	if (p->kind == CA_PROFILE_DEVICE) {
+		/* BR 7.1.2.7.10: a subscriber certificate names its use. */
+		if (p->eku.n == 0)
+			return perr(c, &top, "a device profile needs "
+			    "\"extended_key_usage\" (serverAuth, clientAuth, "
+			    "or both for a conduit's mTLS and OPC UA)");
+		if (json_object_get(root, "subject_alt_name") == NULL)
+			return perr(c, &top, "a device profile needs "
+			    "\"subject_alt_name\": the name types taken from "
+			    "requests");
 	}
 	if (p->zone_policy_oid != NULL &&
 	    !policy_has(p, p->zone_policy_oid) &&
@@ -1253,8 +1331,8 @@ parse_profile(const char *buf, size_t len, const char *file,
 	sub_loc(&ml, &top, "kind");
 	if ((s = json_string_value(v)) == NULL ||
 	    !lookup(kind_names, s, &kind)) {
-		perr(&c, &ml, "\"kind\" must be \"root\", \"sub\", \"cross\" "
-		    "or \"log-signer\"");
+		perr(&c, &ml, "\"kind\" must be \"root\", \"sub\", \"cross\", "
+		    "\"log-signer\" or \"device\"");
 		goto out;
 	}
 	c.kind = (enum ca_profile_kind)kind;
@@ -1266,6 +1344,12 @@ parse_profile(const char *buf, size_t len, const char *file,
 		p->subject_from = CA_SUBJECT_FROM_CSR;
 	if (p->kind == CA_PROFILE_LOG_SIGNER)
 		p->key_usage = CA_KU_DIGITAL_SIGNATURE;
+	if (p->kind == CA_PROFILE_DEVICE) {
+		p->subject_from = CA_SUBJECT_FROM_CSR;
+		p->key_usage = CA_KU_DIGITAL_SIGNATURE;
+		p->path_len = -1;
+		p->rsa_min_bits = CA_RSA_MIN_BITS_DEVICE;
+	}
 
 	json_object_foreach(root, key, v) {
 		sub_loc(&ml, &top, key);

@@ -17,17 +17,25 @@
 #define CA_KU_DIGITAL_SIGNATURE 0x01
 #define CA_KU_KEY_CERT_SIGN 0x02
 #define CA_KU_CRL_SIGN 0x04
+/* Device (end-entity) certificates only. */
+#define CA_KU_NON_REPUDIATION 0x08
+#define CA_KU_KEY_ENCIPHERMENT 0x10
+#define CA_KU_DATA_ENCIPHERMENT 0x20
+#define CA_KU_KEY_AGREEMENT 0x40
+/* RFC 5480 3: never asserted for an EC key, whatever the profile says. */
+#define CA_KU_RSA_ONLY (CA_KU_KEY_ENCIPHERMENT | CA_KU_DATA_ENCIPHERMENT)
 
 enum ca_profile_kind {
 	CA_PROFILE_ROOT = 1,	/* self-signed root (ca-init) */
 	CA_PROFILE_SUB,		/* subordinate CA (ca-sign-sub --csr) */
 	CA_PROFILE_CROSS,	/* cross-certificate (ca-sign-sub --cross) */
 	CA_PROFILE_LOG_SIGNER,	/* a CA directory's log-signing key */
+	CA_PROFILE_DEVICE,	/* device end entity (ca-issue) */
 };
 
 /* Where a subordinate's subject comes from ("subject_from"). */
 enum ca_subject_from {
-	CA_SUBJECT_FROM_CSR = 1,	/* the default */
+	CA_SUBJECT_FROM_CSR = 1,	/* the default; always for devices */
 	CA_SUBJECT_FROM_PROFILE,
 };
 
@@ -37,6 +45,13 @@ enum ca_subject_from {
 #define CA_KEYPOL_RSA 0x04
 #define CA_KEYPOL_ALL (CA_KEYPOL_P256 | CA_KEYPOL_P384 | CA_KEYPOL_RSA)
 #define CA_RSA_MIN_BITS 3072
+/* BR 6.1.5: device keys may be smaller (OPC UA still ships RSA 2048). */
+#define CA_RSA_MIN_BITS_DEVICE 2048
+
+/* subjectAltName types a device profile takes from requests. */
+#define CA_SAN_DNS 0x01
+#define CA_SAN_IP 0x02
+#define CA_SAN_URI 0x04
 
 /* Relying-party stacks a profile targets ("targets"). */
 #define CA_TARGET_OPENSSL 0x01
@@ -90,6 +105,13 @@ struct ca_profile {
 	unsigned key_algorithms;	/* CA_KEYPOL_*; default ALL */
 	int rsa_min_bits;		/* default CA_RSA_MIN_BITS */
 	unsigned targets;		/* CA_TARGET_*; 0 for none named */
+	/*
+	 * Device only: the subjectAltName types copied from a request
+	 * (others are refused), and those it must carry at least one of
+	 * each; an OPC UA application instance certificate requires
+	 * exactly one URI, its applicationUri (OPC 10000-6 6.2.2).
+	 */
+	unsigned san_allow, san_require;
 	/* Root only; all zero when not given (ca-crl(1) has defaults). */
 	struct ca_duration crl_next_update;	/* nextUpdate - thisUpdate */
 	struct ca_duration crl_margin;		/* renew this long before */
@@ -140,7 +162,7 @@ void ca_profile_free(struct ca_profile *p);
 
 /*
  * ca_profile_kind_name: the "kind" string of kind ("root", "sub",
- * "cross", "log-signer"), or "unknown"; never NULL.
+ * "cross", "log-signer", "device"), or "unknown"; never NULL.
  */
 const char *ca_profile_kind_name(enum ca_profile_kind kind);
 

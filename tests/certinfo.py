@@ -133,6 +133,14 @@ def info(path):
     else:
         key = {"type": "other"}
     exts, ext_oids = ext_info(cert.tbs_certificate_bytes)
+    if "subjectAltName" in exts:
+        san = cert.extensions.get_extension_for_class(
+            x509.SubjectAlternativeName).value
+        exts["subjectAltName"]["names"] = (
+            ["DNS:" + n for n in san.get_values_for_type(x509.DNSName)] +
+            ["IP:" + str(n) for n in san.get_values_for_type(x509.IPAddress)]
+            + ["URI:" + n for n in san.get_values_for_type(
+                x509.UniformResourceIdentifier)])
     serial_octets = (cert.serial_number.bit_length() + 8) // 8
     return {
         "file": path,

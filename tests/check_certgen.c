@@ -779,6 +779,73 @@ START_TEST(serial_hex_values)
 }
 END_TEST
 
+/*
+ * A batch copies each request's subjectPublicKeyInfo field by field and
+ * its key identifier from ca_key_id: the certificate must be byte for
+ * byte the one built from the decoded key.
+ */
+START_TEST(spki_copy_matches_key)
+{
+	static const char *const algs[] = { "P-256", "P-384", "RSA" };
+	struct ca_cert_params p;
+	X509_NAME *n = X509_NAME_new();
+	EVP_PKEY *key, *ca;
+	X509_PUBKEY *xp = NULL;
+	ASN1_OCTET_STRING *kid = NULL;
+	X509 *a = NULL, *b = NULL;
+	unsigned char *da = NULL, *db = NULL;
+	int la, lb;
+	size_t i;
+
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)"dev", -1, -1, 0), 1);
+	ck_assert_ok(ca_keygen_soft(CA_ALG_P256, &ca));
+	for (i = 0; i < 3; i++) {
+		key = i < 2 ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", algs[i]) :
+		    EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+		ck_assert_ptr_nonnull(key);
+		ck_assert_int_eq(X509_PUBKEY_set(&xp, key), 1);
+		ck_assert_ok(ca_key_id(xp, &kid));
+		memset(&p, 0, sizeof(p));
+		p.kind = CA_CERT_DEVICE;
+		p.subject = n;
+		p.issuer = n;
+		memset(p.serial, 0x42, sizeof(p.serial));
+		p.not_before = T_2025;
+		p.not_after = T_2025 + 86400;
+		p.path_len = -1;
+		p.key_usage = CA_KU_DIGITAL_SIGNATURE;
+		ck_assert_ok(ca_cert_build(&p, key, ca, &a));
+		p.spki = xp;
+		p.ski = kid;
+		ck_assert_ok(ca_cert_build(&p, NULL, ca, &b));
+		ck_assert_int_gt(X509_sign(a, ca, EVP_sha256()), 0);
+		ck_assert_int_gt(X509_sign(b, ca, EVP_sha256()), 0);
+		la = i2d_re_X509_tbs(a, &da);
+		lb = i2d_re_X509_tbs(b, &db);
+		ck_assert_int_gt(la, 0);
+		ck_assert_int_eq(la, lb);
+		ck_assert_mem_eq(da, db, (size_t)la);
+		/* RFC 7093 method 1, as the decoded key gives it. */
+		ck_assert_int_eq(ASN1_OCTET_STRING_cmp(kid,
+		    X509_get0_subject_key_id(a)), 0);
+		/* Not decoded: the caller has the key (certgen.h). */
+		ck_assert_ptr_null(X509_get0_pubkey(b));
+		OPENSSL_free(da);
+		OPENSSL_free(db);
+		da = db = NULL;
+		X509_free(a);
+		X509_free(b);
+		ASN1_OCTET_STRING_free(kid);
+		X509_PUBKEY_free(xp);
+		xp = NULL;
+		EVP_PKEY_free(key);
+	}
+	EVP_PKEY_free(ca);
+	X509_NAME_free(n);
+}
+END_TEST
+
 static Suite *
 certgen_suite(void)
 {
@@ -809,6 +876,7 @@ certgen_suite(void)
 	tcase_add_test(tc, fingerprints);
 	tcase_add_test(tc, pem_round_trip_and_load_errors);
 	tcase_add_test(tc, serial_hex_values);
+	tcase_add_test(tc, spki_copy_matches_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

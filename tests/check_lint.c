@@ -928,6 +928,160 @@ START_TEST(issued_still_checks_subject_key)
 }
 END_TEST
 
+/*
+ * A device certificate as ca-issue builds it (the stock mTLS profile,
+ * DNS and IP names), for key, issued by a P-256 CA key; unsigned.
+ */
+static void
+fx_device(struct fx *f, EVP_PKEY *key, struct ca_profile **prof)
+{
+	struct ca_cert_params p;
+	struct ca_errbuf eb = { 0 };
+	GENERAL_NAMES *san;
+	X509_EXTENSION *e;
+
+	memset(f, 0, sizeof(*f));
+	ck_assert_msg(ca_profile_load("profiles/device-mtls.json", prof,
+	    &eb) == 0, "%s", eb.msg);
+	f->kind = CA_CERT_DEVICE;
+	f->subj = name_cn("plc-01");
+	f->iss = name_cn("Lint Issuing");
+	if (key == NULL)
+		ck_assert_ok(ca_keygen_soft(CA_ALG_P256, &key));
+	f->key = key;
+	ck_assert_ok(ca_keygen_soft(CA_ALG_P256, &f->ca_key));
+	e = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+	    "DNS:plc-01.plant.example,IP:10.20.1.1");
+	ck_assert_ptr_nonnull(e);
+	san = X509V3_EXT_d2i(e);
+	memset(&p, 0, sizeof(p));
+	p.kind = CA_CERT_DEVICE;
+	p.subject = f->subj;
+	p.issuer = f->iss;
+	ck_assert_ok(ca_serial_random(p.serial));
+	p.not_before = T_2025;
+	p.not_after = T_2025 + 86400 * 730;
+	p.path_len = -1;
+	p.key_usage = (*prof)->key_usage;
+	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC)
+		p.key_usage &= ~(unsigned)CA_KU_RSA_ONLY;
+	p.profile = *prof;
+	p.san = san;
+	ck_assert_ok(ca_cert_build(&p, f->key, f->ca_key, &f->x));
+	GENERAL_NAMES_free(san);
+	X509_EXTENSION_free(e);
+}
+
+START_TEST(device_certificates)
+{
+	struct ca_profile *prof = NULL;
+	struct ca_lint_report rep;
+	struct ca_errbuf eb = { 0 };
+	EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	struct fx f;
+	X509 *issuer;
+
+	/* As built: clean, EC and RSA 2048 alike; the key given is used. */
+	fx_device(&f, NULL, &prof);
+	fx_sign(&f, EVP_sha256());
+	ck_assert_msg(ca_lint_cert_issued(f.x, f.ca_key, CA_CERT_DEVICE, &rep,
+	    &eb) == 0, "%s", eb.msg);
+	ck_assert_int_eq(X509_check_ca(f.x), 0);
+	/* Under an issuer, with the subject's key passed in. */
+	{
+		struct ca_cert_params ip;
+		X509_NAME *in = name_cn("Lint Issuing");
+
+		memset(&ip, 0, sizeof(ip));
+		ip.kind = CA_CERT_ROOT;
+		ip.subject = in;
+		ck_assert_ok(ca_serial_random(ip.serial));
+		ip.not_before = T_2025 - 86400;
+		ip.not_after = T_2025 + 86400 * 3650;
+		ip.path_len = -1;
+		ip.key_usage = CA_KU_KEY_CERT_SIGN | CA_KU_CRL_SIGN;
+		ck_assert_ok(ca_cert_build(&ip, f.ca_key, NULL, &issuer));
+		ck_assert_ok(ca_cert_sign(issuer, f.ca_key, EVP_sha256(), &eb));
+		X509_NAME_free(in);
+	}
+	ck_assert_msg(ca_lint_device(f.x, f.key, f.ca_key, issuer, &rep,
+	    &eb) == 0, "%s", eb.msg);
+	/* The key passed in is the one checked: a 1024-bit one fails. */
+	{
+		EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
+		    (size_t)1024);
+
+		ck_assert_err(ca_lint_device(f.x, small, f.ca_key, issuer, &rep,
+		    &eb), CA_ERR_LINT);
+		ck_assert(rep_has(&rep, "RSA keys must be at least 2048 bits"));
+		EVP_PKEY_free(small);
+	}
+	X509_free(issuer);
+	fx_free(&f);
+	ca_profile_free(prof);
+
+	fx_device(&f, rsa, &prof);
+	fx_sign(&f, EVP_sha256());
+	ck_assert_msg(ca_lint_cert_issued(f.x, f.ca_key, CA_CERT_DEVICE, &rep,
+	    &eb) == 0, "%s", eb.msg);
+	fx_free(&f);
+	ca_profile_free(prof);
+
+	/* Each broken the way a bad profile or build would break it. */
+	fx_device(&f, NULL, &prof);
+	put_ext(f.x, NID_key_usage, "critical,digitalSignature,"
+	    "keyEncipherment");
+	fx_sign(&f, EVP_sha256());
+	expect_one(&f, "an EC key takes no keyEncipherment or "
+	    "dataEncipherment");
+	fx_free(&f);
+	ca_profile_free(prof);
+
+	fx_device(&f, NULL, &prof);
+	put_ext(f.x, NID_key_usage, "critical,digitalSignature,keyCertSign");
+	fx_sign(&f, EVP_sha256());
+	expect_one(&f, "a device key must not sign certificates or crls");
+	fx_free(&f);
+	ca_profile_free(prof);
+
+	fx_device(&f, NULL, &prof);
+	put_ext(f.x, NID_key_usage, "critical,keyAgreement");
+	fx_sign(&f, EVP_sha256());
+	expect_one(&f, "a device needs digitalSignature");
+	fx_free(&f);
+	ca_profile_free(prof);
+
+	fx_device(&f, NULL, &prof);
+	put_ext(f.x, NID_basic_constraints, "critical,CA:TRUE");
+	fx_sign(&f, EVP_sha256());
+	expect_one(&f, "a device certificate must not be a CA");
+	fx_free(&f);
+	ca_profile_free(prof);
+
+	fx_device(&f, NULL, &prof);
+	drop_ext(f.x, NID_ext_key_usage);
+	fx_sign(&f, EVP_sha256());
+	expect_one(&f, "a device certificate needs extendedKeyUsage");
+	fx_free(&f);
+	ca_profile_free(prof);
+
+	fx_device(&f, NULL, &prof);
+	put_ext(f.x, NID_ext_key_usage, "serverAuth,anyExtendedKeyUsage");
+	fx_sign(&f, EVP_sha256());
+	expect_one(&f, "anyExtendedKeyUsage is not allowed");
+	fx_free(&f);
+	ca_profile_free(prof);
+
+	fx_device(&f, NULL, &prof);
+	put_ext(f.x, NID_name_constraints, "critical,permitted;DNS:example");
+	fx_sign(&f, EVP_sha256());
+	expect_one(&f, "nameConstraints belong only in subordinate CA "
+	    "certificates");
+	fx_free(&f);
+	ca_profile_free(prof);
+}
+END_TEST
+
 static Suite *
 lint_suite(void)
 {
@@ -976,6 +1130,7 @@ lint_suite(void)
 	tcase_add_test(tc, many_findings_are_capped);
 	tcase_add_test(tc, issued_checks_hash_against_issuer);
 	tcase_add_test(tc, issued_still_checks_subject_key);
+	tcase_add_test(tc, device_certificates);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,9 @@
 #define SUB KIND("sub") ",\"validity\":\"5y\""
 #define CROSS KIND("cross") ",\"validity\":\"5y\""
 #define LOGS KIND("log-signer") ",\"validity\":\"5y\""
+#define DEV KIND("device") ",\"validity\":\"2y\"," \
+    "\"extended_key_usage\":[\"serverAuth\"]"
+#define DEVSAN DEV ",\"subject_alt_name\":{\"allow\":[\"dns\"]}"
 
 /* Parse the C string s as a profile. */
 static int
@@ -1239,6 +1242,83 @@ START_TEST(stock_profiles)
 }
 END_TEST
 
+/* Device (end-entity) profiles for ca-issue. */
+START_TEST(device_profiles)
+{
+	struct ca_profile *p;
+
+	p = must_parse("{" DEVSAN "}");
+	ck_assert_int_eq(p->kind, CA_PROFILE_DEVICE);
+	ck_assert_uint_eq(p->key_usage, CA_KU_DIGITAL_SIGNATURE);
+	ck_assert_int_eq(p->rsa_min_bits, CA_RSA_MIN_BITS_DEVICE);
+	ck_assert_uint_eq(p->san_allow, CA_SAN_DNS);
+	ck_assert_uint_eq(p->san_require, 0);
+	ck_assert_int_eq(p->path_len, -1);
+	ca_profile_free(p);
+	p = must_parse("{" DEV ",\"subject_alt_name\":{\"allow\":[\"uri\","
+	    "\"ip\"],\"require\":[\"uri\"]},\"key_usage\":["
+	    "\"digitalSignature\",\"nonRepudiation\",\"keyEncipherment\","
+	    "\"dataEncipherment\",\"keyAgreement\"],\"rsa_min_bits\":2048}");
+	ck_assert_uint_eq(p->san_allow, CA_SAN_URI | CA_SAN_IP);
+	ck_assert_uint_eq(p->san_require, CA_SAN_URI);
+	ck_assert_uint_eq(p->key_usage, CA_KU_DIGITAL_SIGNATURE |
+	    CA_KU_NON_REPUDIATION | CA_KU_KEY_ENCIPHERMENT |
+	    CA_KU_DATA_ENCIPHERMENT | CA_KU_KEY_AGREEMENT);
+	ca_profile_free(p);
+	/* What a device profile must have, and must not. */
+	refuse_has("{" KIND("device") ",\"validity\":\"2y\","
+	    "\"subject_alt_name\":{\"allow\":[\"dns\"]}}", CA_ERR_PROFILE,
+	    "needs \"extended_key_usage\"");
+	refuse_has("{" DEV "}", CA_ERR_PROFILE, "needs \"subject_alt_name\"");
+	refuse_has("{" DEVSAN ",\"key_usage\":[\"digitalSignature\","
+	    "\"keyCertSign\"]}", CA_ERR_PROFILE, "must not include "
+	    "keyCertSign");
+	refuse_has("{" DEVSAN ",\"key_usage\":[\"keyEncipherment\"]}",
+	    CA_ERR_PROFILE, "must include digitalSignature");
+	refuse_has("{" KIND("device") ",\"validity\":\"2y\","
+	    "\"extended_key_usage\":[\"2.5.29.37.0\"],\"subject_alt_name\":"
+	    "{\"allow\":[\"dns\"]}}", CA_ERR_PROFILE, "anyExtendedKeyUsage");
+	refuse_has("{" DEV ",\"subject_alt_name\":{\"allow\":[]}}",
+	    CA_ERR_PROFILE, "must not be empty");
+	refuse_has("{" DEV ",\"subject_alt_name\":{\"allow\":[\"dns\"],"
+	    "\"require\":[\"uri\"]}}", CA_ERR_PROFILE, "\"allow\" does not");
+	refuse_has("{" DEV ",\"subject_alt_name\":{\"allow\":[\"email\"]}}",
+	    CA_ERR_PROFILE, "is none of");
+	refuse_has("{" DEV ",\"subject_alt_name\":{\"require\":[\"dns\"]}}",
+	    CA_ERR_PROFILE, "needs \"allow\"");
+	refuse_has("{" DEV ",\"subject_alt_name\":{\"allow\":[\"dns\"],"
+	    "\"deny\":[]}}", CA_ERR_PROFILE, "unknown member \"deny\"");
+	refuse_has("{" DEVSAN ",\"rsa_min_bits\":1024}", CA_ERR_PROFILE,
+	    "from 2048");
+	refuse_has("{" DEVSAN ",\"name_constraints\":{\"permitted\":"
+	    "{\"dns\":[\"a.example\"]}}}", CA_ERR_PROFILE, "not allowed in a "
+	    "device profile");
+	refuse_has("{" DEVSAN ",\"path_len\":0}", CA_ERR_PROFILE,
+	    "not allowed in a device profile");
+	/* The CA kinds keep to their own names and floors. */
+	refuse_has("{" SUB ",\"key_usage\":[\"keyCertSign\",\"cRLSign\","
+	    "\"keyEncipherment\"]}", CA_ERR_PROFILE, "may hold only");
+	refuse_has("{" SUB ",\"rsa_min_bits\":2048}", CA_ERR_PROFILE,
+	    "from 3072");
+	refuse_has("{" SUB ",\"subject_alt_name\":{\"allow\":[\"dns\"]}}",
+	    CA_ERR_PROFILE, "not allowed in a sub profile");
+	/* The stock device profiles. */
+	{
+		struct ca_errbuf eb = { 0 };
+
+		ck_assert_msg(ca_profile_load("profiles/device-mtls.json", &p,
+		    &eb) == 0, "%s", eb.msg);
+		ck_assert_uint_eq(p->san_require, CA_SAN_DNS);
+		ca_profile_free(p);
+		ck_assert_msg(ca_profile_load("profiles/device-opcua.json", &p,
+		    &eb) == 0, "%s", eb.msg);
+		ck_assert_uint_eq(p->san_require, CA_SAN_URI);
+		ck_assert(p->key_usage & CA_KU_DATA_ENCIPHERMENT);
+		ca_profile_free(p);
+	}
+}
+END_TEST
+
 static Suite *
 profile_suite(void)
 {
@@ -1272,6 +1352,7 @@ profile_suite(void)
 	tcase_add_test(tc, security_levels);
 	tcase_add_test(tc, error_positions);
 	tcase_add_test(tc, stock_profiles);
+	tcase_add_test(tc, device_profiles);
 	suite_add_tcase(s, tc);
 	return s;
 }
