@@ -33,41 +33,6 @@ usage(FILE *f)
 	    "[--operator NAME] [--witness NAME ...]\n");
 }
 
-/*
- * WHEN for --not-before or --not-after (end: 1): a UTC time, or
- * "window:NAME", the start (or end) of that maintenance window of site.
- * 0, or an exit status after saying what is wrong.
- */
-static int
-when(const char *opt, const char *arg, const struct ca_site *site,
-    int end, time_t *t, char *named, size_t cap)
-{
-	size_t i;
-
-	if (strncmp(arg, "window:", 7) != 0) {
-		if (ca_time_parse(arg, t) == 0)
-			return 0;
-		fprintf(stderr, PROG ": %s \"%s\" is neither a UTC time such "
-		    "as 2027-03-01T06:00:00Z nor window:NAME\n", opt, arg);
-		return CA_EXIT_USAGE;
-	}
-	if (site == NULL) {
-		fprintf(stderr, PROG ": %s %s needs --windows FILE\n", opt,
-		    arg);
-		return CA_EXIT_USAGE;
-	}
-	for (i = 0; i < site->nw; i++)
-		if (site->w[i].name != NULL &&
-		    strcmp(site->w[i].name, arg + 7) == 0) {
-			*t = end ? site->w[i].end : site->w[i].start;
-			snprintf(named, cap, "%s", arg + 7);
-			return 0;
-		}
-	fprintf(stderr, PROG ": site \"%s\" has no window \"%s\"\n",
-	    site->name, arg + 7);
-	return CA_EXIT_USAGE;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -93,10 +58,8 @@ main(int argc, char **argv)
 	struct ca_sign_req req;
 	struct ca_sign_result res;
 	struct ca_errbuf eb = { 0 };
-	struct ca_windows *w = NULL;
-	const struct ca_site *site = NULL;
 	const char *nb = NULL, *na = NULL, *wpath = NULL, *sname = NULL;
-	char wnb[201] = "", wna[201] = "", by[512];
+	char by[512];
 	size_t i;
 	int c, r;
 
@@ -149,29 +112,14 @@ main(int argc, char **argv)
 	req.prompt = ca_prompt_tty;
 	req.now = time(NULL);
 	/* Staged: the times, from the windows when named so. */
-	if (wpath != NULL && (r = ca_windows_load_site(wpath, sname, &w,
-	    &site, &eb)) != 0) {
+	if ((r = ca_windows_staged(wpath, sname, nb, na, &req.not_before,
+	    &req.not_after, by, sizeof(by), &eb)) != 0) {
 		fprintf(stderr, PROG ": %s\n", eb.msg[0] ? eb.msg :
 		    ca_strerror(r));
-		r = CA_EXIT_USAGE;
-		goto staged_out;
+		return CA_EXIT_USAGE;
 	}
-	if ((nb != NULL && (r = when("--not-before", nb, site, 0,
-	    &req.not_before, wnb, sizeof(wnb))) != 0) ||
-	    (na != NULL && (r = when("--not-after", na, site, 1,
-	    &req.not_after, wna, sizeof(wna))) != 0))
-		goto staged_out;
-	if (wnb[0] != '\0' || wna[0] != '\0') {
-		snprintf(by, sizeof(by), "site %s, window%s %s%s%s", site->name,
-		    wnb[0] && wna[0] ? "s" : "", wnb, wnb[0] && wna[0] ?
-		    " to " : "", wna);
+	if (by[0] != '\0')
 		req.staged_by = by;
-	}
-	r = 0;
-staged_out:
-	ca_windows_free(w);
-	if (r != 0)
-		return r;
 
 	r = ca_sign_sub(&req, &res, &eb);
 	/* Warnings come before the outcome: they matter either way. */

@@ -161,35 +161,35 @@ lint_all(X509 *c, EVP_PKEY *issuer_key, enum ca_cert_kind kind,
 	return r;
 }
 
-static int
-validity(const struct ca_sign_req *req, struct run *x,
-    struct ca_cert_params *cp, int *truncated, struct ca_errbuf *eb)
+int
+ca_validity_plan(const struct ca_profile *prof, X509 *issuer, time_t now,
+    time_t want_nb, time_t want_na, time_t *nb, time_t *na, int *truncated,
+    struct ca_errbuf *eb)
 {
-	const ASN1_TIME *end = X509_get0_notAfter(x->d->cert);
+	const ASN1_TIME *end = X509_get0_notAfter(issuer);
 	struct tm tm;
 	time_t issuer_end, longest;
 	char s[21];
-	int r;
 
+	*truncated = 0;
 	/* Staged: a certificate for a later window, never a backdated one. */
-	cp->not_before = req->not_before != 0 ? req->not_before : req->now;
-	if (cp->not_before < req->now) {
+	*nb = want_nb != 0 ? want_nb : now;
+	if (*nb < now) {
 		ca_errf(eb, "--not-before is in the past; a staged certificate "
 		    "starts later (leave it out to start now)");
 		return CA_ERR_INVALID_ARG;
 	}
-	if ((r = ca_time_add(cp->not_before, &x->prof->validity,
-	    &longest)) != 0) {
+	if (ca_time_add(*nb, &prof->validity, &longest) != 0) {
 		ca_errf(eb, "the profile's validity runs past the year 9999");
 		return CA_ERR_PROFILE;
 	}
-	cp->not_after = longest;
-	if (req->not_after != 0) {
-		if (req->not_after <= cp->not_before) {
+	*na = longest;
+	if (want_na != 0) {
+		if (want_na <= *nb) {
 			ca_errf(eb, "--not-after must come after notBefore");
 			return CA_ERR_INVALID_ARG;
 		}
-		if (req->not_after > longest) {
+		if (want_na > longest) {
 			if (ca_time_rfc3339(longest, s) != 0)
 				return CA_ERR_INTERNAL;
 			ca_errf(eb, "--not-after goes past the profile's "
@@ -197,21 +197,21 @@ validity(const struct ca_sign_req *req, struct run *x,
 			    "choose an earlier end", s);
 			return CA_ERR_PROFILE;
 		}
-		cp->not_after = req->not_after;
+		*na = want_na;
 	}
 	if (ASN1_TIME_to_tm(end, &tm) != 1)
 		return CA_ERR_CRYPTO;
 	issuer_end = timegm(&tm);
-	if (cp->not_before >= issuer_end) {
+	if (*nb >= issuer_end) {
 		if (ca_time_rfc3339(issuer_end, s) != 0)
 			return CA_ERR_INTERNAL;
 		ca_errf(eb, "--not-before falls after the issuing CA ends, %s",
 		    s);
 		return CA_ERR_PROFILE;
 	}
-	if (cp->not_after <= issuer_end)
+	if (*na <= issuer_end)
 		return 0;
-	if (!x->prof->truncate_validity) {
+	if (!prof->truncate_validity) {
 		if (ca_time_rfc3339(issuer_end, s) != 0)
 			return CA_ERR_INTERNAL;
 		ca_errf(eb, "the profile's validity would outlast the issuing "
@@ -219,7 +219,7 @@ validity(const struct ca_sign_req *req, struct run *x,
 		    "\"truncate_validity\": true", s);
 		return CA_ERR_PROFILE;
 	}
-	cp->not_after = issuer_end;
+	*na = issuer_end;
 	*truncated = 1;
 	return 0;
 }
@@ -550,7 +550,9 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	cp.ski = kind == CA_CERT_CROSS ?
 	    X509_get0_subject_key_id(x.other) : NULL;
 	cp.aki = X509_get0_subject_key_id(x.d->cert);
-	if ((r = validity(req, &x, &cp, &truncated, eb)) != 0 ||
+	if ((r = ca_validity_plan(x.prof, x.d->cert, req->now,
+	    req->not_before, req->not_after, &cp.not_before, &cp.not_after,
+	    &truncated, eb)) != 0 ||
 	    (r = fresh_serial(&x, &cp, eb)) != 0)
 		goto out;
 

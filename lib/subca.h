@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <openssl/x509.h>
+
 #include "ca_err.h"
 #include "compat.h"
 #include "secret.h"
@@ -67,5 +69,19 @@ struct ca_sign_result {
  */
 int ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
     struct ca_errbuf *eb) CA_MUST_CHECK;
+
+struct ca_profile;
+
+/*
+ * ca_validity_plan: the validity of a certificate issued now under prof
+ * by the CA whose certificate is issuer: from want_nb (0: now; never in
+ * the past) to want_na (0: notBefore plus the profile's validity, which
+ * want_na may not exceed), cut to the issuer's end when the profile says
+ * "truncate_validity" (then *truncated is 1), refused otherwise.
+ * CA_ERR_INVALID_ARG, CA_ERR_PROFILE, with the reason in eb.
+ */
+int ca_validity_plan(const struct ca_profile *prof, X509 *issuer,
+    time_t now, time_t want_nb, time_t want_na, time_t *nb, time_t *na,
+    int *truncated, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 #endif

@@ -379,3 +379,62 @@ ca_window_next(const struct ca_site *s, time_t t)
 			return &s->w[i];
 	return NULL;
 }
+
+/* One WHEN: a UTC time, or the start (end: its end) of window:NAME. */
+static int
+option_when(const char *opt, const char *arg, const struct ca_site *site,
+    int end, time_t *t, char *named, size_t cap, struct ca_errbuf *eb)
+{
+	size_t i;
+
+	if (strncmp(arg, "window:", 7) != 0) {
+		if (ca_time_parse(arg, t) == 0)
+			return 0;
+		ca_errf(eb, "%s \"%s\" is neither a UTC time such as "
+		    "2027-03-01T06:00:00Z nor window:NAME", opt, arg);
+		return CA_ERR_INVALID_ARG;
+	}
+	if (site == NULL) {
+		ca_errf(eb, "%s %s needs --windows FILE", opt, arg);
+		return CA_ERR_INVALID_ARG;
+	}
+	for (i = 0; i < site->nw; i++)
+		if (site->w[i].name != NULL &&
+		    strcmp(site->w[i].name, arg + 7) == 0) {
+			*t = end ? site->w[i].end : site->w[i].start;
+			snprintf(named, cap, "%s", arg + 7);
+			return 0;
+		}
+	ca_errf(eb, "site \"%s\" has no window \"%s\"", site->name, arg + 7);
+	return CA_ERR_INVALID_ARG;
+}
+
+int
+ca_windows_staged(const char *wpath, const char *sname, const char *nb,
+    const char *na, time_t *not_before, time_t *not_after, char *by,
+    size_t cap, struct ca_errbuf *eb)
+{
+	struct ca_windows *w = NULL;
+	const struct ca_site *site = NULL;
+	char wnb[201] = "", wna[201] = "";
+	int r;
+
+	*not_before = *not_after = 0;
+	by[0] = '\0';
+	if (wpath != NULL && (r = ca_windows_load_site(wpath, sname, &w,
+	    &site, eb)) != 0)
+		goto out;
+	if ((nb != NULL && (r = option_when("--not-before", nb, site, 0,
+	    not_before, wnb, sizeof(wnb), eb)) != 0) ||
+	    (na != NULL && (r = option_when("--not-after", na, site, 1,
+	    not_after, wna, sizeof(wna), eb)) != 0))
+		goto out;
+	if (wnb[0] != '\0' || wna[0] != '\0')
+		snprintf(by, cap, "site %s, window%s %s%s%s", site->name,
+		    wnb[0] && wna[0] ? "s" : "", wnb, wnb[0] && wna[0] ?
+		    " to " : "", wna);
+	r = 0;
+out:
+	ca_windows_free(w);
+	return r;
+}

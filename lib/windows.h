@@ -76,4 +76,18 @@ const struct ca_window *ca_window_last_by(const struct ca_site *s,
 /* ca_window_next: the first window of s that starts at or after t. */
 const struct ca_window *ca_window_next(const struct ca_site *s, time_t t);
 
+/*
+ * ca_windows_staged: the times of a staged replacement from the options
+ * --not-before nb and --not-after na (each NULL, a UTC time such as
+ * 2027-03-01T06:00:00Z, or "window:NAME": that window's start for nb, its
+ * end for na, in the windows file wpath at site (NULL: its only site)).
+ * An option left out leaves its time 0.  When a window is named, by
+ * (cap bytes) says which, for the record; else it is "".
+ * CA_ERR_INVALID_ARG, with the reason, for a malformed time, a window
+ * without wpath or not in the site; those of ca_windows_load_site.
+ */
+int ca_windows_staged(const char *wpath, const char *site, const char *nb,
+    const char *na, time_t *not_before, time_t *not_after, char *by,
+    size_t cap, struct ca_errbuf *eb) CA_MUST_CHECK;
+
 #endif

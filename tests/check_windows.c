@@ -194,6 +194,49 @@ START_TEST(load_names_the_file)
 }
 END_TEST
 
+/* --not-before and --not-after as times or windows. */
+START_TEST(staged_times)
+{
+	char dir[PATH_MAX], path[PATH_MAX], by[256];
+	struct ca_errbuf eb = { 0 };
+	time_t nb = 1, na = 1;
+
+	tu_tmpdir(dir);
+	tu_path(path, dir, "windows.json");
+	tu_write(path, good, strlen(good));
+	ck_assert_ok(ca_windows_staged(path, "line-4", "window:spring",
+	    "window:spring", &nb, &na, by, sizeof(by), &eb));
+	ck_assert_int_eq(nb, MAR1);
+	ck_assert_int_eq(na, MAR14);
+	ck_assert_str_eq(by, "site line-4, windows spring to spring");
+	ck_assert_ok(ca_windows_staged(path, "line-4", "window:spring", NULL,
+	    &nb, &na, by, sizeof(by), &eb));
+	ck_assert_int_eq(na, 0);
+	ck_assert_str_eq(by, "site line-4, window spring");
+	/* Times need no file, and name no window. */
+	ck_assert_ok(ca_windows_staged(NULL, NULL, "2027-03-01T06:00:00Z",
+	    NULL, &nb, &na, by, sizeof(by), &eb));
+	ck_assert_int_eq(nb, MAR1);
+	ck_assert_str_eq(by, "");
+	ck_assert_ok(ca_windows_staged(NULL, NULL, NULL, NULL, &nb, &na, by,
+	    sizeof(by), &eb));
+	ck_assert_int_eq(nb + na, 0);
+	/* Refusals, each saying what is wrong. */
+	ck_assert_err(ca_windows_staged(NULL, NULL, "window:spring", NULL,
+	    &nb, &na, by, sizeof(by), &eb), CA_ERR_INVALID_ARG);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "needs --windows FILE"));
+	ck_assert_err(ca_windows_staged(path, "line-4", NULL, "window:winter",
+	    &nb, &na, by, sizeof(by), &eb), CA_ERR_INVALID_ARG);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "no window \"winter\""));
+	ck_assert_err(ca_windows_staged(NULL, NULL, "next tuesday", NULL,
+	    &nb, &na, by, sizeof(by), &eb), CA_ERR_INVALID_ARG);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "neither a UTC time"));
+	ck_assert_err(ca_windows_staged(path, NULL, "window:spring", NULL,
+	    &nb, &na, by, sizeof(by), &eb), CA_ERR_INVALID_ARG);
+	tu_rmrf(dir);
+}
+END_TEST
+
 static Suite *
 windows_suite(void)
 {
@@ -205,6 +248,7 @@ windows_suite(void)
 	tcase_add_test(t, refusals);
 	tcase_add_test(t, no_crl_ceremonies);
 	tcase_add_test(t, load_names_the_file);
+	tcase_add_test(t, staged_times);
 	suite_add_tcase(s, t);
 	return s;
 }
