@@ -232,37 +232,6 @@ out:
 	return r;
 }
 
-/*
- * The backup's folder must be new, or an empty folder: one made on the
- * medium beforehand, or left by a run killed before it wrote anything
- * (the files themselves are journalled, so recovery clears the rest).
- */
-static int
-empty_or_absent(const char *path, int *exists, struct ca_errbuf *eb)
-{
-	struct stat st;
-	struct dirent *de;
-	DIR *dp;
-	int n = 0;
-
-	*exists = 0;
-	if (lstat(path, &st) != 0)
-		return 0;
-	if (S_ISDIR(st.st_mode) && (dp = opendir(path)) != NULL) {
-		while ((de = readdir(dp)) != NULL)
-			n += strcmp(de->d_name, ".") != 0 &&
-			    strcmp(de->d_name, "..") != 0;
-		closedir(dp);
-		if (n == 0) {
-			*exists = 1;
-			return 0;
-		}
-	}
-	ca_errf(eb, "\"%s\" exists and is not an empty folder; give a new "
-	    "folder for the backup", path);
-	return CA_ERR_EXISTS;
-}
-
 /* One backed-up key, for backup.json and the record. */
 static json_t *
 key_entry(const char *role, const struct ca_keyref *k, EVP_PKEY *pub,
@@ -408,8 +377,10 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
 		r = CA_ERR_NOT_FOUND;
 		goto out;
 	}
-	if ((r = empty_or_absent(req->out, &pre_existing, eb)) != 0)
+	if ((r = ca_folder_new_or_empty(req->out, &pre_existing, eb)) != 0) {
+		ca_err_suffix(eb, "give a new folder for the backup");
 		goto out;
+	}
 	if ((r = ca_dir_login(d, s->pin_source, s->prompt, s->prompt_arg,
 	    eb)) != 0 ||
 	    (r = ca_wrapkey_find(d->hsm, json_string_value(json_object_get(

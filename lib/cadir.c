@@ -1,5 +1,6 @@
 #include "cadir.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,8 @@ ceremony_visit(void *arg, long long seq, const json_t *body)
 	    body, "ceremony_open"), "id"));
 
 	(void)activation_visit(d, seq, body);
+	if (d->want_serials && ca_serials_collect(body, &d->serials) != 0)
+		return CA_ERR_NOMEM;
 	if (op == NULL)
 		return 0;
 	if (id != NULL && strlen(id) < sizeof(d->ceremony)) {
@@ -81,7 +84,7 @@ is_pending(const char *path, const struct ca_config *cfg, int *pending)
 }
 
 static int
-open_dir(const char *path, int pending_ok, struct ca_dir **out,
+open_dir(const char *path, int pending_ok, int serials, struct ca_dir **out,
     struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;
@@ -94,6 +97,7 @@ open_dir(const char *path, int pending_ok, struct ca_dir **out,
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return CA_ERR_NOMEM;
 	d->lockfd = -1;
+	d->want_serials = serials;
 	if ((d->path = strdup(path)) == NULL)
 		goto out;
 	if ((r = ca_store_lock(path, &d->lockfd, eb)) != 0)
@@ -133,6 +137,7 @@ open_dir(const char *path, int pending_ok, struct ca_dir **out,
 			    path);
 		goto out;
 	}
+	ca_serial_set_sort(&d->serials);
 	r = CA_ERR_NOMEM;
 	if ((p = ca_path_join(path, CA_FILE_CERT)) == NULL)
 		goto out;
@@ -174,14 +179,21 @@ out:
 int
 ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 {
-	return open_dir(path, 0, out, eb);
+	return open_dir(path, 0, 0, out, eb);
+}
+
+int
+ca_dir_open_serials(const char *path, struct ca_dir **out,
+    struct ca_errbuf *eb)
+{
+	return open_dir(path, 0, 1, out, eb);
 }
 
 int
 ca_dir_open_pending(const char *path, struct ca_dir **out,
     struct ca_errbuf *eb)
 {
-	return open_dir(path, 1, out, eb);
+	return open_dir(path, 1, 0, out, eb);
 }
 
 int
@@ -420,17 +432,119 @@ backup(const char *path, char **out)
 	return 0;
 }
 
-int
-ca_dir_append(struct ca_dir *d, const json_t *body,
-    const struct ca_artifact *a, size_t n, char head[65],
+/* The folder path is in, as a new string, or NULL. */
+static char *
+parent_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+/*
+ * The folders of a batch's files, each once: synced once each, where a
+ * lone file gets its own syncs.  CA_ERR_NOMEM.
+ */
+static int
+batch_folders(const struct ca_artifact *a, size_t n, char ***out,
+    size_t *nout)
+{
+	char **f = NULL, *p;
+	size_t i, j, k = 0;
+
+	if ((f = calloc(n + 1, sizeof(*f))) == NULL)
+		return CA_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		if ((p = parent_of(a[i].path)) == NULL)
+			goto nomem;
+		for (j = 0; j < k && strcmp(f[j], p) != 0; j++)
+			;
+		if (j < k)
+			free(p);
+		else
+			f[k++] = p;
+	}
+	*out = f;
+	*nout = k;
+	return 0;
+nomem:
+	for (i = 0; i < k; i++)
+		free(f[i]);
+	free(f);
+	return CA_ERR_NOMEM;
+}
+
+/*
+ * A batch's temporaries, written by a few threads at once: creating a
+ * file costs the kernel far more than writing it, and creations in two
+ * folders do not wait for each other.
+ */
+#define WRITERS 4
+
+struct writer {
+	const struct ca_artifact *a;
+	char **tmp;
+	size_t n, first;
+	int r;
+	struct ca_errbuf eb;
+};
+
+static void *
+writer_run(void *arg)
+{
+	struct writer *w = arg;
+	size_t i;
+
+	for (i = w->first; i < w->n && w->r == 0; i += WRITERS)
+		w->r = ca_write_file_nosync(w->tmp[i], w->a[i].data,
+		    w->a[i].len, w->a[i].mode, &w->eb);
+	return NULL;
+}
+
+static int
+write_batch(const struct ca_artifact *a, char **tmp, size_t n,
     struct ca_errbuf *eb)
+{
+	struct writer w[WRITERS];
+	pthread_t th[WRITERS];
+	int started[WRITERS], i, r = 0;
+
+	for (i = 0; i < WRITERS; i++) {
+		w[i] = (struct writer){ .a = a, .tmp = tmp, .n = n,
+		    .first = (size_t)i };
+		/* No thread to be had: this one writes that share. */
+		if ((started[i] = pthread_create(&th[i], NULL, writer_run,
+		    &w[i]) == 0) == 0)
+			(void)writer_run(&w[i]);
+	}
+	for (i = 0; i < WRITERS; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		if (r == 0 && w[i].r != 0) {
+			r = w[i].r;
+			if (eb != NULL)
+				snprintf(eb->msg, sizeof(eb->msg), "%s",
+				    w[i].eb.msg);
+		}
+	}
+	return r;
+}
+
+static int
+append(struct ca_dir *d, const json_t *body, const struct ca_artifact *a,
+    size_t n, int batch, char head[65], struct ca_errbuf *eb)
 {
 	struct ca_journal_file *jf = NULL;
 	struct ca_errbuf undo = { 0 };
 	char **tmp = NULL, **old = NULL, *rec = NULL, *rectmp = NULL;
 	char *recpath = NULL, *rectop = NULL, name[32], rel[64];
+	char **folders = NULL;
 	const char *op = json_string_value(json_object_get(body, "op"));
-	size_t reclen = 0, i;
+	size_t reclen = 0, i, nfolders = 0;
 	int r = CA_ERR_NOMEM, journalled = 0;
 
 	if (d->log_signer == NULL || op == NULL)
@@ -499,18 +613,54 @@ ca_dir_append(struct ca_dir *d, const json_t *body,
 	    eb)) != 0)
 		goto out;
 	journalled = 1;
-	/* 3. The new bytes to their fsynced temporaries. */
-	for (i = 0; i < n; i++)
-		if (a[i].ready == NULL && (r = ca_write_file_excl(tmp[i],
-		    a[i].data, a[i].len, a[i].mode, eb)) != 0)
+	/*
+	 * 3. The new bytes to their temporaries: fsynced one by one, or, in
+	 * a batch, several at a time and synced all at once below.
+	 */
+	if (batch) {
+		if ((r = write_batch(a, tmp, n, eb)) != 0)
 			goto out;
+	} else {
+		for (i = 0; i < n; i++)
+			if (a[i].ready == NULL && (r = ca_write_file_excl(
+			    tmp[i], a[i].data, a[i].len, a[i].mode, eb)) != 0)
+				goto out;
+	}
 	if ((r = ca_write_file_excl(rectmp, rec, reclen, 0644, eb)) != 0)
 		goto out;
 	/* 4. The artifacts into place, 5. then the record that names them. */
-	for (i = 0; i < n; i++)
-		if ((r = ca_tmp_commit(jf[i].tmp, a[i].path, !a[i].replace,
-		    eb)) != 0)
+	if (batch) {
+		/*
+		 * Thousands of files: their bytes reach the disk in one
+		 * sync per file system, before any is renamed; the renames
+		 * in one sync per folder, before the record.
+		 */
+		if ((r = batch_folders(a, n, &folders, &nfolders)) != 0)
 			goto out;
+		for (i = 0; i < nfolders; i++)
+			if (ca_syncfs(folders[i]) != 0) {
+				ca_errf(eb, "\"%s\": cannot write the files to "
+				    "disk", folders[i]);
+				r = CA_ERR_IO;
+				goto out;
+			}
+		for (i = 0; i < n; i++)
+			if ((r = ca_tmp_place(jf[i].tmp, a[i].path,
+			    !a[i].replace, eb)) != 0)
+				goto out;
+		for (i = 0; i < nfolders; i++)
+			if (ca_fsync_dir(folders[i]) != 0) {
+				ca_errf(eb, "\"%s\": cannot sync the folder to "
+				    "disk", folders[i]);
+				r = CA_ERR_IO;
+				goto out;
+			}
+	} else {
+		for (i = 0; i < n; i++)
+			if ((r = ca_tmp_commit(jf[i].tmp, a[i].path,
+			    !a[i].replace, eb)) != 0)
+				goto out;
+	}
 place:
 	if ((r = ca_tmp_commit(rectmp, recpath, 1, eb)) != 0)
 		goto out;
@@ -554,6 +704,9 @@ out:
 		free(old[i]);
 	for (i = 0; i < n && tmp != NULL; i++)
 		free(tmp[i]);
+	for (i = 0; i < nfolders; i++)
+		free(folders[i]);
+	free(folders);
 	free(tmp);
 	free(old);
 	free(jf);
@@ -562,6 +715,27 @@ out:
 	free(recpath);
 	free(rec);
 	return r;
+}
+
+int
+ca_dir_append(struct ca_dir *d, const json_t *body,
+    const struct ca_artifact *a, size_t n, char head[65],
+    struct ca_errbuf *eb)
+{
+	return append(d, body, a, n, 0, head, eb);
+}
+
+int
+ca_dir_append_batch(struct ca_dir *d, const json_t *body,
+    const struct ca_artifact *a, size_t n, char head[65],
+    struct ca_errbuf *eb)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i].ready != NULL || a[i].replace)
+			return CA_ERR_INTERNAL;
+	return append(d, body, a, n, 1, head, eb);
 }
 
 int
@@ -592,6 +766,7 @@ ca_dir_close(struct ca_dir *d)
 	X509_REQ_free(d->csr);
 	X509_free(d->log_cert);
 	sk_X509_pop_free(d->chain, X509_free);
+	ca_serial_set_free(&d->serials);
 	ca_config_free(d->cfg);
 	json_decref(d->activation);
 	json_decref(d->presented);

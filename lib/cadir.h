@@ -39,6 +39,12 @@ struct ca_dir {
 	int pending;
 	X509_REQ *csr;			/* ca.csr, while pending */
 	struct ca_log_head head;
+	/*
+	 * With ca_dir_open_serials: every serial the log names, sorted,
+	 * read in the same pass that verifies it.
+	 */
+	int want_serials;
+	struct ca_serial_set serials;
 	/* The ceremony open in the log (ca-ceremony(1)), or "" and 0. */
 	char ceremony[65];
 	long long ceremony_seq;		/* the record that opened it */
@@ -75,6 +81,14 @@ struct ca_dir {
  */
 int ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
     CA_MUST_CHECK;
+
+/*
+ * ca_dir_open_serials: ca_dir_open that also fills d->serials with every
+ * serial in the log as it verifies it, for a command that needs many
+ * fresh serials (ca-issue) and would otherwise read the log twice.
+ */
+int ca_dir_open_serials(const char *path, struct ca_dir **out,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_dir_open_pending: ca_dir_open, also accepting a pending subordinate:
@@ -168,6 +182,18 @@ struct ca_artifact {
  * ca_dir_login.  CA_ERR_EXISTS, CA_ERR_IO, CA_ERR_CANON, CA_ERR_CRYPTO.
  */
 int ca_dir_append(struct ca_dir *d, const json_t *body,
+    const struct ca_artifact *a, size_t n, char head[65],
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_dir_append_batch: ca_dir_append for the thousands of new files of a
+ * batch (none replacing another, none ready): after the journal names
+ * them all, they are written to their temporaries unsynced, one sync per
+ * file system writes them to disk, they are renamed into place, each
+ * folder is synced once, and the record lands.  CA_ERR_INTERNAL for an
+ * artifact that is ready or replaces; otherwise as ca_dir_append.
+ */
+int ca_dir_append_batch(struct ca_dir *d, const json_t *body,
     const struct ca_artifact *a, size_t n, char head[65],
     struct ca_errbuf *eb) CA_MUST_CHECK;
 

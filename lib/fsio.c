@@ -115,9 +115,9 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int
-ca_write_file_excl(const char *path, const void *data, size_t len,
-    mode_t mode, struct ca_errbuf *eb)
+static int
+write_excl(const char *path, const void *data, size_t len, mode_t mode,
+    int sync, struct ca_errbuf *eb)
 {
 	int fd, r;
 
@@ -130,7 +130,7 @@ ca_write_file_excl(const char *path, const void *data, size_t len,
 	}
 	/* fchmod: the umask must not decide whether a certificate is public. */
 	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
-	    fsync(fd) != 0) {
+	    (sync && fsync(fd) != 0)) {
 		r = ca_errno_code(errno);
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		close(fd);
@@ -143,6 +143,59 @@ ca_write_file_excl(const char *path, const void *data, size_t len,
 		return CA_ERR_IO;
 	}
 	return 0;
+}
+
+int
+ca_write_file_excl(const char *path, const void *data, size_t len,
+    mode_t mode, struct ca_errbuf *eb)
+{
+	return write_excl(path, data, len, mode, 1, eb);
+}
+
+int
+ca_write_file_nosync(const char *path, const void *data, size_t len,
+    mode_t mode, struct ca_errbuf *eb)
+{
+	return write_excl(path, data, len, mode, 0, eb);
+}
+
+int
+ca_folder_new_or_empty(const char *path, int *exists, struct ca_errbuf *eb)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *dp;
+	int n = 0;
+
+	*exists = 0;
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (S_ISDIR(st.st_mode) && (dp = opendir(path)) != NULL) {
+		while ((de = readdir(dp)) != NULL)
+			n += strcmp(de->d_name, ".") != 0 &&
+			    strcmp(de->d_name, "..") != 0;
+		closedir(dp);
+		if (n == 0) {
+			*exists = 1;
+			return 0;
+		}
+	}
+	ca_errf(eb, "\"%s\" exists and is not an empty folder", path);
+	return CA_ERR_EXISTS;
+}
+
+int
+ca_syncfs(const char *folder)
+{
+	int fd, r = 0;
+
+	if ((fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return CA_ERR_IO;
+	/* Since Linux 5.8 syncfs reports write-back errors, as fsync does. */
+	if (syncfs(fd) != 0)
+		r = CA_ERR_IO;
+	close(fd);
+	return r;
 }
 
 int
@@ -274,7 +327,7 @@ ca_tmp_name(const char *path)
 }
 
 int
-ca_tmp_commit(const char *tmp, const char *path, int noreplace,
+ca_tmp_place(const char *tmp, const char *path, int noreplace,
     struct ca_errbuf *eb)
 {
 	if (noreplace) {
@@ -287,6 +340,17 @@ ca_tmp_commit(const char *tmp, const char *path, int noreplace,
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		return ca_errno_code(errno);
 	}
+	return 0;
+}
+
+int
+ca_tmp_commit(const char *tmp, const char *path, int noreplace,
+    struct ca_errbuf *eb)
+{
+	int r;
+
+	if ((r = ca_tmp_place(tmp, path, noreplace, eb)) != 0)
+		return r;
 	/*
 	 * The file is in place and its bytes were synced before the rename;
 	 * reporting failure now would let a caller undo what others may

@@ -33,6 +33,38 @@ int ca_write_file_excl(const char *path, const void *data, size_t len,
     mode_t mode, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * ca_write_file_nosync: ca_write_file_excl without the fsync, for the
+ * many files of a batch, made durable together by ca_syncfs before any
+ * is renamed into place.  As ca_write_file_excl.
+ */
+int ca_write_file_nosync(const char *path, const void *data, size_t len,
+    mode_t mode, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_syncfs: write to disk everything pending on the file system that
+ * holds folder (syncfs(2)): one call in place of an fsync per file.
+ * CA_ERR_IO.
+ */
+int ca_syncfs(const char *folder) CA_MUST_CHECK;
+
+/*
+ * ca_tmp_place: ca_tmp_commit without the folder sync, which the caller
+ * does once for many files.  CA_ERR_EXISTS, CA_ERR_IO.
+ */
+int ca_tmp_place(const char *tmp, const char *path, int noreplace,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_folder_new_or_empty: 0 when path does not exist (*exists 0) or is an
+ * empty folder (*exists 1): where a command puts a new set of files, made
+ * on the medium beforehand or left empty by a run killed before it wrote
+ * anything (its files are journalled; recovery clears them).
+ * CA_ERR_EXISTS otherwise, saying so in eb.
+ */
+int ca_folder_new_or_empty(const char *path, int *exists,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
  * ca_write_file_atomic: replace or create path with data via a temporary
  * file, fsync, rename and fsync of the folder.  With noreplace set an
  * existing path is refused (CA_ERR_EXISTS) and never overwritten.

@@ -15,7 +15,8 @@
 #include "fsio.h"
 
 /* Recovery is refused for a journal larger than this: ours are small. */
-#define JOURNAL_MAX (1 << 20)
+/* A batch of 20,000 device certificates names 40,002 files. */
+#define JOURNAL_MAX (64 << 20)
 
 int
 ca_journal_is_leftover(const char *name)

@@ -331,6 +331,13 @@ ca_log_seal(const json_t *body, EVP_PKEY *signer, EVP_PKEY *pub, char **rec,
 	*rec = NULL;
 	if ((r = ca_json_canon(body, &canon, &clen, eb)) != 0)
 		goto out;
+	/* Never a record that no reader would take. */
+	if (clen > CA_LOG_MAX_RECORD / 2) {
+		ca_errf(eb, "the record would be %zu bytes; records are at most "
+		    "%d", clen, CA_LOG_MAX_RECORD / 2);
+		r = CA_ERR_INVALID_ARG;
+		goto out;
+	}
 	if ((md = ca_md_for_key(pub)) == NULL ||
 	    (alg = sig_alg_name(pub, md)) == NULL) {
 		r = CA_ERR_ALGORITHM;
@@ -668,6 +675,121 @@ ca_log_serial_used(const char *logdir, long long count, const char *serial,
 	r = ca_log_each(logdir, count, serial_visit, &ss, eb);
 	*used = ss.used;
 	return r;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Unsorted, while the log is read; sorted once at the end. */
+static int
+set_push(struct ca_serial_set *set, const char *serial)
+{
+	char **v;
+
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+
+		if ((v = realloc(set->v, cap * sizeof(*v))) == NULL)
+			return CA_ERR_NOMEM;
+		set->v = v;
+		set->cap = cap;
+	}
+	if ((set->v[set->n] = strdup(serial)) == NULL)
+		return CA_ERR_NOMEM;
+	set->n++;
+	return 0;
+}
+
+static int
+collect(const json_t *v, struct ca_serial_set *set)
+{
+	const char *key;
+	json_t *c;
+	size_t i;
+	int r;
+
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, c) {
+			if (strcmp(key, "serial") == 0 && json_is_string(c)) {
+				if ((r = set_push(set, json_string_value(c))) !=
+				    0)
+					return r;
+			} else if ((r = collect(c, set)) != 0) {
+				return r;
+			}
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach((json_t *)v, i, c)
+			if ((r = collect(c, set)) != 0)
+				return r;
+	}
+	return 0;
+}
+
+int
+ca_serials_collect(const json_t *body, struct ca_serial_set *set)
+{
+	return collect(body, set);
+}
+
+void
+ca_serial_set_sort(struct ca_serial_set *set)
+{
+	size_t i, k;
+
+	if (set->n == 0)
+		return;
+	qsort(set->v, set->n, sizeof(*set->v), cmp_str);
+	/* A serial named again (revoked, installed) is still one serial. */
+	for (i = 1, k = 1; i < set->n; i++) {
+		if (strcmp(set->v[i], set->v[k - 1]) == 0)
+			free(set->v[i]);
+		else
+			set->v[k++] = set->v[i];
+	}
+	set->n = k;
+}
+
+static int
+serials_visit(void *arg, long long seq, const json_t *body)
+{
+	(void)seq;
+	return collect(body, arg);
+}
+
+int
+ca_log_serials(const char *logdir, long long count,
+    struct ca_serial_set *set, struct ca_errbuf *eb)
+{
+	int r;
+
+	if ((r = ca_log_each(logdir, count, serials_visit, set, eb)) != 0)
+		return r;
+	ca_serial_set_sort(set);
+	return 0;
+}
+
+int
+ca_serial_set_has(const struct ca_serial_set *set, const char *serial)
+{
+	if (set->n == 0)
+		return 0;
+	return bsearch(&serial, set->v, set->n, sizeof(*set->v), cmp_str) !=
+	    NULL;
+}
+
+void
+ca_serial_set_free(struct ca_serial_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		free(set->v[i]);
+	free(set->v);
+	memset(set, 0, sizeof(*set));
 }
 
 int

@@ -21,7 +21,8 @@
 
 #define CA_LOG_SCHEMA "keyceremony-transcript"
 #define CA_LOG_VERSION 1
-#define CA_LOG_MAX_RECORD (4 << 20)
+/* A batch of device certificates (ca-issue) makes the largest records. */
+#define CA_LOG_MAX_RECORD (64 << 20)
 
 /* Where a log stands: its last record. */
 struct ca_log_head {
@@ -171,6 +172,35 @@ int ca_log_record_sig(const json_t *rec, const char *canon, size_t clen,
  */
 int ca_log_each(const char *logdir, long long count, ca_log_fn fn,
     void *arg, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* Every serial a log names, once each: sorted, for ca_serial_set_has. */
+struct ca_serial_set {
+	char **v;
+	size_t n, cap;
+};
+
+/*
+ * ca_log_serials: every value of a member called "serial" in the first
+ * count records of logdir, at any depth, into set (empty on entry; free
+ * with ca_serial_set_free, also on failure): for a batch that needs
+ * thousands of fresh serials, one pass over the log.  CA_ERR_LOG,
+ * CA_ERR_IO, CA_ERR_NOMEM.
+ */
+int ca_log_serials(const char *logdir, long long count,
+    struct ca_serial_set *set, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_serials_collect: add every "serial" value in body, at any depth, to
+ * set unsorted (for a caller already reading the log, who then calls
+ * ca_serial_set_sort once).  CA_ERR_NOMEM.
+ */
+int ca_serials_collect(const json_t *body, struct ca_serial_set *set)
+    CA_MUST_CHECK;
+void ca_serial_set_sort(struct ca_serial_set *set);
+
+/* ca_serial_set_has: 1 when serial is in the sorted set. */
+int ca_serial_set_has(const struct ca_serial_set *set, const char *serial);
+void ca_serial_set_free(struct ca_serial_set *set);
 
 /*
  * ca_log_serial_used: *used = 1 when any of the first count records of

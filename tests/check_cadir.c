@@ -450,6 +450,57 @@ START_TEST(append_writes_together)
 }
 END_TEST
 
+/* A batch's many new files, placed and recorded together. */
+START_TEST(append_batch_writes_together)
+{
+	struct ca_dir *d = open_login();
+	struct ca_artifact a[3];
+	struct ca_errbuf eb = { 0 };
+	char p[3][PATH_MAX + 48], data[3][16], head[65], *raw;
+	json_t *b, *outs = json_array();
+	size_t len;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		/* Two folders: the CA directory and one beside it. */
+		snprintf(p[i], sizeof(p[i]), "%s/dev-%d.pem", i < 2 ? cadir :
+		    work, i);
+		snprintf(data[i], sizeof(data[i]), "cert %d\n", i);
+		a[i] = (struct ca_artifact){ .path = p[i], .data = data[i],
+		    .len = strlen(data[i]), .mode = 0644 };
+		json_array_append_new(outs, ca_rec_file(p[i], data[i],
+		    strlen(data[i])));
+	}
+	b = body_for(d, NOW + 60);
+	json_object_set_new(b, "outputs", outs);
+	/* New files only, written here. */
+	a[1].replace = 1;
+	ck_assert_err(ca_dir_append_batch(d, b, a, 3, head, &eb),
+	    CA_ERR_INTERNAL);
+	a[1].replace = 0;
+	a[2].ready = "elsewhere";
+	ck_assert_err(ca_dir_append_batch(d, b, a, 3, head, &eb),
+	    CA_ERR_INTERNAL);
+	a[2].ready = NULL;
+	ck_assert_int_eq(access(p[0], F_OK), -1);
+	ck_assert_msg(ca_dir_append_batch(d, b, a, 3, head, &eb) == 0,
+	    "append: %s", eb.msg);
+	ck_assert_int_eq(d->head.seq, 2);
+	for (i = 0; i < 3; i++) {
+		raw = tu_read(p[i], &len);
+		ck_assert_str_eq(raw, data[i]);
+		free(raw);
+	}
+	no_temporaries();
+	json_decref(b);
+	ca_dir_close(d);
+	d = open_ok();
+	ck_assert_int_eq(d->head.seq, 2);
+	ck_assert_str_eq(d->head.hash, head);
+	ca_dir_close(d);
+}
+END_TEST
+
 START_TEST(append_needs_login)
 {
 	struct ca_dir *d = open_ok();
@@ -599,6 +650,7 @@ cadir_suite(void)
 	tcase_add_test(tc, append_existing_artifact);
 	tcase_add_test(tc, append_artifact_at_record_name);
 	tcase_add_test(tc, open_refuses_an_interrupted_directory);
+	tcase_add_test(tc, append_batch_writes_together);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -217,6 +217,35 @@ START_TEST(write_excl_creates)
 }
 END_TEST
 
+/* A batch: unsynced writes, one sync, renames without a sync each. */
+START_TEST(batch_writes)
+{
+	char dir[PATH_MAX], path[PATH_MAX], *tmp;
+
+	tu_tmpdir(dir);
+	tu_path(path, dir, "dev.pem");
+	ck_assert_ptr_nonnull(tmp = ca_tmp_name(path));
+	ck_assert_ok(ca_write_file_nosync(tmp, "cert\n", 5, 0644, NULL));
+	ck_assert_uint_eq(mode_of(tmp), 0644);
+	ck_assert_err(ca_write_file_nosync(tmp, "x", 1, 0644, NULL),
+	    CA_ERR_EXISTS);
+	ck_assert_ok(ca_syncfs(dir));
+	ck_assert_err(ca_syncfs("/nonexistent/folder"), CA_ERR_IO);
+	ck_assert_ok(ca_tmp_place(tmp, path, 1, NULL));
+	content_is(path, "cert\n");
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	/* noreplace refuses what is there, and leaves both. */
+	ck_assert_ok(ca_write_file_nosync(tmp, "other\n", 6, 0644, NULL));
+	ck_assert_err(ca_tmp_place(tmp, path, 1, NULL), CA_ERR_EXISTS);
+	content_is(path, "cert\n");
+	ck_assert_ok(ca_tmp_place(tmp, path, 0, NULL));
+	content_is(path, "other\n");
+	ck_assert_int_eq(count_entries(dir), 1);
+	free(tmp);
+	tu_rmrf(dir);
+}
+END_TEST
+
 START_TEST(write_excl_mode_ignores_umask)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
@@ -527,6 +556,7 @@ fsio_suite(void)
 	tcase_add_test(tm, fsync_folders);
 	tcase_add_test(tm, path_join);
 	tcase_add_test(tm, tmp_names);
+	tcase_add_test(tw, batch_writes);
 	suite_add_tcase(s, tm);
 	return s;
 }

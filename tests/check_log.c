@@ -1210,6 +1210,45 @@ START_TEST(serial_used)
 }
 END_TEST
 
+/* Every serial once, sorted, for a batch's many lookups. */
+START_TEST(serial_sets)
+{
+	struct ca_serial_set set = { 0 };
+	struct ca_errbuf eb;
+	struct fx f;
+
+	fx_init(&f, CA_ALG_P384);
+	append(&f, T0);
+	append_with(&f, T0 + 60, "issued", json_pack("[{s:s}, {s:s}]",
+	    "serial", "7b02", "serial", "7a01"));
+	append_with(&f, T0 + 120, "revocation", json_pack("{s:s, s:i}",
+	    "serial", "7a01", "other", 7));
+	expect_ok(&f, NULL);
+	ck_assert_ok(ca_log_serials(f.logdir, 3, &set, &eb));
+	ck_assert_uint_eq(set.n, 2);		/* 7a01 named twice */
+	ck_assert_str_eq(set.v[0], "7a01");
+	ck_assert_str_eq(set.v[1], "7b02");
+	ck_assert_int_eq(ca_serial_set_has(&set, "7a01"), 1);
+	ck_assert_int_eq(ca_serial_set_has(&set, "7b02"), 1);
+	ck_assert_int_eq(ca_serial_set_has(&set, "7a0"), 0);
+	ck_assert_int_eq(ca_serial_set_has(&set, "ffff"), 0);
+	ca_serial_set_free(&set);
+	ck_assert_uint_eq(set.n, 0);
+	/* Only the records asked for; none gives an empty set. */
+	ck_assert_ok(ca_log_serials(f.logdir, 1, &set, &eb));
+	ck_assert_int_eq(ca_serial_set_has(&set, "7a01"), 0);
+	ca_serial_set_free(&set);
+	ck_assert_ok(ca_log_serials(f.logdir, 0, &set, &eb));
+	ck_assert_uint_eq(set.n, 0);
+	ck_assert_int_eq(ca_serial_set_has(&set, "7a01"), 0);
+	ca_serial_set_free(&set);
+	write_rec(&f, 2, "{\"body\":{},\"sigs\":[]} \n", 23);
+	ck_assert_err(ca_log_serials(f.logdir, 3, &set, &eb), CA_ERR_LOG);
+	ca_serial_set_free(&set);
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -1252,6 +1291,7 @@ log_suite(void)
 	tcase_add_test(tc, head_read_errors);
 	tcase_add_test(tc, es256_by_p384_key_refused);
 	tcase_add_test(tc, serial_used);
+	tcase_add_test(tc, serial_sets);
 	suite_add_tcase(s, tc);
 	return s;
 }

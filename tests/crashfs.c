@@ -5,7 +5,8 @@
  *
  * A "point" is any call that changes files under one of the folders in
  * KC_CRASH_DIRS (colon-separated absolute paths): creating a file or
- * folder, write(2) and stdio writes, fsync, rename, link and unlink.
+ * folder, write(2) and stdio writes, fsync and syncfs, rename, link and
+ * unlink.
  * Points are numbered from 1 in the order the process makes them.
  *
  *   KC_CRASH_TRACE=FILE   append "N KIND PATH" for each point
@@ -158,6 +159,18 @@ fsync(int fd)
 	char p[PATH_MAX];
 
 	REAL(int, "fsync", int);
+	if (fd_watched(fd, p, sizeof(p)) && point("fsync", p) != 0)
+		return -1;
+	return real(fd);
+}
+
+/* A batch writes its files unsynced, then syncs the file system once. */
+int
+syncfs(int fd)
+{
+	char p[PATH_MAX];
+
+	REAL(int, "syncfs", int);
 	if (fd_watched(fd, p, sizeof(p)) && point("fsync", p) != 0)
 		return -1;
 	return real(fd);
