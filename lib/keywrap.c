@@ -13,6 +13,7 @@
 
 #include "encode.h"
 #include "hsm_p11.h"
+#include "tokensign.h"
 
 /* PKCS#11 3.0; older headers, and SoftHSM2 2.6, know only _PAD. */
 #ifndef CKM_AES_KEY_WRAP_KWP
@@ -498,32 +499,6 @@ undo:
 	return r;
 }
 
-/* r || s from the token as a DER ECDSA-Sig-Value. */
-static int
-ecdsa_der(const unsigned char *raw, size_t len, unsigned char **der,
-    int *dlen)
-{
-	ECDSA_SIG *s = NULL;
-	BIGNUM *br = NULL, *bs = NULL;
-	int r = CA_ERR_CRYPTO;
-
-	*der = NULL;
-	if (len == 0 || len % 2 != 0 ||
-	    (br = BN_bin2bn(raw, (int)len / 2, NULL)) == NULL ||
-	    (bs = BN_bin2bn(raw + len / 2, (int)len / 2, NULL)) == NULL ||
-	    (s = ECDSA_SIG_new()) == NULL || ECDSA_SIG_set0(s, br, bs) != 1)
-		goto out;
-	br = bs = NULL;
-	if ((*dlen = i2d_ECDSA_SIG(s, der)) <= 0)
-		goto out;
-	r = 0;
-out:
-	BN_free(br);
-	BN_free(bs);
-	ECDSA_SIG_free(s);
-	return r;
-}
-
 int
 ca_key_sign_check(struct ca_hsm *h, const struct ca_keyref *key,
     EVP_PKEY *pub, struct ca_errbuf *eb)
@@ -534,7 +509,8 @@ ca_key_sign_check(struct ca_hsm *h, const struct ca_keyref *key,
 	CK_RV rv;
 	unsigned char msg[32], dgst[32], sig[1024], *der = NULL;
 	unsigned int dl = 0;
-	int dlen = 0, ok = 0, r, ec = EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC;
+	size_t dlen = 0;
+	int ok = 0, r, ec = EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC;
 	EVP_PKEY_CTX *pc = NULL;
 	EVP_MD_CTX *mc = NULL;
 
@@ -554,11 +530,11 @@ ca_key_sign_check(struct ca_hsm *h, const struct ca_keyref *key,
 	}
 	r = CA_ERR_CRYPTO;
 	if (ec) {
-		if (ecdsa_der(sig, slen, &der, &dlen) != 0 ||
+		if (ca_ecdsa_der(sig, slen, &der, &dlen) != 0 ||
 		    (pc = EVP_PKEY_CTX_new(pub, NULL)) == NULL ||
 		    EVP_PKEY_verify_init(pc) != 1)
 			goto out;
-		ok = EVP_PKEY_verify(pc, der, (size_t)dlen, dgst,
+		ok = EVP_PKEY_verify(pc, der, dlen, dgst,
 		    sizeof(dgst)) == 1;
 	} else {
 		if ((mc = EVP_MD_CTX_new()) == NULL ||

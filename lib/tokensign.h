@@ -1,0 +1,54 @@
+/*
+ * tokensign.h: signing on the token from several threads at once.
+ *
+ * libp11's EVP_PKEY signs through one session at a time.  A batch of
+ * thousands of certificates keeps the token busy only if each thread has
+ * a session of its own: PKCS#11 sessions of one application share its
+ * login, and a token that can sign in parallel then does.
+ */
+#ifndef CA_TOKENSIGN_H
+#define CA_TOKENSIGN_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "ca_err.h"
+#include "hsm.h"
+
+struct ca_tsigner;
+
+/*
+ * ca_tsigner_open: a new session on h's logged-in token for the private
+ * half of key, to be used by one thread at a time.  Close it before h.
+ * CA_ERR_KEY_NOT_FOUND, CA_ERR_HSM (a token out of sessions among them),
+ * CA_ERR_ALGORITHM for a key neither EC nor RSA, CA_ERR_NOMEM.
+ */
+int ca_tsigner_open(struct ca_hsm *h, const struct ca_keyref *key,
+    struct ca_tsigner **out, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_tsigner_sign: sign the DER data (a tbsCertificate, say) with md,
+ * returning the X.509 signature value in a new buffer (caller frees with
+ * OPENSSL_free()): a DER ECDSA-Sig-Value, or an RSASSA-PKCS1-v1_5 signature.  The
+ * digest is made here and the token signs the digest (CKM_ECDSA,
+ * CKM_RSA_PKCS), the mechanisms every token has.  md must be SHA-256 or
+ * SHA-384.  CA_ERR_HSM, CA_ERR_CRYPTO, CA_ERR_INVALID_ARG, CA_ERR_NOMEM.
+ */
+int ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
+    const unsigned char *data, size_t len, unsigned char **sig,
+    size_t *siglen, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* ca_tsigner_close: close the session; accepts NULL. */
+void ca_tsigner_close(struct ca_tsigner *s);
+
+/*
+ * ca_ecdsa_der: a token's ECDSA signature, r || s as PKCS#11 gives it
+ * (len bytes), as the DER ECDSA-Sig-Value that X.509 and OpenSSL take,
+ * in a new buffer of *dlen bytes (caller frees with OPENSSL_free()).
+ * CA_ERR_CRYPTO for a malformed one.
+ */
+int ca_ecdsa_der(const unsigned char *raw, size_t len, unsigned char **der,
+    size_t *dlen) CA_MUST_CHECK;
+
+#endif
