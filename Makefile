@@ -20,7 +20,7 @@ SCRIPTDIR  := $(PREFIX)/share/keyceremony/ceremony-scripts
 CC         ?= cc
 PKGS       := libcrypto libp11 jansson libgfshare
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) p11-kit-1 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 # The commit goes into the records (env.tool.commit) and --version, so the

@@ -1,6 +1,6 @@
 # bash completion for the keyceremony commands: ca-init, ca-sign-sub,
-# ca-crl, ca-log, ca-audit, ca-ceremony, ca-backup and ca-plan.  Installed
-# once per command name under
+# ca-issue, ca-crl, ca-log, ca-audit, ca-ceremony, ca-backup and ca-plan.
+# Installed once per command name under
 # share/bash-completion/completions, or sourced from ~/.bashrc.
 
 _keyceremony()
@@ -11,10 +11,10 @@ _keyceremony()
 	cmd=${COMP_WORDS[0]##*/}
 
 	case $prev in
-	-d|--dir|--out|--html|--shares-out|--from)
+	-d|--dir|--out|--html|--shares-out|--from|--csrs)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	--csr|--cross|--cert|--profile|--chain|--install|--module|--ceremony|--script|--windows)
+	--csr|--cross|--cert|--profile|--chain|--install|--module|--ceremony|--script|--windows|--list)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--algorithm)
@@ -53,6 +53,11 @@ _keyceremony()
 	ca-sign-sub)
 		words='-d --dir --csr --cross --profile --out --der
 		    --not-before --not-after --windows --site
+		    --pin-source --confirm-clock --operator --witness --help
+		    --version' ;;
+	ca-issue)
+		words='-d --dir --profile --csrs --list --out --keep-going
+		    --sessions --not-before --not-after --windows --site
 		    --pin-source --confirm-clock --operator --witness --help
 		    --version' ;;
 	ca-crl)
@@ -102,5 +107,5 @@ _keyceremony()
 	esac
 	COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
-complete -F _keyceremony ca-init ca-sign-sub ca-crl ca-log ca-audit \
-    ca-ceremony ca-backup ca-plan
+complete -F _keyceremony ca-init ca-sign-sub ca-issue ca-crl ca-log \
+    ca-audit ca-ceremony ca-backup ca-plan

@@ -216,18 +216,28 @@ struct dup_scan {
 	long long where[MAX_CANDIDATES];
 };
 
+static void
+dup_count(struct dup_scan *d, long long seq, const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < d->c->ncand; i++)
+		if (strcmp(d->c->cand[i], s) == 0 && d->count[i]++ > 0)
+			d->where[i] = seq;
+}
+
 static int
 dup_visit(void *arg, long long seq, const json_t *body)
 {
 	struct dup_scan *d = arg;
-	const char *s = str(json_object_get(body, "certificate"), "serial");
-	size_t i;
+	const json_t *all = json_object_get(body, "issued"), *one;
+	size_t k;
 
-	if (s == NULL)
-		return 0;
-	for (i = 0; i < d->c->ncand; i++)
-		if (strcmp(d->c->cand[i], s) == 0 && d->count[i]++ > 0)
-			d->where[i] = seq;
+	dup_count(d, seq, str(json_object_get(body, "certificate"), "serial"));
+	json_array_foreach(all, k, one)
+		dup_count(d, seq, str(one, "serial"));
 	return 0;
 }
 
@@ -612,12 +622,12 @@ note_sub(struct ctx *c, long long seq, const json_t *body, X509 *x)
 
 /* A certificate this CA issued: its file verifies and lints again. */
 static void
-check_issued(struct ctx *c, long long seq, const json_t *body)
+check_issued(struct ctx *c, long long seq, const json_t *body,
+    const json_t *cert, enum ca_cert_kind kind)
 {
-	const json_t *cert = json_object_get(body, "certificate");
 	const char *serial = str(cert, "serial"), *file = str(cert, "file");
 	struct ca_lint_report rep;
-	enum ca_cert_kind kind;
+	int sub = kind != CA_CERT_DEVICE;
 	char *p = NULL, got[41];
 	X509 *x = NULL;
 
@@ -631,13 +641,15 @@ check_issued(struct ctx *c, long long seq, const json_t *body)
 	if (c->ca == NULL) {
 		finding(c, CA_SEV_ERROR, seq, "certificate", file, "cannot be "
 		    "verified: the CA certificate is missing");
-		note_sub(c, seq, body, NULL);
+		if (sub)
+			note_sub(c, seq, body, NULL);
 		return;
 	}
 	if (!inside(file) || (p = ca_path_join(c->req->dir, file)) == NULL ||
 	    ca_cert_load(p, &x, NULL) != 0) {
 		/* check_outputs has said why. */
-		note_sub(c, seq, body, NULL);
+		if (sub)
+			note_sub(c, seq, body, NULL);
 		free(p);
 		return;
 	}
@@ -648,8 +660,6 @@ check_issued(struct ctx *c, long long seq, const json_t *body)
 	if (ca_serial_hex(x, got) != 0 || strcmp(got, serial) != 0)
 		finding(c, CA_SEV_ERROR, seq, "certificate", file,
 		    "its serial is not the recorded %s", serial);
-	kind = strcmp(str(body, "op"), "cross-certify") == 0 ?
-	    CA_CERT_CROSS : CA_CERT_SUB;
 	/* Re-lint: the rules it was signed under still hold. */
 	if (ca_lint_cert_issued(x, X509_get0_pubkey(c->ca), kind, &rep,
 	    NULL) != 0)
@@ -658,7 +668,8 @@ check_issued(struct ctx *c, long long seq, const json_t *body)
 	else if (ca_lint_issuer(x, c->ca, &rep, NULL) != 0)
 		finding(c, CA_SEV_WARNING, seq, "lint", file, "%s%s",
 		    rep.msg[0], rep.n > 1 ? " (and more)" : "");
-	note_sub(c, seq, body, x);
+	if (sub)
+		note_sub(c, seq, body, x);
 	ERR_clear_error();
 	X509_free(x);
 	free(p);
@@ -833,7 +844,17 @@ record(struct ctx *c, long long seq)
 	check_keys(c, seq, body);
 	check_outputs(c, seq, body);
 	if (json_is_object(json_object_get(body, "certificate")))
-		check_issued(c, seq, body);
+		check_issued(c, seq, body, json_object_get(body,
+		    "certificate"), strcmp(op, "cross-certify") == 0 ?
+		    CA_CERT_CROSS : CA_CERT_SUB);
+	/* A batch of device certificates (ca-issue). */
+	if (strcmp(op, "issue") == 0) {
+		const json_t *all = json_object_get(body, "issued"), *one;
+		size_t k;
+
+		json_array_foreach(all, k, one)
+			check_issued(c, seq, body, one, CA_CERT_DEVICE);
+	}
 	if (strcmp(op, "revoke") == 0)
 		check_revoke(c, seq, body);
 	else if (strcmp(op, "crl-issue") == 0)

@@ -77,6 +77,7 @@ enum {
 	CA_EXIT_VERIFY = 8,		/* a log or certificate did not verify */
 	CA_EXIT_CRL_WARNING = 10,	/* ca-crl status: ceremony due soon */
 	CA_EXIT_CRL_EXPIRED = 11,	/* ca-crl status: the crl has expired */
+	CA_EXIT_PARTIAL = 12,		/* ca-issue --keep-going: some refused */
 };
 
 /* ca_exit_status: the exit status for error code r. */

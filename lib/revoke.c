@@ -75,6 +75,14 @@ visit(void *arg, long long seq, const json_t *body)
 	if ((v = json_object_get(body, "certificate")) != NULL &&
 	    json_is_object(v))
 		saw_cert(s, seq, v, 1);
+	/* A batch of device certificates (ca-issue). */
+	if (strcmp(op, "issue") == 0) {
+		const json_t *one;
+		size_t k;
+
+		json_array_foreach(json_object_get(body, "issued"), k, one)
+			saw_cert(s, seq, one, 1);
+	}
 	if ((v = json_object_get(json_object_get(body, "certificates"),
 	    "log_signer")) != NULL)
 		saw_cert(s, seq, v, 0);

@@ -54,26 +54,13 @@ base_teardown(void)
 	tu_rmrf(base);
 }
 
+/* A root (P-384) or a subordinate awaiting its certificate (P-256). */
 static void
 make_ca(const char *dir, const char *uri, const char *subject, int is_sub,
     struct ca_root_result *res)
 {
-	struct ca_root_req q;
-	struct ca_errbuf eb;
-
-	memset(&q, 0, sizeof(q));
-	q.prog = "check_subinstall";
-	q.dir = dir;
-	q.token_uri = uri;
-	q.subject = subject;
-	q.pin_source = pinsrc;
-	q.now = NOW;
-	q.sub = is_sub;
-	q.algorithm = is_sub ? "p256" : "p384";
-	eb.msg[0] = '\0';
-	tu_ceremony(&q);
-	ck_assert_msg(ca_root_init(&q, res, &eb) == 0, "init %s: %s", dir,
-	    eb.msg);
+	tu_make_ca(dir, uri, subject, is_sub ? "p256" : "p384", is_sub, pinsrc,
+	    NOW, res);
 }
 
 /* dir's root signs the request at csr_path; the result in *res. */

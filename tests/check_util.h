@@ -238,4 +238,34 @@ tu_ceremony(struct ca_root_req *q)
 	q->ceremony = plan;
 }
 
+/*
+ * tu_make_ca: a CA made by ca_root_init at now in dir on the token uri
+ * names, with subject and key alg ("p256" and so on), a subordinate
+ * awaiting its certificate when sub, under a ceremony plan (tu_ceremony);
+ * the PIN from pin_source.  res may be NULL.  Fails the test when it
+ * cannot.
+ */
+static inline void
+tu_make_ca(const char *dir, const char *uri, const char *subject,
+    const char *alg, int sub, const char *pin_source, time_t now,
+    struct ca_root_result *res)
+{
+	struct ca_root_result spare;
+	struct ca_root_req q;
+	struct ca_errbuf eb = { 0 };
+
+	memset(&q, 0, sizeof(q));
+	q.prog = "check";
+	q.dir = dir;
+	q.token_uri = uri;
+	q.subject = subject;
+	q.pin_source = pin_source;
+	q.now = now;
+	q.sub = sub;
+	q.algorithm = alg;
+	tu_ceremony(&q);
+	ck_assert_msg(ca_root_init(&q, res ? res : &spare, &eb) == 0,
+	    "init %s: %s", dir, eb.msg);
+}
+
 #endif

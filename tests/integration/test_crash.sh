@@ -21,7 +21,7 @@
 SHIM=$TOP/tests/bin/crashfs.so
 W=$SCRATCH/w
 BASE=$SCRATCH/base
-copyable_tokens "$BASE" "$W" root sub new scratch
+copyable_tokens "$BASE" "$W" root sub new scratch iss
 mkdir -p "$BASE/ca"
 PS="--pin-source file:$SCRATCH/pin-root"
 PROFILE=$TOP/profiles/it-issuing.json
@@ -55,6 +55,20 @@ check "baseline: a second subordinate signed" "$BIN/ca-sign-sub" -d "$C/r" \
 check "baseline: it is revoked" "$BIN/ca-crl" revoke -d "$C/r" \
     --cert "$C/o1.pem" --reason superseded $PS
 check "baseline: a crl" "$BIN/ca-crl" issue -d "$C/r" $PS
+check "baseline: issuing CA" "$BIN/ca-init" --ceremony "$PLAN" --sub \
+    -d "$C/i" --token pkcs11:token=iss $PS --subject "CN=Issuing"
+check "baseline: issuing CA signed" "$BIN/ca-sign-sub" -d "$C/r" \
+    --csr "$C/i/ca.csr" --profile "$PROFILE" --out "$C/i.pem" $PS
+check "baseline: issuing CA installed" "$BIN/ca-init" --install "$C/i.pem" \
+    --chain "$C/r/ca.pem" -d "$C/i" $PS
+check "baseline: issuing CA sealed" seal "$C/i" "$SCRATCH/pin-root"
+mkdir "$C/devs"
+for n in 1 2 3; do
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout /dev/null -subj "/CN=dev-$n" \
+	    -addext "subjectAltName=DNS:dev-$n.plant.example" \
+	    -out "$C/devs/dev-$n.csr" 2>/dev/null
+done
 check "baseline: a ceremony open at the root" "$BIN/ca-ceremony" open \
     -d "$C/r" --id X-1 --purpose p --script "$PLAN" --approval A \
     --location L --person witness:W --person custodian:C $PS
@@ -226,6 +240,8 @@ op "ca-sign-sub" r "$BIN/ca-sign-sub" -d r --csr o2.csr \
     --profile "$PROFILE" --out o2.pem $PS
 op "ca-init --install" s "$BIN/ca-init" --install s.pem --chain r/ca.pem \
     -d s $PS
+op "ca-issue" i "$BIN/ca-issue" -d i --profile "$TOP/profiles/device-mtls.json" \
+    --csrs devs --out out $PS
 op "ca-crl issue" r "$BIN/ca-crl" issue -d r $PS
 op "ca-crl revoke" r "$BIN/ca-crl" revoke -d r --serial "$SERIAL" \
     --reason superseded $PS

@@ -12,15 +12,15 @@
 FAULT=$TOP/tests/bin/p11fault.so
 W=$SCRATCH/w
 BASE=$SCRATCH/base
-copyable_tokens "$BASE" "$W" root sub new scratch
+copyable_tokens "$BASE" "$W" root sub new scratch iss
 PS="--pin-source file:$SCRATCH/pin-root"
 PROFILE=$TOP/profiles/it-issuing.json
 RVS="DEVICE_REMOVED DEVICE_ERROR GENERAL_ERROR SESSION_HANDLE_INVALID PIN_INCORRECT FUNCTION_FAILED"
 
 # The baseline, made through the fault module with no fault: a
 # backup-capable root with its backup wrapping key and its ceremony
-# sealed, a pending subordinate, its certificate signed, and a ceremony
-# open at the root.
+# sealed, a pending subordinate, its certificate signed, an issuing CA
+# with three device requests waiting, and a ceremony open at the root.
 cp -a "$BASE" "$W"
 jq '. + {key_backup: true}' "$TOP/profiles/root.json" >"$SCRATCH/kb.json"
 printf '87654321\n' >"$SCRATCH/so-pin"
@@ -39,6 +39,21 @@ check "baseline: signed" "$BIN/ca-sign-sub" -d "$W/r" --csr "$W/s/ca.csr" \
     --profile "$PROFILE" --out "$W/s.pem" $PS
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout /dev/null -subj "/CN=Another Sub" -out "$W/other.csr" 2>/dev/null
+check "baseline: issuing CA" "$BIN/ca-init" --ceremony "$PLAN" --sub \
+    -d "$W/i" --token pkcs11:token=iss --module "$FAULT" $PS \
+    --subject "CN=Issuing"
+check "baseline: issuing CA signed" "$BIN/ca-sign-sub" -d "$W/r" \
+    --csr "$W/i/ca.csr" --profile "$PROFILE" --out "$W/i.pem" $PS
+check "baseline: issuing CA installed" "$BIN/ca-init" --install "$W/i.pem" \
+    --chain "$W/r/ca.pem" -d "$W/i" $PS
+check "baseline: issuing CA sealed" seal "$W/i" "$SCRATCH/pin-root"
+mkdir "$W/devs"
+for n in 1 2 3; do
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout /dev/null -subj "/CN=dev-$n" \
+	    -addext "subjectAltName=DNS:dev-$n.plant.example" \
+	    -out "$W/devs/dev-$n.csr" 2>/dev/null
+done
 check "baseline: a ceremony open at the root" "$BIN/ca-ceremony" open \
     -d "$W/r" --id F-1 --purpose p --script "$PLAN" --approval A \
     --location L --person witness:W --person custodian:C $PS
@@ -161,6 +176,8 @@ op "ca-sign-sub" r "$BIN/ca-sign-sub" -d r --csr other.csr \
     --profile "$PROFILE" --out other.pem $PS
 op "ca-init --install" s "$BIN/ca-init" --install s.pem --chain r/ca.pem \
     -d s $PS
+op "ca-issue" i "$BIN/ca-issue" -d i --profile "$TOP/profiles/device-mtls.json" \
+    --csrs devs --out out --sessions 2 $PS
 op "ca-crl issue" r "$BIN/ca-crl" issue -d r $PS
 op "ca-crl revoke" r "$BIN/ca-crl" revoke -d r --serial "$SERIAL" \
     --reason superseded $PS

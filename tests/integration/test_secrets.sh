@@ -29,6 +29,14 @@ check "sign" run sign "$BIN/ca-sign-sub" -d "$R" --csr "$SCRATCH/sub/ca.csr" \
     --profile "$TOP/profiles/it-issuing.json" --out "$SCRATCH/sub.pem" $PS
 check "install" run install "$BIN/ca-init" --install "$SCRATCH/sub.pem" \
     --chain "$R/ca.pem" -d "$SCRATCH/sub" $PS
+mkdir "$SCRATCH/devs"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout /dev/null -subj "/CN=dev-1" -addext \
+    "subjectAltName=DNS:dev-1.plant.example" -out "$SCRATCH/devs/dev-1.csr" \
+    2>/dev/null
+check "issue" run issue "$BIN/ca-issue" -d "$SCRATCH/sub" \
+    --profile "$TOP/profiles/device-mtls.json" --csrs "$SCRATCH/devs" \
+    --out "$SCRATCH/devices" $PS
 check "revoke" run revoke "$BIN/ca-crl" revoke -d "$R" \
     --cert "$SCRATCH/sub.pem" --reason superseded $PS
 check "crl" run crl "$BIN/ca-crl" issue -d "$R" --out "$SCRATCH/export" $PS
