@@ -203,6 +203,12 @@ tests/bin/auditgen: tests/bench/auditgen.c $(LIB) $(wildcard lib/*.h) \
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -ldl
 
+# A benchmark tool: the token's raw signing rate, C_Sign in a loop.
+tests/bin/p11rate: tests/bench/p11rate.c $(FLAGS_STAMP)
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -pthread -ldl
+
 TEST_TOOLS := tests/bin/p11attrs tests/bin/leafsign tests/bin/p11fault.so \
               tests/bin/crashfs.so \
               $(FUZZERS) \
@@ -222,16 +228,19 @@ integration: all $(TEST_TOOLS)
 # 600 MB of memory for openssl's side.  BENCH_N=100000 make bench is shorter.
 # Then ca-audit over logs of 10,000 and 100,000 issued certificates
 # (AUDIT_BENCH_N sets the larger; about 1.2 GB of scratch disk at 100,000),
-# and ca-sign-sub against openssl x509 -req -engine pkcs11 (P1).
+# and ca-sign-sub against openssl x509 -req -engine pkcs11 (P1), and
+# ca-issue on 10,000 requests against the token's raw signing rate and
+# an openssl x509 -req loop (P3).
 # The integration tests with every command under valgrind's memcheck
 # (slow; VALGRIND_TESTS="test_crl ..." picks the tests).
 valgrind: all $(TEST_TOOLS)
 	@./tests/valgrind.sh $(VALGRIND_TESTS)
 
-bench: all tests/bin/crlbench tests/bin/auditgen
+bench: all tests/bin/crlbench tests/bin/auditgen tests/bin/p11rate
 	@./tests/bench/crl-bench.sh
 	@BENCH_N=$${AUDIT_BENCH_N:-100000} ./tests/bench/audit-bench.sh
 	@./tests/bench/sign-bench.sh
+	@./tests/bench/issue-bench.sh
 
 demo:
 	@./tests/deps.sh

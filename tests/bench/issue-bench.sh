@@ -1,0 +1,187 @@
+#!/bin/bash
+# issue-bench.sh (P3): ca-issue on a batch of device requests, against
+#   - the token's raw signing rate for the issuing CA's key type: C_Sign
+#     in a loop through the module's own function list (tests/bin/p11rate),
+#     in one session and in as many as ca-issue uses;
+#   - a per-certificate loop of `openssl x509 -req -engine pkcs11`, the
+#     way a plant signs device certificates without this toolkit.
+# ca-issue's time is the whole command: reading and checking every
+# request, verifying the CA's log, signing, verifying every signature,
+# writing every certificate twice and the record.  The openssl loop runs
+# over the first BENCH_LOOP_N requests only (one process each, so its rate
+# does not depend on the batch size) and its rate is per certificate.
+# Everything runs on one SoftHSM2 token, so the token's signing and this
+# toolkit's work share the same processors.  Not part of `make check`;
+# run it with `make bench`.
+#
+# Targets: at least 70% of the raw signing rate in the same number of
+# sessions, and at least 20 times the openssl loop's rate.
+#
+# Environment:
+#   BENCH_ISSUE_N=10000       requests in the batch
+#   BENCH_ISSUE_ALGS="rsa3072 p256"   issuing CA key types, one run each
+#   BENCH_LOOP_N=200          requests the openssl loop signs
+#   BENCH_KEEP=1              keep the scratch folder (it is printed)
+#
+# Exit status: 0 when every certificate verifies and every target is met,
+# 1 when one is missed, 2 when something is broken.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$TOP/bin
+N=${BENCH_ISSUE_N:-10000}
+ALGS=${BENCH_ISSUE_ALGS:-rsa3072 p256}
+LOOP=${BENCH_LOOP_N:-200}
+MODULE=/usr/lib/softhsm/libsofthsm2.so
+RATE=$TOP/tests/bin/p11rate
+ENGINE=$(find /usr/lib -name pkcs11.so -path '*engines-3*' 2>/dev/null |
+    head -n 1)
+if [ -z "$ENGINE" ] || [ ! -x "$RATE" ]; then
+	echo "issue-bench: needs the pkcs11 engine (tests/deps.sh) and" \
+	    "tests/bin/p11rate (make bench builds it)" >&2
+	exit 2
+fi
+S=$(mktemp -d "${TMPDIR:-/tmp}/kc-issue-bench.XXXXXX")
+[ -n "${BENCH_KEEP:-}" ] && echo "# scratch: $S" || trap 'rm -rf "$S"' EXIT
+
+mkdir "$S/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+    "$S/tokens" >"$S/softhsm2.conf"
+export SOFTHSM2_CONF=$S/softhsm2.conf
+printf '123456\n' >"$S/pin"
+chmod 600 "$S/pin"
+printf '1. Sign.\n' >"$S/script.txt"
+"$BIN/ca-ceremony" plan --out "$S/plan.json" --id bench --purpose bench \
+    --script "$S/script.txt" --approval B --location lab \
+    --person witness:W --person custodian:C >/dev/null
+softhsm2-util --init-token --free --label root --so-pin 87654321 \
+    --pin 123456 >/dev/null
+"$BIN/ca-init" --ceremony "$S/plan.json" -d "$S/root" \
+    --token pkcs11:token=root --pin-source "file:$S/pin" \
+    --subject "CN=Bench Root" >/dev/null
+
+# The devices' requests: P-256 keys, a DNS name and an IP address each.
+echo "# making $N requests" >&2
+mkdir "$S/csrs"
+/usr/bin/python3 - "$S/csrs" "$N" <<'EOF_PY'
+import ipaddress, sys
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+out, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    k = ec.generate_private_key(ec.SECP256R1())
+    name = "dev-%05d" % i
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                                        name)]))
+           .add_extension(x509.SubjectAlternativeName([
+               x509.DNSName(name + ".plant.example"),
+               x509.IPAddress(ipaddress.ip_address(
+                   "10.20.%d.%d" % (i // 250 % 256, i % 250 + 1)))]),
+               critical=False)
+           .sign(k, hashes.SHA256()))
+    with open("%s/%s.csr" % (out, name), "wb") as f:
+        f.write(csr.public_bytes(serialization.Encoding.PEM))
+EOF_PY
+
+cat >"$S/openssl.cnf" <<EOF_CNF
+openssl_conf = init
+[init]
+engines = engines
+[engines]
+pkcs11 = pkcs11
+[pkcs11]
+dynamic_path = $ENGINE
+MODULE_PATH = $MODULE
+EOF_CNF
+# openssl's side: the extensions the stock mTLS profile gives.
+cat >"$S/ext.cnf" <<'EOF_EXT'
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth, clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:file:///media/crl/ot-issuing.crl
+EOF_EXT
+
+now() { date +%s.%N; }
+sessions=$(nproc)
+[ "$sessions" -gt 8 ] && sessions=8
+status=0
+printf '%-44s %12s\n' "P3: $N device certificates" "per second"
+for alg in $ALGS; do
+	label=iss-$alg
+	softhsm2-util --init-token --free --label "$label" --so-pin 87654321 \
+	    --pin 123456 >/dev/null
+	D=$S/$label
+	"$BIN/ca-init" --ceremony "$S/plan.json" --sub -d "$D" \
+	    --token "pkcs11:token=$label" --pin-source "file:$S/pin" \
+	    --subject "CN=Bench Issuing $alg" --algorithm "$alg" >/dev/null
+	"$BIN/ca-sign-sub" -d "$S/root" --csr "$D/ca.csr" \
+	    --profile "$TOP/profiles/it-issuing.json" --out "$D.pem" \
+	    --pin-source "file:$S/pin" >/dev/null 2>&1
+	"$BIN/ca-init" --install "$D.pem" --chain "$S/root/ca.pem" -d "$D" \
+	    --pin-source "file:$S/pin" >/dev/null
+	key=$(jq -r '.ca_key' "$D/ca.json" | sed 's/.*object=\([^;]*\).*/\1/')
+	case $alg in rsa*) samples=2000 ;; *) samples=20000 ;; esac
+
+	read -r n1 t1 < <("$RATE" "$MODULE" "$label" "$S/pin" "$key" 1 \
+	    "$samples")
+	read -r ns ts < <("$RATE" "$MODULE" "$label" "$S/pin" "$key" \
+	    "$sessions" "$samples")
+	a=$(now)
+	"$BIN/ca-issue" -d "$D" --profile "$TOP/profiles/device-mtls.json" \
+	    --csrs "$S/csrs" --out "$S/out-$alg" --pin-source "file:$S/pin" \
+	    --sessions "$sessions" >/dev/null
+	b=$(now)
+	ls "$S/csrs" | sed -n "1,${LOOP}p" >"$S/loop.txt"
+	mkdir "$S/loop-$alg"
+	c=$(now)
+	i=0
+	while read -r f; do
+		i=$((i + 1))
+		OPENSSL_CONF=$S/openssl.cnf openssl x509 -req \
+		    -in "$S/csrs/$f" -engine pkcs11 -CAkeyform engine \
+		    -CAkey "pkcs11:token=$label;object=$key;type=private;pin-value=123456" \
+		    -CA "$D/ca.pem" -days 730 -extfile "$S/ext.cnf" \
+		    -set_serial "$((1000 + i))" -out "$S/loop-$alg/$f.pem" \
+		    2>/dev/null
+	done <"$S/loop.txt"
+	e=$(now)
+
+	# Every certificate verifies, on both sides.
+	if [ "$(ls "$S/out-$alg" | wc -l)" -ne $((N + 1)) ] ||
+	    [ "$(ls "$S/loop-$alg" | wc -l)" -ne "$LOOP" ]; then
+		echo "issue-bench: $alg: certificates missing" >&2
+		exit 2
+	fi
+	cat "$D/ca.pem" >"$S/untrusted.pem"
+	bad=$(for f in "$S/out-$alg"/dev-*.pem "$S/loop-$alg"/*.pem; do
+		echo "$f"
+	done | xargs -n 500 openssl verify -CAfile "$S/root/ca.pem" \
+	    -untrusted "$S/untrusted.pem" 2>&1 | grep -vc ': OK$' || true)
+	if [ "$bad" -ne 0 ]; then
+		echo "issue-bench: $alg: $bad certificates do not verify" >&2
+		exit 2
+	fi
+	awk -v alg="$alg" -v s="$sessions" -v n="$N" -v n1="$n1" -v t1="$t1" \
+	    -v ns="$ns" -v ts="$ts" -v a="$a" -v b="$b" -v c="$c" -v e="$e" \
+	    -v loop="$LOOP" 'BEGIN {
+		raw1 = n1 / t1; raws = ns / ts
+		ours = n / (b - a); theirs = loop / (e - c)
+		printf "%-44s %12.0f\n", alg ": token, C_Sign, 1 session", raw1
+		printf "%-44s %12.0f\n", alg ": token, C_Sign, " s " sessions", raws
+		printf "%-44s %12.0f\n", alg ": ca-issue, " s " sessions", ours
+		printf "%-44s %12.1f\n", alg ": openssl x509 -req loop", theirs
+		printf "%-44s %12.2f  (target: at least 0.70)\n",
+		    alg ": ca-issue / raw, same sessions", ours / raws
+		printf "%-44s %12.2f\n", alg ": ca-issue / raw, 1 session",
+		    ours / raw1
+		printf "%-44s %12.1f  (target: at least 20)\n",
+		    alg ": ca-issue / openssl loop", ours / theirs
+		exit (ours / raws >= 0.70 && ours / theirs >= 20) ? 0 : 1
+	}' || status=1
+done
+exit "$status"
