@@ -818,9 +818,9 @@ default_sessions(void)
 
 static int
 build_body(struct batch *b, json_t **bodyp, const unsigned char *pbuf,
-    size_t plen, const char *chain_rel,
-    const char *chain, size_t chain_len, struct ca_issue_result *res,
-    int truncated, json_t *people, struct ca_errbuf *eb)
+    size_t plen, const char *chain_rel, const char *chain, size_t chain_len,
+    struct ca_issue_result *res, int truncated, json_t *people,
+    struct ca_errbuf *eb)
 {
 	const struct ca_issue_req *req = b->req;
 	json_t *body = NULL, *issued = NULL, *rejected = NULL, *outs = NULL,
@@ -859,7 +859,10 @@ build_body(struct batch *b, json_t **bodyp, const unsigned char *pbuf,
 		    json_pack("{s:s, s:s}", "name", it->path, "sha256",
 		    it->csr_sha)) != 0 ||
 		    json_object_set_new(c, "out", json_string(it->out_path)) !=
-		    0 || json_array_append_new(issued, c) != 0) {
+		    0)
+			goto out;
+		/* Taken by the array, even when it fails. */
+		if (json_array_append_new(issued, c) != 0) {
 			c = NULL;
 			goto out;
 		}
@@ -1112,8 +1115,7 @@ ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
 		if (!b.it[i].bad)
 			res->issued++;
 	if ((r = build_body(&b, &body, pbuf, plen, chain_path, chain,
-	    chain_len, res,
-	    truncated, people, eb)) != 0)
+	    chain_len, res, truncated, people, eb)) != 0)
 		goto out;
 	if ((art = calloc(2 * res->issued + 1, sizeof(*art))) == NULL) {
 		r = CA_ERR_NOMEM;
