@@ -17,12 +17,14 @@
 #include "windows.h"
 
 #define PROG "ca-audit"
+#define MAX_BINARIES 64
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: " PROG " -d DIR --anchor SHA256 "
-	    "[--expect-head HEX] [--device-lifetime YEARS] [--json] "
+	    "[--expect-head HEX] [--binary SHA256 ...] "
+	    "[--device-lifetime YEARS] [--json] "
 	    "[--html FILE [--windows FILE [--site NAME] "
 	    "[--margin DURATION]]]\n");
 }
@@ -69,6 +71,7 @@ main(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "anchor", required_argument, NULL, 'A' },
 		{ "expect-head", required_argument, NULL, 'E' },
+		{ "binary", required_argument, NULL, 'B' },
 		{ "device-lifetime", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
@@ -79,6 +82,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ca_audit_req req;
+	const char *binaries[MAX_BINARIES];
+	size_t nbin = 0, k;
 	struct ca_audit *a = NULL;
 	struct ca_errbuf eb = { 0 };
 	const char *html = NULL, *wpath = NULL, *sname = NULL;
@@ -99,6 +104,24 @@ main(int argc, char **argv)
 		case 'd': req.dir = optarg; break;
 		case 'A': req.anchor = optarg; break;
 		case 'E': req.expect_head = optarg; break;
+		case 'B':
+			/* Each release's binaries: a few per command. */
+			for (k = 0; optarg[k] != '\0' && strchr(
+			    "0123456789abcdefABCDEF", optarg[k]) != NULL; k++)
+				;
+			if (k != 64 || optarg[k] != '\0') {
+				fprintf(stderr, PROG ": --binary takes a SHA-256 "
+				    "as 64 hex digits, as each command's "
+				    "--version prints it\n");
+				return 2;
+			}
+			if (nbin == MAX_BINARIES) {
+				fprintf(stderr, PROG ": at most %d --binary\n",
+				    MAX_BINARIES);
+				return 2;
+			}
+			binaries[nbin++] = optarg;
+			break;
 		case 'L':
 			req.device_lifetime_years = (int)strtol(optarg, &end,
 			    10);
@@ -133,6 +156,8 @@ main(int argc, char **argv)
 		    "as \"30d\"\n", margin_s);
 		return 2;
 	}
+	req.binaries = binaries;
+	req.nbinaries = nbin;
 	req.now = time(NULL);
 	/* The replacement plan for the report, before the audit runs. */
 	if (wpath != NULL) {

@@ -47,10 +47,23 @@ cli_start(const char *prog)
 	return 0;
 }
 
+/*
+ * The version, the source commit, and the SHA-256 of this very binary,
+ * which every record names too: what an auditor compares with a binary
+ * rebuilt from the source (ca-audit --binary).
+ */
 static inline int
 cli_version(const char *prog)
 {
+	char sha[65];
+
 	printf("%s " KC_VERSION " (commit " KC_COMMIT ")\n", prog);
+	if (ca_self_sha256(sha) != 0) {
+		fprintf(stderr, "%s: cannot read its own binary to hash it\n",
+		    prog);
+		return CA_EXIT_FAIL;
+	}
+	printf("sha256 %s\n", sha);
 	return CA_EXIT_OK;
 }
 

@@ -88,8 +88,9 @@ _keyceremony()
 		    --approved-by --out --custodians --threshold --shares-out
 		    --pin-source --confirm-clock --help --version' ;;
 	ca-audit)
-		words='-d --dir --anchor --expect-head --device-lifetime --json
-		    --html --windows --site --margin --help --version' ;;
+		words='-d --dir --anchor --expect-head --binary
+		    --device-lifetime --json --html --windows --site --margin
+		    --help --version' ;;
 	ca-plan)
 		words='-d --dir --windows --site --margin --json --help
 		    --version' ;;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -620,6 +621,28 @@ note_sub(struct ctx *c, long long seq, const json_t *body, X509 *x)
 	NAME_CONSTRAINTS_free(nc);
 }
 
+/*
+ * The binary that wrote the record is one the auditor rebuilt from the
+ * published source and hashed (README: rebuilding).
+ */
+static void
+check_binary(struct ctx *c, long long seq, const json_t *body)
+{
+	const json_t *tool = json_object_get(json_object_get(body, "env"),
+	    "tool");
+	const char *sha = str(tool, "sha256"), *name = str(tool, "name");
+	size_t i;
+
+	if (c->req->nbinaries == 0)
+		return;
+	for (i = 0; sha != NULL && i < c->req->nbinaries; i++)
+		if (strcasecmp(sha, c->req->binaries[i]) == 0)
+			return;
+	finding(c, CA_SEV_ERROR, seq, "binary", name, "made by a binary "
+	    "whose SHA-256 is %s, none of those given with --binary",
+	    sha != NULL ? sha : "not recorded");
+}
+
 /* A certificate this CA issued: its file verifies and lints again. */
 static void
 check_issued(struct ctx *c, long long seq, const json_t *body,
@@ -842,6 +865,7 @@ record(struct ctx *c, long long seq)
 		    json_object_get(v, "days")), str(v, "confirmed_time") ?
 		    str(v, "confirmed_time") : "?");
 	check_keys(c, seq, body);
+	check_binary(c, seq, body);
 	check_outputs(c, seq, body);
 	if (json_is_object(json_object_get(body, "certificate")))
 		check_issued(c, seq, body, json_object_get(body,

@@ -70,6 +70,13 @@ struct ca_audit_req {
 	const char *expect_head;	/* head hash from paper, or NULL */
 	time_t now;
 	int device_lifetime_years;	/* for the validity axis; 0: 25 */
+	/*
+	 * The SHA-256 of each binary the records may name, rebuilt from
+	 * the published source (nbinaries 0: not checked).  Any record made
+	 * by another binary, or naming none, is an error.
+	 */
+	const char *const *binaries;
+	size_t nbinaries;
 };
 
 struct ca_audit {

@@ -25,6 +25,7 @@
 #include "cadir.h"
 #include "certgen.h"
 #include "dircheck.h"
+#include "envinfo.h"
 #include "fsio.h"
 #include "log.h"
 #include "revoke.h"
@@ -624,6 +625,74 @@ START_TEST(anchor_checks)
 	a = audit_full(rootdir, typed, head, AUDIT_AT);
 	ck_assert_findings(a, "");
 	ck_assert_int_eq(a->anchored, 1);
+	ca_audit_free(a);
+}
+END_TEST
+
+/* How many findings of check there are. */
+static size_t
+count_check(const struct ca_audit *a, const char *check)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->nfindings; i++)
+		n += strcmp(a->findings[i].check, check) == 0;
+	return n;
+}
+
+static struct ca_audit *
+audit_binaries(const char *const *bin, size_t n)
+{
+	struct ca_audit_req q;
+	struct ca_audit *a = NULL;
+	struct ca_errbuf eb = { 0 };
+
+	memset(&q, 0, sizeof(q));
+	q.dir = rootdir;
+	q.anchor = root_fp;
+	q.expect_head = head;
+	q.now = AUDIT_AT;
+	q.binaries = bin;
+	q.nbinaries = n;
+	ck_assert_msg(ca_audit_run(&q, &a, &eb) == 0, "audit: %s", eb.msg);
+	return a;
+}
+
+/* Every record was made by a binary the auditor rebuilt, or is named. */
+START_TEST(binary_checks)
+{
+	const char *bin[2];
+	char self[65], upper[65], other[2][65];
+	struct ca_audit *a;
+	size_t i;
+
+	/* The fixture's records were all written by this very binary. */
+	ck_assert_ok(ca_self_sha256(self));
+	bin[0] = self;
+	a = audit_binaries(bin, 1);
+	ck_assert_findings(a, "");
+	ca_audit_free(a);
+	/* As typed: upper case. */
+	for (i = 0; i < 65; i++)
+		upper[i] = self[i] >= 'a' ? self[i] - 32 : self[i];
+	bin[0] = upper;
+	a = audit_binaries(bin, 1);
+	ck_assert_findings(a, "");
+	ca_audit_free(a);
+	/* Another binary: every record is named, with the hash it has. */
+	memset(other[0], '0', 64);
+	memset(other[1], '1', 64);
+	other[0][64] = other[1][64] = '\0';
+	bin[0] = other[0];
+	bin[1] = other[1];
+	a = audit_binaries(bin, 2);
+	ck_assert_uint_eq(count_check(a, "binary"), (size_t)a->records);
+	ck_assert_reason(a, "binary", 1, self);
+	ck_assert_int_eq(ca_audit_passed(a), 0);
+	ca_audit_free(a);
+	/* None given: not checked. */
+	a = audit_binaries(NULL, 0);
+	ck_assert_uint_eq(count_check(a, "binary"), 0);
 	ca_audit_free(a);
 }
 END_TEST
@@ -1542,6 +1611,7 @@ audit_suite(void)
 	tcase_add_test(tc, untouched_passes);
 	tcase_add_test(tc, audit_reads_only);
 	tcase_add_test(tc, anchor_checks);
+	tcase_add_test(tc, binary_checks);
 	tcase_add_test(tc, head_checks);
 	tcase_add_test(tc, log_signer_missing);
 	tcase_add_test(tc, log_signer_foreign);

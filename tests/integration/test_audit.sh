@@ -157,4 +157,35 @@ check "revoked with no CRL ever issued: crl-stale" jq -e \
 expect_status 2 "not a CA directory: exit 2" "$BIN/ca-audit" -d "$SCRATCH" \
     --anchor "$FP"
 
+# The binaries: --version prints each one's SHA-256, the records name it,
+# and --binary holds them to the hashes an auditor rebuilt.
+bad=0
+for b in "$BIN"/*; do
+	[ "$("$b" --version | sed -n 's/^sha256 //p')" = \
+	    "$(sha256sum <"$b" | cut -c1-64)" ] || bad=$((bad + 1))
+done
+check "--version prints the SHA-256 of each binary" test "$bad" -eq 0
+BINS=""
+for b in "$BIN"/*; do
+	BINS="$BINS --binary $(sha256sum <"$b" | cut -c1-64)"
+done
+"$BIN/ca-audit" --json -d "$SCRATCH/other" --anchor "$OTHERFP" $BINS \
+    >"$SCRATCH/audit.json"
+check "every record made by a binary given: no binary finding" jq -e \
+    '[.findings[] | select(.check == "binary")] | length == 0' \
+    "$SCRATCH/audit.json"
+"$BIN/ca-audit" --json -d "$SCRATCH/other" --anchor "$OTHERFP" \
+    --binary "$(sha256sum <"$BIN/ca-init" | cut -c1-64)" \
+    >"$SCRATCH/audit.json"
+check "only ca-init's hash: every record by another binary is an error" \
+    jq -e --arg n "$(ls "$SCRATCH/other/log" | wc -l)" '[.findings[] |
+    select(.check == "binary" and .severity == "error")] | length ==
+    ($n | tonumber) - 1' "$SCRATCH/audit.json"
+jq -r '.body.env.tool.name' "$SCRATCH"/other/log/*.json | sort | uniq -c \
+    >"$SCRATCH/tools"
+check "...and ca-init made exactly one record there" test \
+    "$(awk '$2 == "ca-init" { print $1 }' "$SCRATCH/tools")" = 1
+expect_status 2 "a --binary that is no SHA-256" "$BIN/ca-audit" -d "$R" \
+    --anchor "$FP" --binary abc
+
 finish
