@@ -50,7 +50,6 @@ struct item {
 	char fingerprint[65];
 	char *pem;
 	size_t pem_len;
-	char pem_sha[65];
 	char *issued_path, *out_path;
 };
 
@@ -176,8 +175,9 @@ check_san(const struct ca_profile *p, struct item *it, struct ca_errbuf *eb)
 			if (!dns_ok((const char *)d, (size_t)ASN1_STRING_length(
 			    v))) {
 				ca_errf(eb, "its DNS name \"%.*s\" is not a "
-				    "host name", ASN1_STRING_length(v) > 64 ? 64 :
-				    ASN1_STRING_length(v), (const char *)d);
+				    "host name", ASN1_STRING_length(v) > 64 ?
+				    64 : ASN1_STRING_length(v),
+				    (const char *)d);
 				goto out;
 			}
 			have |= CA_SAN_DNS;
@@ -487,7 +487,6 @@ sign_one(struct batch *b, int t, struct item *it)
 		goto out;
 	}
 	ca_sha256_hex(it->der, it->der_len, it->fingerprint);
-	ca_sha256_hex(it->pem, it->pem_len, it->pem_sha);
 out:
 	OPENSSL_free(tbs);
 	OPENSSL_free(sig);
@@ -818,7 +817,7 @@ default_sessions(void)
 
 static int
 build_body(struct batch *b, json_t **bodyp, const unsigned char *pbuf,
-    size_t plen, const char *chain_rel, const char *chain, size_t chain_len,
+    size_t plen, const char *chain_path, const char *chain, size_t chain_len,
     struct ca_issue_result *res, int truncated, json_t *people,
     struct ca_errbuf *eb)
 {
@@ -869,18 +868,13 @@ build_body(struct batch *b, json_t **bodyp, const unsigned char *pbuf,
 		c = NULL;
 		if (json_array_append_new(outs, ca_rec_file(rel, it->pem,
 		    it->pem_len)) != 0 || json_array_append_new(outs,
-		    json_pack("{s:s, s:I, s:s, s:b}", "name", it->out_path,
-		    "size", (json_int_t)it->pem_len, "sha256", it->pem_sha,
-		    "external", 1)) != 0)
+		    ca_rec_file_external(it->out_path, it->pem,
+		    it->pem_len)) != 0)
 			goto out;
 	}
-	{
-		json_t *f = ca_rec_file(chain_rel, chain, chain_len);
-
-		if (f == NULL || json_object_set_new(f, "external",
-		    json_true()) != 0 || json_array_append_new(outs, f) != 0)
-			goto out;
-	}
+	if (json_array_append_new(outs, ca_rec_file_external(chain_path, chain,
+	    chain_len)) != 0)
+		goto out;
 	if (json_array_append_new(inputs, ca_rec_file(req->profile_path,
 	    pbuf, plen)) != 0)
 		goto out;
@@ -937,7 +931,7 @@ ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
 	pthread_mutex_init(&b.lock, NULL);
 	b.req = req;
 
-	/* 1. The requests, all checked before the CA or its token is touched. */
+	/* 1. The requests, all checked before the CA or its token is used. */
 	if (req->dir == NULL || req->profile_path == NULL ||
 	    req->out_dir == NULL || req->ncsrs == 0) {
 		ca_errf(eb, "give -d, --profile, --out and the requests");

@@ -89,6 +89,18 @@ ca_rec_file(const char *name, const void *data, size_t len)
 	    (json_int_t)len, "sha256", h);
 }
 
+json_t *
+ca_rec_file_external(const char *name, const void *data, size_t len)
+{
+	json_t *f = ca_rec_file(name, data, len);
+
+	if (f != NULL && json_object_set_new(f, "external", json_true()) != 0) {
+		json_decref(f);
+		return NULL;
+	}
+	return f;
+}
+
 /*
  * A name is one line: the log's profile allows "\n" in strings, which
  * would let a name pose as two, or as further lines of a printout.

@@ -38,6 +38,14 @@ int ca_rec_cert(const char *file, X509 *x, json_t **out) CA_MUST_CHECK;
 json_t *ca_rec_file(const char *name, const void *data, size_t len);
 
 /*
+ * ca_rec_file_external: ca_rec_file with "external": true, for an output
+ * outside the CA directory (an --out file), which leaves with whoever
+ * carries it and which an audit therefore does not look for.
+ */
+json_t *ca_rec_file_external(const char *name, const void *data,
+    size_t len);
+
+/*
  * ca_rec_people: {"operator": NAME or null, "witnesses": [...]}, checked
  * against the log's profile (non-empty UTF-8 without control
  * characters).  Caller owns *out.  CA_ERR_INVALID_ARG, CA_ERR_NOMEM.

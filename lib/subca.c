@@ -343,17 +343,6 @@ json_time(const ASN1_TIME *a)
 	return json_string(s);
 }
 
-/* An output that is not in the CA directory. */
-static json_t *
-external(json_t *f)
-{
-	if (f != NULL && json_object_set_new(f, "external", json_true()) != 0) {
-		json_decref(f);
-		return NULL;
-	}
-	return f;
-}
-
 static int
 build_body(const struct ca_sign_req *req, struct run *x, int truncated,
     const struct ca_compat_report *warn, struct ca_errbuf *eb)
@@ -381,11 +370,12 @@ build_body(const struct ca_sign_req *req, struct run *x, int truncated,
 	    x->pem_len)) != 0)
 		goto out;
 	if (req->out_path != NULL) {
-		if (json_array_append_new(outs, external(req->der ?
-		    ca_rec_file(x->out_path, x->out_der, x->out_len) :
-		    ca_rec_file(x->out_path, x->pem, x->pem_len))) != 0 ||
-		    json_array_append_new(outs, external(ca_rec_file(
-		    x->chain_path, x->chain, x->chain_len))) != 0)
+		if (json_array_append_new(outs, req->der ?
+		    ca_rec_file_external(x->out_path, x->out_der,
+		    x->out_len) : ca_rec_file_external(x->out_path, x->pem,
+		    x->pem_len)) != 0 || json_array_append_new(outs,
+		    ca_rec_file_external(x->chain_path, x->chain,
+		    x->chain_len)) != 0)
 			goto out;
 	} else if (json_array_append_new(outs, ca_rec_file(x->chain_rel,
 	    x->chain, x->chain_len)) != 0)

@@ -74,6 +74,11 @@ START_TEST(file_entry)
 	    "{\"name\":\"x\",\"sha256\":"
 	    "\"59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138\","
 	    "\"size\":3}");
+	/* An --out file: the same, marked external. */
+	canon_is(ca_rec_file_external("/media/out/ca.pem", "hello\n", 6),
+	    "{\"external\":true,\"name\":\"/media/out/ca.pem\",\"sha256\":"
+	    "\"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03\","
+	    "\"size\":6}");
 }
 END_TEST
 
