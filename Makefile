@@ -33,15 +33,28 @@ COMMIT_STAMP := lib/.commit
 $(shell echo '$(GIT_COMMIT)' | cmp -s - $(COMMIT_STAMP) 2>/dev/null || \
     echo '$(GIT_COMMIT)' >$(COMMIT_STAMP))
 
+# Reproducible builds: two builds of one commit, in different folders and
+# at different times, give the same bytes, so that an auditor can rebuild
+# the binary that each record names by its SHA-256.  Nothing may carry the
+# build's folder (-ffile-prefix-map), the clock (-Wdate-time turns
+# __DATE__ and __TIME__ into errors; SOURCE_DATE_EPOCH, the commit's time
+# unless set, is there for any tool that wants a date) or the order files
+# happen to lie in (sorted sources, a deterministic archive).
+ifeq ($(SOURCE_DATE_EPOCH),)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+endif
+export SOURCE_DATE_EPOCH
+
 WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wformat-security \
               -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
               -Wwrite-strings -Wvla -Wundef -Wnull-dereference \
-              -Wimplicit-fallthrough
+              -Wimplicit-fallthrough -Wdate-time
 HARDEN     := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
               -fstack-clash-protection
 CFLAGS     ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) \
-              -Ilib $(PKG_CFLAGS) \
+REPRO      := -ffile-prefix-map=$(CURDIR)=.
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CPPFLAGS) \
+              $(CFLAGS) $(REPRO) -Ilib $(PKG_CFLAGS) \
               -DKC_VERSION='"$(VERSION)"' -DKC_COMMIT='"$(GIT_COMMIT)"'
 LDHARDEN   := -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 ALL_LDFLAGS:= $(LDHARDEN) $(LDFLAGS)
@@ -90,7 +103,7 @@ lib/envinfo.o: $(COMMIT_STAMP)
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	@echo "  AR      $@"
-	@ar rcs $@ $(LIB_OBJS)
+	@ar rcsD $@ $(LIB_OBJS)
 
 bin/%: cmd/%.c $(LIB) $(wildcard lib/*.h cmd/*.h) $(COMMIT_STAMP) \
     $(FLAGS_STAMP)
