@@ -7,6 +7,8 @@
 # make demo       rehearse a root CA ceremony on a scratch SoftHSM2 token
 # make install    install binaries, man pages, stock profiles, ceremony
 #                 scripts and bash completion (PREFIX, DESTDIR)
+# make deb        build the Debian package of the commit checked out into
+#                 dist/, and print the SHA-256 of each binary in it
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -85,7 +87,7 @@ CHECK_BINS := $(patsubst tests/%.c,tests/bin/%,$(CHECK_SRCS))
 MANPAGES   := $(sort $(wildcard man/*.[0-9]))
 
 .PHONY: all deps check check-run unit integration bench demo demo-run install \
-        fuzz valgrind \
+        deb fuzz valgrind \
         clean
 .DELETE_ON_ERROR:
 
@@ -282,5 +284,33 @@ install: all
 	  ln -sf ca-init $(DESTDIR)$(COMPDIR)/$$c; \
 	done
 
+# The package of HEAD, built by dpkg-buildpackage in a fresh clone under
+# build/deb, so that nothing of this tree (objects, uncommitted edits,
+# make's own flags) gets into it.  dist/ receives the .deb, its debug
+# symbols, and the .buildinfo that names every package the build used:
+# an auditor with the same ones rebuilds the same bytes.
+DEB_WORK := build/deb
+
+deb:
+	@git rev-parse -q --verify HEAD >/dev/null || { echo "make deb:" \
+	    "not a git checkout; run dpkg-buildpackage -b here instead" >&2; \
+	    exit 1; }
+	@git diff --quiet HEAD || echo "make deb: packaging commit" \
+	    "$$(git rev-parse --short=12 HEAD); uncommitted changes are" \
+	    "left out" >&2
+	@rm -rf $(DEB_WORK) && mkdir -p $(DEB_WORK) dist
+	@git clone -q --no-hardlinks . $(DEB_WORK)/keyceremony
+	@echo "  DEB     $(DEB_WORK)/keyceremony"
+	@cd $(DEB_WORK)/keyceremony && env -u MAKEFLAGS -u MFLAGS \
+	    -u MAKELEVEL dpkg-buildpackage -b -us -uc -Jauto \
+	    >../build.log 2>&1 || { tail -20 ../build.log >&2; \
+	    echo "make deb: dpkg-buildpackage failed; see" \
+	    "$(DEB_WORK)/build.log" >&2; exit 1; }
+	@cp $(DEB_WORK)/*.deb $(DEB_WORK)/*.buildinfo $(DEB_WORK)/*.changes \
+	    dist/
+	@dpkg-deb -x $(DEB_WORK)/keyceremony_*.deb $(DEB_WORK)/root
+	@ls dist/*
+	@cd $(DEB_WORK)/root/usr/bin && sha256sum *
+
 clean:
-	rm -rf bin tests/bin lib/*.o $(LIB) $(COMMIT_STAMP) $(FLAGS_STAMP)
+	rm -rf build dist bin tests/bin lib/*.o $(LIB) $(COMMIT_STAMP) $(FLAGS_STAMP)
