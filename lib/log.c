@@ -626,57 +626,6 @@ out:
 	return r;
 }
 
-/* Any member named "serial" whose value is s, at any depth. */
-static int
-has_serial(const json_t *v, const char *s)
-{
-	const char *key;
-	json_t *c;
-	size_t i;
-
-	if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, key, c) {
-			if (strcmp(key, "serial") == 0 && json_is_string(c) &&
-			    strcmp(json_string_value(c), s) == 0)
-				return 1;
-			if (has_serial(c, s))
-				return 1;
-		}
-	} else if (json_is_array(v)) {
-		json_array_foreach((json_t *)v, i, c)
-			if (has_serial(c, s))
-				return 1;
-	}
-	return 0;
-}
-
-struct serial_search {
-	const char *serial;
-	int used;
-};
-
-static int
-serial_visit(void *arg, long long seq, const json_t *body)
-{
-	struct serial_search *ss = arg;
-
-	(void)seq;
-	ss->used = has_serial(body, ss->serial);
-	return ss->used;
-}
-
-int
-ca_log_serial_used(const char *logdir, long long count, const char *serial,
-    int *used, struct ca_errbuf *eb)
-{
-	struct serial_search ss = { serial, 0 };
-	int r;
-
-	r = ca_log_each(logdir, count, serial_visit, &ss, eb);
-	*used = ss.used;
-	return r;
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {

@@ -202,12 +202,4 @@ void ca_serial_set_sort(struct ca_serial_set *set);
 int ca_serial_set_has(const struct ca_serial_set *set, const char *serial);
 void ca_serial_set_free(struct ca_serial_set *set);
 
-/*
- * ca_log_serial_used: *used = 1 when any of the first count records of
- * logdir names serial (lowercase hex) in a member called "serial", so
- * that a CA never issues one serial number twice.  CA_ERR_LOG, CA_ERR_IO.
- */
-int ca_log_serial_used(const char *logdir, long long count,
-    const char *serial, int *used, struct ca_errbuf *eb) CA_MUST_CHECK;
-
 #endif

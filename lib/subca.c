@@ -228,25 +228,18 @@ ca_validity_plan(const struct ca_profile *prof, X509 *issuer, time_t now,
 static int
 fresh_serial(struct run *x, struct ca_cert_params *cp, struct ca_errbuf *eb)
 {
-	char hex[2 * CA_SERIAL_LEN + 1], *logdir;
-	int used = 1, tries, r = CA_ERR_INTERNAL;
+	char hex[2 * CA_SERIAL_LEN + 1];
+	int tries, r;
 
-	if ((logdir = ca_path_join(x->d->path, CA_DIR_LOG)) == NULL)
-		return CA_ERR_NOMEM;
-	for (tries = 0; used && tries < 8; tries++) {
+	for (tries = 0; tries < 8; tries++) {
 		if ((r = ca_serial_random(cp->serial)) != 0)
-			break;
+			return r;
 		ca_hex(cp->serial, CA_SERIAL_LEN, hex);
-		if ((r = ca_log_serial_used(logdir, x->d->head.seq, hex, &used,
-		    eb)) != 0)
-			break;
+		if (!ca_serial_set_has(&x->d->serials, hex))
+			return 0;
 	}
-	if (r == 0 && used) {
-		ca_errf(eb, "the random number generator repeats itself");
-		r = CA_ERR_CRYPTO;
-	}
-	free(logdir);
-	return r;
+	ca_errf(eb, "the random number generator repeats itself");
+	return CA_ERR_CRYPTO;
 }
 
 static char *
@@ -493,8 +486,11 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	    req->nwitnesses, &x.people, eb)) != 0)
 		goto out;
 
-	/* 2. The issuing CA: locked, its log verified. */
-	if ((r = ca_dir_open(req->dir, &x.d, eb)) != 0)
+	/*
+	 * 2. The issuing CA: locked, its log verified, and every serial it
+	 * names collected in the same pass.
+	 */
+	if ((r = ca_dir_open_serials(req->dir, &x.d, eb)) != 0)
 		goto out;
 	/* A clock behind the log fails now, not after the root has signed. */
 	{

@@ -1159,9 +1159,9 @@ append_with(struct fx *f, time_t t, const char *key, json_t *value)
 
 START_TEST(serial_used)
 {
+	struct ca_serial_set set = { 0 };
 	struct ca_errbuf eb;
 	struct fx f;
-	int used;
 
 	fx_init(&f, CA_ALG_P384);
 	append(&f, T0);
@@ -1173,39 +1173,24 @@ START_TEST(serial_used)
 	    "7c03", "serial", 7));
 	expect_ok(&f, NULL);
 
-	used = -1;
-	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7a01", &used, &eb));
-	ck_assert_int_eq(used, 1);
+	ck_assert_ok(ca_log_serials(f.logdir, 4, &set, &eb));
+	ck_assert_int_eq(ca_serial_set_has(&set, "7a01"), 1);
 	/* Found at any depth, in arrays too. */
-	used = -1;
-	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7b02", &used, &eb));
-	ck_assert_int_eq(used, 1);
-	/* Only the first count records are read. */
-	used = -1;
-	ck_assert_ok(ca_log_serial_used(f.logdir, 2, "7b02", &used, &eb));
-	ck_assert_int_eq(used, 0);
-	ck_assert_ok(ca_log_serial_used(f.logdir, 1, "7a01", &used, &eb));
-	ck_assert_int_eq(used, 0);
-	used = -1;
-	ck_assert_ok(ca_log_serial_used(f.logdir, 0, "7a01", &used, &eb));
-	ck_assert_int_eq(used, 0);
+	ck_assert_int_eq(ca_serial_set_has(&set, "7b02"), 1);
 	/* Only in a member called "serial", and only as a string. */
-	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7c03", &used, &eb));
-	ck_assert_int_eq(used, 0);
-	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7", &used, &eb));
-	ck_assert_int_eq(used, 0);
+	ck_assert_int_eq(ca_serial_set_has(&set, "7c03"), 0);
+	ck_assert_int_eq(ca_serial_set_has(&set, "7"), 0);
 	/* The whole value, not a prefix or a substring. */
-	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7a0", &used, &eb));
-	ck_assert_int_eq(used, 0);
-	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "7a011", &used, &eb));
-	ck_assert_int_eq(used, 0);
-	ck_assert_ok(ca_log_serial_used(f.logdir, 4, "ffff", &used, &eb));
-	ck_assert_int_eq(used, 0);
-
-	/* A damaged record cannot be searched. */
-	write_rec(&f, 2, "{\"body\":{},\"sigs\":[]} \n", 23);
-	ck_assert_err(ca_log_serial_used(f.logdir, 4, "ffff", &used, &eb),
-	    CA_ERR_LOG);
+	ck_assert_int_eq(ca_serial_set_has(&set, "7a0"), 0);
+	ck_assert_int_eq(ca_serial_set_has(&set, "7a011"), 0);
+	ck_assert_int_eq(ca_serial_set_has(&set, "ffff"), 0);
+	ck_assert_uint_eq(set.n, 2);
+	ca_serial_set_free(&set);
+	/* Only the first count records are read. */
+	ck_assert_ok(ca_log_serials(f.logdir, 2, &set, &eb));
+	ck_assert_int_eq(ca_serial_set_has(&set, "7a01"), 1);
+	ck_assert_int_eq(ca_serial_set_has(&set, "7b02"), 0);
+	ca_serial_set_free(&set);
 	fx_free(&f);
 }
 END_TEST

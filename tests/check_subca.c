@@ -328,8 +328,8 @@ START_TEST(serials_unique)
 {
 	struct ca_sign_req q;
 	struct ca_sign_result *res;
+	struct ca_serial_set set = { 0 };
 	char s1[41], logdir[PATH_MAX + 48], p[PATH_MAX + 96];
-	int used = 0;
 
 	req_init(&q);
 	res = sign_ok(&q);
@@ -341,13 +341,14 @@ START_TEST(serials_unique)
 	ck_assert_int_eq(access(p, F_OK), 0);
 	ck_assert_int_eq(access(res->out_path, F_OK), 0);
 	tu_pathf(logdir, sizeof(logdir), "%s/log", rootdir);
-	ck_assert_ok(ca_log_serial_used(logdir, 3, s1, &used, NULL));
-	ck_assert_int_eq(used, 1);
-	ck_assert_ok(ca_log_serial_used(logdir, 3, res->serial, &used, NULL));
-	ck_assert_int_eq(used, 1);
+	ck_assert_ok(ca_log_serials(logdir, 3, &set, NULL));
+	ck_assert_int_eq(ca_serial_set_has(&set, s1), 1);
+	ck_assert_int_eq(ca_serial_set_has(&set, res->serial), 1);
+	ca_serial_set_free(&set);
 	/* The second is not among the records before it. */
-	ck_assert_ok(ca_log_serial_used(logdir, 2, res->serial, &used, NULL));
-	ck_assert_int_eq(used, 0);
+	ck_assert_ok(ca_log_serials(logdir, 2, &set, NULL));
+	ck_assert_int_eq(ca_serial_set_has(&set, res->serial), 0);
+	ca_serial_set_free(&set);
 	ck_assert_ok(ca_dir_verify_log(rootdir, root.fingerprint, NULL,
 	    NULL));
 }
