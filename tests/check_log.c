@@ -42,6 +42,7 @@ base_teardown(void)
 
 #define T0 ((time_t)1767225600)		/* 2026-01-01T00:00:00Z */
 #define NREC 4
+#define NREC_LONG 40	/* past several windows of parallel verification */
 
 /* A log folder, its signing key and that key's certificate. */
 struct fx {
@@ -49,7 +50,7 @@ struct fx {
 	char logdir[PATH_MAX + 8];
 	EVP_PKEY *key;
 	X509 *cert;
-	char hash[NREC + 1][65];	/* body hashes as sealed, by seq */
+	char hash[NREC_LONG + 1][65];	/* body hashes as sealed, by seq */
 };
 
 static X509 *
@@ -1234,6 +1235,72 @@ START_TEST(serial_sets)
 }
 END_TEST
 
+struct seen {
+	long long seq[NREC_LONG + 1];
+	size_t n;
+};
+
+static int
+seen_visit(void *arg, long long seq, const json_t *body)
+{
+	struct seen *s = arg;
+
+	(void)body;
+	ck_assert_uint_lt(s->n, NREC_LONG + 1);
+	s->seq[s->n++] = seq;
+	return 0;
+}
+
+/*
+ * A log longer than one window of records verified on several threads:
+ * the visitor sees every record once, in order; the first bad record in
+ * order is the one reported, and the visitor has seen only those before.
+ */
+START_TEST(long_log_in_order)
+{
+	struct ca_log_summary sum;
+	struct ca_errbuf eb;
+	struct seen seen = { { 0 }, 0 };
+	char *raw, *p, orig;
+	size_t len, i;
+	struct fx f;
+
+	fx_init(&f, CA_ALG_P256);
+	for (i = 0; i < NREC_LONG; i++)
+		append(&f, T0 + 60 * (time_t)i);
+	expect_ok(&f, &sum);
+	ck_assert_int_eq(sum.count, NREC_LONG);
+	ck_assert_str_eq(sum.head, f.hash[NREC_LONG]);
+	ck_assert_ok(ca_log_verify_each(f.logdir, &f.cert, 1, NULL,
+	    seen_visit, &seen, &eb));
+	ck_assert_uint_eq(seen.n, NREC_LONG);
+	for (i = 0; i < NREC_LONG; i++)
+		ck_assert_int_eq(seen.seq[i], (long long)i + 1);
+
+	/* Record 35 unreadable, and record 29's signature changed. */
+	write_rec(&f, 35, "{}\n", 3);
+	raw = read_rec(&f, 29, &len);
+	p = strstr(raw, "\"sig\":\"");
+	ck_assert_ptr_nonnull(p);
+	p += 12;
+	orig = *p;
+	*p = orig == 'A' ? 'B' : 'A';
+	write_rec(&f, 29, raw, len);
+	expect_log_err(&f, "000029.json: signature does not verify");
+	seen.n = 0;
+	ck_assert_err(ca_log_verify_each(f.logdir, &f.cert, 1, NULL,
+	    seen_visit, &seen, &eb), CA_ERR_LOG);
+	ck_assert_uint_eq(seen.n, 28);
+	ck_assert_int_eq(seen.seq[27], 28);
+	/* Mended, the later one is found. */
+	*p = orig;
+	write_rec(&f, 29, raw, len);
+	expect_log_err(&f, "000035.json");
+	free(raw);
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -1277,6 +1344,7 @@ log_suite(void)
 	tcase_add_test(tc, es256_by_p384_key_refused);
 	tcase_add_test(tc, serial_used);
 	tcase_add_test(tc, serial_sets);
+	tcase_add_test(tc, long_log_in_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
