@@ -696,6 +696,27 @@ ca_keygen_soft(enum ca_keyalg alg, EVP_PKEY **out)
 }
 
 int
+ca_keygen_stamp(EVP_PKEY *issuer, EVP_PKEY **out)
+{
+	/*
+	 * A tenth of the cost of a key of the issuer's own size or curve
+	 * (RSA-3072 key generation takes a good fraction of a second).
+	 */
+	*out = NULL;
+	switch (EVP_PKEY_get_base_id(issuer)) {
+	case EVP_PKEY_EC:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		break;
+	case EVP_PKEY_RSA:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+		break;
+	default:
+		return CA_ERR_ALGORITHM;
+	}
+	return *out ? 0 : CA_ERR_CRYPTO;
+}
+
+int
 ca_cert_sha256(X509 *x, char hex[65])
 {
 	unsigned char md[32];

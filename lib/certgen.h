@@ -128,6 +128,17 @@ int ca_cert_same_tbs(X509 *a, X509 *b, struct ca_errbuf *eb) CA_MUST_CHECK;
 /* ca_keygen_soft: a throwaway software key of alg.  CA_ERR_CRYPTO. */
 int ca_keygen_soft(enum ca_keyalg alg, EVP_PKEY **out) CA_MUST_CHECK;
 
+/*
+ * ca_keygen_stamp: a throwaway software key that, signing with
+ * ca_md_for_key(issuer), gives a draft the signature AlgorithmIdentifier
+ * issuer's own signature will have: P-256 for an EC issuer, RSA-1024 for
+ * an RSA one (the identifier depends on the hash alone, and 1024 bits
+ * hold a SHA-512 DigestInfo).  For drafts that are linted and compared,
+ * never published.  Caller frees with EVP_PKEY_free.  CA_ERR_ALGORITHM
+ * for another key type, CA_ERR_CRYPTO.
+ */
+int ca_keygen_stamp(EVP_PKEY *issuer, EVP_PKEY **out) CA_MUST_CHECK;
+
 /* ca_cert_sha256: SHA-256 fingerprint of x's DER, lowercase hex. */
 int ca_cert_sha256(X509 *x, char hex[65]) CA_MUST_CHECK;
 

@@ -782,28 +782,16 @@ out:
 }
 
 /* A software key whose signatures carry the CA key's algorithm. */
+/* A draft key per thread, stamping the CA's signature algorithm. */
 static int
 soft_keys(struct batch *b)
 {
-	int i;
+	int i, r;
 
-	for (i = 0; i < b->nthreads; i++) {
-		/*
-		 * RSA's AlgorithmIdentifier does not depend on the modulus,
-		 * and a 512-bit draft key signs in a tenth of the time of a
-		 * real one: it only stamps the algorithm on a draft that
-		 * never leaves this process.
-		 */
-		if (EVP_PKEY_get_base_id(X509_get0_pubkey(b->d->cert)) ==
-		    EVP_PKEY_RSA)
-			b->soft[i] = EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
-			    (size_t)512);
-		else
-			b->soft[i] = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
-			    "P-256");
-		if (b->soft[i] == NULL)
-			return CA_ERR_CRYPTO;
-	}
+	for (i = 0; i < b->nthreads; i++)
+		if ((r = ca_keygen_stamp(X509_get0_pubkey(b->d->cert),
+		    &b->soft[i])) != 0)
+			return r;
 	return 0;
 }
 

@@ -470,6 +470,61 @@ START_TEST(same_tbs_ignores_only_key_fields)
 }
 END_TEST
 
+/*
+ * A draft signed by ca_keygen_stamp's key carries the very signature
+ * algorithm the issuer's own key gives: same TBS for each issuer type,
+ * including RSA-4096, whose SHA-384 does not fit a 512-bit key.
+ */
+START_TEST(stamp_key_matches_issuer)
+{
+	static const enum ca_keyalg algs[] = { CA_ALG_P256, CA_ALG_P384,
+	    CA_ALG_RSA3072, CA_ALG_RSA4096 };
+	X509_NAME *subj = name_cn("Test Sub"), *iss = name_cn("Test Root");
+	EVP_PKEY *subject = soft_key(CA_ALG_P256), *issuer, *stamp, *ed;
+	struct ca_cert_params p;
+	struct ca_errbuf eb;
+	X509 *real, *draft;
+	size_t i;
+
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		issuer = soft_key(algs[i]);
+		ck_assert_ok(ca_keygen_stamp(issuer, &stamp));
+		ck_assert_int_eq(EVP_PKEY_get_base_id(stamp),
+		    EVP_PKEY_get_base_id(issuer));
+		ck_assert_int_lt(EVP_PKEY_get_bits(stamp),
+		    EVP_PKEY_get_bits(issuer) + 1);
+		root_params(&p, subj);
+		p.kind = CA_CERT_SUB;
+		p.issuer = iss;
+		p.path_len = 0;
+		real = build(&p, subject, issuer);
+		draft = build(&p, subject, issuer);
+		ck_assert_ok(ca_cert_sign(real, issuer, ca_md_for_key(issuer),
+		    NULL));
+		eb.msg[0] = '\0';
+		ck_assert_msg(ca_cert_sign(draft, stamp, ca_md_for_key(issuer),
+		    &eb) == 0, "alg %d: %s", (int)algs[i], eb.msg);
+		ck_assert_msg(ca_cert_same_tbs(draft, real, &eb) == 0,
+		    "alg %d: %s", (int)algs[i], eb.msg);
+		ck_assert_int_eq(X509_ALGOR_cmp(X509_get0_tbs_sigalg(draft),
+		    X509_get0_tbs_sigalg(real)), 0);
+		X509_free(real);
+		X509_free(draft);
+		EVP_PKEY_free(stamp);
+		EVP_PKEY_free(issuer);
+	}
+	ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	ck_assert_ptr_nonnull(ed);
+	stamp = NULL;
+	ck_assert_err(ca_keygen_stamp(ed, &stamp), CA_ERR_ALGORITHM);
+	ck_assert_ptr_null(stamp);
+	EVP_PKEY_free(ed);
+	EVP_PKEY_free(subject);
+	X509_NAME_free(subj);
+	X509_NAME_free(iss);
+}
+END_TEST
+
 /* One field of the second certificate differs; name it. */
 static void
 tbs_differs(void (*mutate)(struct ca_cert_params *, X509_NAME *),
@@ -865,6 +920,7 @@ certgen_suite(void)
 	tcase_add_test(tc, md_per_key_type);
 	tcase_add_test(tc, sign_and_verify);
 	tcase_add_test(tc, same_tbs_ignores_only_key_fields);
+	tcase_add_test(tc, stamp_key_matches_issuer);
 	tcase_add_test(tc, same_tbs_detects_serial);
 	tcase_add_test(tc, same_tbs_detects_subject);
 	tcase_add_test(tc, same_tbs_detects_issuer);

@@ -251,6 +251,20 @@ expect_status 1 "OPC UA without an applicationUri is refused" \
     --pin-source "file:$SCRATCH/pin-opc"
 check "...saying what it lacks" grep -q "requires (uri)" "$SCRATCH/err"
 
+# --- an RSA-4096 issuing CA: SHA-384, which a small draft key cannot sign ---
+new_token big
+BIG=$SCRATCH/big
+check "an issuing CA with an RSA-4096 key under the root" sub "$BIG" big \
+    "CN=Line 4 RSA-4096 Issuing,O=Acme" rsa4096
+expect_status 0 "ca-issue: the RSA-4096 CA issues" "$BIN/ca-issue" -d "$BIG" \
+    --profile "$PROFILES/device-opcua.json" --csrs "$U" --out "$SCRATCH/b1" \
+    --pin-source "file:$SCRATCH/pin-big"
+$CERTINFO "$SCRATCH/b1/press-07.pem" >"$SCRATCH/ci.json"
+jq_check "signed as the CA's key calls for: sha384WithRSAEncryption" \
+    "$SCRATCH/ci.json" '.[0].signature_algorithm == "sha384WithRSAEncryption"'
+check "the chain verifies" openssl verify -CAfile "$R/ca.pem" \
+    -untrusted "$BIG/ca.pem" "$SCRATCH/b1/press-07.pem"
+
 # --- the progress bar, on a terminal ------------------------------------------
 mkdir "$SCRATCH/tty"
 for i in 1 2 3; do
