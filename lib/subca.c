@@ -435,7 +435,7 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	struct ca_artifact art[3];
 	enum ca_cert_kind kind;
 	enum ca_keyalg issuer_alg;
-	EVP_PKEY *key = NULL;
+	EVP_PKEY *key = NULL, *ca_pub;
 	BASIC_CONSTRAINTS *ibc = NULL;
 	char serial[41], *s = NULL;
 	size_t nart = 0;
@@ -542,13 +542,18 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	    (r = fresh_serial(&x, &cp, eb)) != 0)
 		goto out;
 
-	/* 3. Rehearse with a throwaway issuer key, lint, and warn. */
-	if ((r = ca_keygen_soft(issuer_alg, &x.soft)) != 0 ||
-	    (r = ca_cert_build(&cp, key, x.soft, &x.draft)) != 0 ||
-	    (r = ca_cert_sign(x.draft, x.soft, ca_md_for_key(x.soft), eb)) !=
+	/*
+	 * 3. Rehearse, lint and warn before the token is touched: a
+	 * throwaway key signs a draft with the algorithm the CA's key will
+	 * use, and the lints judge it against the CA's real key.
+	 */
+	ca_pub = X509_get0_pubkey(x.d->cert);
+	if ((r = ca_keygen_stamp(ca_pub, &x.soft)) != 0 ||
+	    (r = ca_cert_build(&cp, key, ca_pub, &x.draft)) != 0 ||
+	    (r = ca_cert_sign(x.draft, x.soft, ca_md_for_key(ca_pub), eb)) !=
 	    0)
 		goto out;
-	if ((r = lint_all(x.draft, x.soft, kind, x.d->cert, "before signing",
+	if ((r = lint_all(x.draft, ca_pub, kind, x.d->cert, "before signing",
 	    eb)) != 0)
 		goto out;
 	if ((n = ca_compat_lint(x.prof, x.draft, depth_below(x.d),
