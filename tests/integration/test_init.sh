@@ -127,6 +127,26 @@ for alg in p384 p256 rsa3072 rsa4096; do
 	fi
 done
 
+# --- each root signs a subordinate and a CRL, with its own algorithm ------
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout /dev/null -subj "/CN=Issuing CA" -out "$SCRATCH/sub.csr" 2>/dev/null
+for alg in p384 p256 rsa3072 rsa4096; do
+	d=$SCRATCH/root-$alg
+	PS="--pin-source file:$SCRATCH/pin-tok-$alg"
+	expect_status 0 "$alg: ca-sign-sub" "$BIN/ca-sign-sub" -d "$d" \
+	    --csr "$SCRATCH/sub.csr" --profile "$TOP/profiles/it-issuing.json" \
+	    --out "$SCRATCH/sub-$alg.pem" $PS
+	check "$alg: openssl verifies the subordinate" openssl verify \
+	    -x509_strict -CAfile "$d/ca.pem" "$SCRATCH/sub-$alg.pem"
+	$CERTINFO "$SCRATCH/sub-$alg.pem" "$d/ca.pem" >"$SCRATCH/ci.json"
+	jq_check "$alg: the subordinate signed as the root is" "$SCRATCH/ci.json" \
+	    '.[0].signature_algorithm == .[1].signature_algorithm'
+	expect_status 0 "$alg: ca-crl issue" "$BIN/ca-crl" issue -d "$d" $PS
+	check "$alg: openssl verifies the CRL" openssl crl -noout \
+	    -CAfile "$d/ca.pem" -in "$(ls "$d"/crl/*.pem 2>/dev/null |
+	    sort | tail -n 1)"
+done
+
 # --- a profile decides subject, validity, pathLen and keyUsage -------------
 cat >"$SCRATCH/profile.json" <<'JSON'
 {"format": "ca-profile", "version": 1, "kind": "root",
