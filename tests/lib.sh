@@ -109,6 +109,22 @@ seal() {
 	"$BIN/ca-ceremony" seal -d "$1" --pin-source "file:$2" >/dev/null
 }
 
+# check_installed_data PREFIX LABEL: the stock profiles and ceremony
+# scripts, byte for byte and the scripts executable, as installed under
+# PREFIX (a DESTDIR's /usr/local, an unpacked package's /usr).
+check_installed_data() {
+	for _f in "$TOP"/profiles/*.json; do
+		check "$2: profile $(basename "$_f")" cmp "$_f" \
+		    "$1/share/keyceremony/profiles/$(basename "$_f")"
+	done
+	for _f in "$TOP"/ceremony-scripts/*.sh; do
+		check "$2: ceremony script $(basename "$_f")" cmp "$_f" \
+		    "$1/share/keyceremony/ceremony-scripts/$(basename "$_f")"
+	done
+	check "$2: ceremony scripts are executable" test -x \
+	    "$1/share/keyceremony/ceremony-scripts/root-keygen.sh"
+}
+
 finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]

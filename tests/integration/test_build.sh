@@ -95,16 +95,7 @@ for m in "$TOP"/man/*.[0-9]; do
 	check "package: $(basename "$m") as written" \
 	    sh -c 'zcat "$1" | cmp - "$2"' sh "$p" "$m"
 done
-for f in "$TOP"/profiles/*.json; do
-	check "package: profile $(basename "$f")" cmp "$f" \
-	    "$R/usr/share/keyceremony/profiles/$(basename "$f")"
-done
-for f in "$TOP"/ceremony-scripts/*.sh; do
-	check "package: ceremony script $(basename "$f")" cmp "$f" \
-	    "$R/usr/share/keyceremony/ceremony-scripts/$(basename "$f")"
-done
-check "package: ceremony scripts are executable" test -x \
-    "$R/usr/share/keyceremony/ceremony-scripts/root-keygen.sh"
+check_installed_data "$R/usr" package
 check "package: copyright" test -s "$R/usr/share/doc/keyceremony/copyright"
 check "package: the binaries are stripped (symbols in -dbgsym)" sh -c \
     '! readelf -S "$1" | grep -q "\.debug_info"' sh "$R/usr/bin/ca-init"

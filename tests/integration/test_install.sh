@@ -19,16 +19,7 @@ for m in "$TOP"/man/*.[57]; do
 	check "$(basename "$m"): installed" cmp "$m" \
 	    "$D$P/share/man/man${m##*.}/$(basename "$m")"
 done
-for f in "$TOP"/profiles/*.json; do
-	check "profile $(basename "$f"): installed" cmp "$f" \
-	    "$D$P/share/keyceremony/profiles/$(basename "$f")"
-done
-for f in "$TOP"/ceremony-scripts/*.sh; do
-	check "ceremony script $(basename "$f"): installed" cmp "$f" \
-	    "$D$P/share/keyceremony/ceremony-scripts/$(basename "$f")"
-done
-check "installed scripts are executable" test -x \
-    "$D$P/share/keyceremony/ceremony-scripts/root-keygen.sh"
+check_installed_data "$D$P" installed
 check "nothing is installed outside DESTDIR" test -z \
     "$(find "$D" -mindepth 1 -maxdepth 1 ! -name usr)"
 
