@@ -432,19 +432,6 @@ backup(const char *path, char **out)
 	return 0;
 }
 
-/* The folder path is in, as a new string, or NULL. */
-static char *
-parent_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
-}
-
 /*
  * The folders of a batch's files, each once: synced once each, where a
  * lone file gets its own syncs.  CA_ERR_NOMEM.
@@ -459,7 +446,7 @@ batch_folders(const struct ca_artifact *a, size_t n, char ***out,
 	if ((f = calloc(n + 1, sizeof(*f))) == NULL)
 		return CA_ERR_NOMEM;
 	for (i = 0; i < n; i++) {
-		if ((p = parent_of(a[i].path)) == NULL)
+		if ((p = ca_path_parent(a[i].path)) == NULL)
 			goto nomem;
 		for (j = 0; j < k && strcmp(f[j], p) != 0; j++)
 			;

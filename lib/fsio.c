@@ -214,13 +214,13 @@ ca_fsync_dir(const char *path)
 int
 ca_fsync_parent(const char *path)
 {
-	char *copy;
+	char *parent;
 	int r;
 
-	if ((copy = strdup(path)) == NULL)
+	if ((parent = ca_path_parent(path)) == NULL)
 		return CA_ERR_NOMEM;
-	r = ca_fsync_dir(dirname(copy));
-	free(copy);
+	r = ca_fsync_dir(parent);
+	free(parent);
 	return r;
 }
 
@@ -441,6 +441,19 @@ ca_rm_folder(const char *folder)
 		closedir(d);
 	}
 	(void)rmdir(folder);
+}
+
+char *
+ca_path_parent(const char *path)
+{
+	char *copy, *parent;
+
+	/* dirname may write into its argument, and may return a constant. */
+	if ((copy = strdup(path)) == NULL)
+		return NULL;
+	parent = strdup(dirname(copy));
+	free(copy);
+	return parent;
 }
 
 char *

@@ -137,6 +137,13 @@ void ca_rm_folder(const char *folder);
 char *ca_path_join(const char *a, const char *b);
 
 /*
+ * ca_path_parent: the folder that holds path, as dirname(3) gives it ("."
+ * for a bare name, "/" for one in the root, trailing slashes ignored), in
+ * a new string (caller frees with free()), or NULL when out of memory.
+ */
+char *ca_path_parent(const char *path);
+
+/*
  * ca_errno_code: the CA_ERR_* code for errno value e: CA_ERR_NOT_FOUND,
  * CA_ERR_PERMISSION, CA_ERR_EXISTS or CA_ERR_IO.
  */

@@ -508,6 +508,31 @@ START_TEST(path_join)
 }
 END_TEST
 
+/* The folder holding a path, as dirname(3) has it. */
+START_TEST(path_parent)
+{
+	static const char *const cases[][2] = {
+		{ "/var/ca/issued/1.pem", "/var/ca/issued" },
+		{ "ca/ca.json", "ca" },
+		{ "ca.json", "." },
+		{ "/ca.json", "/" },
+		{ "plant-root/", "." },
+		{ "a/plant-root//", "a" },
+		{ "a//b", "a" },
+		{ "/", "/" },
+	};
+	size_t i;
+	char *p;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_ptr_nonnull(p = ca_path_parent(cases[i][0]));
+		ck_assert_msg(strcmp(p, cases[i][1]) == 0, "\"%s\": \"%s\"",
+		    cases[i][0], p);
+		free(p);
+	}
+}
+END_TEST
+
 START_TEST(tmp_names)
 {
 	char *a = ca_tmp_name("/x/ca.pem"), *b = ca_tmp_name("/x/ca.pem");
@@ -555,6 +580,7 @@ fsio_suite(void)
 	tcase_add_test(tm, sha256_failures);
 	tcase_add_test(tm, fsync_folders);
 	tcase_add_test(tm, path_join);
+	tcase_add_test(tm, path_parent);
 	tcase_add_test(tm, tmp_names);
 	tcase_add_test(tw, batch_writes);
 	suite_add_tcase(s, tm);
