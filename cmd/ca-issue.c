@@ -138,8 +138,8 @@ main(int argc, char **argv)
 	}
 	if (by[0] != '\0')
 		req.staged_by = by;
-	if ((r = folder != NULL ? ca_issue_list_folder(folder, &csrs, &ncsrs,
-	    &eb) : ca_issue_list_file(list, &csrs, &ncsrs, &eb)) != 0)
+	if ((r = folder != NULL ? ca_reqlist_folder(folder, &csrs, &ncsrs,
+	    &eb) : ca_reqlist_file(list, &csrs, &ncsrs, &eb)) != 0)
 		return cli_fail(PROG, "cannot read the requests", r, &eb);
 	req.csrs = (const char *const *)csrs;
 	req.ncsrs = ncsrs;
@@ -184,6 +184,6 @@ main(int argc, char **argv)
 	r = res.nbad > 0 ? CA_EXIT_PARTIAL : CA_EXIT_OK;
 out:
 	ca_issue_result_free(&res);
-	ca_issue_list_free(csrs, ncsrs);
+	ca_reqlist_free(csrs, ncsrs);
 	return r;
 }

@@ -13,10 +13,11 @@
 #include <time.h>
 
 #include "ca_err.h"
+#include "reqlist.h"
 #include "secret.h"
 
 /* Requests in one batch: its record stays well inside CA_LOG_MAX_RECORD. */
-#define CA_ISSUE_MAX 20000
+#define CA_ISSUE_MAX CA_REQLIST_MAX
 #define CA_ISSUE_MAX_SESSIONS 16
 
 /*
@@ -88,24 +89,5 @@ int ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 void ca_issue_result_free(struct ca_issue_result *res);
-
-/*
- * ca_issue_list_folder: the request files in folder, those named *.csr,
- * *.req, *.pem or *.der, sorted by name, as new strings "folder/name"
- * (free with ca_issue_list_free).  CA_ERR_NOT_FOUND for a missing folder
- * or one without requests, CA_ERR_IO, CA_ERR_NOMEM.
- */
-int ca_issue_list_folder(const char *folder, char ***paths, size_t *n,
-    struct ca_errbuf *eb) CA_MUST_CHECK;
-
-/*
- * ca_issue_list_file: the request paths listed in file, one per line,
- * relative to file's folder unless absolute; blank lines and lines
- * starting with '#' are skipped.  As ca_issue_list_folder.
- */
-int ca_issue_list_file(const char *file, char ***paths, size_t *n,
-    struct ca_errbuf *eb) CA_MUST_CHECK;
-
-void ca_issue_list_free(char **paths, size_t n);
 
 #endif

@@ -172,7 +172,7 @@ issue(const char *profile, int keep_going, time_t nb,
 	size_t n = 0;
 	int r;
 
-	ck_assert_ok(ca_issue_list_folder(csrs, &paths, &n, eb));
+	ck_assert_ok(ca_reqlist_folder(csrs, &paths, &n, eb));
 	memset(&q, 0, sizeof(q));
 	q.prog = "check_issue";
 	q.dir = cadir;
@@ -186,7 +186,7 @@ issue(const char *profile, int keep_going, time_t nb,
 	q.now = LATER;
 	q.not_before = nb;
 	r = ca_issue(&q, res, eb);
-	ca_issue_list_free(paths, n);
+	ca_reqlist_free(paths, n);
 	return r;
 }
 
@@ -521,39 +521,6 @@ START_TEST(test_serials)
 }
 END_TEST
 
-START_TEST(test_lists)
-{
-	struct ca_errbuf eb = { 0 };
-	char p[PATH_MAX + 48], **v = NULL;
-	size_t n = 0;
-
-	/* A folder: requests only, sorted. */
-	good_csrs(3);
-	tu_pathf(p, sizeof(p), "%s/notes.txt", csrs);
-	tu_write(p, "x", 1);
-	ck_assert_ok(ca_issue_list_folder(csrs, &v, &n, &eb));
-	ck_assert_uint_eq(n, 3);
-	ck_assert_ptr_nonnull(strstr(v[0], "/plc-00.csr"));
-	ck_assert_ptr_nonnull(strstr(v[2], "/plc-02.csr"));
-	ca_issue_list_free(v, n);
-	/* A list: relative to itself, comments and blanks skipped. */
-	tu_pathf(p, sizeof(p), "%s/batch.txt", work);
-	tu_write(p, "# line 4\ncsrs/plc-01.csr\n\n/abs/x.csr\r\n", 38);
-	ck_assert_ok(ca_issue_list_file(p, &v, &n, &eb));
-	ck_assert_uint_eq(n, 2);
-	tu_pathf(p, sizeof(p), "%s/csrs/plc-01.csr", work);
-	ck_assert_str_eq(v[0], p);
-	ck_assert_str_eq(v[1], "/abs/x.csr");
-	ca_issue_list_free(v, n);
-	/* Nothing to issue. */
-	tu_pathf(p, sizeof(p), "%s/empty.txt", work);
-	tu_write(p, "# none\n", 7);
-	ck_assert_err(ca_issue_list_file(p, &v, &n, &eb), CA_ERR_NOT_FOUND);
-	ck_assert_err(ca_issue_list_folder(out, &v, &n, &eb),
-	    CA_ERR_NOT_FOUND);
-}
-END_TEST
-
 static Suite *
 issue_suite(void)
 {
@@ -571,7 +538,6 @@ issue_suite(void)
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_staged);
 	tcase_add_test(tc, test_serials);
-	tcase_add_test(tc, test_lists);
 	suite_add_tcase(s, tc);
 	return s;
 }
