@@ -526,11 +526,12 @@ ca_log_verify_each(const char *logdir, X509 *const *signers,
  * the calling thread, which checks the chain and hands each body to fn,
  * after its signature has verified, as before.  The first failure in
  * record order is the one reported, with the same message a single
- * thread would give.  The window is bounded in records and bytes, as one
- * record may be tens of megabytes.
+ * thread would give.  The window is bounded in records and in bytes: a
+ * batch's record may be tens of megabytes, and several times that once
+ * parsed, so a window holds only a few of those.
  */
 #define VERIFY_THREADS_MAX	8
-#define VERIFY_WINDOW_BYTES	(64L << 20)
+#define VERIFY_WINDOW_BYTES	(16L << 20)
 
 struct vslot {
 	long long seq;
