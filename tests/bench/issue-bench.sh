@@ -28,37 +28,13 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=$TOP/bin
 N=${BENCH_ISSUE_N:-10000}
 ALGS=${BENCH_ISSUE_ALGS:-rsa3072 p256}
 LOOP=${BENCH_LOOP_N:-200}
-MODULE=/usr/lib/softhsm/libsofthsm2.so
 RATE=$TOP/tests/bin/p11rate
-ENGINE=$(find /usr/lib -name pkcs11.so -path '*engines-3*' 2>/dev/null |
-    head -n 1)
-if [ -z "$ENGINE" ] || [ ! -x "$RATE" ]; then
-	echo "issue-bench: needs the pkcs11 engine (tests/deps.sh) and" \
-	    "tests/bin/p11rate (make bench builds it)" >&2
-	exit 2
-fi
-S=$(mktemp -d "${TMPDIR:-/tmp}/kc-issue-bench.XXXXXX")
-[ -n "${BENCH_KEEP:-}" ] && echo "# scratch: $S" || trap 'rm -rf "$S"' EXIT
-
-mkdir "$S/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-    "$S/tokens" >"$S/softhsm2.conf"
-export SOFTHSM2_CONF=$S/softhsm2.conf
-printf '123456\n' >"$S/pin"
-chmod 600 "$S/pin"
-printf '1. Sign.\n' >"$S/script.txt"
-"$BIN/ca-ceremony" plan --out "$S/plan.json" --id bench --purpose bench \
-    --script "$S/script.txt" --approval B --location lab \
-    --person witness:W --person custodian:C >/dev/null
-softhsm2-util --init-token --free --label root --so-pin 87654321 \
-    --pin 123456 >/dev/null
-"$BIN/ca-init" --ceremony "$S/plan.json" -d "$S/root" \
-    --token pkcs11:token=root --pin-source "file:$S/pin" \
-    --subject "CN=Bench Root" >/dev/null
+. "$TOP/tests/bench/lib.sh"
+bench_start issue-bench "$RATE"
+bench_root root "$S/root"
 
 # The devices' requests: P-256 keys, a DNS name and an IP address each.
 echo "# making $N requests" >&2
@@ -113,8 +89,7 @@ status=0
 printf '%-44s %12s\n' "P3: $N device certificates" "per second"
 for alg in $ALGS; do
 	label=iss-$alg
-	softhsm2-util --init-token --free --label "$label" --so-pin 87654321 \
-	    --pin 123456 >/dev/null
+	bench_token "$label"
 	D=$S/$label
 	"$BIN/ca-init" --ceremony "$S/plan.json" --sub -d "$D" \
 	    --token "pkcs11:token=$label" --pin-source "file:$S/pin" \

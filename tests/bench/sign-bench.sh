@@ -18,34 +18,10 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=$TOP/bin
 N=${BENCH_SIGN_N:-20}
-MODULE=/usr/lib/softhsm/libsofthsm2.so
-ENGINE=$(find /usr/lib -name pkcs11.so -path '*engines-3*' 2>/dev/null |
-    head -n 1)
-if [ -z "$ENGINE" ]; then
-	echo "sign-bench: the pkcs11 engine is missing; run tests/deps.sh" \
-	    "as root (Debian package libengine-pkcs11-openssl)" >&2
-	exit 2
-fi
-S=$(mktemp -d "${TMPDIR:-/tmp}/kc-sign-bench.XXXXXX")
-[ -n "${BENCH_KEEP:-}" ] && echo "# scratch: $S" || trap 'rm -rf "$S"' EXIT
-
-mkdir "$S/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-    "$S/tokens" >"$S/softhsm2.conf"
-export SOFTHSM2_CONF=$S/softhsm2.conf
-softhsm2-util --init-token --free --label bench --so-pin 87654321 \
-    --pin 123456 >/dev/null
-printf '123456\n' >"$S/pin"
-chmod 600 "$S/pin"
-printf '1. Sign.\n' >"$S/script.txt"
-"$BIN/ca-ceremony" plan --out "$S/plan.json" --id bench --purpose bench \
-    --script "$S/script.txt" --approval B --location lab \
-    --person witness:W --person custodian:C >/dev/null
-"$BIN/ca-init" --ceremony "$S/plan.json" -d "$S/root" \
-    --token pkcs11:token=bench --pin-source "file:$S/pin" \
-    --subject "CN=Bench Root" >/dev/null
+. "$TOP/tests/bench/lib.sh"
+bench_start sign-bench
+bench_root bench "$S/root"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
     -keyout /dev/null -subj "/CN=Bench Sub" -out "$S/sub.csr" 2>/dev/null
 LABEL=$(jq -r '.ca_key' "$S/root/ca.json" | sed 's/.*object=\([^;]*\).*/\1/')
