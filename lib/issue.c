@@ -780,7 +780,6 @@ out:
 	return r;
 }
 
-/* A software key whose signatures carry the CA key's algorithm. */
 /* A draft key per thread, stamping the CA's signature algorithm. */
 static int
 soft_keys(struct batch *b)
