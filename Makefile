@@ -313,4 +313,5 @@ deb:
 	@cd $(DEB_WORK)/root/usr/bin && sha256sum *
 
 clean:
-	rm -rf build dist bin tests/bin lib/*.o $(LIB) $(COMMIT_STAMP) $(FLAGS_STAMP)
+	rm -rf build dist bin tests/bin lib/*.o $(LIB) $(COMMIT_STAMP) \
+	    $(FLAGS_STAMP)
