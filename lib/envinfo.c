@@ -15,6 +15,14 @@ ca_self_sha256(char hex[65])
 }
 
 int
+ca_env_processors(int max)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > max ? max : (int)n;
+}
+
+int
 ca_env_json(const char *prog, const struct ca_hsm *h, json_t **out)
 {
 	char self[65], mod[65], host[256], kernel[256], hw[16], fw[16];

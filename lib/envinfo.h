@@ -23,6 +23,12 @@
 int ca_self_sha256(char hex[65]) CA_MUST_CHECK;
 
 /*
+ * ca_env_processors: the processors online, from 1 to max: how many
+ * threads a command spreads its independent work over.
+ */
+int ca_env_processors(int max);
+
+/*
  * ca_env_json: a new object {"tool": {name, version, commit, sha256},
  * "module": {path, sha256}, "token": {label, serial, manufacturer, model,
  * hardware, firmware}, "host", "kernel"} for tool name prog and token h

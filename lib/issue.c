@@ -18,6 +18,7 @@
 #include "certgen.h"
 #include "csr.h"
 #include "encode.h"
+#include "envinfo.h"
 #include "fsio.h"
 #include "lint.h"
 #include "log.h"
@@ -794,14 +795,6 @@ soft_keys(struct batch *b)
 }
 
 static int
-default_sessions(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
-}
-
-static int
 build_body(struct batch *b, json_t **bodyp, const unsigned char *pbuf,
     size_t plen, const char *chain_path, const char *chain, size_t chain_len,
     struct ca_issue_result *res, int truncated, json_t *people,
@@ -930,7 +923,8 @@ ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
 		r = CA_ERR_INVALID_ARG;
 		goto out;
 	}
-	b.nthreads = req->sessions > 0 ? req->sessions : default_sessions();
+	b.nthreads = req->sessions > 0 ? req->sessions :
+	    ca_env_processors(8);
 	if (b.nthreads > CA_ISSUE_MAX_SESSIONS) {
 		ca_errf(eb, "at most %d sessions", CA_ISSUE_MAX_SESSIONS);
 		r = CA_ERR_INVALID_ARG;

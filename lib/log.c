@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/err.h>
 
 #include "certgen.h"
 #include "cjson.h"
 #include "encode.h"
+#include "envinfo.h"
 #include "fsio.h"
 #include "timefmt.h"
 
@@ -595,16 +595,6 @@ vwindow_run(struct vwindow *w, size_t nthreads)
 		pthread_join(tid[t], NULL);
 }
 
-static size_t
-verify_threads(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		return 1;
-	return n > VERIFY_THREADS_MAX ? VERIFY_THREADS_MAX : (size_t)n;
-}
-
 /* Records from seq on, as many as the window takes; at least one. */
 static size_t
 vwindow_fill(struct vwindow *w, long long seq, long long maxseq,
@@ -658,7 +648,8 @@ ca_log_verify_keys(const char *logdir, const struct ca_log_signer *ks,
 	json_t *body, *val;
 	char prev[65] = "", log_id[65] = "", name[32];
 	char first[21] = "", last[21] = "";
-	size_t nthreads = verify_threads(), cap, i = 0;
+	size_t nthreads = (size_t)ca_env_processors(VERIFY_THREADS_MAX);
+	size_t cap, i = 0;
 	time_t t, tprev = 0;
 	const char *s;
 	int r;

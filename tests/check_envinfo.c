@@ -55,6 +55,18 @@ START_TEST(self_sha256_is_the_binary)
 }
 END_TEST
 
+/* The processors online, within the bounds asked for. */
+START_TEST(processors_bounded)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(ca_env_processors(1), 1);
+	ck_assert_int_eq(ca_env_processors(4096), (int)n);
+	ck_assert_int_eq(ca_env_processors(2), n >= 2 ? 2 : 1);
+}
+END_TEST
+
 START_TEST(env_without_token)
 {
 	static const char *const top[] = { "tool", "host", "kernel" };
@@ -148,6 +160,7 @@ envinfo_suite(void)
 	TCase *th = tcase_create("token");
 
 	tcase_add_test(tc, self_sha256_is_the_binary);
+	tcase_add_test(tc, processors_bounded);
 	tcase_add_test(tc, env_without_token);
 	suite_add_tcase(s, tc);
 	tcase_add_test(th, env_with_token);
