@@ -566,20 +566,19 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	if ((r = ca_dir_login(x.d, req->pin_source, req->prompt,
 	    req->prompt_arg, eb)) != 0)
 		goto out;
-	if ((r = ca_cert_build(&cp, key, X509_get0_pubkey(x.d->cert),
-	    &x.cert)) != 0 ||
-	    (r = ca_cert_sign(x.cert, x.d->ca_signer,
-	    ca_md_for_key(X509_get0_pubkey(x.d->cert)), eb)) != 0)
+	if ((r = ca_cert_build(&cp, key, ca_pub, &x.cert)) != 0 ||
+	    (r = ca_cert_sign(x.cert, x.d->ca_signer, ca_md_for_key(ca_pub),
+	    eb)) != 0)
 		goto out;
-	if (ca_cert_verify(x.cert, X509_get0_pubkey(x.d->cert)) != 0) {
+	if (ca_cert_verify(x.cert, ca_pub) != 0) {
 		ca_errf(eb, "the token's signature does not verify with the "
 		    "CA certificate's key");
 		r = CA_ERR_VERIFY;
 		goto out;
 	}
 	if ((r = ca_cert_same_tbs(x.draft, x.cert, eb)) != 0 ||
-	    (r = lint_all(x.cert, X509_get0_pubkey(x.d->cert), kind,
-	    x.d->cert, "after signing", eb)) != 0)
+	    (r = lint_all(x.cert, ca_pub, kind, x.d->cert, "after signing",
+	    eb)) != 0)
 		goto out;
 
 	/* 5. The certificate, its chain and the record, together. */
