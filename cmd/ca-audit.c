@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "ca_err.h"
 #include "cli.h"
+#include "encode.h"
 #include "fsio.h"
 #include "plan.h"
 #include "timefmt.h"
@@ -106,8 +107,8 @@ main(int argc, char **argv)
 		case 'E': req.expect_head = optarg; break;
 		case 'B':
 			/* Each release's binaries: a few per command. */
-			for (k = 0; optarg[k] != '\0' && strchr(
-			    "0123456789abcdefABCDEF", optarg[k]) != NULL; k++)
+			for (k = 0; ca_hex_digit((unsigned char)optarg[k]) >=
+			    0; k++)
 				;
 			if (k != 64 || optarg[k] != '\0') {
 				fprintf(stderr, PROG ": --binary takes a SHA-256 "
