@@ -127,11 +127,13 @@ open_dir(const char *path, int pending_ok, int serials, struct ca_dir **out,
 		goto head;
 	}
 	/*
-	 * The whole log verifies, or nothing is added to it; the same pass
-	 * finds the ceremony open in it.
+	 * The whole log verifies, or nothing is added to it: its chain, and
+	 * the head's signature, which covers every body (ca-log verify and
+	 * ca-audit check each record's).  The same pass finds the ceremony
+	 * open in it.
 	 */
-	if ((r = ca_dir_verify_log_each(path, NULL, NULL, ceremony_visit, d,
-	    eb)) != 0) {
+	if ((r = ca_dir_verify_log_each(path, NULL, CA_LOG_HEAD_SIG, NULL,
+	    ceremony_visit, d, eb)) != 0) {
 		if (r == CA_ERR_LOG || r == CA_ERR_VERIFY)
 			ca_err_prefix(eb, "the log of \"%s\" does not verify",
 			    path);
@@ -342,7 +344,8 @@ ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 		return CA_ERR_NOMEM;
 	d->ceremony[0] = '\0';
 	d->ceremony_seq = 0;
-	r = ca_log_verify_keys(logdir, &ls, 1, NULL, ceremony_visit, d, eb);
+	r = ca_log_verify_keys(logdir, &ls, 1, CA_LOG_HEAD_SIG, NULL,
+	    ceremony_visit, d, eb);
 	free(logdir);
 	if (r != 0)
 		ca_err_prefix(eb, "the log of \"%s\"", d->path);

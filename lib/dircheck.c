@@ -63,14 +63,16 @@ int
 ca_dir_verify_log(const char *dir, const char *anchor,
     struct ca_log_summary *sum, struct ca_errbuf *eb)
 {
-	return ca_dir_verify_log_each(dir, anchor, sum, NULL, NULL, eb);
+	return ca_dir_verify_log_each(dir, anchor, CA_LOG_EVERY_SIG, sum, NULL,
+	    NULL, eb);
 }
 
 int
 ca_dir_verify_log_each(const char *dir, const char *anchor,
-    struct ca_log_summary *sum, ca_log_fn fn, void *arg,
-    struct ca_errbuf *eb)
+    enum ca_log_check check, struct ca_log_summary *sum, ca_log_fn fn,
+    void *arg, struct ca_errbuf *eb)
 {
+	struct ca_log_signer signer;
 	X509 *ca = NULL, *ls = NULL;
 	STACK_OF(X509) *chain = NULL;
 	char *p = NULL, want[65], fp[65], rootfp[65];
@@ -153,7 +155,8 @@ ca_dir_verify_log_each(const char *dir, const char *anchor,
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
-	r = ca_log_verify_each(p, &ls, 1, sum, fn, arg, eb);
+	if ((r = ca_log_signer_init(&signer, ls)) == 0)
+		r = ca_log_verify_keys(p, &signer, 1, check, sum, fn, arg, eb);
 out:
 	ERR_clear_error();
 	sk_X509_pop_free(chain, X509_free);

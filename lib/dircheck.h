@@ -29,12 +29,12 @@ int ca_dir_verify_log(const char *dir, const char *anchor,
     struct ca_log_summary *sum, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
- * ca_dir_verify_log_each: ca_dir_verify_log, showing each verified
- * record's body to fn (may be NULL) in the same pass, as
- * ca_log_verify_each does.
+ * ca_dir_verify_log_each: ca_dir_verify_log, checking the log's
+ * signatures as check says (ca_log_verify_keys), and showing each
+ * record's body to fn (may be NULL) in the same pass.
  */
 int ca_dir_verify_log_each(const char *dir, const char *anchor,
-    struct ca_log_summary *sum, ca_log_fn fn, void *arg,
-    struct ca_errbuf *eb) CA_MUST_CHECK;
+    enum ca_log_check check, struct ca_log_summary *sum, ca_log_fn fn,
+    void *arg, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 #endif

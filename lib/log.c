@@ -513,7 +513,8 @@ ca_log_verify_each(const char *logdir, X509 *const *signers,
 			free(ks);
 			return r;
 		}
-	r = ca_log_verify_keys(logdir, ks, nsigners, sum, fn, arg, eb);
+	r = ca_log_verify_keys(logdir, ks, nsigners, CA_LOG_EVERY_SIG, sum, fn,
+	    arg, eb);
 	free(ks);
 	return r;
 }
@@ -545,6 +546,7 @@ struct vwindow {
 	const char *logdir;
 	const struct ca_log_signer *ks;
 	size_t nsigners;
+	long long sig_from;		/* signatures checked from here on */
 	struct vslot *slots;
 	size_t n;
 	_Atomic size_t next;
@@ -559,7 +561,7 @@ vslot_verify(const struct vwindow *w, struct vslot *v)
 	ca_log_record_name(v->seq, name);
 	v->read_r = ca_log_record_read(w->logdir, v->seq, &v->rec, v->hash,
 	    &canon, &clen, &v->read_eb);
-	if (v->read_r == 0)
+	if (v->read_r == 0 && v->seq >= w->sig_from)
 		v->sig_r = verify_sig(name, json_object_get(v->rec, "sigs"),
 		    canon, clen, w->ks, w->nsigners, &v->sig_eb);
 	free(canon);
@@ -639,11 +641,11 @@ eb_copy(struct ca_errbuf *eb, const struct ca_errbuf *from)
 
 int
 ca_log_verify_keys(const char *logdir, const struct ca_log_signer *ks,
-    size_t nsigners, struct ca_log_summary *sum, ca_log_fn fn, void *arg,
-    struct ca_errbuf *eb)
+    size_t nsigners, enum ca_log_check check, struct ca_log_summary *sum,
+    ca_log_fn fn, void *arg, struct ca_errbuf *eb)
 {
 	long long maxseq = 0, count = 0, seq, next = 1;
-	struct vwindow w = { logdir, ks, nsigners, NULL, 0, 0 };
+	struct vwindow w = { logdir, ks, nsigners, 1, NULL, 0, 0 };
 	struct vslot *v;
 	json_t *body, *val;
 	char prev[65] = "", log_id[65] = "", name[32];
@@ -666,6 +668,8 @@ ca_log_verify_keys(const char *logdir, const struct ca_log_signer *ks,
 		    "%lld", count, maxseq);
 		goto out;
 	}
+	if (check == CA_LOG_HEAD_SIG)
+		w.sig_from = maxseq;
 	cap = nthreads * 4;
 	if ((w.slots = calloc(cap, sizeof(*w.slots))) == NULL) {
 		r = CA_ERR_NOMEM;

@@ -147,12 +147,30 @@ int ca_log_signer_key(struct ca_log_signer *s, EVP_PKEY *pub)
     CA_MUST_CHECK;
 
 /*
+ * Which signatures ca_log_verify_keys checks.  Every record's body is
+ * covered by the signature of the record after it, through its "prev"
+ * hash, and so by the head's.  A command about to append needs only the
+ * whole chain and the head's signature: that proves every body is what
+ * the log key last signed, at the cost of one signature check however
+ * long the log grows.  Every signature of its own is for the audit
+ * (ca-log verify, ca-audit), which also proves who signed each record.
+ */
+enum ca_log_check {
+	CA_LOG_EVERY_SIG,	/* each record's signature */
+	CA_LOG_HEAD_SIG		/* the chain throughout; the head's signature */
+};
+
+/*
  * ca_log_verify_keys: ca_log_verify_each with the signers given as
- * ca_log_signer entries.
+ * ca_log_signer entries, checking the signatures check says.  The
+ * checks other than signatures are made on every record either way.
+ * With CA_LOG_HEAD_SIG fn sees each record before the head's signature
+ * has been checked: a caller discards what fn gathered when the pass
+ * fails, as every caller must anyway.
  */
 int ca_log_verify_keys(const char *logdir, const struct ca_log_signer *ks,
-    size_t nsigners, struct ca_log_summary *sum, ca_log_fn fn, void *arg,
-    struct ca_errbuf *eb) CA_MUST_CHECK;
+    size_t nsigners, enum ca_log_check check, struct ca_log_summary *sum,
+    ca_log_fn fn, void *arg, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_log_record_sig: the first signature of rec verifies over its

@@ -1301,6 +1301,93 @@ START_TEST(long_log_in_order)
 }
 END_TEST
 
+/* ca_log_verify_keys with f's key and check; eb gets the reason. */
+static int
+verify_check(struct fx *f, enum ca_log_check check, struct seen *seen,
+    struct ca_errbuf *eb)
+{
+	struct ca_log_signer ls;
+
+	eb->msg[0] = '\0';
+	ck_assert_ok(ca_log_signer_init(&ls, f->cert));
+	seen->n = 0;
+	return ca_log_verify_keys(f->logdir, &ls, 1, check, NULL, seen_visit,
+	    seen, eb);
+}
+
+/*
+ * Set the character skip places after the text at in record seq's file
+ * to c (or, for c 0, to another letter); returns the one it replaced.
+ */
+static char
+set_after(struct fx *f, long long seq, const char *at, size_t skip, char c)
+{
+	char *raw, *p, old;
+	size_t len;
+
+	raw = read_rec(f, seq, &len);
+	ck_assert_ptr_nonnull(p = strstr(raw, at));
+	p += strlen(at) + skip;
+	old = *p;
+	*p = c != 0 ? c : old == 'A' ? 'B' : 'A';
+	write_rec(f, seq, raw, len);
+	free(raw);
+	return old;
+}
+
+/*
+ * CA_LOG_HEAD_SIG, what commands check before appending: the head's
+ * signature and the chain of every record.  A changed signature inside
+ * the log is the audit's to find; a changed body anywhere, or a changed
+ * head signature, is refused.
+ */
+START_TEST(head_sig_covers_the_log)
+{
+	struct seen seen = { { 0 }, 0 };
+	struct ca_errbuf eb;
+	char want[64], name[32], c;
+	struct fx f;
+	size_t i;
+
+	fx_init(&f, CA_ALG_P256);
+	for (i = 0; i < NREC_LONG; i++)
+		append(&f, T0 + 60 * (time_t)i);
+	ck_assert_ok(verify_check(&f, CA_LOG_HEAD_SIG, &seen, &eb));
+	ck_assert_uint_eq(seen.n, NREC_LONG);
+
+	/* A middle record's signature: only the full check sees it. */
+	c = set_after(&f, 29, "\"sig\":\"", 5, 0);
+	ck_assert_ok(verify_check(&f, CA_LOG_HEAD_SIG, &seen, &eb));
+	ck_assert_uint_eq(seen.n, NREC_LONG);
+	ck_assert_err(verify_check(&f, CA_LOG_EVERY_SIG, &seen, &eb),
+	    CA_ERR_LOG);
+	ck_assert_msg(strstr(eb.msg, "000029.json: signature does not "
+	    "verify") != NULL, "%s", eb.msg);
+	(void)set_after(&f, 29, "\"sig\":\"", 5, c);
+	ck_assert_ok(verify_check(&f, CA_LOG_EVERY_SIG, &seen, &eb));
+
+	/* A body, still canonical: the next record's prev gives it away. */
+	c = set_after(&f, 12, "\"note\":\"", 0, 'R');
+	ck_assert_err(verify_check(&f, CA_LOG_HEAD_SIG, &seen, &eb),
+	    CA_ERR_LOG);
+	ck_assert_msg(strstr(eb.msg, "000013.json: prev does not match") !=
+	    NULL, "%s", eb.msg);
+	ck_assert_uint_eq(seen.n, 12);
+	(void)set_after(&f, 12, "\"note\":\"", 0, c);
+	ck_assert_ok(verify_check(&f, CA_LOG_HEAD_SIG, &seen, &eb));
+
+	/* The head's own signature. */
+	(void)set_after(&f, NREC_LONG, "\"sig\":\"", 5, 0);
+	ck_assert_err(verify_check(&f, CA_LOG_HEAD_SIG, &seen, &eb),
+	    CA_ERR_LOG);
+	ca_log_record_name(NREC_LONG, name);
+	snprintf(want, sizeof(want), "%s: signature does not verify", name);
+	ck_assert_msg(strstr(eb.msg, want) != NULL, "%s", eb.msg);
+	ck_assert_uint_eq(seen.n, NREC_LONG - 1);
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -1311,6 +1398,7 @@ log_suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, record_names);
+	tcase_add_test(tc, head_sig_covers_the_log);
 	tcase_add_test(tc, empty_log);
 	tcase_add_test(tc, first_body_fields);
 	tcase_add_test(tc, good_log_verifies);
