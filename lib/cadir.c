@@ -83,8 +83,78 @@ is_pending(const char *path, const struct ca_config *cfg, int *pending)
 	return 0;
 }
 
+/*
+ * The token, opened on a thread of its own while the log verifies: the
+ * two take about as long, and each mostly waits on what the other does
+ * not use.  The binary's and the module's hashes, which every record
+ * names, are read there too.
+ */
+struct ca_dir_opener {
+	pthread_t tid;
+	const char *module;		/* borrowed from the config */
+	struct ca_uri *uri;
+	struct ca_hsm *hsm;
+	int r;
+	struct ca_errbuf eb;
+};
+
+static void *
+opener_run(void *arg)
+{
+	struct ca_dir_opener *o = arg;
+	char hex[65];
+
+	o->r = ca_hsm_open(o->module, o->uri, &o->hsm, &o->eb);
+	/*
+	 * Only to have them ready: a hash that cannot be read now fails
+	 * again, and is reported, when the record is made.
+	 */
+	if (o->r == 0 && ca_hsm_module_sha256(o->hsm, hex) != 0)
+		hex[0] = '\0';
+	if (ca_self_sha256(hex) != 0)
+		hex[0] = '\0';
+	ERR_clear_error();
+	return NULL;
+}
+
+/* Start opening d's token; without a thread, ca_dir_token opens it. */
+static void
+opener_start(struct ca_dir *d)
+{
+	struct ca_dir_opener *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return;
+	o->module = d->cfg->module;
+	if (ca_uri_parse(d->cfg->ca_key, &o->uri, NULL) != 0 ||
+	    pthread_create(&o->tid, NULL, opener_run, o) != 0) {
+		ca_uri_free(o->uri);
+		free(o);
+		ERR_clear_error();
+		return;
+	}
+	d->opener = o;
+}
+
+/* The opened token, or what stopped it; d->opener is gone after. */
 static int
-open_dir(const char *path, int pending_ok, int serials, struct ca_dir **out,
+opener_take(struct ca_dir *d, struct ca_hsm **h, struct ca_errbuf *eb)
+{
+	struct ca_dir_opener *o = d->opener;
+	int r;
+
+	(void)pthread_join(o->tid, NULL);
+	d->opener = NULL;
+	*h = o->hsm;
+	if ((r = o->r) != 0 && eb != NULL)
+		memcpy(eb, &o->eb, sizeof(*eb));
+	ca_uri_free(o->uri);
+	free(o);
+	return r;
+}
+
+static int
+open_dir(const char *path, unsigned flags, struct ca_dir **out,
     struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;
@@ -97,7 +167,7 @@ open_dir(const char *path, int pending_ok, int serials, struct ca_dir **out,
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return CA_ERR_NOMEM;
 	d->lockfd = -1;
-	d->want_serials = serials;
+	d->want_serials = (flags & CA_DIR_SERIALS) != 0;
 	if ((d->path = strdup(path)) == NULL)
 		goto out;
 	if ((r = ca_store_lock(path, &d->lockfd, eb)) != 0)
@@ -109,13 +179,15 @@ open_dir(const char *path, int pending_ok, int serials, struct ca_dir **out,
 		goto out;
 	if ((r = is_pending(path, d->cfg, &d->pending)) != 0)
 		goto out;
-	if (d->pending && !pending_ok) {
+	if (d->pending && !(flags & CA_DIR_PENDING)) {
 		ca_errf(eb, "\"%s\" is a subordinate CA still waiting for its "
 		    "certificate; install it first with ca-init --install",
 		    path);
 		r = CA_ERR_NOT_FOUND;
 		goto out;
 	}
+	if (flags & CA_DIR_TOKEN)
+		opener_start(d);
 	if (d->pending) {
 		/* Its log is verified at ca_dir_login, with the token's key. */
 		r = CA_ERR_NOMEM;
@@ -181,21 +253,28 @@ out:
 int
 ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 {
-	return open_dir(path, 0, 0, out, eb);
+	return open_dir(path, 0, out, eb);
+}
+
+int
+ca_dir_open_flags(const char *path, unsigned flags, struct ca_dir **out,
+    struct ca_errbuf *eb)
+{
+	return open_dir(path, flags, out, eb);
 }
 
 int
 ca_dir_open_serials(const char *path, struct ca_dir **out,
     struct ca_errbuf *eb)
 {
-	return open_dir(path, 0, 1, out, eb);
+	return open_dir(path, CA_DIR_SERIALS, out, eb);
 }
 
 int
 ca_dir_open_pending(const char *path, struct ca_dir **out,
     struct ca_errbuf *eb)
 {
-	return open_dir(path, 1, 0, out, eb);
+	return open_dir(path, CA_DIR_PENDING, out, eb);
 }
 
 int
@@ -287,7 +366,8 @@ ca_dir_token(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 		if (r != 0)
 			goto out;
 	}
-	if ((r = ca_hsm_open(d->cfg->module, uri, &d->hsm, eb)) != 0)
+	if ((r = d->opener != NULL ? opener_take(d, &d->hsm, eb) :
+	    ca_hsm_open(d->cfg->module, uri, &d->hsm, eb)) != 0)
 		goto out;
 	if (ca_hsm_token_info(d->hsm)->protected_auth_path)
 		;	/* the PIN is entered on the token itself */
@@ -748,6 +828,12 @@ ca_dir_close(struct ca_dir *d)
 {
 	if (d == NULL)
 		return;
+	if (d->opener != NULL) {
+		struct ca_hsm *h = NULL;
+
+		(void)opener_take(d, &h, NULL);
+		ca_hsm_close(h);
+	}
 	/* Keys are borrowed from the token: they go with it. */
 	ca_hsm_close(d->hsm);
 	EVP_PKEY_free(d->ca_pub);

@@ -61,6 +61,8 @@ struct ca_dir {
 	 */
 	int keep_pin;
 	struct ca_secret *pin;
+	/* With CA_DIR_TOKEN, the token being opened meanwhile (cadir.c). */
+	struct ca_dir_opener *opener;
 	/* After ca_dir_login: */
 	struct ca_hsm *hsm;
 	struct ca_keyref ca_key, log_key;
@@ -71,7 +73,8 @@ struct ca_dir {
 /*
  * ca_dir_open: lock the CA directory path for the whole operation (until
  * ca_dir_close), read ca.json, ca.pem, log-signer.pem and chain.pem, and
- * verify its log (ca_dir_verify_log).  Caller frees with ca_dir_close.
+ * verify its log (ca_dir_verify_log_each, CA_LOG_HEAD_SIG).  Caller frees
+ * with ca_dir_close.
  * A directory whose journal shows an interrupted operation is refused
  * with CA_ERR_INTERRUPTED until it is recovered (journal.h).
  * A pending subordinate (see struct ca_dir) is refused with
@@ -89,6 +92,21 @@ int ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
  */
 int ca_dir_open_serials(const char *path, struct ca_dir **out,
     struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* What ca_dir_open_flags does besides ca_dir_open. */
+#define CA_DIR_SERIALS	0x1	/* as ca_dir_open_serials */
+#define CA_DIR_PENDING	0x2	/* as ca_dir_open_pending */
+/*
+ * Open the token (ca_hsm_open: the module loaded, the token found; no
+ * PIN) on a thread of its own while the log verifies, for ca_dir_token
+ * to take up: for a command that logs in next.  A failure to open it is
+ * reported by ca_dir_token, as if it had opened the token itself.
+ */
+#define CA_DIR_TOKEN	0x4
+
+/* ca_dir_open_flags: ca_dir_open, doing also what flags say. */
+int ca_dir_open_flags(const char *path, unsigned flags,
+    struct ca_dir **out, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_dir_open_pending: ca_dir_open, also accepting a pending subordinate:

@@ -101,7 +101,8 @@ begin_pin(const char *dir, const char *op, const struct ca_session *s,
 	if ((r = ca_rec_people(s->operator_, s->witnesses, s->nwitnesses,
 	    people, eb)) != 0 ||
 	    /* A subordinate's ceremonies begin before it is installed. */
-	    (r = ca_dir_open_pending(dir, d, eb)) != 0)
+	    (r = ca_dir_open_flags(dir, CA_DIR_PENDING |
+	    CA_DIR_TOKEN, d, eb)) != 0)
 		return r;
 	/* The clock is checked before the PIN is asked for. */
 	if ((r = ca_log_body_new(&(*d)->head, s->now, op, body, eb)) != 0)

@@ -1,5 +1,6 @@
 #include "envinfo.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -7,11 +8,26 @@
 
 #include "fsio.h"
 
+static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+static char self_hex[65];
+static int self_r;
+
+static void
+self_hash(void)
+{
+	self_r = ca_sha256_file("/proc/self/exe", self_hex, NULL) == 0 ? 0 :
+	    CA_ERR_IO;
+}
+
 int
 ca_self_sha256(char hex[65])
 {
-	return ca_sha256_file("/proc/self/exe", hex, NULL) == 0 ? 0 :
-	    CA_ERR_IO;
+	/* The file behind /proc/self/exe cannot change under a process. */
+	if (pthread_once(&self_once, self_hash) != 0)
+		self_hash();
+	if (self_r == 0)
+		memcpy(hex, self_hex, sizeof(self_hex));
+	return self_r;
 }
 
 int
@@ -23,7 +39,7 @@ ca_env_processors(int max)
 }
 
 int
-ca_env_json(const char *prog, const struct ca_hsm *h, json_t **out)
+ca_env_json(const char *prog, struct ca_hsm *h, json_t **out)
 {
 	char self[65], mod[65], host[256], kernel[256], hw[16], fw[16];
 	const struct ca_token_info *ti;
@@ -47,7 +63,7 @@ ca_env_json(const char *prog, const struct ca_hsm *h, json_t **out)
 	    "sha256", self, "host", host, "kernel", kernel)) == NULL)
 		return CA_ERR_NOMEM;
 	if (h != NULL) {
-		if (ca_sha256_file(ca_hsm_module_path(h), mod, NULL) != 0) {
+		if (ca_hsm_module_sha256(h, mod) != 0) {
 			json_decref(e);
 			return CA_ERR_IO;
 		}

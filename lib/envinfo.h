@@ -17,8 +17,8 @@
 #endif
 
 /*
- * ca_self_sha256: SHA-256 of the running binary (/proc/self/exe) as hex.
- * CA_ERR_IO.
+ * ca_self_sha256: SHA-256 of the running binary (/proc/self/exe) as hex,
+ * read once per process, from whichever thread asks first.  CA_ERR_IO.
  */
 int ca_self_sha256(char hex[65]) CA_MUST_CHECK;
 
@@ -34,7 +34,7 @@ int ca_env_processors(int max);
  * hardware, firmware}, "host", "kernel"} for tool name prog and token h
  * (may be NULL).  Caller owns *out.  CA_ERR_IO, CA_ERR_NOMEM.
  */
-int ca_env_json(const char *prog, const struct ca_hsm *h, json_t **out)
+int ca_env_json(const char *prog, struct ca_hsm *h, json_t **out)
     CA_MUST_CHECK;
 
 #endif

@@ -11,6 +11,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
 
+#include "fsio.h"
 #include "hsm_p11.h"
 
 
@@ -398,6 +399,18 @@ const char *
 ca_hsm_module_path(const struct ca_hsm *h)
 {
 	return h->module;
+}
+
+int
+ca_hsm_module_sha256(struct ca_hsm *h, char hex[65])
+{
+	if (h->module_sha256[0] == '\0' &&
+	    ca_sha256_file(h->module, h->module_sha256, NULL) != 0) {
+		h->module_sha256[0] = '\0';
+		return CA_ERR_IO;
+	}
+	memcpy(hex, h->module_sha256, sizeof(h->module_sha256));
+	return 0;
 }
 
 /* What the token says about the tries left, after a failed login. */

@@ -120,6 +120,13 @@ const char *ca_hsm_login_method(const struct ca_hsm *h);
 const char *ca_hsm_module_path(const struct ca_hsm *h);
 
 /*
+ * ca_hsm_module_sha256: the SHA-256 of the module's file as hex, read
+ * once and kept with h, so that a command can have it read before it is
+ * needed.  CA_ERR_IO.
+ */
+int ca_hsm_module_sha256(struct ca_hsm *h, char hex[65]) CA_MUST_CHECK;
+
+/*
  * ca_hsm_login: log in as the user with pin, which is not kept.  When the
  * token has a protected authentication path (a PIN pad), pass pin NULL.
  * CA_ERR_PIN_INCORRECT, CA_ERR_PIN_LOCKED, CA_ERR_HSM.

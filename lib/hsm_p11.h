@@ -31,6 +31,7 @@ struct ca_hsm {
 	 */
 	int sibling;
 	struct ca_token_info info;
+	char module_sha256[65];		/* "" until ca_hsm_module_sha256 */
 	EVP_PKEY *keys[MAX_KEYS];	/* handed out; freed before slots */
 	size_t nkeys;
 };

@@ -960,7 +960,8 @@ ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
 		goto out;
 
 	/* 2. The issuing CA: locked, its log verified; the drafts linted. */
-	if ((r = ca_dir_open_serials(req->dir, &b.d, eb)) != 0)
+	if ((r = ca_dir_open_flags(req->dir, CA_DIR_SERIALS |
+	    CA_DIR_TOKEN, &b.d, eb)) != 0)
 		goto out;
 	/*
 	 * The root stays offline and signs only CAs; its CRLs cover CAs

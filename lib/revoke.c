@@ -248,7 +248,7 @@ ca_revoke(const struct ca_revoke_req *req, const struct ca_session *c,
 		goto out;
 
 	/* 2. The CA, its log, and what the log says of this serial. */
-	if ((r = ca_dir_open(req->dir, &d, eb)) != 0)
+	if ((r = ca_dir_open_flags(req->dir, CA_DIR_TOKEN, &d, eb)) != 0)
 		goto out;
 	if (req->cert_path != NULL && (r = serial_of_cert(req->cert_path, d,
 	    e.serial, &input, eb)) != 0)
@@ -485,7 +485,7 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 	if ((r = ca_rec_people(c->operator_, c->witnesses, c->nwitnesses,
 	    &people, eb)) != 0)
 		goto out;
-	if ((r = ca_dir_open(req->dir, &d, eb)) != 0)
+	if ((r = ca_dir_open_flags(req->dir, CA_DIR_TOKEN, &d, eb)) != 0)
 		goto out;
 	is_root = strcmp(d->cfg->kind, "root") == 0;
 	if ((r = duration_of(req->next_update, d->cfg->crl_next_update,

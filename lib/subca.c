@@ -490,7 +490,8 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	 * 2. The issuing CA: locked, its log verified, and every serial it
 	 * names collected in the same pass.
 	 */
-	if ((r = ca_dir_open_serials(req->dir, &x.d, eb)) != 0)
+	if ((r = ca_dir_open_flags(req->dir, CA_DIR_SERIALS |
+	    CA_DIR_TOKEN, &x.d, eb)) != 0)
 		goto out;
 	/* A clock behind the log fails now, not after the root has signed. */
 	{

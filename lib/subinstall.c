@@ -59,7 +59,8 @@ open_pending(const struct ca_install_req *req, struct run *x,
 	struct ca_dir *d;
 	int r;
 
-	if ((r = ca_dir_open_pending(req->dir, &x->d, eb)) != 0)
+	if ((r = ca_dir_open_flags(req->dir, CA_DIR_PENDING |
+	    CA_DIR_TOKEN, &x->d, eb)) != 0)
 		return r;
 	d = x->d;
 	if (!d->pending) {

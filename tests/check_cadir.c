@@ -342,6 +342,59 @@ START_TEST(login_key_mismatch)
 }
 END_TEST
 
+/*
+ * CA_DIR_TOKEN: the token opened on a thread while the log verifies,
+ * then taken up at login; whatever happens, the same outcome and the
+ * same message as opening it at login.
+ */
+START_TEST(token_opened_while_log_verifies)
+{
+	struct ca_dir *d = NULL;
+	struct ca_errbuf eb, eb2;
+	json_t *body = NULL;
+	char want[65];
+	const char *have;
+	int r;
+
+	eb.msg[0] = '\0';
+	ck_assert_msg(ca_dir_open_flags(cadir, CA_DIR_TOKEN, &d, &eb) == 0,
+	    "open: %s", eb.msg);
+	ck_assert_ptr_nonnull(d->opener);
+	ck_assert_ptr_null(d->hsm);
+	ck_assert_ok(ca_dir_login(d, pinsrc, NULL, NULL, &eb));
+	ck_assert_ptr_null(d->opener);
+	ck_assert_ptr_nonnull(d->ca_signer);
+	/* The module's hash, read on that thread, is the module's. */
+	ck_assert_ok(ca_dir_body(d, "check_cadir", "test", NOW + 60, NULL,
+	    &body, &eb));
+	ck_assert_ok(ca_sha256_file(ca_hsm_module_path(d->hsm), want, NULL));
+	have = json_string_value(json_object_get(json_object_get(
+	    json_object_get(body, "env"), "module"), "sha256"));
+	ck_assert_ptr_nonnull(have);
+	ck_assert_str_eq(have, want);
+	json_decref(body);
+	ca_dir_close(d);
+
+	/* Closed without logging in: the thread is waited for. */
+	ck_assert_ok(ca_dir_open_flags(cadir, CA_DIR_TOKEN, &d, &eb));
+	ca_dir_close(d);
+	ca_dir_close(open_ok());
+
+	/* No such token: the error login gives without the thread. */
+	set_ca_key("pkcs11:token=absent-token;object=ca;type=private");
+	d = open_ok();
+	eb.msg[0] = '\0';
+	r = ca_dir_login(d, pinsrc, NULL, NULL, &eb);
+	ck_assert_int_ne(r, 0);
+	ca_dir_close(d);
+	ck_assert_ok(ca_dir_open_flags(cadir, CA_DIR_TOKEN, &d, &eb2));
+	eb2.msg[0] = '\0';
+	ck_assert_err(ca_dir_login(d, pinsrc, NULL, NULL, &eb2), r);
+	ck_assert_str_eq(eb2.msg, eb.msg);
+	ca_dir_close(d);
+}
+END_TEST
+
 START_TEST(body_follows_head)
 {
 	struct ca_dir *d = open_ok();
@@ -644,6 +697,7 @@ cadir_suite(void)
 	tcase_add_test(tc, tampered_log_refused);
 	tcase_add_test(tc, login_wrong_pin);
 	tcase_add_test(tc, login_key_mismatch);
+	tcase_add_test(tc, token_opened_while_log_verifies);
 	tcase_add_test(tc, body_follows_head);
 	tcase_add_test(tc, append_writes_together);
 	tcase_add_test(tc, append_needs_login);
