@@ -49,17 +49,23 @@ check_string(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * The profile check, over every value of every record a command reads:
+ * the path for the message is built only once a value fails (path NULL
+ * on the first pass), then by a second pass that stops at the same one.
+ */
 static int
 check_rec(const json_t *v, char *path, size_t cap, struct ca_errbuf *eb,
     int depth)
 {
-	size_t plen = strlen(path), i;
+	size_t plen = path != NULL ? strlen(path) : 0, i;
 	const char *key;
 	json_t *child;
 
 	/* Records are shallow; a deep value is a hostile one. */
 	if (depth > 32) {
-		ca_errf(eb, "%s: nested too deeply", path);
+		if (path != NULL)
+			ca_errf(eb, "%s: nested too deeply", path);
 		return 0;
 	}
 	switch (json_typeof(v)) {
@@ -69,41 +75,49 @@ check_rec(const json_t *v, char *path, size_t cap, struct ca_errbuf *eb,
 				unsigned char c = (unsigned char)key[i];
 
 				if (c < 0x20 || c >= 0x7f) {
-					ca_errf(eb, "%s: key is not printable "
-					    "ascii", path);
+					if (path != NULL)
+						ca_errf(eb, "%s: key is not "
+						    "printable ascii", path);
 					return 0;
 				}
 			}
-			snprintf(path + plen, cap - plen, ".%s", key);
+			if (path != NULL)
+				snprintf(path + plen, cap - plen, ".%s", key);
 			if (!check_rec(child, path, cap, eb, depth + 1))
 				return 0;
-			path[plen] = '\0';
+			if (path != NULL)
+				path[plen] = '\0';
 		}
 		return 1;
 	case JSON_ARRAY:
 		json_array_foreach((json_t *)v, i, child) {
-			snprintf(path + plen, cap - plen, "[%zu]", i);
+			if (path != NULL)
+				snprintf(path + plen, cap - plen, "[%zu]", i);
 			if (!check_rec(child, path, cap, eb, depth + 1))
 				return 0;
-			path[plen] = '\0';
+			if (path != NULL)
+				path[plen] = '\0';
 		}
 		return 1;
 	case JSON_STRING:
 		if (!check_string(json_string_value(v), json_string_length(v))) {
-			ca_errf(eb, "%s: string holds a control character "
-			    "or is not utf-8", path);
+			if (path != NULL)
+				ca_errf(eb, "%s: string holds a control "
+				    "character or is not utf-8", path);
 			return 0;
 		}
 		return 1;
 	case JSON_INTEGER:
 		if (json_integer_value(v) > CA_JSON_INT_MAX ||
 		    json_integer_value(v) < -CA_JSON_INT_MAX) {
-			ca_errf(eb, "%s: integer beyond 2^53-1", path);
+			if (path != NULL)
+				ca_errf(eb, "%s: integer beyond 2^53-1", path);
 			return 0;
 		}
 		return 1;
 	case JSON_REAL:
-		ca_errf(eb, "%s: floating-point number", path);
+		if (path != NULL)
+			ca_errf(eb, "%s: floating-point number", path);
 		return 0;
 	case JSON_TRUE:
 	case JSON_FALSE:
@@ -123,24 +137,35 @@ ca_json_check(const json_t *v, struct ca_errbuf *eb)
 		ca_errf(eb, "$: no value");
 		return 0;
 	}
-	return check_rec(v, path, sizeof(path), eb, 0);
+	if (check_rec(v, NULL, 0, NULL, 0))
+		return 1;
+	(void)check_rec(v, path, sizeof(path), eb, 0);
+	return 0;
 }
 
 int
-ca_json_canon(const json_t *v, char **out, size_t *len, struct ca_errbuf *eb)
+ca_json_dumps_checked(const json_t *v, char **out, size_t *len)
 {
 	char *s;
 
 	*out = NULL;
 	*len = 0;
-	if (!ca_json_check(v, eb))
-		return CA_ERR_CANON;
 	if ((s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
 	    JSON_ENCODE_ANY)) == NULL)
 		return CA_ERR_NOMEM;
 	*out = s;
 	*len = strlen(s);
 	return 0;
+}
+
+int
+ca_json_canon(const json_t *v, char **out, size_t *len, struct ca_errbuf *eb)
+{
+	*out = NULL;
+	*len = 0;
+	if (!ca_json_check(v, eb))
+		return CA_ERR_CANON;
+	return ca_json_dumps_checked(v, out, len);
 }
 
 int

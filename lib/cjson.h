@@ -35,6 +35,15 @@ int ca_json_canon(const json_t *v, char **out, size_t *len,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * ca_json_dumps_checked: ca_json_canon of a v already known to keep to
+ * the profile (ca_json_check or ca_json_parse said so): the check is
+ * the costly half, and a log reader would otherwise make it three
+ * times per record.  CA_ERR_NOMEM.
+ */
+int ca_json_dumps_checked(const json_t *v, char **out, size_t *len)
+    CA_MUST_CHECK;
+
+/*
  * ca_json_parse: parse buf strictly: duplicate keys, NUL bytes in strings
  * and trailing data are refused, and the result must keep to the profile.
  * Caller owns *out (json_decref).  CA_ERR_JSON, CA_ERR_CANON.
