@@ -1,6 +1,7 @@
 #include "subca.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,58 @@ out:
 	ERR_clear_error();
 	BASIC_CONSTRAINTS_free(bc);
 	return r;
+}
+
+/* read_subject on a thread of its own. */
+struct subject_job {
+	const struct ca_sign_req *req;
+	struct run *x;
+	EVP_PKEY *key;
+	int r;
+	struct ca_errbuf eb;
+};
+
+static void *
+subject_run(void *arg)
+{
+	struct subject_job *j = arg;
+
+	j->r = read_subject(j->req, j->x, &j->key, &j->eb);
+	ERR_clear_error();
+	return NULL;
+}
+
+/*
+ * Read the request (or the other root) while the CA directory opens,
+ * then report what is wrong with the request first, as if it had been
+ * read before the CA was touched: both halves wait mostly on OpenSSL and
+ * the token's module starting up, and a laptop has two processors.  The
+ * CA is opened only to be read; nothing is written before every input
+ * has been checked.
+ */
+static int
+read_subject_and_open(const struct ca_sign_req *req, struct run *x,
+    EVP_PKEY **key, int *open_r, struct ca_errbuf *eb)
+{
+	struct subject_job j;
+	pthread_t tid;
+	int threaded;
+
+	memset(&j, 0, sizeof(j));
+	j.req = req;
+	j.x = x;
+	threaded = pthread_create(&tid, NULL, subject_run, &j) == 0;
+	if (!threaded)
+		(void)subject_run(&j);
+	/* x->d alone is the main thread's until the join. */
+	*open_r = ca_dir_open_flags(req->dir, CA_DIR_SERIALS | CA_DIR_TOKEN,
+	    &x->d, eb);
+	if (threaded)
+		(void)pthread_join(tid, NULL);
+	*key = j.key;
+	if (j.r != 0 && eb != NULL)
+		memcpy(eb->msg, j.eb.msg, sizeof(eb->msg));
+	return j.r;
 }
 
 static int
@@ -439,12 +492,12 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	BASIC_CONSTRAINTS *ibc = NULL;
 	char serial[41], *s = NULL;
 	size_t nart = 0;
-	int r = CA_ERR_INTERNAL, truncated = 0, n;
+	int r = CA_ERR_INTERNAL, truncated = 0, n, open_r;
 
 	memset(&x, 0, sizeof(x));
 	memset(res, 0, sizeof(*res));
 
-	/* 1. Inputs, all checked before the CA or its token is touched. */
+	/* 1. Inputs: any fault in them is reported before any of the CA. */
 	if ((req->csr_path == NULL) == (req->cross_path == NULL) ||
 	    req->profile_path == NULL || req->dir == NULL) {
 		ca_errf(eb, "give -d, --profile, and one of --csr or --cross");
@@ -472,7 +525,7 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 		r = CA_ERR_PROFILE;
 		goto out;
 	}
-	if ((r = read_subject(req, &x, &key, eb)) != 0)
+	if ((r = read_subject_and_open(req, &x, &key, &open_r, eb)) != 0)
 		goto out;
 	if ((r = ca_key_policy_check(key, x.prof->key_algorithms,
 	    x.prof->rsa_min_bits, eb)) != 0) {
@@ -487,11 +540,10 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 		goto out;
 
 	/*
-	 * 2. The issuing CA: locked, its log verified, and every serial it
-	 * names collected in the same pass.
+	 * 2. The issuing CA, opened above: locked, its log verified, and
+	 * every serial it names collected in the same pass.
 	 */
-	if ((r = ca_dir_open_flags(req->dir, CA_DIR_SERIALS |
-	    CA_DIR_TOKEN, &x.d, eb)) != 0)
+	if ((r = open_r) != 0)
 		goto out;
 	/* A clock behind the log fails now, not after the root has signed. */
 	{

@@ -659,8 +659,18 @@ START_TEST(wrong_pin_writes_nothing)
 		snapshot();
 		{
 			struct ca_sign_result r2;
+			struct ca_errbuf eb;
 
 			ck_assert_err(ca_sign_sub(&q, &r2, NULL), CA_ERR_LOG);
+			/*
+			 * The request is read while the CA opens, but its
+			 * fault is still the one reported.
+			 */
+			tu_pathf(p, sizeof(p), "%s/" CA_FILE_CERT, rootdir);
+			q.csr_path = p;
+			eb.msg[0] = '\0';
+			ck_assert_err(ca_sign_sub(&q, &r2, &eb), CA_ERR_CSR);
+			ck_assert_ptr_null(strstr(eb.msg, "log"));
 		}
 		free(raw);
 	}
