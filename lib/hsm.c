@@ -877,7 +877,17 @@ ca_p11_get_attr(struct ca_hsm *h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
 static int
 ec_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
 {
-	unsigned char *params = NULL, *point = NULL;
+	/*
+	 * Room for the curves taken here (an OID of at most 10 bytes, a
+	 * point of at most 99): both attributes in one call, where asking
+	 * each one's size first would take four, each a round trip to a
+	 * token that may sit on a USB bus.
+	 */
+	unsigned char params[32], point[160];
+	CK_ATTRIBUTE t[] = {
+		{ CKA_EC_PARAMS, params, sizeof(params) },
+		{ CKA_EC_POINT, point, sizeof(point) },
+	};
 	const unsigned char *p;
 	ASN1_OCTET_STRING *os = NULL;
 	OSSL_PARAM_BLD *bld = NULL;
@@ -885,11 +895,21 @@ ec_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
 	EVP_PKEY_CTX *pctx = NULL;
 	const char *group;
 	size_t plen = 0, qlen = 0;
+	CK_RV rv;
 	int r = CA_ERR_INTERNAL;
 
-	if ((r = ca_p11_get_attr(h, o, CKA_EC_PARAMS, &params, &plen)) != 0 ||
-	    (r = ca_p11_get_attr(h, o, CKA_EC_POINT, &point, &qlen)) != 0)
+	if ((rv = h->f->C_GetAttributeValue(h->session, o, t, 2)) ==
+	    CKR_BUFFER_TOO_SMALL) {
+		/* A longer OID or point is a curve not taken here. */
+		r = CA_ERR_ALGORITHM;
 		goto out;
+	}
+	if (rv != CKR_OK) {
+		r = ca_p11_code(rv);
+		goto out;
+	}
+	plen = t[0].ulValueLen;
+	qlen = t[1].ulValueLen;
 	if (plen == sizeof(OID_P256) && memcmp(params, OID_P256, plen) == 0)
 		group = "P-256";
 	else if (plen == sizeof(OID_P384) && memcmp(params, OID_P384, plen) == 0)
@@ -923,8 +943,6 @@ out:
 	OSSL_PARAM_free(prm);
 	OSSL_PARAM_BLD_free(bld);
 	ASN1_OCTET_STRING_free(os);
-	free(params);
-	free(point);
 	return r;
 }
 
