@@ -3,8 +3,11 @@
 # ca-sign-sub, which also lints before and after, verifies the CA's log
 # and writes the record, against `openssl x509 -req` through the libp11
 # pkcs11 engine with the same key on the same SoftHSM2 token.  Each side
-# signs BENCH_N certificates, one process each, from the same request;
-# the table shows the time per certificate and the ratio.  Not part of
+# signs BENCH_SIGN_N certificates, one process each, from the same
+# request.  The two sides take turns, one certificate each, so that a
+# machine that slows down or speeds up during the run weighs on both
+# alike; the table shows the median time per certificate of each side
+# (and the quartiles) and the ratio of the medians.  Not part of
 # `make check`; run it with `make bench`.
 #
 # Target: ca-sign-sub no slower than openssl (ratio at most 1.0).
@@ -44,24 +47,25 @@ dynamic_path = $ENGINE
 MODULE_PATH = $MODULE
 EOF_CNF
 
-now() { date +%s.%N; }
+# bash's own clock: a `date` per command would add a process to each
+# side's time.
+now() { echo "${EPOCHREALTIME/./}"; }
 
-t0=$(now)
 for i in $(seq 1 "$N"); do
+	t0=$(now)
 	"$BIN/ca-sign-sub" -d "$S/root" --csr "$S/sub.csr" \
 	    --profile "$TOP/profiles/it-issuing.json" --out "$S/ours-$i.pem" \
 	    --pin-source "file:$S/pin" >/dev/null
-done
-t1=$(now)
-for i in $(seq 1 "$N"); do
+	t1=$(now)
 	OPENSSL_CONF=$S/openssl.cnf openssl x509 -req -in "$S/sub.csr" \
 	    -engine pkcs11 -CAkeyform engine \
 	    -CAkey "pkcs11:token=bench;object=$LABEL;type=private;pin-value=123456" \
 	    -CA "$S/root/ca.pem" -days 3650 -extfile "$S/ext.cnf" \
 	    -set_serial "$((1000 + i))" -sha384 -out "$S/openssl-$i.pem" \
 	    2>/dev/null
+	t2=$(now)
+	echo "$((t1 - t0)) $((t2 - t1))" >>"$S/times"
 done
-t2=$(now)
 
 bad=0
 for f in "$S"/ours-*.pem "$S"/openssl-*.pem; do
@@ -73,14 +77,28 @@ if [ "$bad" -ne 0 ] || [ "$(ls "$S"/openssl-*.pem | wc -l)" -ne "$N" ]; then
 	    "fewer than $N" >&2
 	exit 2
 fi
-# awk, not bc: it is on every Debian system.
-awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
-	ours = (t1 - t0) / n * 1000
-	theirs = (t2 - t1) / n * 1000
-	ratio = ours / theirs
-	printf "%-34s %12s\n", "P1: one subordinate CA", "ms each"
-	printf "%-34s %12.1f\n", "ca-sign-sub (lints, log, record)", ours
-	printf "%-34s %12.1f\n", "openssl x509 -req -engine pkcs11", theirs
-	printf "%-34s %12.2f  (target: at most 1.00)\n", "ratio", ratio
+# awk, not bc: it is on every Debian system.  Times are microseconds.
+awk -v n="$N" '
+function median(a, k,    i, j, t) {
+	for (i = 2; i <= k; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
+{ ours[NR] = $1; theirs[NR] = $2 }
+END {
+	mo = median(ours, NR) / 1000; mt = median(theirs, NR) / 1000
+	ratio = mo / mt
+	printf "%-34s %12s %16s\n", "P1: one subordinate CA", "ms (median)",
+	    "quartiles"
+	printf "%-34s %12.1f %7.1f .. %6.1f\n",
+	    "ca-sign-sub (lints, log, record)", mo,
+	    ours[int(NR / 4) + 1] / 1000, ours[int(3 * NR / 4) + 1] / 1000
+	printf "%-34s %12.1f %7.1f .. %6.1f\n",
+	    "openssl x509 -req -engine pkcs11", mt,
+	    theirs[int(NR / 4) + 1] / 1000, theirs[int(3 * NR / 4) + 1] / 1000
+	printf "%-34s %12.2f  (target: at most 1.00)\n", "ratio of medians",
+	    ratio
 	exit ratio <= 1.0 ? 0 : 1
-}'
+}' "$S/times"
