@@ -119,15 +119,20 @@ point(const char *kind, const char *path)
 {
 	char line[PATH_MAX + 64];
 	int n, e = errno;
+	/*
+	 * A batch writes its files from several threads: each point gets a
+	 * number of its own, or two would share one and the run would stop
+	 * short of the last.
+	 */
+	long me = __atomic_add_fetch(&count, 1, __ATOMIC_SEQ_CST);
 
-	count++;
 	if (trace_fd >= 0) {
-		n = snprintf(line, sizeof(line), "%ld %s %s\n", count, kind,
+		n = snprintf(line, sizeof(line), "%ld %s %s\n", me, kind,
 		    path);
 		if (n > 0)
 			(void)!write(trace_fd, line, (size_t)n);
 	}
-	if (count != at) {
+	if (me != at) {
 		errno = e;
 		return 0;
 	}
