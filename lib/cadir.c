@@ -85,9 +85,8 @@ is_pending(const char *path, const struct ca_config *cfg, int *pending)
 
 /*
  * The token, opened on a thread of its own while the log verifies: the
- * two take about as long, and each mostly waits on what the other does
- * not use.  The binary's and the module's hashes, which every record
- * names, are read there too.
+ * two take about as long, and a laptop has two processors.  The binary's
+ * and the module's hashes, which every record names, are read there too.
  */
 struct ca_dir_opener {
 	pthread_t tid;
@@ -263,19 +262,6 @@ ca_dir_open_flags(const char *path, unsigned flags, struct ca_dir **out,
 	return open_dir(path, flags, out, eb);
 }
 
-int
-ca_dir_open_serials(const char *path, struct ca_dir **out,
-    struct ca_errbuf *eb)
-{
-	return open_dir(path, CA_DIR_SERIALS, out, eb);
-}
-
-int
-ca_dir_open_pending(const char *path, struct ca_dir **out,
-    struct ca_errbuf *eb)
-{
-	return open_dir(path, CA_DIR_PENDING, out, eb);
-}
 
 int
 ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,

@@ -40,7 +40,7 @@ struct ca_dir {
 	X509_REQ *csr;			/* ca.csr, while pending */
 	struct ca_log_head head;
 	/*
-	 * With ca_dir_open_serials: every serial the log names, sorted,
+	 * With CA_DIR_SERIALS: every serial the log names, sorted,
 	 * read in the same pass that verifies it.
 	 */
 	int want_serials;
@@ -85,17 +85,21 @@ struct ca_dir {
 int ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
     CA_MUST_CHECK;
 
+/* What ca_dir_open_flags does besides ca_dir_open: */
 /*
- * ca_dir_open_serials: ca_dir_open that also fills d->serials with every
- * serial in the log as it verifies it, for a command that needs many
- * fresh serials (ca-issue) and would otherwise read the log twice.
+ * Fill d->serials with every serial in the log as it verifies it, for a
+ * command that needs fresh serials and would otherwise read the log
+ * twice.
  */
-int ca_dir_open_serials(const char *path, struct ca_dir **out,
-    struct ca_errbuf *eb) CA_MUST_CHECK;
-
-/* What ca_dir_open_flags does besides ca_dir_open. */
-#define CA_DIR_SERIALS	0x1	/* as ca_dir_open_serials */
-#define CA_DIR_PENDING	0x2	/* as ca_dir_open_pending */
+#define CA_DIR_SERIALS	0x1
+/*
+ * Accept a pending subordinate: then d->pending is set, d->csr read,
+ * d->cert and d->log_cert are NULL, and the log's signatures (and the
+ * ceremony open in it) wait for ca_dir_login, which alone holds a key to
+ * check them with.  Until then only d->head may be trusted to be the
+ * files' latest record.
+ */
+#define CA_DIR_PENDING	0x2
 /*
  * Open the token (ca_hsm_open: the module loaded, the token found; no
  * PIN) on a thread of its own while the log verifies, for ca_dir_token
@@ -107,16 +111,6 @@ int ca_dir_open_serials(const char *path, struct ca_dir **out,
 /* ca_dir_open_flags: ca_dir_open, doing also what flags say. */
 int ca_dir_open_flags(const char *path, unsigned flags,
     struct ca_dir **out, struct ca_errbuf *eb) CA_MUST_CHECK;
-
-/*
- * ca_dir_open_pending: ca_dir_open, also accepting a pending subordinate:
- * then d->pending is set, d->csr read, d->cert and d->log_cert are NULL,
- * and the log's signatures (and the ceremony open in it) wait for
- * ca_dir_login, which alone holds a key to check them with.  Until then
- * only d->head may be trusted to be the files' latest record.
- */
-int ca_dir_open_pending(const char *path, struct ca_dir **out,
-    struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_dir_token: open d's token (module and CA key URI from ca.json), read

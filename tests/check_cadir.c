@@ -647,7 +647,7 @@ START_TEST(open_refuses_an_interrupted_directory)
 	ck_assert_err(ca_dir_open(cadir, &d, &eb), CA_ERR_INTERRUPTED);
 	ck_assert_ptr_null(d);
 	ck_assert_msg(strstr(eb.msg, "ca-log recover") != NULL, "%s", eb.msg);
-	ck_assert_err(ca_dir_open_pending(cadir, &d, &eb),
+	ck_assert_err(ca_dir_open_flags(cadir, CA_DIR_PENDING, &d, &eb),
 	    CA_ERR_INTERRUPTED);
 	ck_assert_int_eq(unlink(j), 0);
 	ck_assert_ok(ca_dir_open(cadir, &d, &eb));
