@@ -157,6 +157,8 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
     struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;
+	struct ca_dir_certs certs = { NULL, NULL, NULL };
+	struct ca_log_signer ls;
 	char *p = NULL, *logdir = NULL;
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -198,41 +200,43 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
 		goto head;
 	}
 	/*
-	 * The whole log verifies, or nothing is added to it: its chain, and
-	 * the head's signature, which covers every body (ca-log verify and
-	 * ca-audit check each record's).  The same pass finds the ceremony
-	 * open in it.
+	 * The certificates and the whole log verify, or nothing is added to
+	 * it: the log's chain, and the head's signature, which covers every
+	 * body (ca-log verify and ca-audit check each record's).  The same
+	 * pass finds the ceremony open in it.  The certificates kept are the
+	 * ones checked, not a second reading of the files.
 	 */
-	if ((r = ca_dir_verify_log_each(path, NULL, CA_LOG_HEAD_SIG, NULL,
-	    ceremony_visit, d, eb)) != 0) {
+	if ((r = ca_dir_certs_check(path, NULL, &certs, eb)) == 0 &&
+	    (r = ca_log_signer_init(&ls, certs.log_signer)) == 0) {
+		r = CA_ERR_NOMEM;
+		if ((logdir = ca_path_join(path, CA_DIR_LOG)) != NULL)
+			r = ca_log_verify_keys(logdir, &ls, 1, CA_LOG_HEAD_SIG,
+			    NULL, ceremony_visit, d, eb);
+	}
+	if (r != 0) {
 		if (r == CA_ERR_LOG || r == CA_ERR_VERIFY)
 			ca_err_prefix(eb, "the log of \"%s\" does not verify",
 			    path);
 		goto out;
 	}
 	ca_serial_set_sort(&d->serials);
-	r = CA_ERR_NOMEM;
-	if ((p = ca_path_join(path, CA_FILE_CERT)) == NULL)
-		goto out;
-	if ((r = ca_cert_load(p, &d->cert, eb)) != 0)
-		goto out;
-	free(p);
-	if ((p = ca_path_join(path, CA_FILE_LOG_SIGNER)) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
+	d->cert = certs.ca;
+	d->log_cert = certs.log_signer;
+	d->chain = certs.chain;
+	memset(&certs, 0, sizeof(certs));
+	/* A root's chain.pem, should it have one, is read as it stands. */
+	if (d->chain == NULL) {
+		if ((p = ca_path_join(path, CA_FILE_CHAIN)) == NULL) {
+			r = CA_ERR_NOMEM;
+			goto out;
+		}
+		if (access(p, F_OK) == 0 &&
+		    (r = ca_certs_load(p, &d->chain, eb)) != 0)
+			goto out;
 	}
-	if ((r = ca_cert_load(p, &d->log_cert, eb)) != 0)
-		goto out;
-	free(p);
-	if ((p = ca_path_join(path, CA_FILE_CHAIN)) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
-	}
-	if (access(p, F_OK) == 0 &&
-	    (r = ca_certs_load(p, &d->chain, eb)) != 0)
-		goto out;
 head:
-	if ((logdir = ca_path_join(path, CA_DIR_LOG)) == NULL) {
+	if (logdir == NULL && (logdir = ca_path_join(path, CA_DIR_LOG)) ==
+	    NULL) {
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
@@ -242,6 +246,7 @@ head:
 	d = NULL;
 	r = 0;
 out:
+	ca_dir_certs_free(&certs);
 	free(buf);
 	free(p);
 	free(logdir);

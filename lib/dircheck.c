@@ -59,25 +59,25 @@ has_log_eku(X509 *x)
 	return ok;
 }
 
-int
-ca_dir_verify_log(const char *dir, const char *anchor,
-    struct ca_log_summary *sum, struct ca_errbuf *eb)
+void
+ca_dir_certs_free(struct ca_dir_certs *c)
 {
-	return ca_dir_verify_log_each(dir, anchor, CA_LOG_EVERY_SIG, sum, NULL,
-	    NULL, eb);
+	X509_free(c->ca);
+	X509_free(c->log_signer);
+	sk_X509_pop_free(c->chain, X509_free);
+	memset(c, 0, sizeof(*c));
 }
 
 int
-ca_dir_verify_log_each(const char *dir, const char *anchor,
-    enum ca_log_check check, struct ca_log_summary *sum, ca_log_fn fn,
-    void *arg, struct ca_errbuf *eb)
+ca_dir_certs_check(const char *dir, const char *anchor,
+    struct ca_dir_certs *c, struct ca_errbuf *eb)
 {
-	struct ca_log_signer signer;
 	X509 *ca = NULL, *ls = NULL;
 	STACK_OF(X509) *chain = NULL;
 	char *p = NULL, want[65], fp[65], rootfp[65];
 	int r;
 
+	memset(c, 0, sizeof(*c));
 	if (anchor != NULL && ca_fingerprint_normalise(anchor, want) != 0) {
 		ca_errf(eb, "the anchor must be a SHA-256 fingerprint: 64 hex "
 		    "digits");
@@ -150,18 +150,41 @@ ca_dir_verify_log_each(const char *dir, const char *anchor,
 		    CA_FILE_LOG_SIGNER, CA_SN_LOG_SIGNING);
 		goto out;
 	}
-	free(p);
-	if ((p = ca_path_join(dir, CA_DIR_LOG)) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
-	}
-	if ((r = ca_log_signer_init(&signer, ls)) == 0)
-		r = ca_log_verify_keys(p, &signer, 1, check, sum, fn, arg, eb);
+	c->ca = ca;
+	c->log_signer = ls;
+	c->chain = chain;
+	ca = ls = NULL;
+	chain = NULL;
+	r = 0;
 out:
 	ERR_clear_error();
 	sk_X509_pop_free(chain, X509_free);
 	X509_free(ca);
 	X509_free(ls);
+	free(p);
+	return r;
+}
+
+int
+ca_dir_verify_log(const char *dir, const char *anchor,
+    struct ca_log_summary *sum, struct ca_errbuf *eb)
+{
+	struct ca_dir_certs c;
+	struct ca_log_signer signer;
+	char *p = NULL;
+	int r;
+
+	if ((r = ca_dir_certs_check(dir, anchor, &c, eb)) != 0)
+		goto out;
+	if ((p = ca_path_join(dir, CA_DIR_LOG)) == NULL) {
+		r = CA_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = ca_log_signer_init(&signer, c.log_signer)) == 0)
+		r = ca_log_verify_keys(p, &signer, 1, CA_LOG_EVERY_SIG, sum,
+		    NULL, NULL, eb);
+out:
+	ca_dir_certs_free(&c);
 	free(p);
 	return r;
 }
