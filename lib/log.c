@@ -98,16 +98,16 @@ body_bytes(const char *canon, size_t clen, const json_t *body,
 {
 	static const char head[] = "{\"body\":", mid[] = ",\"sigs\":";
 	char *scanon = NULL;
-	size_t slen = 0, blen;
+	size_t slen = 0, frame, blen;
 	int r;
 
 	*out = NULL;
 	if ((r = ca_json_dumps_checked(sigs, &scanon, &slen)) != 0)
 		return r;
-	blen = clen - (sizeof(head) - 1) - (sizeof(mid) - 1) - slen - 1;
+	frame = (sizeof(head) - 1) + (sizeof(mid) - 1) + slen + 1;
+	blen = clen >= frame ? clen - frame : 0;
 	/* Should jansson ever lay a record out otherwise: make it afresh. */
-	if (clen < (sizeof(head) - 1) + (sizeof(mid) - 1) + slen + 1 ||
-	    memcmp(canon, head, sizeof(head) - 1) != 0 ||
+	if (clen < frame || memcmp(canon, head, sizeof(head) - 1) != 0 ||
 	    memcmp(canon + sizeof(head) - 1 + blen, mid, sizeof(mid) - 1) !=
 	    0 || memcmp(canon + clen - 1 - slen, scanon, slen) != 0) {
 		free(scanon);
