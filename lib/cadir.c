@@ -158,7 +158,6 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
 {
 	struct ca_dir *d = NULL;
 	struct ca_dir_certs certs = { NULL, NULL, NULL };
-	struct ca_log_signer ls;
 	char *p = NULL, *logdir = NULL;
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -206,14 +205,8 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
 	 * pass finds the ceremony open in it.  The certificates kept are the
 	 * ones checked, not a second reading of the files.
 	 */
-	if ((r = ca_dir_certs_check(path, NULL, &certs, eb)) == 0 &&
-	    (r = ca_log_signer_init(&ls, certs.log_signer)) == 0) {
-		r = CA_ERR_NOMEM;
-		if ((logdir = ca_path_join(path, CA_DIR_LOG)) != NULL)
-			r = ca_log_verify_keys(logdir, &ls, 1, CA_LOG_HEAD_SIG,
-			    NULL, ceremony_visit, d, eb);
-	}
-	if (r != 0) {
+	if ((r = ca_dir_verify_log_certs(path, NULL, CA_LOG_HEAD_SIG, &certs,
+	    NULL, ceremony_visit, d, eb)) != 0) {
 		if (r == CA_ERR_LOG || r == CA_ERR_VERIFY)
 			ca_err_prefix(eb, "the log of \"%s\" does not verify",
 			    path);
@@ -235,8 +228,7 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
 			goto out;
 	}
 head:
-	if (logdir == NULL && (logdir = ca_path_join(path, CA_DIR_LOG)) ==
-	    NULL) {
+	if ((logdir = ca_path_join(path, CA_DIR_LOG)) == NULL) {
 		r = CA_ERR_NOMEM;
 		goto out;
 	}

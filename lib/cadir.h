@@ -73,8 +73,8 @@ struct ca_dir {
 /*
  * ca_dir_open: lock the CA directory path for the whole operation (until
  * ca_dir_close), read ca.json, ca.pem, log-signer.pem and chain.pem, and
- * verify them (ca_dir_certs_check) and its log (ca_log_verify_keys,
- * CA_LOG_HEAD_SIG).  Caller frees with ca_dir_close.
+ * verify them and its log (ca_dir_verify_log_certs, CA_LOG_HEAD_SIG).
+ * Caller frees with ca_dir_close.
  * A directory whose journal shows an interrupted operation is refused
  * with CA_ERR_INTERRUPTED until it is recovered (journal.h).
  * A pending subordinate (see struct ca_dir) is refused with

@@ -68,9 +68,10 @@ ca_dir_certs_free(struct ca_dir_certs *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int
-ca_dir_certs_check(const char *dir, const char *anchor,
-    struct ca_dir_certs *c, struct ca_errbuf *eb)
+/* The certificates, checked, into c (free with ca_dir_certs_free). */
+static int
+certs_check(const char *dir, const char *anchor, struct ca_dir_certs *c,
+    struct ca_errbuf *eb)
 {
 	X509 *ca = NULL, *ls = NULL;
 	STACK_OF(X509) *chain = NULL;
@@ -170,21 +171,30 @@ ca_dir_verify_log(const char *dir, const char *anchor,
     struct ca_log_summary *sum, struct ca_errbuf *eb)
 {
 	struct ca_dir_certs c;
+	int r;
+
+	r = ca_dir_verify_log_certs(dir, anchor, CA_LOG_EVERY_SIG, &c, sum,
+	    NULL, NULL, eb);
+	ca_dir_certs_free(&c);
+	return r;
+}
+
+int
+ca_dir_verify_log_certs(const char *dir, const char *anchor,
+    enum ca_log_check check, struct ca_dir_certs *c,
+    struct ca_log_summary *sum, ca_log_fn fn, void *arg,
+    struct ca_errbuf *eb)
+{
 	struct ca_log_signer signer;
 	char *p = NULL;
 	int r;
 
-	if ((r = ca_dir_certs_check(dir, anchor, &c, eb)) != 0)
-		goto out;
-	if ((p = ca_path_join(dir, CA_DIR_LOG)) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
-	}
-	if ((r = ca_log_signer_init(&signer, c.log_signer)) == 0)
-		r = ca_log_verify_keys(p, &signer, 1, CA_LOG_EVERY_SIG, sum,
-		    NULL, NULL, eb);
-out:
-	ca_dir_certs_free(&c);
+	if ((r = certs_check(dir, anchor, c, eb)) != 0)
+		return r;
+	if ((p = ca_path_join(dir, CA_DIR_LOG)) == NULL)
+		return CA_ERR_NOMEM;
+	if ((r = ca_log_signer_init(&signer, c->log_signer)) == 0)
+		r = ca_log_verify_keys(p, &signer, 1, check, sum, fn, arg, eb);
 	free(p);
 	return r;
 }

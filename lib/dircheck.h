@@ -30,7 +30,7 @@ int ca_fingerprint_normalise(const char *in, char out[65]) CA_MUST_CHECK;
 int ca_dir_verify_log(const char *dir, const char *anchor,
     struct ca_log_summary *sum, struct ca_errbuf *eb) CA_MUST_CHECK;
 
-/* A CA directory's certificates, as ca_dir_certs_check found them. */
+/* A CA directory's certificates, as ca_dir_verify_log_certs checked them. */
 struct ca_dir_certs {
 	X509 *ca;			/* ca.pem */
 	X509 *log_signer;		/* log-signer.pem */
@@ -38,14 +38,17 @@ struct ca_dir_certs {
 };
 
 /*
- * ca_dir_certs_check: read and check the certificates of CA directory
- * dir as ca_dir_verify_log does, all but the log, into c (free with
- * ca_dir_certs_free, also after a failure): the objects checked are the
- * ones a caller goes on to use, not a second reading of the files.  The
- * errors of ca_dir_verify_log.
+ * ca_dir_verify_log_certs: ca_dir_verify_log, checking the log's
+ * signatures as check says (ca_log_verify_keys) and showing each
+ * record's body to fn (may be NULL) in the same pass.  The certificates
+ * it checked go to c (free with ca_dir_certs_free, also after a
+ * failure): the objects checked are the ones a caller goes on to use,
+ * not a second reading of the files.
  */
-int ca_dir_certs_check(const char *dir, const char *anchor,
-    struct ca_dir_certs *c, struct ca_errbuf *eb) CA_MUST_CHECK;
+int ca_dir_verify_log_certs(const char *dir, const char *anchor,
+    enum ca_log_check check, struct ca_dir_certs *c,
+    struct ca_log_summary *sum, ca_log_fn fn, void *arg,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
 void ca_dir_certs_free(struct ca_dir_certs *c);
 
 #endif
