@@ -78,7 +78,8 @@ if [ "$bad" -ne 0 ] || [ "$(ls "$S"/openssl-*.pem | wc -l)" -ne "$N" ]; then
 	exit 2
 fi
 # awk, not bc: it is on every Debian system.  Times are microseconds.
-awk -v n="$N" '
+awk '
+# Sorts a[1..k] in place (the quartiles below read it sorted).
 function median(a, k,    i, j, t) {
 	for (i = 2; i <= k; i++)
 		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
