@@ -532,6 +532,27 @@ nomem:
 }
 
 /*
+ * Sync each of the n folders, where renames were made that already
+ * stand: as ca_tmp_commit, a failure is retried and reported as a
+ * warning, not undone.
+ */
+static void
+sync_folders(char **folders, size_t n, struct ca_errbuf *eb)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ca_fsync_dir(folders[i]) != 0) {
+			int again = ca_fsync_dir(folders[i]);
+
+			ca_warnf(eb, "files in \"%s\" are in place, but "
+			    "syncing the folder to disk failed%s; check the "
+			    "disk before switching off", folders[i],
+			    again != 0 ? " twice" : "");
+		}
+}
+
+/*
  * A batch's temporaries, written by a few threads at once: creating a
  * file costs the kernel far more than writing it, and creations in two
  * folders do not wait for each other.
@@ -592,6 +613,7 @@ append(struct ca_dir *d, const json_t *body, const struct ca_artifact *a,
     size_t n, int batch, char head[65], struct ca_errbuf *eb)
 {
 	struct ca_journal_file *jf = NULL;
+	struct ca_wfile *wf = NULL;
 	struct ca_errbuf undo = { 0 };
 	char **tmp = NULL, **old = NULL, *rec = NULL, *rectmp = NULL;
 	char *recpath = NULL, *rectop = NULL, name[32], rel[64];
@@ -667,20 +689,29 @@ append(struct ca_dir *d, const json_t *body, const struct ca_artifact *a,
 		goto out;
 	journalled = 1;
 	/*
-	 * 3. The new bytes to their temporaries: fsynced one by one, or, in
+	 * 3. The new bytes to their temporaries: fsynced together, or, in
 	 * a batch, several at a time and synced all at once below.
 	 */
 	if (batch) {
 		if ((r = write_batch(a, tmp, n, eb)) != 0)
 			goto out;
+		if ((r = ca_write_file_excl(rectmp, rec, reclen, 0644,
+		    eb)) != 0)
+			goto out;
 	} else {
+		size_t k = 0;
+
+		r = CA_ERR_NOMEM;
+		if ((wf = calloc(n + 1, sizeof(*wf))) == NULL)
+			goto out;
 		for (i = 0; i < n; i++)
-			if (a[i].ready == NULL && (r = ca_write_file_excl(
-			    tmp[i], a[i].data, a[i].len, a[i].mode, eb)) != 0)
-				goto out;
+			if (a[i].ready == NULL)
+				wf[k++] = (struct ca_wfile){ tmp[i], a[i].data,
+				    a[i].len, a[i].mode };
+		wf[k++] = (struct ca_wfile){ rectmp, rec, reclen, 0644 };
+		if ((r = ca_write_files_excl(wf, k, eb)) != 0)
+			goto out;
 	}
-	if ((r = ca_write_file_excl(rectmp, rec, reclen, 0644, eb)) != 0)
-		goto out;
 	/* 4. The artifacts into place, 5. then the record that names them. */
 	if (batch) {
 		/*
@@ -709,14 +740,31 @@ append(struct ca_dir *d, const json_t *body, const struct ca_artifact *a,
 				goto out;
 			}
 	} else {
+		/*
+		 * The artifacts, then the record; only then is each folder
+		 * synced, once: until the journal goes, recovery finishes
+		 * whatever renames a crash might lose, forward when the
+		 * record is in place and back when it is not.
+		 */
+		if ((r = batch_folders(a, n, &folders, &nfolders)) != 0 ||
+		    (folders[nfolders] = ca_path_parent(recpath)) == NULL) {
+			r = CA_ERR_NOMEM;
+			goto out;
+		}
+		nfolders++;
 		for (i = 0; i < n; i++)
-			if ((r = ca_tmp_commit(jf[i].tmp, a[i].path,
+			if ((r = ca_tmp_place(jf[i].tmp, a[i].path,
 			    !a[i].replace, eb)) != 0)
 				goto out;
+		if ((r = ca_tmp_place(rectmp, recpath, 1, eb)) != 0)
+			goto out;
+		sync_folders(folders, nfolders, eb);
+		goto placed;
 	}
 place:
 	if ((r = ca_tmp_commit(rectmp, recpath, 1, eb)) != 0)
 		goto out;
+placed:
 	d->head.seq++;
 	memcpy(d->head.hash, head, 65);
 	/*
@@ -760,6 +808,7 @@ out:
 	for (i = 0; i < nfolders; i++)
 		free(folders[i]);
 	free(folders);
+	free(wf);
 	free(tmp);
 	free(old);
 	free(jf);

@@ -185,9 +185,11 @@ struct ca_artifact {
 /*
  * ca_dir_append: seal body with the log-signing key and write the n
  * artifacts and the record so that they land together or not at all:
- * every file goes to a fsynced temporary first, then, when n > 0, the
- * journal naming them (journal.h), then the artifacts are renamed into
- * place, then the record, and the journal is removed.  If a step fails,
+ * when n > 0, the journal naming every file's place and temporary comes
+ * first (journal.h); then each file goes to its temporary, all fsynced
+ * together; the artifacts are renamed into place, then the record, each
+ * folder is synced once, and the journal is removed.  (A lone record
+ * needs no journal: its rename is the whole.)  If a step fails,
  * the journal undoes what was put in place (a replaced file is put
  * back); should that fail too, CA_ERR_INTERRUPTED, and the directory
  * waits for ca_journal_recover.  head gets the new log head.  Needs

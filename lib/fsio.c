@@ -160,6 +160,67 @@ ca_write_file_nosync(const char *path, const void *data, size_t len,
 }
 
 int
+ca_write_files_excl(const struct ca_wfile *f, size_t n, struct ca_errbuf *eb)
+{
+	int *fd;
+	size_t i, made = 0;
+	int r = 0;
+
+	if (n == 0)
+		return 0;
+	if ((fd = malloc(n * sizeof(*fd))) == NULL)
+		return CA_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		fd[i] = open(f[i].path, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, f[i].mode);
+		if (fd[i] < 0) {
+			r = ca_errno_code(errno);
+			ca_errf(eb, "\"%s\": %s", f[i].path, strerror(errno));
+			goto out;
+		}
+		made++;
+		/* As write_excl; and the disk may start on it at once. */
+		if (fchmod(fd[i], f[i].mode) != 0 ||
+		    write_all(fd[i], f[i].data, f[i].len) != 0 ||
+		    (sync_file_range(fd[i], 0, 0, SYNC_FILE_RANGE_WRITE) != 0 &&
+		    errno != ENOSYS))
+			goto fail;
+	}
+	/*
+	 * Each fsync now mostly waits for writes already under way, where
+	 * one after another each would start its own and wait for it.
+	 */
+	for (i = 0; i < n; i++)
+		if (fsync(fd[i]) != 0)
+			goto fail;
+	for (i = 0; i < n; i++) {
+		int c = close(fd[i]);
+
+		fd[i] = -1;
+		if (c != 0 && r == 0) {
+			ca_errf(eb, "\"%s\": %s", f[i].path, strerror(errno));
+			r = CA_ERR_IO;
+		}
+	}
+	goto out;
+fail:
+	r = ca_errno_code(errno);
+	ca_errf(eb, "\"%s\": %s", f[i].path, strerror(errno));
+	if (r == CA_ERR_EXISTS)
+		r = CA_ERR_IO;
+out:
+	/* Nothing of a failed call stays behind. */
+	for (i = 0; i < made; i++) {
+		if (fd[i] >= 0)
+			close(fd[i]);
+		if (r != 0)
+			(void)unlink(f[i].path);
+	}
+	free(fd);
+	return r;
+}
+
+int
 ca_folder_new_or_empty(const char *path, int *exists, struct ca_errbuf *eb)
 {
 	struct stat st;

@@ -40,6 +40,24 @@ int ca_write_file_excl(const char *path, const void *data, size_t len,
 int ca_write_file_nosync(const char *path, const void *data, size_t len,
     mode_t mode, struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/* One file for ca_write_files_excl. */
+struct ca_wfile {
+	const char *path;
+	const void *data;
+	size_t len;
+	mode_t mode;
+};
+
+/*
+ * ca_write_files_excl: ca_write_file_excl for the n files f, faster than
+ * one after another: every file is created and written and its write-back
+ * started before the first fsync, so that the disk works on them
+ * together.  On failure none of them is left.  As ca_write_file_excl, and
+ * CA_ERR_NOMEM.
+ */
+int ca_write_files_excl(const struct ca_wfile *f, size_t n,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
 /*
  * ca_syncfs: write to disk everything pending on the file system that
  * holds folder (syncfs(2)): one call in place of an fsync per file.

@@ -2,19 +2,20 @@
  * journal.h: how an operation's files and its record land together, even
  * when the process is killed or the disk fails half way.
  *
- * ca_dir_append first writes every new file, the record included, to a
- * fsynced temporary beside its place.  Then it writes the journal,
- * DIR/journal.json (ca-directory(5)), naming each file's place, its
- * temporary, the hard link that keeps a file it replaces, and the SHA-256
- * of its new bytes.  Then it renames the files into place, the record
- * last, and removes the journal.  The record is the commit point: a
- * journal left behind is rolled forward when its record is in place, and
- * back otherwise.  While a journal exists the directory is refused for
- * anything but recovery, so nothing is built on a half-written state.
+ * ca_dir_append first writes the journal, DIR/journal.json
+ * (ca-directory(5)), naming each new file's place, its temporary, the
+ * hard link that keeps a file it replaces, and the SHA-256 of its new
+ * bytes.  Then it writes every new file, the record included, to its
+ * fsynced temporary beside its place, renames the files into place, the
+ * record last, syncs their folders, and removes the journal.  The record
+ * is the commit point: a journal left behind is rolled forward when its
+ * record is in place, and back otherwise.  While a journal exists the
+ * directory is refused for anything but recovery, so nothing is built on
+ * a half-written state.
  *
- * A crash before the journal is written leaves only temporaries
- * ("leftovers": NAME.tmp-XXXXXX and NAME.old-PID), which no record names
- * and nothing reads; recovery removes them.
+ * A crash before the journal is written leaves only leftovers
+ * (NAME.tmp-XXXXXX and NAME.old-PID), which no record names and nothing
+ * reads; recovery removes them.
  */
 #ifndef CA_JOURNAL_H
 #define CA_JOURNAL_H

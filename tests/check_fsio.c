@@ -246,6 +246,50 @@ START_TEST(batch_writes)
 }
 END_TEST
 
+/* Several files written together: all of them, or none. */
+START_TEST(write_files_together)
+{
+	char dir[PATH_MAX], a[PATH_MAX], b[PATH_MAX], c[PATH_MAX];
+	char gone[PATH_MAX];
+	struct ca_wfile f[3];
+	struct ca_errbuf eb;
+
+	tu_tmpdir(dir);
+	tu_path(a, dir, "a.pem");
+	tu_path(b, dir, "b.pem");
+	tu_path(c, dir, "c.json");
+	f[0] = (struct ca_wfile){ a, "A\n", 2, 0644 };
+	f[1] = (struct ca_wfile){ b, "", 0, 0600 };
+	f[2] = (struct ca_wfile){ c, "{}\n", 3, 0644 };
+	ck_assert_ok(ca_write_files_excl(f, 3, NULL));
+	content_is(a, "A\n");
+	content_is(b, "");
+	content_is(c, "{}\n");
+	ck_assert_uint_eq(mode_of(a), 0644);
+	ck_assert_uint_eq(mode_of(b), 0600);
+	ck_assert_ok(ca_write_files_excl(f, 0, NULL));
+
+	/* One name taken: it is named, kept, and no other file is left. */
+	ck_assert_int_eq(unlink(a), 0);
+	ck_assert_int_eq(unlink(c), 0);
+	ck_assert_err(ca_write_files_excl(f, 3, &eb), CA_ERR_EXISTS);
+	ck_assert_msg(strstr(eb.msg, b) != NULL, "reason: %s", eb.msg);
+	ck_assert_int_eq(access(a, F_OK), -1);
+	ck_assert_int_eq(access(c, F_OK), -1);
+	ck_assert_uint_eq(mode_of(b), 0600);
+	ck_assert_int_eq(count_entries(dir), 1);
+
+	/* The last one cannot be made: the first two go again. */
+	ck_assert_int_eq(unlink(b), 0);
+	tu_path(gone, dir, "missing/c.json");
+	f[2].path = gone;
+	ck_assert_err(ca_write_files_excl(f, 3, &eb), CA_ERR_NOT_FOUND);
+	ck_assert_msg(strstr(eb.msg, gone) != NULL, "reason: %s", eb.msg);
+	ck_assert_int_eq(count_entries(dir), 0);
+	tu_rmrf(dir);
+}
+END_TEST
+
 START_TEST(write_excl_mode_ignores_umask)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
@@ -583,6 +627,7 @@ fsio_suite(void)
 	tcase_add_test(tm, path_parent);
 	tcase_add_test(tm, tmp_names);
 	tcase_add_test(tw, batch_writes);
+	tcase_add_test(tw, write_files_together);
 	suite_add_tcase(s, tm);
 	return s;
 }
