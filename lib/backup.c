@@ -679,9 +679,9 @@ ca_backup_restore(const struct ca_restore_req *req,
 	d->hsm = h;
 	h = NULL;
 	if ((r = ca_dir_key(d, d->cfg->ca_key, d->cert, "CA", &d->ca_key,
-	    &d->ca_signer, &d->ca_pub, eb)) != 0 ||
+	    &d->ca_ts, &d->ca_pub, eb)) != 0 ||
 	    (r = ca_dir_key(d, d->cfg->log_key, d->log_cert, "log-signing",
-	    &d->log_key, &d->log_signer, &d->log_pub, eb)) != 0 ||
+	    &d->log_key, &d->log_ts, &d->log_pub, eb)) != 0 ||
 	    (r = ca_config_serialise(d->cfg, &cfgtext, &cfglen)) != 0 ||
 	    (cfgpath = ca_path_join(d->path, CA_FILE_CONFIG)) == NULL ||
 	    (r = ca_dir_body(d, s->prog, "key-restore", s->now, people,

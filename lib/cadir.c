@@ -262,7 +262,7 @@ ca_dir_open_flags(const char *path, unsigned flags, struct ca_dir **out,
 
 int
 ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
-    const char *what, struct ca_keyref *key, EVP_PKEY **signer,
+    const char *what, struct ca_keyref *key, struct ca_tsigner **ts,
     EVP_PKEY **pubout, struct ca_errbuf *eb)
 {
 	struct ca_uri *uri = NULL;
@@ -285,8 +285,11 @@ ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
 		r = CA_ERR_KEY_MISMATCH;
 		goto out;
 	}
-	if ((r = ca_hsm_signing_key(d->hsm, key, signer, eb)) != 0)
+	if ((r = ca_tsigner_open(d->hsm, key, ts, eb)) != 0) {
+		ca_err_prefix(eb, "the %s key on token \"%s\"", what,
+		    ca_hsm_token_info(d->hsm)->label);
 		goto out;
+	}
 	if (pubout != NULL) {
 		*pubout = pub;
 		pub = NULL;
@@ -383,9 +386,9 @@ ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 	if ((r = ca_dir_token(d, pin_source, prompt, prompt_arg, eb)) != 0)
 		return r;
 	if ((r = ca_dir_key(d, d->cfg->ca_key, d->pending ? NULL : d->cert,
-	    "CA", &d->ca_key, &d->ca_signer, &d->ca_pub, eb)) != 0 ||
+	    "CA", &d->ca_key, &d->ca_ts, &d->ca_pub, eb)) != 0 ||
 	    (r = ca_dir_key(d, d->cfg->log_key, d->pending ? NULL :
-	    d->log_cert, "log-signing", &d->log_key, &d->log_signer,
+	    d->log_cert, "log-signing", &d->log_key, &d->log_ts,
 	    &d->log_pub, eb)) != 0)
 		return r;
 	if (!d->pending)
@@ -413,6 +416,29 @@ ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 	if (r != 0)
 		ca_err_prefix(eb, "the log of \"%s\"", d->path);
 	return r;
+}
+
+int
+ca_dir_ca_pkey(struct ca_dir *d, EVP_PKEY **out, struct ca_errbuf *eb)
+{
+	int r;
+
+	*out = NULL;
+	if (d->hsm == NULL || d->ca_ts == NULL)
+		return CA_ERR_INTERNAL;
+	if (d->ca_signer == NULL && (r = ca_hsm_signing_key(d->hsm,
+	    &d->ca_key, &d->ca_signer, eb)) != 0)
+		return r;
+	*out = d->ca_signer;
+	return 0;
+}
+
+/* ca_sign_fn for the log key's session (arg). */
+static int
+token_sign(void *arg, const EVP_MD *md, const unsigned char *data,
+    size_t len, unsigned char **sig, size_t *siglen, struct ca_errbuf *eb)
+{
+	return ca_tsigner_sign(arg, md, data, len, sig, siglen, eb);
 }
 
 int
@@ -622,10 +648,10 @@ append(struct ca_dir *d, const json_t *body, const struct ca_artifact *a,
 	size_t reclen = 0, i, nfolders = 0;
 	int r = CA_ERR_NOMEM, journalled = 0;
 
-	if (d->log_signer == NULL || op == NULL)
+	if (d->log_ts == NULL || op == NULL)
 		return CA_ERR_INTERNAL;
-	if ((r = ca_log_seal(body, d->log_signer, d->log_pub, &rec, &reclen,
-	    head, eb)) != 0)
+	if ((r = ca_log_seal_with(body, token_sign, d->log_ts, d->log_pub,
+	    &rec, &reclen, head, eb)) != 0)
 		return r;
 	r = CA_ERR_NOMEM;
 	if ((tmp = calloc(n + 1, sizeof(*tmp))) == NULL ||
@@ -866,7 +892,9 @@ ca_dir_close(struct ca_dir *d)
 		(void)opener_take(d, &h, NULL);
 		ca_hsm_close(h);
 	}
-	/* Keys are borrowed from the token: they go with it. */
+	/* Sessions close before the token; its keys go with it. */
+	ca_tsigner_close(d->ca_ts);
+	ca_tsigner_close(d->log_ts);
 	ca_hsm_close(d->hsm);
 	EVP_PKEY_free(d->ca_pub);
 	EVP_PKEY_free(d->log_pub);

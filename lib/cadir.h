@@ -23,6 +23,7 @@
 #include "log.h"
 #include "secret.h"
 #include "store.h"
+#include "tokensign.h"
 
 struct ca_dir {
 	char *path;
@@ -66,7 +67,13 @@ struct ca_dir {
 	/* After ca_dir_login: */
 	struct ca_hsm *hsm;
 	struct ca_keyref ca_key, log_key;
-	EVP_PKEY *ca_signer, *log_signer;	/* borrowed from hsm */
+	/*
+	 * Each key signs through a session of its own (tokensign.h): the
+	 * certificates and the records of every command.
+	 */
+	struct ca_tsigner *ca_ts, *log_ts;
+	/* NULL until ca_dir_ca_pkey; borrowed from hsm. */
+	EVP_PKEY *ca_signer;
 	EVP_PKEY *ca_pub, *log_pub;		/* the keys' public halves */
 };
 
@@ -142,14 +149,25 @@ int ca_dir_login(struct ca_dir *d, const char *pin_source,
 /*
  * ca_dir_key: after ca_dir_token, find the key the URI uristr names on
  * d's token, check its public half is cert's (unless cert is NULL), and
- * return it as key and as a signer borrowed from the token, and its public
- * half in *pubout (may be NULL; caller frees with EVP_PKEY_free).  what
- * names the key in messages.  CA_ERR_KEY_NOT_FOUND, CA_ERR_KEY_MISMATCH,
- * CA_ERR_URI, CA_ERR_HSM.
+ * return it as key, with a session to sign with in *ts (close it with
+ * ca_tsigner_close before the token), and its public half in *pubout (may
+ * be NULL; caller frees with EVP_PKEY_free).  what names the key in
+ * messages.  CA_ERR_KEY_NOT_FOUND, CA_ERR_KEY_MISMATCH, CA_ERR_URI,
+ * CA_ERR_HSM.
  */
 int ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
-    const char *what, struct ca_keyref *key, EVP_PKEY **signer,
+    const char *what, struct ca_keyref *key, struct ca_tsigner **ts,
     EVP_PKEY **pubout, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_dir_ca_pkey: after ca_dir_login, the CA key as libp11's EVP_PKEY,
+ * for what OpenSSL must sign itself (a CRL): made on first use and kept
+ * in d->ca_signer, borrowed from the token, since libp11 lists every key
+ * on the token to make it, which costs about a millisecond.
+ * CA_ERR_HSM, CA_ERR_KEY_NOT_FOUND, CA_ERR_INTERNAL before login.
+ */
+int ca_dir_ca_pkey(struct ca_dir *d, EVP_PKEY **out, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
 
 /*
  * ca_dir_body: a new record body following d's head for op at now, with

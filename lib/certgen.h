@@ -118,6 +118,17 @@ int ca_cert_sign(X509 *x, EVP_PKEY *signer, const EVP_MD *md,
 int ca_cert_verify(X509 *x, EVP_PKEY *pub) CA_MUST_CHECK;
 
 /*
+ * ca_cert_assemble: Certificate ::= SEQUENCE { tbs, signatureAlgorithm,
+ * BIT STRING } from tl bytes of tbs (draft's, as i2d_re_X509_tbs gives
+ * them), draft's own signatureAlgorithm, and a signature made elsewhere
+ * (a token's): the bytes linted are the bytes signed.  *out is a new
+ * buffer of *outlen bytes (free()).  CA_ERR_CRYPTO, CA_ERR_NOMEM.
+ */
+int ca_cert_assemble(X509 *draft, const unsigned char *tbs, size_t tl,
+    const unsigned char *sig, size_t siglen, unsigned char **out,
+    size_t *outlen) CA_MUST_CHECK;
+
+/*
  * ca_cert_same_tbs: 0 when a and b agree in every TBS field except those
  * that depend on the key (subjectPublicKeyInfo, subjectKeyIdentifier,
  * authorityKeyIdentifier); CA_ERR_VERIFY naming the first difference

@@ -349,70 +349,6 @@ draft(struct batch *b, int t, struct item *it)
 		bad(it, &eb, "its certificate fails the lints");
 }
 
-/* DER length octets for n into out (at most 5); their count. */
-static size_t
-der_len(size_t n, unsigned char *out)
-{
-	size_t k = 0, i;
-
-	if (n < 0x80) {
-		out[0] = (unsigned char)n;
-		return 1;
-	}
-	for (i = n; i > 0; i >>= 8)
-		k++;
-	out[0] = (unsigned char)(0x80 | k);
-	for (i = 0; i < k; i++)
-		out[1 + i] = (unsigned char)(n >> (8 * (k - 1 - i)));
-	return k + 1;
-}
-
-/*
- * Certificate ::= SEQUENCE { tbs, signatureAlgorithm, BIT STRING } from
- * the draft's own tbs and algorithm, and the token's signature: the bytes
- * linted are the bytes signed.  *out is a new buffer (free()).
- */
-static int
-assemble(X509 *draft, const unsigned char *tbs, size_t tl,
-    const unsigned char *sig, size_t siglen, unsigned char **out,
-    size_t *outlen)
-{
-	const X509_ALGOR *alg = NULL;
-	const ASN1_BIT_STRING *dsig = NULL;
-	unsigned char *algd = NULL, *der = NULL, hdr[6], bhdr[6];
-	size_t hl, bl, body, at;
-	int al;
-
-	*out = NULL;
-	X509_get0_signature(&dsig, &alg, draft);
-	if ((al = i2d_X509_ALGOR(alg, &algd)) <= 0)
-		return CA_ERR_CRYPTO;
-	bhdr[0] = 0x03;
-	bl = 1 + der_len(siglen + 1, bhdr + 1);
-	body = tl + (size_t)al + bl + 1 + siglen;
-	hdr[0] = 0x30;
-	hl = 1 + der_len(body, hdr + 1);
-	if ((der = malloc(hl + body)) == NULL) {
-		OPENSSL_free(algd);
-		return CA_ERR_NOMEM;
-	}
-	memcpy(der, hdr, hl);
-	at = hl;
-	memcpy(der + at, tbs, tl);
-	at += tl;
-	memcpy(der + at, algd, (size_t)al);
-	at += (size_t)al;
-	memcpy(der + at, bhdr, bl);
-	at += bl;
-	der[at++] = 0x00;		/* no unused bits */
-	memcpy(der + at, sig, siglen);
-	at += siglen;
-	OPENSSL_free(algd);
-	*out = der;
-	*outlen = at;
-	return 0;
-}
-
 /* sig over data verifies with pub (the CA certificate's key). */
 static int
 sig_ok(EVP_PKEY *pub, const EVP_MD *md, const unsigned char *data,
@@ -480,8 +416,8 @@ sign_one(struct batch *b, int t, struct item *it)
 		    "verify with the CA certificate's key");
 		goto out;
 	}
-	if ((r = assemble(it->draft, tbs, (size_t)tl, sig, siglen, &it->der,
-	    &it->der_len)) != 0 || (r = pem_of(it->der, it->der_len,
+	if ((r = ca_cert_assemble(it->draft, tbs, (size_t)tl, sig, siglen,
+	    &it->der, &it->der_len)) != 0 || (r = pem_of(it->der, it->der_len,
 	    &it->pem, &it->pem_len)) != 0) {
 		fatal(b, r, &eb, "cannot encode a certificate");
 		goto out;

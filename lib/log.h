@@ -83,6 +83,25 @@ int ca_log_seal(const json_t *body, EVP_PKEY *signer, EVP_PKEY *pub,
     char **rec, size_t *len, char hash[65], struct ca_errbuf *eb)
     CA_MUST_CHECK;
 
+/*
+ * A signature over len bytes of data with md, in the form X.509 and the
+ * log carry it (a DER ECDSA-Sig-Value, or PKCS#1 v1.5), in a new buffer
+ * of *siglen bytes (caller frees with OPENSSL_free()): what
+ * ca_tsigner_sign gives.  0, or a CA_ERR_* with eb filled.
+ */
+typedef int (*ca_sign_fn)(void *arg, const EVP_MD *md,
+    const unsigned char *data, size_t len, unsigned char **sig,
+    size_t *siglen, struct ca_errbuf *eb);
+
+/*
+ * ca_log_seal_with: ca_log_seal, the signature made by sign(arg, ...),
+ * a token's own session say, rather than through an EVP_PKEY.  As
+ * ca_log_seal, and sign's errors.
+ */
+int ca_log_seal_with(const json_t *body, ca_sign_fn sign, void *arg,
+    EVP_PKEY *pub, char **rec, size_t *len, char hash[65],
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
 /* What ca_log_verify found. */
 struct ca_log_summary {
 	long long count;

@@ -464,6 +464,7 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
     struct ca_crl_result *res, struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;
+	EVP_PKEY *signer;
 	struct scan s;
 	struct ca_duration dur;
 	struct ca_crl_params p;
@@ -579,7 +580,8 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 	if ((r = ca_tmp_open(der, 0644, &fd, &tder, eb)) != 0 ||
 	    (r = ca_tmp_open(pem, 0644, &fp, &tpem, eb)) != 0)
 		goto out;
-	if ((r = ca_crl_write(idx, &p, d->ca_signer, fd, fp, &info, eb)) != 0)
+	if ((r = ca_dir_ca_pkey(d, &signer, eb)) != 0 ||
+	    (r = ca_crl_write(idx, &p, signer, fd, fp, &info, eb)) != 0)
 		goto out;
 	{
 		int e1 = fclose(fd), e2 = fclose(fp);

@@ -201,7 +201,7 @@ depth_below(const struct ca_dir *d)
 	return 1 + (d->chain != NULL ? sk_X509_num(d->chain) - 0 : 0);
 }
 
-/* The tbs of x, now signed, is still the one linted (tbs, len bytes). */
+/* The tbs of x, signed, is the one linted (tbs, len bytes). */
 static int
 tbs_unchanged(X509 *x, const unsigned char *tbs, int len,
     struct ca_errbuf *eb)
@@ -214,8 +214,8 @@ tbs_unchanged(X509 *x, const unsigned char *tbs, int len,
 	OPENSSL_free(now);
 	if (same)
 		return 0;
-	ca_errf(eb, "the signed certificate differs from the one linted "
-	    "(its signature algorithm is not the CA key's)");
+	ca_errf(eb, "the signed certificate, read back, differs from the "
+	    "one linted");
 	return CA_ERR_VERIFY;
 }
 
@@ -635,9 +635,9 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	}
 
 	/*
-	 * 4. The token signs the linted draft itself, not a second build of
-	 * it; before anything is written its signature must verify and the
-	 * signed tbs be the linted one, byte for byte.
+	 * 4. The token signs the linted draft's tbs itself, not a second
+	 * build of it; before anything is written the signature must verify
+	 * and the certificate, read back, hold the linted tbs byte for byte.
 	 */
 	if ((r = ca_dir_login(x.d, req->pin_source, req->prompt,
 	    req->prompt_arg, eb)) != 0)
@@ -646,10 +646,8 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 		r = CA_ERR_CRYPTO;
 		goto out;
 	}
-	x.cert = x.draft;
-	x.draft = NULL;
-	if ((r = ca_cert_sign(x.cert, x.d->ca_signer, ca_md_for_key(ca_pub),
-	    eb)) != 0)
+	if ((r = ca_tsigner_sign_cert(x.d->ca_ts, x.draft,
+	    ca_md_for_key(ca_pub), &x.cert, eb)) != 0)
 		goto out;
 	if (ca_cert_verify(x.cert, ca_pub) != 0) {
 		ca_errf(eb, "the token's signature does not verify with the "

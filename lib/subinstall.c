@@ -154,6 +154,7 @@ certify_log_key(const struct ca_install_req *req, struct run *x,
 	struct ca_cert_params lp;
 	struct ca_lint_report rep;
 	enum ca_keyalg alg;
+	EVP_PKEY *signer;
 	struct tm tm;
 	int r;
 
@@ -188,8 +189,9 @@ certify_log_key(const struct ca_install_req *req, struct run *x,
 		ca_err_prefix(eb, "log-signer certificate before signing");
 		return r;
 	}
-	if ((r = ca_cert_build(&lp, d->log_pub, d->ca_pub, &d->log_cert)) !=
-	    0 || (r = ca_cert_sign(d->log_cert, d->ca_signer,
+	if ((r = ca_dir_ca_pkey(d, &signer, eb)) != 0 ||
+	    (r = ca_cert_build(&lp, d->log_pub, d->ca_pub, &d->log_cert)) !=
+	    0 || (r = ca_cert_sign(d->log_cert, signer,
 	    ca_md_for_key(d->ca_pub), eb)) != 0)
 		return r;
 	if (ca_cert_verify(d->log_cert, d->ca_pub) != 0) {

@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "certgen.h"
 #include "hsm_p11.h"
 
 struct ca_tsigner {
@@ -48,7 +49,7 @@ ca_tsigner_open(struct ca_hsm *h, const struct ca_keyref *key,
 		return ca_p11_code(rv);
 	}
 	if ((r = ca_p11_find_half(h, key, CKO_PRIVATE_KEY, &s->key)) != 0) {
-		ca_errf(eb, "the CA key is not on the token");
+		ca_errf(eb, "key \"%s\" is not on the token", key->label);
 		goto fail;
 	}
 	a.type = CKA_KEY_TYPE;
@@ -61,7 +62,7 @@ ca_tsigner_open(struct ca_hsm *h, const struct ca_keyref *key,
 		goto fail;
 	}
 	if (s->type != CKK_EC && s->type != CKK_RSA) {
-		ca_errf(eb, "the CA key is neither EC nor RSA");
+		ca_errf(eb, "key \"%s\" is neither EC nor RSA", key->label);
 		r = CA_ERR_ALGORITHM;
 		goto fail;
 	}
@@ -161,6 +162,41 @@ ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
 	memcpy(*sig, raw, rawlen);
 	*siglen = rawlen;
 	return 0;
+}
+
+int
+ca_tsigner_sign_cert(struct ca_tsigner *s, X509 *draft, const EVP_MD *md,
+    X509 **out, struct ca_errbuf *eb)
+{
+	unsigned char *tbs = NULL, *sig = NULL, *der = NULL;
+	const unsigned char *p;
+	size_t siglen = 0, len = 0;
+	int tl, r = CA_ERR_CRYPTO;
+
+	*out = NULL;
+	if ((tl = i2d_re_X509_tbs(draft, &tbs)) <= 0)
+		goto out;
+	if ((r = ca_tsigner_sign(s, md, tbs, (size_t)tl, &sig, &siglen,
+	    eb)) != 0 || (r = ca_cert_assemble(draft, tbs, (size_t)tl, sig,
+	    siglen, &der, &len)) != 0)
+		goto out;
+	/* Parsed afresh: nothing cached from the draft comes along. */
+	p = der;
+	if ((*out = d2i_X509(NULL, &p, (long)len)) == NULL ||
+	    p != der + len) {
+		X509_free(*out);
+		*out = NULL;
+		ca_errf(eb, "the signed certificate cannot be read back");
+		r = CA_ERR_CRYPTO;
+		goto out;
+	}
+	r = 0;
+out:
+	ERR_clear_error();
+	OPENSSL_free(tbs);
+	OPENSSL_free(sig);
+	free(der);
+	return r;
 }
 
 void

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "ca_err.h"
 #include "hsm.h"
@@ -38,6 +39,17 @@ int ca_tsigner_open(struct ca_hsm *h, const struct ca_keyref *key,
 int ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
     const unsigned char *data, size_t len, unsigned char **sig,
     size_t *siglen, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_tsigner_sign_cert: the certificate draft, signed already (by a
+ * throwaway key, say) with the signature algorithm of s's key and md,
+ * signed by the token instead: the token signs draft's tbs as it stands,
+ * and *out is a new certificate parsed from that tbs, draft's algorithm
+ * and the token's signature.  The signature is not verified here.  As
+ * ca_tsigner_sign, and CA_ERR_CRYPTO.
+ */
+int ca_tsigner_sign_cert(struct ca_tsigner *s, X509 *draft,
+    const EVP_MD *md, X509 **out, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /* ca_tsigner_close: close the session; accepts NULL. */
 void ca_tsigner_close(struct ca_tsigner *s);

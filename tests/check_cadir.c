@@ -170,7 +170,7 @@ START_TEST(open_reads_the_directory)
 	ck_assert_str_eq(d->head.log_id, root.head);
 	ck_assert_int_eq(d->head.time, NOW);
 	ck_assert_ptr_null(d->hsm);
-	ck_assert_ptr_null(d->ca_signer);
+	ck_assert_ptr_null(d->ca_ts);
 	ca_dir_close(d);
 	ca_dir_close(NULL);
 }
@@ -291,7 +291,7 @@ START_TEST(login_wrong_pin)
 	eb.msg[0] = '\0';
 	ck_assert_err(ca_dir_login(d, badpinsrc, NULL, NULL, &eb),
 	    CA_ERR_PIN_INCORRECT);
-	ck_assert_ptr_null(d->ca_signer);
+	ck_assert_ptr_null(d->ca_ts);
 	ca_dir_close(d);
 	/* No pin source and no prompt: nothing to read the PIN from. */
 	d = open_ok();
@@ -330,7 +330,7 @@ START_TEST(login_key_mismatch)
 	ck_assert_err(ca_dir_login(d, pinsrc, NULL, NULL, &eb),
 	    CA_ERR_KEY_MISMATCH);
 	ck_assert_msg(strstr(eb.msg, "does not match") != NULL, "%s", eb.msg);
-	ck_assert_ptr_null(d->ca_signer);
+	ck_assert_ptr_null(d->ca_ts);
 	ca_dir_close(d);
 
 	/* A key that is not on the token at all. */
@@ -363,7 +363,7 @@ START_TEST(token_opened_while_log_verifies)
 	ck_assert_ptr_null(d->hsm);
 	ck_assert_ok(ca_dir_login(d, pinsrc, NULL, NULL, &eb));
 	ck_assert_ptr_null(d->opener);
-	ck_assert_ptr_nonnull(d->ca_signer);
+	ck_assert_ptr_nonnull(d->ca_ts);
 	/* The module's hash, read on that thread, is the module's. */
 	ck_assert_ok(ca_dir_body(d, "check_cadir", "test", NOW + 60, NULL,
 	    &body, &eb));
@@ -391,6 +391,70 @@ START_TEST(token_opened_while_log_verifies)
 	eb2.msg[0] = '\0';
 	ck_assert_err(ca_dir_login(d, pinsrc, NULL, NULL, &eb2), r);
 	ck_assert_str_eq(eb2.msg, eb.msg);
+	ca_dir_close(d);
+}
+END_TEST
+
+/* sig over data verifies with cert's key (SHA-256). */
+static int
+sig_verifies(X509 *cert, const unsigned char *data, size_t len,
+    const unsigned char *sig, size_t siglen)
+{
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	int ok;
+
+	ok = m != NULL && EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL,
+	    X509_get0_pubkey(cert)) == 1 && EVP_DigestVerify(m, sig, siglen,
+	    data, len) == 1;
+	EVP_MD_CTX_free(m);
+	return ok;
+}
+
+/*
+ * After login each key signs through a session of its own, verifiably;
+ * libp11's EVP_PKEY of the CA key is made only when asked for, once.
+ */
+START_TEST(keys_sign_after_login)
+{
+	struct ca_dir *d = open_ok();
+	struct ca_errbuf eb;
+	const unsigned char data[] = "to be signed";
+	unsigned char *sig = NULL;
+	size_t siglen = 0;
+	EVP_PKEY *pk = NULL, *again = NULL;
+	EVP_MD_CTX *m;
+
+	ck_assert_err(ca_dir_ca_pkey(d, &pk, &eb), CA_ERR_INTERNAL);
+	ck_assert_ptr_null(pk);
+	ck_assert_ok(ca_dir_login(d, pinsrc, NULL, NULL, &eb));
+	ck_assert_ptr_nonnull(d->ca_ts);
+	ck_assert_ptr_nonnull(d->log_ts);
+	ck_assert_ptr_null(d->ca_signer);
+
+	/* The log key's session signs what its public half verifies. */
+	ck_assert_ok(ca_tsigner_sign(d->log_ts, EVP_sha256(), data,
+	    sizeof(data), &sig, &siglen, &eb));
+	ck_assert(sig_verifies(d->log_cert, data, sizeof(data), sig, siglen));
+	ck_assert(!sig_verifies(d->cert, data, sizeof(data), sig, siglen));
+	OPENSSL_free(sig);
+
+	/* The CA key through libp11: made once, and it signs. */
+	ck_assert_ok(ca_dir_ca_pkey(d, &pk, &eb));
+	ck_assert_ptr_nonnull(pk);
+	ck_assert_ptr_eq(d->ca_signer, pk);
+	ck_assert_ok(ca_dir_ca_pkey(d, &again, &eb));
+	ck_assert_ptr_eq(again, pk);
+	ck_assert_ptr_nonnull(m = EVP_MD_CTX_new());
+	ck_assert_int_eq(EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, pk),
+	    1);
+	ck_assert_int_eq(EVP_DigestSign(m, NULL, &siglen, data,
+	    sizeof(data)), 1);
+	ck_assert_ptr_nonnull(sig = OPENSSL_malloc(siglen));
+	ck_assert_int_eq(EVP_DigestSign(m, sig, &siglen, data,
+	    sizeof(data)), 1);
+	EVP_MD_CTX_free(m);
+	ck_assert(sig_verifies(d->cert, data, sizeof(data), sig, siglen));
+	OPENSSL_free(sig);
 	ca_dir_close(d);
 }
 END_TEST
@@ -698,6 +762,7 @@ cadir_suite(void)
 	tcase_add_test(tc, login_wrong_pin);
 	tcase_add_test(tc, login_key_mismatch);
 	tcase_add_test(tc, token_opened_while_log_verifies);
+	tcase_add_test(tc, keys_sign_after_login);
 	tcase_add_test(tc, body_follows_head);
 	tcase_add_test(tc, append_writes_together);
 	tcase_add_test(tc, append_needs_login);

@@ -315,6 +315,7 @@ START_TEST(not_a_ca_cert)
 	struct ca_errbuf eb;
 	X509_REQ *req = NULL;
 	X509 *x = NULL;
+	EVP_PKEY *signer;
 	unsigned char *buf;
 	size_t len;
 	char path[PATH_MAX + 48], *pem = NULL;
@@ -338,7 +339,8 @@ START_TEST(not_a_ca_cert)
 	p.aki = X509_get0_subject_key_id(d->cert);
 	ck_assert_ok(ca_cert_build(&p, X509_REQ_get0_pubkey(req),
 	    X509_get0_pubkey(d->cert), &x));
-	ck_assert_ok(ca_cert_sign(x, d->ca_signer, ca_md_for_key(
+	ck_assert_ok(ca_dir_ca_pkey(d, &signer, &eb));
+	ck_assert_ok(ca_cert_sign(x, signer, ca_md_for_key(
 	    X509_get0_pubkey(d->cert)), &eb));
 	ck_assert_ok(ca_cert_verify(x, X509_get0_pubkey(d->cert)));
 	ca_dir_close(d);

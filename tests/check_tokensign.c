@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include "cadir.h"
+#include "certgen.h"
 #include "rootca.h"
 #include "tokensign.h"
 
@@ -136,6 +137,29 @@ exercise(const char *alg)
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	ck_assert_int_eq(j[0].good + j[1].good, 80);
+	/*
+	 * A certificate signed again by the token (log-signer.pem stands in
+	 * for a draft): the same tbs, and a signature the CA key verifies.
+	 */
+	{
+		const EVP_MD *md = ca_md_for_key(X509_get0_pubkey(d->cert));
+		unsigned char *t1 = NULL, *t2 = NULL;
+		X509 *x = NULL;
+		int n1, n2;
+
+		ck_assert_msg(ca_tsigner_sign_cert(s[0], d->log_cert, md, &x,
+		    &eb) == 0, "sign: %s", eb.msg);
+		ck_assert_ptr_nonnull(x);
+		ck_assert_ok(ca_cert_verify(x, X509_get0_pubkey(d->cert)));
+		n1 = i2d_re_X509_tbs(d->log_cert, &t1);
+		n2 = i2d_re_X509_tbs(x, &t2);
+		ck_assert_int_gt(n1, 0);
+		ck_assert_int_eq(n1, n2);
+		ck_assert_mem_eq(t1, t2, (size_t)n1);
+		OPENSSL_free(t1);
+		OPENSSL_free(t2);
+		X509_free(x);
+	}
 	for (i = 0; i < 2; i++)
 		ca_tsigner_close(s[i]);
 	/* A key that is not there. */

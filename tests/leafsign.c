@@ -41,7 +41,7 @@ main(int argc, char **argv)
 	struct ca_dir *d = NULL;
 	char src[4200];
 	X509 *x = NULL;
-	EVP_PKEY *pub = NULL;
+	EVP_PKEY *pub = NULL, *signer;
 	FILE *f;
 	unsigned char serial[16];
 	BIGNUM *bn = NULL;
@@ -88,7 +88,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "leafsign: cannot build the certificate\n");
 		return 1;
 	}
-	if (ca_cert_sign(x, d->ca_signer, ca_md_for_key(X509_get0_pubkey(
+	if (ca_dir_ca_pkey(d, &signer, &eb) != 0 ||
+	    ca_cert_sign(x, signer, ca_md_for_key(X509_get0_pubkey(
 	    d->cert)), &eb) != 0 || !PEM_write_X509(stdout, x)) {
 		fprintf(stderr, "leafsign: %s\n", eb.msg);
 		return 1;
