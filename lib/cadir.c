@@ -259,7 +259,6 @@ ca_dir_open_flags(const char *path, unsigned flags, struct ca_dir **out,
 	return open_dir(path, flags, out, eb);
 }
 
-
 int
 ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
     const char *what, struct ca_keyref *key, struct ca_tsigner **ts,

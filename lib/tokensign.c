@@ -168,10 +168,10 @@ int
 ca_tsigner_sign_cert(struct ca_tsigner *s, X509 *draft, const EVP_MD *md,
     X509 **out, struct ca_errbuf *eb)
 {
-	unsigned char *tbs = NULL, *sig = NULL, *der = NULL;
+	unsigned char *tbs = NULL, *sig = NULL, *der = NULL, *again = NULL;
 	const unsigned char *p;
 	size_t siglen = 0, len = 0;
-	int tl, r = CA_ERR_CRYPTO;
+	int tl, n, r = CA_ERR_CRYPTO;
 
 	*out = NULL;
 	if ((tl = i2d_re_X509_tbs(draft, &tbs)) <= 0)
@@ -190,9 +190,20 @@ ca_tsigner_sign_cert(struct ca_tsigner *s, X509 *draft, const EVP_MD *md,
 		r = CA_ERR_CRYPTO;
 		goto out;
 	}
+	/* What relying parties will parse is what was linted and signed. */
+	n = i2d_re_X509_tbs(*out, &again);
+	if (n != tl || memcmp(again, tbs, (size_t)tl) != 0) {
+		X509_free(*out);
+		*out = NULL;
+		ca_errf(eb, "the signed certificate, read back, differs from "
+		    "the one linted");
+		r = CA_ERR_VERIFY;
+		goto out;
+	}
 	r = 0;
 out:
 	ERR_clear_error();
+	OPENSSL_free(again);
 	OPENSSL_free(tbs);
 	OPENSSL_free(sig);
 	free(der);

@@ -45,7 +45,8 @@ int ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
  * throwaway key, say) with the signature algorithm of s's key and md,
  * signed by the token instead: the token signs draft's tbs as it stands,
  * and *out is a new certificate parsed from that tbs, draft's algorithm
- * and the token's signature.  The signature is not verified here.  As
+ * and the token's signature, whose tbs re-encodes to the same bytes
+ * (CA_ERR_VERIFY otherwise).  The signature is not verified here.  As
  * ca_tsigner_sign, and CA_ERR_CRYPTO.
  */
 int ca_tsigner_sign_cert(struct ca_tsigner *s, X509 *draft,
