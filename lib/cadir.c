@@ -392,7 +392,8 @@ ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 		return r;
 	if (!d->pending)
 		return 0;
-	if (EVP_PKEY_eq(d->ca_pub, X509_REQ_get0_pubkey(d->csr)) != 1) {
+	if (d->csr->key == NULL ||
+	    EVP_PKEY_eq(d->ca_pub, d->csr->key) != 1) {
 		ERR_clear_error();
 		ca_errf(eb, "the CA key on token \"%s\" is not the one %s "
 		    "asks to certify; is this the right token?",
@@ -898,7 +899,7 @@ ca_dir_close(struct ca_dir *d)
 	EVP_PKEY_free(d->ca_pub);
 	EVP_PKEY_free(d->log_pub);
 	X509_free(d->cert);
-	X509_REQ_free(d->csr);
+	ca_csr_free(d->csr);
 	X509_free(d->log_cert);
 	sk_X509_pop_free(d->chain, X509_free);
 	ca_serial_set_free(&d->serials);

@@ -38,7 +38,7 @@ struct ca_dir {
 	 * against the log key on its token, at ca_dir_login.
 	 */
 	int pending;
-	X509_REQ *csr;			/* ca.csr, while pending */
+	struct ca_csr *csr;		/* ca.csr, while pending */
 	struct ca_log_head head;
 	/*
 	 * With CA_DIR_SERIALS: every serial the log names, sorted,

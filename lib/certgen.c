@@ -68,26 +68,17 @@ key_identifier(EVP_PKEY *key, ASN1_OCTET_STRING **out)
 	return r;
 }
 
-/*
- * x's subjectPublicKeyInfo as a copy of spki's fields: OpenSSL 3.0 would
- * otherwise encode the key through its provider encoders, which costs as
- * much as a signature.
- */
-static int
-copy_spki(X509 *x, const X509_PUBKEY *spki)
+int
+ca_pubkey_set_fields(X509_PUBKEY *dst, const X509_ALGOR *alg,
+    const unsigned char *pk, int pklen)
 {
 	ASN1_OBJECT *obj = NULL;
 	const ASN1_OBJECT *o;
-	X509_ALGOR *alg = NULL;
 	const void *pval;
 	void *pv = NULL;
-	const unsigned char *pk;
 	unsigned char *bits = NULL;
-	int pklen, ptype;
+	int ptype;
 
-	if (X509_PUBKEY_get0_param(NULL, &pk, &pklen, &alg, spki) != 1 ||
-	    alg == NULL)
-		return CA_ERR_CRYPTO;
 	X509_ALGOR_get0(&o, &ptype, &pval, alg);
 	if ((obj = OBJ_dup(o)) == NULL)
 		goto fail;
@@ -100,10 +91,10 @@ copy_spki(X509 *x, const X509_PUBKEY *spki)
 	} else if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF) {
 		goto fail;
 	}
-	if ((bits = OPENSSL_memdup(pk, (size_t)pklen)) == NULL && pklen > 0)
+	if (pklen < 0 || ((bits = OPENSSL_memdup(pk, (size_t)pklen)) ==
+	    NULL && pklen > 0))
 		goto fail;
-	if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), obj, ptype, pv,
-	    bits, pklen) != 1)
+	if (X509_PUBKEY_set0_param(dst, obj, ptype, pv, bits, pklen) != 1)
 		goto fail;
 	return 0;
 fail:
@@ -114,6 +105,24 @@ fail:
 		ASN1_STRING_free(pv);
 	OPENSSL_free(bits);
 	return CA_ERR_CRYPTO;
+}
+
+/*
+ * x's subjectPublicKeyInfo as a copy of spki's fields: OpenSSL 3.0 would
+ * otherwise encode the key through its provider encoders, which costs as
+ * much as a signature.
+ */
+static int
+copy_spki(X509 *x, const X509_PUBKEY *spki)
+{
+	X509_ALGOR *alg = NULL;
+	const unsigned char *pk;
+	int pklen;
+
+	if (X509_PUBKEY_get0_param(NULL, &pk, &pklen, &alg, spki) != 1 ||
+	    alg == NULL)
+		return CA_ERR_CRYPTO;
+	return ca_pubkey_set_fields(X509_get_X509_PUBKEY(x), alg, pk, pklen);
 }
 
 static int

@@ -89,6 +89,15 @@ int ca_key_id(const X509_PUBKEY *spki, ASN1_OCTET_STRING **out)
     CA_MUST_CHECK;
 
 /*
+ * ca_pubkey_set_fields: dst's algorithm and key bits become copies of alg
+ * (its parameters absent, NULL, an OID or a SEQUENCE) and of pk's pklen
+ * bytes, with no unused bits; no key is decoded or encoded, so
+ * X509_PUBKEY_get0 of dst gives NULL.  CA_ERR_CRYPTO.
+ */
+int ca_pubkey_set_fields(X509_PUBKEY *dst, const X509_ALGOR *alg,
+    const unsigned char *pk, int pklen) CA_MUST_CHECK;
+
+/*
  * ca_cert_build: a new unsigned certificate for subject_key from p.
  * issuer_key gives the authorityKeyIdentifier unless p->aki is set (both
  * NULL: self-signed, AKI = SKI).  Caller frees with X509_free.

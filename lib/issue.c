@@ -37,7 +37,7 @@ struct item {
 	unsigned char *buf;
 	size_t len;
 	char csr_sha[65], spki[65];
-	X509_REQ *req;
+	struct ca_csr *csr;
 	GENERAL_NAMES *san;
 	int bad;
 	char reason[320];
@@ -146,12 +146,15 @@ uri_ok(const char *s, size_t n)
 static int
 check_san(const struct ca_profile *p, struct item *it, struct ca_errbuf *eb)
 {
-	STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(it->req);
+	STACK_OF(X509_EXTENSION) *exts = NULL;
 	GENERAL_NAMES *san = NULL;
 	const unsigned char *d;
 	unsigned have = 0;
-	int i, n, crit = -1, uris = 0, r = CA_ERR_CSR;
+	int i, n, crit = -1, uris = 0, r;
 
+	if ((r = ca_csr_extensions(it->csr, &exts, eb)) != 0)
+		goto out;
+	r = CA_ERR_CSR;
 	if (exts != NULL)
 		san = X509V3_get_d2i(exts, NID_subject_alt_name, &crit, NULL);
 	if (san == NULL && crit == -2) {
@@ -249,25 +252,23 @@ static void
 check_request(struct batch *b, struct item *it)
 {
 	struct ca_errbuf eb = { 0 };
-	EVP_PKEY *key;
 
 	if (ca_read_file(it->path, 1 << 20, &it->buf, &it->len, &eb) != 0) {
 		bad(it, &eb, "cannot be read");
 		return;
 	}
 	ca_sha256_hex(it->buf, it->len, it->csr_sha);
-	if (ca_csr_parse(it->buf, it->len, &it->req, &eb) != 0 ||
-	    ca_csr_check_pop(it->req, &eb) != 0) {
+	if (ca_csr_parse(it->buf, it->len, &it->csr, &eb) != 0 ||
+	    ca_csr_check_pop(it->csr, &eb) != 0) {
 		bad(it, &eb, "not a request signed by its own key");
 		return;
 	}
-	key = X509_REQ_get0_pubkey(it->req);
-	if (ca_key_policy_check(key, b->prof->key_algorithms,
+	if (ca_key_policy_check(it->csr->key, b->prof->key_algorithms,
 	    b->prof->rsa_min_bits, &eb) != 0) {
 		bad(it, &eb, "its key is not allowed");
 		return;
 	}
-	if (X509_NAME_entry_count(X509_REQ_get_subject_name(it->req)) == 0) {
+	if (X509_NAME_entry_count(it->csr->subject) == 0) {
 		ca_errf(&eb, "its subject is empty; a device certificate names "
 		    "the device (CN=...)");
 		bad(it, &eb, "");
@@ -279,12 +280,11 @@ check_request(struct batch *b, struct item *it)
 	}
 	/* From the request's own encoding: no provider encoder, no cost. */
 	{
-		X509_PUBKEY *xp = X509_REQ_get_X509_PUBKEY(it->req);
 		unsigned char *der = NULL;
 		int n;
 
-		if (xp == NULL || (n = i2d_X509_PUBKEY(xp, &der)) <= 0 ||
-		    ca_key_id(xp, &it->ski) != 0) {
+		if ((n = i2d_X509_PUBKEY(it->csr->spki, &der)) <= 0 ||
+		    ca_key_id(it->csr->spki, &it->ski) != 0) {
 			OPENSSL_free(der);
 			bad(it, &eb, "its key cannot be encoded");
 			return;
@@ -332,20 +332,19 @@ draft(struct batch *b, int t, struct item *it)
 	struct ca_errbuf eb = { 0 };
 
 	memcpy(cp.serial, it->serial, CA_SERIAL_LEN);
-	cp.subject = X509_REQ_get_subject_name(it->req);
+	cp.subject = it->csr->subject;
 	cp.san = it->san;
-	cp.spki = X509_REQ_get_X509_PUBKEY(it->req);
+	cp.spki = it->csr->spki;
 	cp.ski = it->ski;
-	if (EVP_PKEY_get_base_id(X509_REQ_get0_pubkey(it->req)) ==
-	    EVP_PKEY_EC)
+	if (EVP_PKEY_get_base_id(it->csr->key) == EVP_PKEY_EC)
 		cp.key_usage &= ~(unsigned)CA_KU_RSA_ONLY;
-	if (ca_cert_build(&cp, X509_REQ_get0_pubkey(it->req), NULL,
+	if (ca_cert_build(&cp, it->csr->key, NULL,
 	    &it->draft) != 0 || ca_cert_sign(it->draft, b->soft[t], b->md,
 	    &eb) != 0) {
 		bad(it, &eb, "its certificate cannot be built");
 		return;
 	}
-	if (lint_draft(b, it->draft, X509_REQ_get0_pubkey(it->req), &eb) != 0)
+	if (lint_draft(b, it->draft, it->csr->key, &eb) != 0)
 		bad(it, &eb, "its certificate fails the lints");
 }
 
@@ -1056,7 +1055,7 @@ out:
 		struct item *it = &b.it[i];
 
 		free(it->buf);
-		X509_REQ_free(it->req);
+		ca_csr_free(it->csr);
 		GENERAL_NAMES_free(it->san);
 		X509_free(it->draft);
 		ASN1_OCTET_STRING_free(it->ski);

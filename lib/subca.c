@@ -30,7 +30,7 @@ struct run {
 	struct ca_profile *prof;
 	unsigned char *pbuf, *ibuf;
 	size_t plen, ilen;
-	X509_REQ *csr;
+	struct ca_csr *csr;
 	X509 *other;			/* the cross-certified root */
 	X509_NAME *subject;
 	EVP_PKEY *soft;
@@ -53,7 +53,7 @@ run_free(struct run *x, int failed)
 	ca_profile_free(x->prof);
 	free(x->pbuf);
 	free(x->ibuf);
-	X509_REQ_free(x->csr);
+	ca_csr_free(x->csr);
 	X509_free(x->other);
 	X509_NAME_free(x->subject);
 	EVP_PKEY_free(x->soft);
@@ -88,7 +88,7 @@ read_subject(const struct ca_sign_req *req, struct run *x, EVP_PKEY **key,
 			ca_err_prefix(eb, "\"%s\"", path);
 			return r;
 		}
-		*key = X509_REQ_get0_pubkey(x->csr);
+		*key = x->csr->key;
 		return 0;
 	}
 	if (ca_x509_parse_any(x->ibuf, x->ilen, &x->other) != 0) {
@@ -182,7 +182,7 @@ subject_name(const struct ca_sign_req *req, struct run *x,
 	} else if (x->prof->subject_from == CA_SUBJECT_FROM_PROFILE) {
 		return ca_dn_parse(x->prof->subject, &x->subject, eb);
 	} else {
-		n = X509_REQ_get_subject_name(x->csr);
+		n = x->csr->subject;
 	}
 	if (X509_NAME_entry_count(n) == 0) {
 		ca_errf(eb, "the request has an empty subject; the profile "

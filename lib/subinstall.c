@@ -101,8 +101,8 @@ check_cert(const struct ca_install_req *req, struct run *x,
 			r = CA_ERR_VERIFY;
 		return r;
 	}
-	if (EVP_PKEY_eq(X509_get0_pubkey(d->cert),
-	    X509_REQ_get0_pubkey(d->csr)) != 1) {
+	if (d->csr->key == NULL || EVP_PKEY_eq(X509_get0_pubkey(d->cert),
+	    d->csr->key) != 1) {
 		ERR_clear_error();
 		ca_errf(eb, "\"%s\" is for another key than this CA's "
 		    "request", req->cert_path);

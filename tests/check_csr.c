@@ -1,7 +1,8 @@
 /*
  * check_csr.c: PKCS#10 requests and the key policy (lib/csr.c): parsing
- * PEM and DER strictly, proof of possession, which keys a CA may
- * certify, building a request, and reading a certificate in either
+ * PEM and DER strictly, every kind of key, proof of possession over the
+ * bytes as received, the extensions a request asks for, which keys a CA
+ * may certify, building a request, and reading a certificate in either
  * encoding.
  */
 #include "check_util.h"
@@ -13,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "certgen.h"
 #include "csr.h"
@@ -130,7 +132,7 @@ make_cert(EVP_PKEY *key)
 static void
 csr_refused(const void *buf, size_t len)
 {
-	X509_REQ *req = (X509_REQ *)1;
+	struct ca_csr *req = (struct ca_csr *)1;
 	struct ca_errbuf eb;
 
 	eb.msg[0] = '\0';
@@ -140,10 +142,10 @@ csr_refused(const void *buf, size_t len)
 	ck_assert_int_eq(ERR_peek_error(), 0);
 }
 
-static X509_REQ *
+static struct ca_csr *
 csr_ok(const void *buf, size_t len)
 {
-	X509_REQ *req = NULL;
+	struct ca_csr *req = NULL;
 	struct ca_errbuf eb;
 
 	eb.msg[0] = '\0';
@@ -157,7 +159,8 @@ csr_ok(const void *buf, size_t len)
 START_TEST(build_pem_round_trip)
 {
 	EVP_PKEY *k = soft_key(CA_ALG_P384);
-	X509_REQ *req = make_req(k), *back;
+	X509_REQ *req = make_req(k);
+	struct ca_csr *back;
 	char *pem = NULL, *s = NULL;
 	size_t len = 0;
 	const char head[] = "-----BEGIN CERTIFICATE REQUEST-----\n";
@@ -174,24 +177,24 @@ START_TEST(build_pem_round_trip)
 
 	back = csr_ok(pem, len);
 	ck_assert_ok(ca_csr_check_pop(back, NULL));
-	ck_assert_int_eq(EVP_PKEY_eq(X509_REQ_get0_pubkey(back), k), 1);
-	ck_assert_ok(ca_dn_format(X509_REQ_get_subject_name(back), &s));
+	ck_assert_int_eq(EVP_PKEY_eq(back->key, k), 1);
+	ck_assert_ok(ca_dn_format(back->subject, &s));
 	ck_assert_str_eq(s, SUBJECT);
-	ck_assert_int_eq(X509_REQ_get_signature_nid(back),
-	    NID_ecdsa_with_SHA384);
-	/* Byte for byte the same request. */
+	/* Byte for byte the same key fields. */
 	{
-		size_t a, b;
-		unsigned char *da = req_der(req, &a), *db = req_der(back, &b);
+		unsigned char *da = NULL, *db = NULL;
+		int a = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(req), &da);
+		int b = i2d_X509_PUBKEY(back->spki, &db);
 
-		ck_assert_uint_eq(a, b);
-		ck_assert_int_eq(memcmp(da, db, a), 0);
+		ck_assert_int_gt(a, 0);
+		ck_assert_int_eq(a, b);
+		ck_assert_int_eq(memcmp(da, db, (size_t)a), 0);
 		OPENSSL_free(da);
 		OPENSSL_free(db);
 	}
 	free(s);
 	free(pem);
-	X509_REQ_free(back);
+	ca_csr_free(back);
 	X509_REQ_free(req);
 	EVP_PKEY_free(k);
 }
@@ -220,15 +223,16 @@ END_TEST
 START_TEST(parse_pem_and_der)
 {
 	EVP_PKEY *k = soft_key(CA_ALG_P256);
-	X509_REQ *req = make_req(k), *back;
+	X509_REQ *req = make_req(k);
+	struct ca_csr *back;
 	unsigned char *der;
 	char *pem = NULL, *buf;
 	size_t dlen, plen;
 
 	der = req_der(req, &dlen);
 	back = csr_ok(der, dlen);
-	ck_assert_int_eq(EVP_PKEY_eq(X509_REQ_get0_pubkey(back), k), 1);
-	X509_REQ_free(back);
+	ck_assert_int_eq(EVP_PKEY_eq(back->key, k), 1);
+	ca_csr_free(back);
 
 	ck_assert_ok(ca_csr_pem(req, &pem, &plen));
 	/* Blank lines and CRs before the armour are fine. */
@@ -236,7 +240,7 @@ START_TEST(parse_pem_and_der)
 	memcpy(buf, " \r\n\t\n", 5);
 	memcpy(buf + 5, pem, plen);
 	back = csr_ok(buf, plen + 5);
-	X509_REQ_free(back);
+	ca_csr_free(back);
 
 	/* The older "NEW CERTIFICATE REQUEST" armour. */
 	{
@@ -250,19 +254,19 @@ START_TEST(parse_pem_and_der)
 		    "\n%.*s-----END NEW CERTIFICATE REQUEST-----\n",
 		    (int)(end - b64), b64);
 		back = csr_ok(alt, n);
-		ck_assert_int_eq(EVP_PKEY_eq(X509_REQ_get0_pubkey(back), k), 1);
-		X509_REQ_free(back);
+		ck_assert_int_eq(EVP_PKEY_eq(back->key, k), 1);
+		ca_csr_free(back);
 		free(alt);
 	}
 	/* Blank space after the block is fine; a second block is not. */
 	{
 		char *two = malloc(2 * plen + 4);
-		X509_REQ *none = NULL;
+		struct ca_csr *none = NULL;
 
 		memcpy(two, pem, plen);
 		memcpy(two + plen, "\n \n", 3);
 		back = csr_ok(two, plen + 3);
-		X509_REQ_free(back);
+		ca_csr_free(back);
 		memcpy(two + plen, pem, plen);
 		ck_assert_err(ca_csr_parse((unsigned char *)two, 2 * plen,
 		    &none, NULL), CA_ERR_CSR);
@@ -285,7 +289,7 @@ START_TEST(parse_der_trailing_and_truncated)
 	unsigned char *der, *buf;
 	size_t dlen, n;
 	struct ca_errbuf eb;
-	X509_REQ *r2 = NULL;
+	struct ca_csr *r2 = NULL;
 
 	der = req_der(req, &dlen);
 	buf = malloc(dlen + 16);
@@ -363,7 +367,8 @@ END_TEST
 START_TEST(parse_refuses_version_2)
 {
 	EVP_PKEY *k = soft_key(CA_ALG_P256);
-	X509_REQ *req = make_req(k), *back;
+	X509_REQ *req = make_req(k);
+	struct ca_csr *back;
 	unsigned char *der, *p;
 	size_t dlen, i;
 
@@ -378,7 +383,7 @@ START_TEST(parse_refuses_version_2)
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_lt(i, 10);
 	back = csr_ok(der, dlen);	/* as made: fine */
-	X509_REQ_free(back);
+	ca_csr_free(back);
 	*p = 0x01;
 	csr_refused(der, dlen);
 	OPENSSL_free(der);
@@ -392,7 +397,8 @@ START_TEST(pop_refused)
 {
 	EVP_PKEY *k = soft_key(CA_ALG_P256), *other = soft_key(CA_ALG_P256);
 	X509_NAME *n = subject(SUBJECT);
-	X509_REQ *req = X509_REQ_new(), *back;
+	X509_REQ *req = X509_REQ_new();
+	struct ca_csr *back;
 	struct ca_errbuf eb;
 	unsigned char *der;
 	size_t dlen;
@@ -407,7 +413,7 @@ START_TEST(pop_refused)
 	ck_assert_err(ca_csr_check_pop(back, &eb), CA_ERR_VERIFY);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "proof of possession"));
 	ck_assert_int_eq(ERR_peek_error(), 0);
-	X509_REQ_free(back);
+	ca_csr_free(back);
 	OPENSSL_free(der);
 	X509_REQ_free(req);
 
@@ -416,11 +422,11 @@ START_TEST(pop_refused)
 	der = req_der(req, &dlen);
 	back = csr_ok(der, dlen);
 	ck_assert_ok(ca_csr_check_pop(back, &eb));
-	X509_REQ_free(back);
+	ca_csr_free(back);
 	der[dlen - 3] ^= 0x01;
 	back = csr_ok(der, dlen);
 	ck_assert_err(ca_csr_check_pop(back, &eb), CA_ERR_VERIFY);
-	X509_REQ_free(back);
+	ca_csr_free(back);
 	OPENSSL_free(der);
 	X509_REQ_free(req);
 
@@ -434,7 +440,8 @@ END_TEST
 START_TEST(pop_undecodable_key)
 {
 	EVP_PKEY *k = soft_key(CA_ALG_P256);
-	X509_REQ *req = make_req(k), *back = NULL;
+	X509_REQ *req = make_req(k);
+	struct ca_csr *back = NULL;
 	unsigned char *der, *pk = NULL, *p;
 	size_t dlen, i;
 	struct ca_errbuf eb;
@@ -450,15 +457,317 @@ START_TEST(pop_undecodable_key)
 			p = der + i;
 	ck_assert_ptr_nonnull(p);
 	p[64] ^= 0x01;
-	/* It parses (OpenSSL decodes the key only when asked), */
+	/* It parses (the key is made apart from the parse), */
 	back = csr_ok(der, dlen);
 	eb.msg[0] = '\0';
 	ck_assert_err(ca_csr_check_pop(back, &eb), CA_ERR_CSR);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "cannot be decoded"));
-	X509_REQ_free(back);
+	ca_csr_free(back);
 	ck_assert_int_eq(ERR_peek_error(), 0);
 	OPENSSL_free(pk);
 	OPENSSL_free(der);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* A request for k, signed by itself with md (NULL for Ed25519), as DER. */
+static unsigned char *
+signed_der(EVP_PKEY *k, const EVP_MD *md, STACK_OF(X509_EXTENSION) *exts,
+    size_t *len)
+{
+	X509_NAME *n = subject(SUBJECT);
+	X509_REQ *req = X509_REQ_new();
+	unsigned char *der;
+
+	ck_assert_int_eq(X509_REQ_set_version(req, X509_REQ_VERSION_1), 1);
+	ck_assert_int_eq(X509_REQ_set_subject_name(req, n), 1);
+	ck_assert_int_eq(X509_REQ_set_pubkey(req, k), 1);
+	if (exts != NULL)
+		ck_assert_int_eq(X509_REQ_add_extensions(req, exts), 1);
+	ck_assert_int_gt(X509_REQ_sign(req, k, md), 0);
+	der = req_der(req, len);
+	X509_REQ_free(req);
+	X509_NAME_free(n);
+	return der;
+}
+
+/*
+ * Every kind of key comes out as the key that signed: those a profile
+ * can allow made from their fields, any other by OpenSSL's decoders,
+ * whose keys the policy then judges as before.
+ */
+START_TEST(parse_keys_of_every_kind)
+{
+	struct {
+		const char *what;
+		EVP_PKEY *k;
+		const EVP_MD *md;
+		const char *refused;	/* by the policy; NULL: allowed */
+	} t[] = {
+		{ "P-256", ec_key("P-256"), EVP_sha256(), NULL },
+		{ "P-384", ec_key("P-384"), EVP_sha384(), NULL },
+		{ "P-256 compressed", ec_key("P-256"), EVP_sha256(), NULL },
+		{ "P-256 explicit", ec_key("P-256"), EVP_sha256(),
+		    "explicit curve parameters" },
+		{ "P-521", ec_key("P-521"), EVP_sha512(), "secp521r1" },
+		{ "RSA", rsa_key(2048, 65537), EVP_sha256(), NULL },
+		{ "RSA e=3", rsa_key(2048, 3), EVP_sha256(), "exponent" },
+		{ "RSA-PSS", rsa_type_key("RSA-PSS", 2048, 65537),
+		    EVP_sha256(), "RSA-PSS" },
+		{ "Ed25519", EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"), NULL,
+		    "ED25519" },
+	};
+	struct ca_errbuf eb;
+	size_t i, len;
+
+	ck_assert_int_eq(EVP_PKEY_set_utf8_string_param(t[2].k,
+	    OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"), 1);
+	ck_assert_int_eq(EVP_PKEY_set_utf8_string_param(t[3].k,
+	    OSSL_PKEY_PARAM_EC_ENCODING, "explicit"), 1);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		unsigned char *der = signed_der(t[i].k, t[i].md, NULL, &len);
+		struct ca_csr *c = csr_ok(der, len);
+		const unsigned char *pk;
+		int pklen, r;
+
+		ck_assert_msg(c->key != NULL, "%s: no key", t[i].what);
+		ck_assert_msg(EVP_PKEY_eq(c->key, t[i].k) == 1,
+		    "%s: another key", t[i].what);
+		ck_assert_msg(X509_PUBKEY_get0(c->spki) == NULL,
+		    "%s: the fields were decoded", t[i].what);
+		ck_assert_int_eq(X509_PUBKEY_get0_param(NULL, &pk, &pklen,
+		    NULL, c->spki), 1);
+		if (i == 2)
+			ck_assert_int_eq(pklen, 33);
+		eb.msg[0] = '\0';
+		ck_assert_msg(ca_csr_check_pop(c, &eb) == 0, "%s: %s",
+		    t[i].what, eb.msg);
+		r = ca_key_policy_check(c->key, CA_KEYPOL_ALL, 2048, &eb);
+		if (t[i].refused == NULL)
+			ck_assert_msg(r == 0, "%s: %s", t[i].what, eb.msg);
+		else
+			ck_assert_msg(r == CA_ERR_KEY_POLICY &&
+			    strstr(eb.msg, t[i].refused) != NULL,
+			    "%s: %d %s", t[i].what, r, eb.msg);
+		ck_assert_int_eq(ERR_peek_error(), 0);
+		ca_csr_free(c);
+		OPENSSL_free(der);
+		EVP_PKEY_free(t[i].k);
+	}
+}
+END_TEST
+
+/* A subjectPublicKey BIT STRING with unused bits is no key's. */
+START_TEST(parse_refuses_partial_byte_key)
+{
+	EVP_PKEY *k = ec_key("P-256");
+	size_t len, i;
+	unsigned char *der = signed_der(k, EVP_sha256(), NULL, &len), *p = NULL;
+	struct ca_csr *c = NULL;
+	struct ca_errbuf eb;
+
+	/* BIT STRING, 66 octets, 0 unused bits, uncompressed point. */
+	for (i = 0; i + 4 <= len && p == NULL; i++)
+		if (memcmp(der + i, "\x03\x42\x00\x04", 4) == 0)
+			p = der + i + 2;
+	ck_assert_ptr_nonnull(p);
+	c = csr_ok(der, len);
+	ca_csr_free(c);
+	*p = 0x01;
+	csr_refused(der, len);
+	eb.msg[0] = '\0';
+	c = (struct ca_csr *)1;
+	ck_assert_err(ca_csr_parse(der, len, &c, &eb), CA_ERR_CSR);
+	ck_assert_ptr_null(c);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "whole number of bytes"));
+	OPENSSL_free(der);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+static STACK_OF(X509_EXTENSION) *
+san_exts(const char *dns)
+{
+	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL,
+	    NID_subject_alt_name, dns);
+
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_gt(sk_X509_EXTENSION_push(exts, e), 0);
+	return exts;
+}
+
+/* What the request asks for: none, one list, or a refusal. */
+START_TEST(extensions_asked_for)
+{
+	EVP_PKEY *k = ec_key("P-256");
+	STACK_OF(X509_EXTENSION) *asked = san_exts("DNS:plc-7.plant.example");
+	STACK_OF(X509_EXTENSION) *got = (void *)1;
+	X509_NAME *n = subject(SUBJECT);
+	struct ca_errbuf eb;
+	struct ca_csr *c;
+	unsigned char *der;
+	size_t len;
+	int i;
+	/*
+	 * A second request for extensions (OpenSSL 3.0 will not add a
+	 * second attribute of one type, so the second is Microsoft's), and
+	 * malformed ones.
+	 */
+	enum { TWICE, NOT_A_LIST, NOT_EXTENSIONS } bad;
+	const char *why[] = { "twice", "not one list", "cannot be read" };
+
+	der = signed_der(k, EVP_sha256(), NULL, &len);
+	c = csr_ok(der, len);
+	ck_assert_ok(ca_csr_extensions(c, &got, NULL));
+	ck_assert_ptr_null(got);
+	ca_csr_free(c);
+	OPENSSL_free(der);
+
+	der = signed_der(k, EVP_sha256(), asked, &len);
+	c = csr_ok(der, len);
+	ck_assert_ok(ca_csr_extensions(c, &got, NULL));
+	ck_assert_ptr_nonnull(got);
+	ck_assert_int_eq(sk_X509_EXTENSION_num(got), 1);
+	ck_assert_int_eq(OBJ_obj2nid(X509_EXTENSION_get_object(
+	    sk_X509_EXTENSION_value(got, 0))), NID_subject_alt_name);
+	sk_X509_EXTENSION_pop_free(got, X509_EXTENSION_free);
+	ca_csr_free(c);
+	OPENSSL_free(der);
+
+	for (bad = TWICE; bad <= NOT_EXTENSIONS; bad++) {
+		X509_REQ *req = X509_REQ_new();
+
+		ck_assert_int_eq(X509_REQ_set_version(req,
+		    X509_REQ_VERSION_1), 1);
+		ck_assert_int_eq(X509_REQ_set_subject_name(req, n), 1);
+		ck_assert_int_eq(X509_REQ_set_pubkey(req, k), 1);
+		if (bad != NOT_A_LIST && bad != NOT_EXTENSIONS)
+			ck_assert_int_eq(X509_REQ_add_extensions(req, asked),
+			    1);
+		if (bad == TWICE)
+			ck_assert_int_eq(X509_REQ_add_extensions_nid(req,
+			    asked, NID_ms_ext_req), 1);
+		else if (bad == NOT_A_LIST)
+			ck_assert_int_eq(X509_REQ_add1_attr_by_NID(req,
+			    NID_ext_req, V_ASN1_UTF8STRING,
+			    (const unsigned char *)"x", 1), 1);
+		else
+			ck_assert_int_eq(X509_REQ_add1_attr_by_NID(req,
+			    NID_ext_req, V_ASN1_SEQUENCE,
+			    (const unsigned char *)"\x30\x03\x02\x01\x00",
+			    5), 1);
+		ck_assert_int_gt(X509_REQ_sign(req, k, EVP_sha256()), 0);
+		der = req_der(req, &len);
+		c = csr_ok(der, len);
+		ck_assert_ok(ca_csr_check_pop(c, NULL));
+		eb.msg[0] = '\0';
+		got = (void *)1;
+		i = ca_csr_extensions(c, &got, &eb);
+		ck_assert_msg(i == CA_ERR_CSR, "case %d: %d", bad, i);
+		ck_assert_ptr_null(got);
+		ck_assert_msg(strstr(eb.msg, why[bad]) != NULL, "case %d: %s",
+		    bad, eb.msg);
+		ck_assert_int_eq(ERR_peek_error(), 0);
+		ca_csr_free(c);
+		OPENSSL_free(der);
+		X509_REQ_free(req);
+	}
+	sk_X509_EXTENSION_pop_free(asked, X509_EXTENSION_free);
+	X509_NAME_free(n);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* buf gets a DER length of n; returns its size. */
+static size_t
+der_len(unsigned char *buf, size_t n)
+{
+	if (n < 0x80) {
+		buf[0] = (unsigned char)n;
+		return 1;
+	}
+	ck_assert_uint_lt(n, 0x10000);
+	buf[0] = 0x82;
+	buf[1] = (unsigned char)(n >> 8);
+	buf[2] = (unsigned char)n;
+	return 3;
+}
+
+/*
+ * The signature is checked over the bytes as received, not over a new
+ * encoding: a request whose version is written with a long-form length
+ * (BER, not DER) and signed that way passes, and one changed after
+ * signing does not.
+ */
+START_TEST(pop_over_bytes_as_received)
+{
+	EVP_PKEY *k = ec_key("P-256");
+	X509_REQ *req = make_req(k);
+	unsigned char *tbs = NULL, *ber, *sig, *out, *p;
+	unsigned char algid[] = { 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
+	    0xce, 0x3d, 0x04, 0x03, 0x02 };	/* ecdsa-with-SHA256 */
+	const unsigned char *q;
+	long clen;
+	int tl, tag, cls;
+	size_t blen, siglen, olen, body;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct ca_csr *c;
+	struct ca_errbuf eb;
+
+	tl = i2d_re_X509_REQ_tbs(req, &tbs);
+	ck_assert_int_gt(tl, 0);
+	q = tbs;
+	ck_assert_int_eq(ASN1_get_object(&q, &clen, &tag, &cls, tl) & 0x80,
+	    0);
+	ck_assert_int_eq(memcmp(q, "\x02\x01\x00", 3), 0);
+	/* SEQUENCE { INTEGER (long form) 0, the rest as it was }. */
+	ber = malloc((size_t)tl + 8);
+	ber[0] = 0x30;
+	blen = 1 + der_len(ber + 1, (size_t)clen + 1);
+	memcpy(ber + blen, "\x02\x81\x01\x00", 4);
+	blen += 4;
+	memcpy(ber + blen, q + 3, (size_t)clen - 3);
+	blen += (size_t)clen - 3;
+
+	sig = malloc(EVP_PKEY_get_size(k));
+	siglen = (size_t)EVP_PKEY_get_size(k);
+	ck_assert_int_eq(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k),
+	    1);
+	ck_assert_int_eq(EVP_DigestSign(md, sig, &siglen, ber, blen), 1);
+	body = blen + sizeof(algid) + 1 + der_len((unsigned char[3]){ 0 },
+	    siglen + 1) + siglen + 1;
+	out = malloc(body + 8);
+	out[0] = 0x30;
+	olen = 1 + der_len(out + 1, body);
+	memcpy(out + olen, ber, blen);
+	olen += blen;
+	memcpy(out + olen, algid, sizeof(algid));
+	olen += sizeof(algid);
+	out[olen++] = 0x03;
+	olen += der_len(out + olen, siglen + 1);
+	out[olen++] = 0x00;
+	memcpy(out + olen, sig, siglen);
+	olen += siglen;
+
+	c = csr_ok(out, olen);
+	eb.msg[0] = '\0';
+	ck_assert_msg(ca_csr_check_pop(c, &eb) == 0, "%s", eb.msg);
+	ca_csr_free(c);
+	/* The same with one byte of the subject changed after signing. */
+	p = memmem(out, olen, "Acme", 4);
+	ck_assert_ptr_nonnull(p);
+	p[0] = 'a';
+	c = csr_ok(out, olen);
+	ck_assert_err(ca_csr_check_pop(c, &eb), CA_ERR_VERIFY);
+	ca_csr_free(c);
+
+	EVP_MD_CTX_free(md);
+	free(out);
+	free(sig);
+	free(ber);
+	OPENSSL_free(tbs);
 	X509_REQ_free(req);
 	EVP_PKEY_free(k);
 }
@@ -690,6 +999,10 @@ csr_suite(void)
 	tcase_add_test(tc, parse_refuses_version_2);
 	tcase_add_test(tc, pop_refused);
 	tcase_add_test(tc, pop_undecodable_key);
+	tcase_add_test(tc, pop_over_bytes_as_received);
+	tcase_add_test(tc, parse_keys_of_every_kind);
+	tcase_add_test(tc, parse_refuses_partial_byte_key);
+	tcase_add_test(tc, extensions_asked_for);
 	tcase_add_test(tc, policy_ec_curves);
 	tcase_add_test(tc, policy_rsa);
 	tcase_add_test(tc, policy_rsa_pss);

@@ -359,6 +359,59 @@ START_TEST(test_keep_going)
 }
 END_TEST
 
+/*
+ * A request that asks for two lists of extensions (PKCS#9's and
+ * Microsoft's attribute), each with another name: which one a reader
+ * takes is up to the reader, so it is refused.
+ */
+START_TEST(test_extensions_twice)
+{
+	struct ca_issue_result res;
+	struct ca_errbuf eb = { 0 };
+	X509_REQ *req = X509_REQ_new();
+	X509_NAME *n = X509_NAME_new();
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *sans[2] = { "DNS:plc-a.plant.example",
+	    "DNS:plc-b.plant.example" };
+	const int nids[2] = { NID_ext_req, NID_ms_ext_req };
+	char p[PATH_MAX + 64];
+	FILE *f;
+	int i;
+
+	good_csrs(2);
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)"plc-ab", -1, -1, 0), 1);
+	ck_assert_int_eq(X509_REQ_set_subject_name(req, n), 1);
+	ck_assert_int_eq(X509_REQ_set_pubkey(req, k), 1);
+	for (i = 0; i < 2; i++) {
+		STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+		X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL,
+		    NID_subject_alt_name, sans[i]);
+
+		ck_assert_ptr_nonnull(e);
+		sk_X509_EXTENSION_push(exts, e);
+		ck_assert_int_eq(X509_REQ_add_extensions_nid(req, exts,
+		    nids[i]), 1);
+		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	}
+	ck_assert_int_gt(X509_REQ_sign(req, k, EVP_sha256()), 0);
+	tu_pathf(p, sizeof(p), "%s/zz-twice.csr", csrs);
+	ck_assert_ptr_nonnull(f = fopen(p, "w"));
+	ck_assert_int_eq(PEM_write_X509_REQ(f, req), 1);
+	fclose(f);
+	ck_assert_msg(issue(MTLS, 1, 0, &res, &eb) == 0, "issue: %s", eb.msg);
+	ck_assert_uint_eq(res.issued, 2);
+	ck_assert_uint_eq(res.nbad, 1);
+	ck_assert_ptr_nonnull(strstr(res.bad[0].csr, "zz-twice.csr"));
+	ck_assert_msg(strstr(res.bad[0].reason, "twice") != NULL, "%s",
+	    res.bad[0].reason);
+	ca_issue_result_free(&res);
+	X509_NAME_free(n);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
 /* OPC UA: exactly one URI, the applicationUri. */
 START_TEST(test_opcua_uri)
 {
@@ -533,6 +586,7 @@ issue_suite(void)
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_bad_stops);
 	tcase_add_test(tc, test_keep_going);
+	tcase_add_test(tc, test_extensions_twice);
 	tcase_add_test(tc, test_opcua_uri);
 	tcase_add_test(tc, test_same_key);
 	tcase_add_test(tc, test_refusals);

@@ -313,7 +313,7 @@ START_TEST(not_a_ca_cert)
 	struct ca_cert_params p;
 	struct ca_dir *d = NULL;
 	struct ca_errbuf eb;
-	X509_REQ *req = NULL;
+	struct ca_csr *req = NULL;
 	X509 *x = NULL;
 	EVP_PKEY *signer;
 	unsigned char *buf;
@@ -329,7 +329,7 @@ START_TEST(not_a_ca_cert)
 	ck_assert_ok(ca_dir_login(d, pinsrc, NULL, NULL, &eb));
 	memset(&p, 0, sizeof(p));
 	p.kind = CA_CERT_LOG_SIGNER;
-	p.subject = X509_REQ_get_subject_name(req);
+	p.subject = req->subject;
 	p.issuer = X509_get_subject_name(d->cert);
 	ck_assert_ok(ca_serial_random(p.serial));
 	p.not_before = SIGNED;
@@ -337,7 +337,7 @@ START_TEST(not_a_ca_cert)
 	p.path_len = -1;
 	p.key_usage = CA_KU_DIGITAL_SIGNATURE;
 	p.aki = X509_get0_subject_key_id(d->cert);
-	ck_assert_ok(ca_cert_build(&p, X509_REQ_get0_pubkey(req),
+	ck_assert_ok(ca_cert_build(&p, req->key,
 	    X509_get0_pubkey(d->cert), &x));
 	ck_assert_ok(ca_dir_ca_pkey(d, &signer, &eb));
 	ck_assert_ok(ca_cert_sign(x, signer, ca_md_for_key(
@@ -358,7 +358,7 @@ START_TEST(not_a_ca_cert)
 	install_refused(&q, CA_ERR_VERIFY, "not a certificate");
 	free(pem);
 	X509_free(x);
-	X509_REQ_free(req);
+	ca_csr_free(req);
 }
 END_TEST
 

@@ -1,7 +1,7 @@
 /*
  * fuzz_csr.c: libFuzzer harness for CSR intake (ca-sign-sub --csr): the
- * parser, proof of possession and the key policy, as lib/subca.c runs
- * them on a request brought to the root.
+ * parser, proof of possession, the key policy and the extensions asked
+ * for, as lib/subca.c and lib/issue.c run them on a request.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,16 +16,19 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ca_errbuf eb = { 0 };
-	X509_REQ *req = NULL;
-	EVP_PKEY *key;
+	struct ca_csr *req = NULL;
 
 	if (ca_csr_parse(data, size, &req, &eb) == 0) {
-		if ((key = X509_REQ_get0_pubkey(req)) != NULL)
-			(void)ca_key_policy_check(key, CA_KEYPOL_P256 |
+		STACK_OF(X509_EXTENSION) *exts = NULL;
+
+		if (req->key != NULL)
+			(void)ca_key_policy_check(req->key, CA_KEYPOL_P256 |
 			    CA_KEYPOL_P384 | CA_KEYPOL_RSA, 3072, &eb);
 		(void)ca_csr_check_pop(req, &eb);
+		if (ca_csr_extensions(req, &exts, &eb) == 0)
+			sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
 	}
-	X509_REQ_free(req);
+	ca_csr_free(req);
 	ERR_clear_error();
 	return 0;
 }
