@@ -87,6 +87,11 @@ list_records(const char *logdir, long long *maxseq, long long *count,
 	return 0;
 }
 
+/* A record's canonical form: rec_head BODY rec_mid SIGS "}". */
+static const char rec_head[] = "{\"body\":", rec_mid[] = ",\"sigs\":";
+#define HEAD_LEN	(sizeof(rec_head) - 1)
+#define MID_LEN		(sizeof(rec_mid) - 1)
+
 /*
  * The canonical bytes of a record's body, cut from the record's own
  * canonical bytes rather than made again: sorted and compact, a record
@@ -96,7 +101,6 @@ static int
 body_bytes(const char *canon, size_t clen, const json_t *body,
     const json_t *sigs, char **out, size_t *len)
 {
-	static const char head[] = "{\"body\":", mid[] = ",\"sigs\":";
 	char *scanon = NULL;
 	size_t slen = 0, frame, blen;
 	int r;
@@ -104,19 +108,19 @@ body_bytes(const char *canon, size_t clen, const json_t *body,
 	*out = NULL;
 	if ((r = ca_json_dumps_checked(sigs, &scanon, &slen)) != 0)
 		return r;
-	frame = (sizeof(head) - 1) + (sizeof(mid) - 1) + slen + 1;
+	frame = HEAD_LEN + MID_LEN + slen + 1;
 	blen = clen >= frame ? clen - frame : 0;
 	/* Should jansson ever lay a record out otherwise: make it afresh. */
-	if (clen < frame || memcmp(canon, head, sizeof(head) - 1) != 0 ||
-	    memcmp(canon + sizeof(head) - 1 + blen, mid, sizeof(mid) - 1) !=
-	    0 || memcmp(canon + clen - 1 - slen, scanon, slen) != 0) {
+	if (clen < frame || memcmp(canon, rec_head, HEAD_LEN) != 0 ||
+	    memcmp(canon + HEAD_LEN + blen, rec_mid, MID_LEN) != 0 ||
+	    memcmp(canon + clen - 1 - slen, scanon, slen) != 0) {
 		free(scanon);
 		return ca_json_dumps_checked(body, out, len);
 	}
 	free(scanon);
 	if ((*out = malloc(blen + 1)) == NULL)
 		return CA_ERR_NOMEM;
-	memcpy(*out, canon + sizeof(head) - 1, blen);
+	memcpy(*out, canon + HEAD_LEN, blen);
 	(*out)[blen] = '\0';
 	*len = blen;
 	return 0;
@@ -395,13 +399,13 @@ ca_log_seal_with(const json_t *body, ca_sign_fn sign, void *arg,
     EVP_PKEY *pub, char **rec, size_t *len, char hash[65],
     struct ca_errbuf *eb)
 {
-	char *canon = NULL, *b64 = NULL, *out = NULL, kid[65];
-	size_t clen = 0, siglen = 0;
+	char *canon = NULL, *scanon = NULL, *b64 = NULL, *out = NULL, kid[65];
+	size_t clen = 0, slen = 0, siglen = 0, olen;
 	unsigned char *sig = NULL;
 	EVP_MD_CTX *mctx = NULL;
 	const EVP_MD *md;
 	const char *alg;
-	json_t *r_ = NULL;
+	json_t *sigs = NULL;
 	int r = CA_ERR_INTERNAL;
 
 	*rec = NULL;
@@ -437,35 +441,42 @@ ca_log_seal_with(const json_t *body, ca_sign_fn sign, void *arg,
 	if ((r = ca_b64_encode(sig, siglen, &b64)) != 0)
 		goto out;
 	r = CA_ERR_NOMEM;
-	if ((r_ = json_pack("{s:O, s:[{s:s, s:s, s:s}]}", "body", body,
-	    "sigs", "kid", kid, "alg", alg, "sig", b64)) == NULL)
+	if ((sigs = json_pack("[{s:s, s:s, s:s}]", "kid", kid, "alg", alg,
+	    "sig", b64)) == NULL)
 		goto out;
-	free(canon);
-	canon = NULL;
-	if ((r = ca_json_canon(r_, &canon, &clen, eb)) != 0)
+	if ((r = ca_json_canon(sigs, &scanon, &slen, eb)) != 0)
 		goto out;
-	/* One record per file, newline-terminated, so jq reads it. */
-	if ((out = malloc(clen + 2)) == NULL) {
+	/*
+	 * The record's canonical form, {"body":BODY,"sigs":SIGS} (keys
+	 * sorted, nothing between), put together from the body's canonical
+	 * bytes: a batch's body is megabytes, and is checked and written
+	 * out once.  Every reader checks that a record file is exactly its
+	 * canonical form (ca_log_record_read).  One record per file,
+	 * newline-terminated, so jq reads it.
+	 */
+	olen = HEAD_LEN + clen + MID_LEN + slen + 2;
+	if ((out = malloc(olen + 1)) == NULL) {
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
-	memcpy(out, canon, clen);
-	out[clen] = '\n';
-	out[clen + 1] = '\0';
-	free(canon);
-	canon = NULL;
-	if ((r = ca_json_canon(body, &canon, &clen, eb)) != 0)
-		goto out;
+	memcpy(out, rec_head, HEAD_LEN);
+	memcpy(out + HEAD_LEN, canon, clen);
+	memcpy(out + HEAD_LEN + clen, rec_mid, MID_LEN);
+	memcpy(out + HEAD_LEN + clen + MID_LEN, scanon, slen);
+	out[olen - 2] = '}';
+	out[olen - 1] = '\n';
+	out[olen] = '\0';
 	ca_sha256_hex(canon, clen, hash);
 	*rec = out;
-	*len = strlen(out);
+	*len = olen;
 	out = NULL;
 	r = 0;
 out:
 	EVP_MD_CTX_free(mctx);
 	OPENSSL_free(sig);
-	json_decref(r_);
+	json_decref(sigs);
 	free(canon);
+	free(scanon);
 	free(b64);
 	free(out);
 	return r;
