@@ -61,7 +61,8 @@ print_text(const struct ca_audit *a, const struct ca_plan *plan)
 		    f->file[0] ? " " : "", f->file, f->reason);
 	}
 	if (a->findings_dropped > 0)
-		printf("(%lld more findings not listed)\n", a->findings_dropped);
+		printf("(%lld more findings not listed)\n",
+		    a->findings_dropped);
 	printf("result:      %s\n", ca_audit_passed(a) ? "PASS" : "FAIL");
 }
 
@@ -111,9 +112,9 @@ main(int argc, char **argv)
 			    0; k++)
 				;
 			if (k != 64 || optarg[k] != '\0') {
-				fprintf(stderr, PROG ": --binary takes a SHA-256 "
-				    "as 64 hex digits, as each command's "
-				    "--version prints it\n");
+				fprintf(stderr, PROG ": --binary takes a "
+				    "SHA-256 as 64 hex digits, as each "
+				    "command's --version prints it\n");
 				return 2;
 			}
 			if (nbin == MAX_BINARIES) {
@@ -183,8 +184,8 @@ main(int argc, char **argv)
 	}
 	if (json) {
 		if ((r = ca_audit_json(a, &buf, &len)) != 0 ||
-		    fwrite(buf, 1, len, stdout) != len || putchar('\n') == EOF ||
-		    fflush(stdout) == EOF) {
+		    fwrite(buf, 1, len, stdout) != len ||
+		    putchar('\n') == EOF || fflush(stdout) == EOF) {
 			fprintf(stderr, PROG ": cannot write the JSON report: "
 			    "%s; run the audit again with enough memory and "
 			    "somewhere to write to\n", r != 0 ? ca_strerror(r) :

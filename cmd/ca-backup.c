@@ -127,7 +127,8 @@ main(int argc, char **argv)
 	s.now = time(NULL);
 	verb = argv[optind];
 	if (strcmp(verb, "wrap-key") == 0) {
-		if (custodians == 0 || threshold == 0 || wk.shares_out == NULL) {
+		if (custodians == 0 || threshold == 0 ||
+		    wk.shares_out == NULL) {
 			fprintf(stderr, PROG ": wrap-key takes --custodians N, "
 			    "--threshold M and --shares-out FOLDER\n");
 			return CA_EXIT_USAGE;
@@ -163,8 +164,8 @@ main(int argc, char **argv)
 		    res.kcv, res.ca_sha256, res.log_sha256);
 	} else if (strcmp(verb, "restore") == 0) {
 		if (rs.from == NULL || rs.token_uri == NULL) {
-			fprintf(stderr, PROG ": restore takes --from FOLDER and "
-			    "--token URI\n");
+			fprintf(stderr, PROG ": restore takes --from FOLDER "
+			    "and --token URI\n");
 			return CA_EXIT_USAGE;
 		}
 		rs.dir = dir;

@@ -251,11 +251,12 @@ main(int argc, char **argv)
 		r = ca_ceremony_resplit(req.dir, (unsigned)threshold,
 		    (unsigned)custodians, shares_out, &s, &rs, &eb);
 		if (r != 0)
-			return cli_fail(PROG, "cannot re-split the PIN", r, &eb);
-		printf("The token has a new PIN, split %d of %u: one share file "
-		    "per custodian in \"%s\".\nHand each custodian their own "
-		    "file now, and delete the folder once they hold them; the "
-		    "old shares no longer open the token.\n", threshold,
+			return cli_fail(PROG, "cannot re-split the PIN", r,
+			    &eb);
+		printf("The token has a new PIN, split %d of %u: one share "
+		    "file per custodian in \"%s\".\nHand each custodian their "
+		    "own file now, and delete the folder once they hold them; "
+		    "the old shares no longer open the token.\n", threshold,
 		    rs.shares, shares_out);
 		memcpy(head, rs.head, sizeof(head));
 	} else {

@@ -222,7 +222,8 @@ main(int argc, char **argv)
 	o.c.now = time(NULL);
 	verb = argv[optind];
 	if (strcmp(verb, "revoke") == 0) {
-		if ((o.serial == NULL) == (o.cert == NULL) || o.reason == NULL) {
+		if ((o.serial == NULL) == (o.cert == NULL) ||
+		    o.reason == NULL) {
 			fprintf(stderr, PROG ": revoke needs --serial or "
 			    "--cert, and --reason\n");
 			return CA_EXIT_USAGE;

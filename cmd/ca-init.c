@@ -204,8 +204,9 @@ main(int argc, char **argv)
 		return ca_exit_status(r);
 	}
 	if (res.shares > 0)
-		printf("The token's PIN is now split: %d share files in \"%s\", "
-		    "one per custodian; any %d of them open the token.\n"
+		printf("The token's PIN is now split: "
+		    "%d share files in \"%s\", one per custodian; "
+		    "any %d of them open the token.\n"
 		    "Hand each custodian their own file now, and delete the "
 		    "folder once they hold them; nobody knows the PIN.\n\n",
 		    res.shares, req.shares_out, req.threshold);
@@ -244,7 +245,8 @@ main(int argc, char **argv)
 	    res.token_serial);
 	printf("  CA key:      %s\n", res.ca_key_uri);
 	printf("  log key:     %s\n", res.log_key_uri);
-	printf("  files:       ca.pem log-signer.pem ca.json log/000001.json\n");
+	printf("  files:       ca.pem log-signer.pem ca.json "
+	    "log/000001.json\n");
 	printf("  ceremony:    open; record attestations with ca-ceremony, "
 	    "then seal it\n");
 	printf("\nRoot certificate SHA-256 fingerprint "

@@ -97,7 +97,7 @@ recover(const char *dir)
 	is_ca = stat(logdir, &st) == 0;
 	free(logdir);
 	if (!is_ca) {
-		/* A pending subordinate: only its token's key checks its log. */
+		/* A pending subordinate: its token's key checks its log. */
 		printf("no ca.pem yet: the log is verified with the token's "
 		    "key when the certificate is installed\n");
 		return CA_EXIT_OK;

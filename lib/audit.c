@@ -551,7 +551,7 @@ check_outputs(struct ctx *c, long long seq, const json_t *body)
 			    "named outside the CA directory; not checked");
 			continue;
 		}
-		/* The index is replaced by each revocation: the newest counts. */
+		/* Each revocation replaces the index: the newest counts. */
 		if (strcmp(name, CA_FILE_REVOKED) == 0)
 			continue;
 		/* So is ca.json by a key restore: checked after the last. */
@@ -753,8 +753,9 @@ check_ceremony_id(struct ctx *c, long long seq, const json_t *body,
 	/* A CA's first record opens the ceremony its keys are made in. */
 	if (strcmp(op, "ceremony-open") == 0 || opened != NULL) {
 		if (c->open_id[0] != '\0')
-			finding(c, CA_SEV_ERROR, seq, "ceremony", NULL, "opened "
-			    "while ceremony \"%s\" was still open", c->open_id);
+			finding(c, CA_SEV_ERROR, seq, "ceremony", NULL,
+			    "opened while ceremony \"%s\" was still open",
+			    c->open_id);
 		snprintf(c->open_id, sizeof(c->open_id), "%s",
 		    opened ? opened : "?");
 		c->open_seq = seq;
@@ -807,15 +808,16 @@ record(struct ctx *c, long long seq)
 		return;
 	}
 	body = json_object_get(rec, "body");
-	if ((s = str(body, "schema")) == NULL || strcmp(s, CA_LOG_SCHEMA) != 0 ||
+	if ((s = str(body, "schema")) == NULL ||
+	    strcmp(s, CA_LOG_SCHEMA) != 0 ||
 	    json_integer_value(json_object_get(body, "version")) !=
 	    CA_LOG_VERSION)
 		finding(c, CA_SEV_ERROR, seq, "schema", name, "not a "
 		    "%s version %d record", CA_LOG_SCHEMA, CA_LOG_VERSION);
 	v = json_object_get(body, "seq");
 	if (!json_is_integer(v) || json_integer_value(v) != seq)
-		finding(c, CA_SEV_ERROR, seq, "log-seq", name, "the record says "
-		    "it is number %lld: moved, swapped or duplicated",
+		finding(c, CA_SEV_ERROR, seq, "log-seq", name, "the record "
+		    "says it is number %lld: moved, swapped or duplicated",
 		    (long long)json_integer_value(v));
 	v = json_object_get(body, "prev");
 	if (seq == 1 ? !json_is_null(v) : c->prev_known &&
@@ -828,8 +830,8 @@ record(struct ctx *c, long long seq)
 	if (seq == 1 ? !json_is_null(v) : (json_string_value(v) == NULL ||
 	    (c->log_id[0] != '\0' && strcmp(json_string_value(v),
 	    c->log_id) != 0)))
-		finding(c, CA_SEV_ERROR, seq, "log-id", name, "the log id is not "
-		    "this log's: a record from another log");
+		finding(c, CA_SEV_ERROR, seq, "log-id", name, "the log id is "
+		    "not this log's: a record from another log");
 	if ((s = str(body, "time")) == NULL || ca_time_parse(s, &t) != 0) {
 		finding(c, CA_SEV_ERROR, seq, "time", name, "no valid time");
 		t = c->tprev;
@@ -945,8 +947,8 @@ check_index_and_crl(struct ctx *c)
 		    "revoked certificates" : "not the index the newest "
 		    "revocation names");
 	else if (!c->have_index && r == 0)
-		finding(c, CA_SEV_ERROR, 0, "index", CA_FILE_REVOKED, "present, "
-		    "though the log revoked nothing");
+		finding(c, CA_SEV_ERROR, 0, "index", CA_FILE_REVOKED,
+		    "present, though the log revoked nothing");
 	if (c->last_crl == NULL) {
 		/* Revoked, and never published: no relying party knows. */
 		if (a->revoked > 0) {
@@ -1230,8 +1232,8 @@ ca_audit_run(const struct ca_audit_req *req, struct ca_audit **out,
 		finding(&c, CA_SEV_INFO, 0, "head", NULL, "no --expect-head: a "
 		    "log cut short at its end cannot be told from a whole one");
 	} else if (ca_fingerprint_normalise(req->expect_head, want) != 0) {
-		finding(&c, CA_SEV_ERROR, 0, "head", NULL, "--expect-head is not "
-		    "a SHA-256 hash");
+		finding(&c, CA_SEV_ERROR, 0, "head", NULL,
+		    "--expect-head is not a SHA-256 hash");
 		a->head_checked = -1;
 	} else if (strcmp(want, a->head) != 0) {
 		finding(&c, CA_SEV_ERROR, max, "head", NULL, "the log ends at "
@@ -1292,8 +1294,8 @@ ca_audit_json(const struct ca_audit *a, char **out, size_t *len)
 
 	*out = NULL;
 	if ((j = json_pack("{s:s, s:i, s:s, s:b, s:b, s:{s:s, s:s, s:s, s:s, "
-	    "s:s, s:s, s:s, s:s}, s:{s:I, s:s, s:s, s:s, s:I}, s:{s:I, s:I, s:I, "
-	    "s:I, s:s, s:s, s:b}}",
+	    "s:s, s:s, s:s, s:s}, s:{s:I, s:s, s:s, s:s, s:I}, "
+	    "s:{s:I, s:I, s:I, s:I, s:s, s:s, s:b}}",
 	    "format", "ca-audit-report", "version", 1, "dir", a->dir,
 	    "passed", ca_audit_passed(a), "anchored", a->anchored,
 	    "ca", "kind", a->kind, "subject", a->ca_subject, "fingerprint",

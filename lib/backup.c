@@ -148,9 +148,10 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 	    (r = read_hist(d, &hi, eb)) != 0)
 		goto out;
 	if (hi.wrap != NULL) {
-		ca_errf(eb, "\"%s\" has a backup wrapping key already (\"%s\"); "
-		    "back up under it with ca-backup backup", req->dir,
-		    json_string_value(json_object_get(hi.wrap, "label")));
+		ca_errf(eb, "\"%s\" has a backup wrapping key already "
+		    "(\"%s\"); back up under it with ca-backup backup",
+		    req->dir, json_string_value(json_object_get(hi.wrap,
+		    "label")));
 		r = CA_ERR_EXISTS;
 		goto out;
 	}
@@ -301,8 +302,8 @@ test_restore(struct ca_dir *d, const struct ca_backup_req *req,
 		goto out;
 	if (strcmp(kcv, json_string_value(json_object_get(hi->wrap,
 	    "kcv"))) != 0) {
-		ca_errf(eb, "the shares give a key with check value %s, not the "
-		    "recorded one", kcv);
+		ca_errf(eb, "the shares give a key with check value %s, not "
+		    "the recorded one", kcv);
 		r = CA_ERR_VERIFY;
 		goto out;
 	}
@@ -593,7 +594,8 @@ ca_backup_restore(const struct ca_restore_req *req,
 	const json_t *eca, *elog;
 	json_t *people = NULL, *body = NULL, *presented = NULL;
 	unsigned char key[CA_WRAPKEY_LEN], *bca = NULL, *blog = NULL;
-	char kcv[7], *uca = NULL, *ulog = NULL, *cfgtext = NULL, *cfgpath = NULL;
+	char kcv[7], *uca = NULL, *ulog = NULL;
+	char *cfgtext = NULL, *cfgpath = NULL;
 	size_t lca = 0, llog = 0, cfglen = 0;
 	unsigned long uk;
 	int r, have_ca = 0, have_log = 0, pin_set = 0;

@@ -19,20 +19,20 @@ enum {
 	CA_ERR_INTERNAL = -1,		/* a bug or an impossible state */
 	CA_ERR_NOMEM = -2,
 	CA_ERR_INVALID_ARG = -3,	/* a caller passed something unusable */
-	CA_ERR_IO = -4,			/* read, write, fsync or rename failed */
-	CA_ERR_EXISTS = -5,		/* a file, folder or key already exists */
+	CA_ERR_IO = -4,			/* read, write, fsync or rename */
+	CA_ERR_EXISTS = -5,		/* a file, folder or key exists */
 	CA_ERR_NOT_FOUND = -6,		/* a file or folder is missing */
-	CA_ERR_LOCKED = -7,		/* another process holds the CA directory */
+	CA_ERR_LOCKED = -7,		/* another process holds the CA */
 	CA_ERR_PERMISSION = -8,		/* a file or folder cannot be written */
 	CA_ERR_URI = -9,		/* malformed PKCS#11 URI */
 	CA_ERR_PIN_SOURCE = -10,	/* the PIN could not be read */
-	CA_ERR_MODULE = -11,		/* the PKCS#11 module could not be loaded */
+	CA_ERR_MODULE = -11,		/* the PKCS#11 module did not load */
 	CA_ERR_TOKEN_NOT_FOUND = -12,	/* no token matches the URI */
 	CA_ERR_TOKEN_AMBIGUOUS = -13,	/* more than one token matches */
 	CA_ERR_PIN_INCORRECT = -14,
 	CA_ERR_PIN_LOCKED = -15,
 	CA_ERR_KEY_NOT_FOUND = -16,
-	CA_ERR_KEY_EXISTS = -17,	/* a key with that label is on the token */
+	CA_ERR_KEY_EXISTS = -17,	/* a key of that label exists */
 	CA_ERR_KEY_ATTRS = -18,		/* key attributes are not as required */
 	CA_ERR_HSM = -19,		/* any other token or module failure */
 	CA_ERR_CRYPTO = -20,		/* an OpenSSL operation failed */
@@ -43,15 +43,15 @@ enum {
 	CA_ERR_SCHEMA = -25,		/* JSON with missing or wrong fields */
 	CA_ERR_PROFILE = -26,		/* a profile is unusable */
 	CA_ERR_DN = -27,		/* malformed distinguished name */
-	CA_ERR_CLOCK = -28,		/* the clock reads before the last record */
+	CA_ERR_CLOCK = -28,		/* the clock is behind the log */
 	CA_ERR_LOG = -29,		/* the log does not verify */
 	CA_ERR_VERSION = -30,		/* a format version we cannot read */
-	CA_ERR_ALGORITHM = -31,		/* an unsupported or refused algorithm */
+	CA_ERR_ALGORITHM = -31,		/* a refused or unknown algorithm */
 	CA_ERR_ABORTED = -32,		/* the operator declined */
 	CA_ERR_CSR = -33,		/* malformed certificate request */
 	CA_ERR_KEY_POLICY = -34,	/* a key the policy refuses */
 	CA_ERR_KEY_MISMATCH = -35,	/* token key is not the certificate's */
-	CA_ERR_INTERRUPTED = -36,	/* an interrupted operation needs recovery */
+	CA_ERR_INTERRUPTED = -36,	/* an operation awaits recovery */
 	CA_ERR_LAST = CA_ERR_INTERRUPTED,	/* for tests: the lowest code */
 };
 
@@ -74,10 +74,10 @@ enum {
 	CA_EXIT_PIN_LOCKED = 5,		/* pin is locked */
 	CA_EXIT_EXISTS = 6,		/* folder, file or key label taken */
 	CA_EXIT_BUSY = 7,		/* another process holds the lock */
-	CA_EXIT_VERIFY = 8,		/* a log or certificate did not verify */
+	CA_EXIT_VERIFY = 8,		/* a log or certificate is invalid */
 	CA_EXIT_CRL_WARNING = 10,	/* ca-crl status: ceremony due soon */
 	CA_EXIT_CRL_EXPIRED = 11,	/* ca-crl status: the crl has expired */
-	CA_EXIT_PARTIAL = 12,		/* ca-issue --keep-going: some refused */
+	CA_EXIT_PARTIAL = 12,		/* ca-issue: some were refused */
 };
 
 /* ca_exit_status: the exit status for error code r. */

@@ -812,8 +812,8 @@ out:
 
 			snprintf(why, sizeof(why), "%s", eb ? eb->msg : "");
 			ca_errf(eb, "%s; undoing it failed too (%s): run "
-			    "\"ca-log recover -d %s\" before anything else", why,
-			    undo.msg, d->path);
+			    "\"ca-log recover -d %s\" before anything else",
+			    why, undo.msg, d->path);
 			r = CA_ERR_INTERRUPTED;
 		}
 	} else if (r != 0) {

@@ -125,8 +125,9 @@ int ca_dir_open_flags(const char *path, unsigned flags,
  * the PIN.  For a CA whose PIN is split, the PIN is rebuilt from its
  * threshold of shares, from pin_source "shares:FILE,FILE,..." or typed at
  * the prompt, and checked before the token sees it; d->presented then
- * names the custodians whose shares were used.  No key is looked up: ca_dir_login does that after this.
- * Those of ca_hsm_open, ca_pin_read and ca_hsm_login.
+ * names the custodians whose shares were used.  No key is looked up:
+ * ca_dir_login does that after this.  Those of ca_hsm_open, ca_pin_read
+ * and ca_hsm_login.
  */
 int ca_dir_token(struct ca_dir *d, const char *pin_source,
     ca_prompt_fn prompt, void *prompt_arg, struct ca_errbuf *eb)
@@ -173,8 +174,9 @@ int ca_dir_ca_pkey(struct ca_dir *d, EVP_PKEY **out, struct ca_errbuf *eb)
  * ca_dir_body: a new record body following d's head for op at now, with
  * env (d's token), people (operator and witnesses, from ca_rec_people;
  * may be NULL), the id of the ceremony open, if any, and, once logged
- * in, the CA key as used and who presented shares (as "shares_presented").  Caller owns
- * *out.  CA_ERR_CLOCK, CA_ERR_NOMEM, CA_ERR_IO.
+ * in, the CA key as used and who presented shares (as
+ * "shares_presented").  Caller owns *out.  CA_ERR_CLOCK, CA_ERR_NOMEM,
+ * CA_ERR_IO.
  */
 int ca_dir_body(struct ca_dir *d, const char *prog, const char *op,
     time_t now, const json_t *people, json_t **out, struct ca_errbuf *eb)

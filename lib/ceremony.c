@@ -192,7 +192,8 @@ describe(const struct ca_open_req *req, int min_custodians, json_t **out,
 	if (req->os_image_sha256 != NULL &&
 	    (strlen(req->os_image_sha256) != 64 ||
 	    !ca_is_lower_hex(req->os_image_sha256))) {
-		ca_errf(eb, "the OS image hash must be 64 lowercase hex digits");
+		ca_errf(eb, "the OS image hash must be "
+		    "64 lowercase hex digits");
 		return CA_ERR_INVALID_ARG;
 	}
 	if ((r = ca_read_file(req->script_path, 16 << 20, script, len,

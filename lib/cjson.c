@@ -100,7 +100,8 @@ check_rec(const json_t *v, char *path, size_t cap, struct ca_errbuf *eb,
 		}
 		return 1;
 	case JSON_STRING:
-		if (!check_string(json_string_value(v), json_string_length(v))) {
+		if (!check_string(json_string_value(v),
+		    json_string_length(v))) {
 			if (path != NULL)
 				ca_errf(eb, "%s: string holds a control "
 				    "character or is not utf-8", path);

@@ -950,8 +950,8 @@ ca_crl_check(const char *path, const char *idx,
 			wl = entry_der(&e, want);
 			if (wl != tlv_size(elen) ||
 			    memcmp(want + (wl - elen), buf, elen) != 0) {
-				ca_errf(eb, "crl entry %lld is not serial %s as "
-				    "indexed", line, e.serial);
+				ca_errf(eb, "crl entry %lld is not serial %s "
+				    "as indexed", line, e.serial);
 				goto out;
 			}
 		}

@@ -78,7 +78,8 @@ scan_ava(const char **pp, struct ava *a, struct ca_errbuf *eb)
 				trail = 0;
 				continue;
 			}
-			if ((hi = ca_hex_digit((unsigned char)p[0])) < 0 || p[1] == '\0' ||
+			if ((hi = ca_hex_digit((unsigned char)p[0])) < 0 ||
+			    p[1] == '\0' ||
 			    (lo = ca_hex_digit((unsigned char)p[1])) < 0) {
 				ca_errf(eb, "bad escape in the value of \"%s\"",
 				    a->type);
@@ -131,7 +132,8 @@ ca_dn_parse(const char *s, X509_NAME **out, struct ca_errbuf *eb)
 				r = CA_ERR_DN;
 				goto out;
 			}
-			if ((tmp = realloc(avas, cap * sizeof(*avas))) == NULL) {
+			if ((tmp = realloc(avas, cap *
+			    sizeof(*avas))) == NULL) {
 				r = CA_ERR_NOMEM;
 				goto out;
 			}
@@ -168,9 +170,9 @@ ca_dn_parse(const char *s, X509_NAME **out, struct ca_errbuf *eb)
 				r = CA_ERR_DN;
 				goto out;
 			}
-			if (!X509_NAME_add_entry_by_OBJ(name, obj, MBSTRING_UTF8,
-			    (const unsigned char *)a->value, (int)a->vlen, -1,
-			    a->set == last_set ? -1 : 0)) {
+			if (!X509_NAME_add_entry_by_OBJ(name, obj,
+			    MBSTRING_UTF8, (const unsigned char *)a->value,
+			    (int)a->vlen, -1, a->set == last_set ? -1 : 0)) {
 				ASN1_OBJECT_free(obj);
 				goto bad_value;
 			}

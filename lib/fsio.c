@@ -46,7 +46,7 @@ ca_read_file(const char *path, size_t max, unsigned char **buf, size_t *len,
 
 	*buf = NULL;
 	*len = 0;
-	/* O_NONBLOCK: a FIFO must not hang the ceremony; it is refused below. */
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused below. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) <
 	    0) {
 		r = ca_errno_code(errno);

@@ -549,8 +549,8 @@ ca_hsm_label_exists(struct ca_hsm *h, const char *label, int *exists)
 }
 
 int
-ca_p11_find_half(struct ca_hsm *h, const struct ca_keyref *key, CK_OBJECT_CLASS cls,
-    CK_OBJECT_HANDLE *obj)
+ca_p11_find_half(struct ca_hsm *h, const struct ca_keyref *key,
+    CK_OBJECT_CLASS cls, CK_OBJECT_HANDLE *obj)
 {
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
@@ -755,9 +755,9 @@ ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 		    "more than signing, so it was removed again: this token "
 		    "cannot hold a CA key as required; use another (local %d, "
 		    "always-sensitive %d, never-extractable %d, extractable "
-		    "%d, sign %d, decrypt %d, unwrap %d, derive %d)", label, a.local, a.always_sensitive,
-		    a.never_extractable, a.extractable, a.sign, a.decrypt,
-		    a.unwrap, a.derive);
+		    "%d, sign %d, decrypt %d, unwrap %d, derive %d)", label,
+		    a.local, a.always_sensitive, a.never_extractable,
+		    a.extractable, a.sign, a.decrypt, a.unwrap, a.derive);
 		r = CA_ERR_KEY_ATTRS;
 		goto undo;
 	}
@@ -804,7 +804,8 @@ ca_hsm_find_key(struct ca_hsm *h, const struct ca_uri *uri,
 	int r;
 
 	if (uri->object == NULL && !uri->has_id) {
-		ca_errf(eb, "the key uri must name the key with object= or id=");
+		ca_errf(eb, "the key uri must name the key "
+		    "with object= or id=");
 		return CA_ERR_URI;
 	}
 	if (uri->type != NULL && strcmp(uri->type, "private") != 0) {
@@ -912,7 +913,8 @@ ec_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
 	qlen = t[1].ulValueLen;
 	if (plen == sizeof(OID_P256) && memcmp(params, OID_P256, plen) == 0)
 		group = "P-256";
-	else if (plen == sizeof(OID_P384) && memcmp(params, OID_P384, plen) == 0)
+	else if (plen == sizeof(OID_P384) &&
+	    memcmp(params, OID_P384, plen) == 0)
 		group = "P-384";
 	else {
 		r = CA_ERR_ALGORITHM;

@@ -35,7 +35,7 @@
 struct ca_journal_file {
 	const char *path;	/* its place */
 	const char *tmp;	/* the fsynced temporary holding its bytes */
-	const char *old;	/* a hard link to the file it replaces, or NULL */
+	const char *old;	/* a link to the file it replaces, or NULL */
 	char sha256[65];	/* of its new bytes, lowercase hex */
 };
 

@@ -186,7 +186,8 @@ sc_key_eq(struct scan *s, const char *want)
  * path cannot be followed to its end, the deepest place found.
  */
 void
-ca_jloc_place(const struct ca_jsrc *c, const struct ca_jloc *at, int *line, int *col)
+ca_jloc_place(const struct ca_jsrc *c, const struct ca_jloc *at, int *line,
+    int *col)
 {
 	const struct ca_jloc *chain[LOC_MAX];
 	const struct ca_jloc *l;

@@ -477,9 +477,10 @@ ca_key_unwrap(struct ca_hsm *h, unsigned long unwrapkey,
 	if (rv == CKR_GENERAL_ERROR || rv == CKR_WRAPPED_KEY_INVALID ||
 	    rv == CKR_WRAPPED_KEY_LEN_RANGE || rv == CKR_FUNCTION_FAILED ||
 	    rv == CKR_ENCRYPTED_DATA_INVALID) {
-		ca_errf(eb, "the backup does not unwrap under this key (PKCS#11 "
-		    "C_UnwrapKey: 0x%08lx): the shares are of another backup "
-		    "key, or the backup file was changed", (unsigned long)rv);
+		ca_errf(eb, "the backup does not unwrap under this key "
+		    "(PKCS#11 C_UnwrapKey: 0x%08lx): the shares are of "
+		    "another backup key, or the backup file was changed",
+		    (unsigned long)rv);
 		return CA_ERR_VERIFY;
 	}
 	if (rv != CKR_OK) {

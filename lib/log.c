@@ -69,12 +69,13 @@ list_records(const char *logdir, long long *maxseq, long long *count,
 		return CA_ERR_IO;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if ((s = record_seq(de->d_name)) < 0) {
 			ca_errf(eb, "\"%s/%s\" does not belong in the log "
-			    "folder, which holds only NNNNNN.json records; move "
-			    "it out and run the command again", logdir,
+			    "folder, which holds only NNNNNN.json records; "
+			    "move it out and run the command again", logdir,
 			    de->d_name);
 			closedir(d);
 			return CA_ERR_LOG;
@@ -158,8 +159,8 @@ ca_log_record_read(const char *logdir, long long seq, json_t **out,
 	if (!json_is_object(rec) || json_object_size(rec) != 2 ||
 	    !json_is_object(body = json_object_get(rec, "body")) ||
 	    !json_is_array(json_object_get(rec, "sigs"))) {
-		ca_errf(eb, "%s: a record is {\"body\": {...}, \"sigs\": [...]}",
-		    name);
+		ca_errf(eb, "%s: a record is {\"body\": {...}, "
+		    "\"sigs\": [...]}", name);
 		r = CA_ERR_LOG;
 		goto out;
 	}
@@ -213,8 +214,8 @@ ca_log_head_read(const char *logdir, struct ca_log_head *head,
 		    logdir, count, maxseq);
 		return CA_ERR_LOG;
 	}
-	if ((r = ca_log_record_read(logdir, maxseq, &rec, head->hash, NULL, NULL,
-	    eb)) != 0)
+	if ((r = ca_log_record_read(logdir, maxseq, &rec, head->hash, NULL,
+	    NULL, eb)) != 0)
 		return r;
 	body = json_object_get(rec, "body");
 	r = CA_ERR_LOG;
@@ -413,8 +414,8 @@ ca_log_seal_with(const json_t *body, ca_sign_fn sign, void *arg,
 		goto out;
 	/* Never a record that no reader would take. */
 	if (clen > CA_LOG_MAX_RECORD / 2) {
-		ca_errf(eb, "the record would be %zu bytes; records are at most "
-		    "%d", clen, CA_LOG_MAX_RECORD / 2);
+		ca_errf(eb, "the record would be %zu bytes; "
+		    "records are at most %d", clen, CA_LOG_MAX_RECORD / 2);
 		r = CA_ERR_INVALID_ARG;
 		goto out;
 	}
@@ -801,7 +802,8 @@ ca_log_verify_keys(const char *logdir, const struct ca_log_signer *ks,
 		}
 		if ((s = json_string_value(json_object_get(body, "time"))) ==
 		    NULL || ca_time_parse(s, &t) != 0) {
-			ca_errf(eb, "%s: time is not YYYY-MM-DDTHH:MM:SSZ", name);
+			ca_errf(eb, "%s: time is not YYYY-MM-DDTHH:MM:SSZ",
+			    name);
 			goto out;
 		}
 		if (seq > 1 && t < tprev) {

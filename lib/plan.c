@@ -240,11 +240,11 @@ crl_item(struct ca_plan *p, const char *dir, const char *ca_subject,
 		warn(p, it, "expired on %s: devices that check it refuse "
 		    "connections now", d);
 	else if (!it->have_window)
-		warn(p, it, "runs out on %s and no CRL ceremony is planned: add "
-		    "one to crl_ceremonies", d);
+		warn(p, it, "runs out on %s and no CRL ceremony is planned: "
+		    "add one to crl_ceremonies", d);
 	else if (it->wstart > it->expiry)
-		warn(p, it, "runs out on %s, before the next CRL ceremony: hold "
-		    "one sooner, or issue with a later --next-update", d);
+		warn(p, it, "runs out on %s, before the next CRL ceremony: "
+		    "hold one sooner, or issue with a later --next-update", d);
 	r = 0;
 out:
 	ERR_clear_error();

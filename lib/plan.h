@@ -18,7 +18,7 @@ enum ca_plan_kind { CA_PLAN_CA, CA_PLAN_ISSUED, CA_PLAN_CRL };
 struct ca_plan_item {
 	enum ca_plan_kind kind;
 	char dir[512];			/* the CA directory, as given */
-	char subject[256];		/* of the certificate, or the CRL's CA */
+	char subject[256];		/* the certificate's, or the CRL CA's */
 	char serial[41];		/* or the CRL number, in decimal */
 	time_t expiry;			/* notAfter, or the CRL's nextUpdate */
 	/*

@@ -115,7 +115,7 @@ struct ca_profile {
 	/* Root only; all zero when not given (ca-crl(1) has defaults). */
 	struct ca_duration crl_next_update;	/* nextUpdate - thisUpdate */
 	struct ca_duration crl_margin;		/* renew this long before */
-	char crl_idp[8];			/* "", "full", "scope", "none" */
+	char crl_idp[8];			/* "", full, scope, none */
 };
 
 /*

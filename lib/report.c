@@ -165,7 +165,8 @@ css(FILE *f)
 	    "h2{font-size:18px;margin:0 0 12px;padding-bottom:4px;"
 	    "border-bottom:1px solid var(--line)}\n"
 	    "nav{margin:8px 0 0;font-size:14px}\n"
-	    "nav a{color:var(--accent);margin-right:14px;text-decoration:none}\n"
+	    "nav a{color:var(--accent);margin-right:14px;"
+	    "text-decoration:none}\n"
 	    "section{margin:22px 0;padding:16px 18px;background:var(--panel);"
 	    "border:1px solid var(--line);border-radius:6px}\n"
 	    ".mono,code,td.mono{font-family:ui-monospace,\"SFMono-Regular\","
@@ -173,7 +174,8 @@ css(FILE *f)
 	    "word-break:break-all}\n"
 	    ".muted{color:var(--muted)}\n"
 	    ".verdict{display:inline-block;font-weight:700;font-size:20px;"
-	    "padding:4px 14px;border-radius:4px;color:#fff;margin-bottom:10px}\n"
+	    "padding:4px 14px;border-radius:4px;color:#fff;"
+	    "margin-bottom:10px}\n"
 	    ".verdict.pass{background:var(--ok)}\n"
 	    ".verdict.fail{background:var(--err)}\n"
 	    "dl.kv{display:grid;grid-template-columns:max-content 1fr;"
@@ -213,7 +215,8 @@ css(FILE *f)
 	    ".tag.revoked{background:var(--err);color:#fff}\n"
 	    "svg{display:block;max-width:100%;height:auto;"
 	    "font-family:inherit}\n"
-	    ".posture{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}\n"
+	    ".posture{display:flex;flex-wrap:wrap;gap:18px;"
+	    "align-items:flex-start}\n"
 	    ".posture svg{flex:0 1 auto;width:700px}\n"
 	    ".posture table{flex:1 1 300px;width:auto}\n"
 	    "#radar .grid{fill:none;stroke:#c3cad4;stroke-width:1}\n"
@@ -381,7 +384,7 @@ posture(FILE *f, const struct ca_audit *a)
 	double x, y, c;
 	int i, k;
 
-	/* A score outside 0..100 is a bug upstream; never draw off the chart. */
+	/* A score outside 0..100 is a bug; never draw off the chart. */
 	for (i = 0; i < CA_AUDIT_NSCORES; i++)
 		pct[i] = clamp_score(a->scores[i].score);
 
@@ -578,9 +581,9 @@ runway(FILE *f, const struct ca_audit *a, time_t now)
 	fputs(", next update ", f);
 	ESC(f, a->crl_next_update);
 	if (expired)
-		fprintf(f, ": <span class=\"days-left bad\" data-days=\"-%lld\">"
-		    "expired %lld day%s ago</span></p>\n", left, left,
-		    left == 1 ? "" : "s");
+		fprintf(f, ": <span class=\"days-left bad\" "
+		    "data-days=\"-%lld\">expired %lld day%s ago</span></p>\n",
+		    left, left, left == 1 ? "" : "s");
 	else
 		/* Colour only; ca-crl status (with its margin) says when. */
 		fprintf(f, ": <span class=\"days-left %s\" data-days=\"%lld\">"
@@ -654,7 +657,8 @@ timeline(FILE *f, const struct ca_audit *a)
 		have = 1;
 	}
 	if (have) {
-		fprintf(f, "<svg class=\"strip\" viewBox=\"0 0 %d 56\" width=\"%d\" height=\"56\" "
+		fprintf(f, "<svg class=\"strip\" viewBox=\"0 0 %d 56\" "
+		    "width=\"%d\" height=\"56\" "
 		    "role=\"img\" aria-label=\"Ceremonies over time\">\n"
 		    "<line class=\"axisline\" x1=\"%d\" x2=\"%d\" y1=\"22\" "
 		    "y2=\"22\"/>\n", STRIP_W, STRIP_W, STRIP_X0, STRIP_X1);
@@ -807,8 +811,8 @@ plan_section(FILE *f, const struct ca_plan *p, const struct ca_site *site,
 		coord(f, tx);
 		fprintf(f, "\" y1=\"%d\" y2=\"%d\"/>\n", h - 22, h - 16);
 		if (yr % 5 == 0 || yr == 1) {
-			fputs("<text class=\"year\" text-anchor=\"middle\" x=\"",
-			    f);
+			fputs("<text class=\"year\" "
+			    "text-anchor=\"middle\" x=\"", f);
 			coord(f, tx);
 			fprintf(f, "\" y=\"%d\">%s%d y</text>\n", h - 4,
 			    yr ? "+" : "", yr);
@@ -845,8 +849,8 @@ plan_section(FILE *f, const struct ca_plan *p, const struct ca_site *site,
 	}
 	fputs("</tbody>\n</table>\n", f);
 	if (p->n > rows)
-		fprintf(f, "<p class=\"muted\">The timeline shows the first %zu "
-		    "of %zu items; the table lists them all.</p>\n", rows,
+		fprintf(f, "<p class=\"muted\">The timeline shows the first "
+		    "%zu of %zu items; the table lists them all.</p>\n", rows,
 		    p->n);
 	fputs("</section>\n", f);
 }

@@ -392,7 +392,8 @@ dp_of_issued(const char *dir, const char *serial, char ***uris, size_t *n)
 			if ((grown = realloc(*uris, (*n + 1) *
 			    sizeof(*grown))) == NULL ||
 			    (grown[*n] = strndup((const char *)
-			    ASN1_STRING_get0_data(g->d.uniformResourceIdentifier),
+			    ASN1_STRING_get0_data(
+			    g->d.uniformResourceIdentifier),
 			    (size_t)ASN1_STRING_length(
 			    g->d.uniformResourceIdentifier))) == NULL) {
 				if (grown != NULL)

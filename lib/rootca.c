@@ -321,7 +321,8 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 	    json_object_set_new(x->body, "inputs", inputs) != 0)
 		goto out;
 	if (req->profile_path != NULL && json_array_append_new(inputs,
-	    ca_rec_file(req->profile_path, x->profile_buf, x->profile_len)) != 0)
+	    ca_rec_file(req->profile_path, x->profile_buf,
+	    x->profile_len)) != 0)
 		goto out;
 	/* The first record opens the ceremony the keys are made in. */
 	if (json_array_append(inputs, x->script_file) != 0 ||
@@ -418,8 +419,8 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		goto out;
 	if (req->threshold != 0 && (req->threshold < 2 ||
 	    req->threshold > req->custodians || req->shares_out == NULL)) {
-		ca_errf(eb, "M of N takes --threshold M and --custodians N with "
-		    "2 <= M <= N, and --shares-out FOLDER for the shares");
+		ca_errf(eb, "M of N takes --threshold M and --custodians N "
+		    "with 2 <= M <= N, and --shares-out FOLDER for the shares");
 		r = CA_ERR_INVALID_ARG;
 		goto out;
 	}

@@ -214,9 +214,9 @@ ca_pin_read(const struct ca_pin_source *src, ca_prompt_fn prompt, void *arg,
 	case CA_PIN_FILE:
 		if ((fd = open(src->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 		    O_NONBLOCK)) < 0) {
-			ca_errf(eb, "cannot read the pin file \"%s\": %s; check "
-			    "the path in --pin-source file:PATH", src->path,
-			    strerror(errno));
+			ca_errf(eb, "cannot read the pin file \"%s\": %s; "
+			    "check the path in --pin-source file:PATH",
+			    src->path, strerror(errno));
 			r = CA_ERR_PIN_SOURCE;
 			goto out;
 		}
@@ -237,9 +237,9 @@ ca_pin_read(const struct ca_pin_source *src, ca_prompt_fn prompt, void *arg,
 			goto out;
 		break;
 	case CA_PIN_SHARES:
-		ca_errf(eb, "shares are only for a CA whose PIN was split among "
-		    "its custodians (ca-init --threshold); give this token's "
-		    "PIN");
+		ca_errf(eb, "shares are only for a CA whose PIN was split "
+		    "among its custodians (ca-init --threshold); "
+		    "give this token's PIN");
 		r = CA_ERR_PIN_SOURCE;
 		goto out;
 	}

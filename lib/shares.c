@@ -316,8 +316,8 @@ ca_shares_combine(const struct ca_share *s, size_t k, const char *check,
 		if (strcmp(got, check) != 0) {
 			ca_errf(eb, "the shares do not give the secret this "
 			    "CA's log names: one of them belongs to another CA "
-			    "or split, or was written down wrong; the token was "
-			    "not asked");
+			    "or split, or was written down wrong; the token "
+			    "was not asked");
 			r = CA_ERR_VERIFY;
 			goto out;
 		}

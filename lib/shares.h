@@ -10,14 +10,13 @@
  *
  * SPLIT is the split's id (8 hex digits: shares of two splits never mix),
  * M the threshold, I the share's number (1 to N), SHARE its 16 or 32
- * bytes in hex, CHECK the first 4 hex digits of the SHA-256 of everything before
- * it, so that a mistyped share is caught as it is entered.  Case, spaces
- * and line breaks are ignored on entry.  A split also has a check value,
- * SHA-256("keyceremony-shares-1" || SPLIT || secret), which the log may
- * hold: the secret has at least 128 random bits, so the value gives
- * nothing away,
- * and combined shares are checked against it before the token is asked,
- * where a wrong PIN would count towards locking it.
+ * bytes in hex, CHECK the first 4 hex digits of the SHA-256 of everything
+ * before it, so that a mistyped share is caught as it is entered.  Case,
+ * spaces and line breaks are ignored on entry.  A split also has a check
+ * value, SHA-256("keyceremony-shares-1" || SPLIT || secret), which the log
+ * may hold: the secret has at least 128 random bits, so the value gives
+ * nothing away, and combined shares are checked against it before the
+ * token is asked, where a wrong PIN would count towards locking it.
  */
 #ifndef CA_SHARES_H
 #define CA_SHARES_H

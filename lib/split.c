@@ -278,8 +278,8 @@ ca_split_collect(const json_t *activation, const struct ca_pin_source *ps,
 		g = json_array_get(given, sh[i].idx - 1);
 		if (json_integer_value(json_object_get(g, "share")) !=
 		    (json_int_t)sh[i].idx) {
-			ca_errf(eb, "share %u is not in the log's record of the "
-			    "split", sh[i].idx);
+			ca_errf(eb, "share %u is not in the log's record "
+			    "of the split", sh[i].idx);
 			r = CA_ERR_LOG;
 			break;
 		}

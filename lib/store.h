@@ -25,7 +25,7 @@
 #define CA_FILE_CERT "ca.pem"
 #define CA_FILE_LOG_SIGNER "log-signer.pem"
 #define CA_FILE_CONFIG "ca.json"
-#define CA_FILE_CHAIN "chain.pem"	/* a subordinate's issuers, to the root */
+#define CA_FILE_CHAIN "chain.pem"	/* the issuers, up to the root */
 #define CA_FILE_CSR "ca.csr"		/* a subordinate's request */
 #define CA_DIR_ISSUED "issued"		/* every certificate the CA signed */
 #define CA_FILE_LOCK ".lock"

@@ -31,10 +31,11 @@ int ca_tsigner_open(struct ca_hsm *h, const struct ca_keyref *key,
 /*
  * ca_tsigner_sign: sign the DER data (a tbsCertificate, say) with md,
  * returning the X.509 signature value in a new buffer (caller frees with
- * OPENSSL_free()): a DER ECDSA-Sig-Value, or an RSASSA-PKCS1-v1_5 signature.  The
- * digest is made here and the token signs the digest (CKM_ECDSA,
- * CKM_RSA_PKCS), the mechanisms every token has.  md must be SHA-256 or
- * SHA-384.  CA_ERR_HSM, CA_ERR_CRYPTO, CA_ERR_INVALID_ARG, CA_ERR_NOMEM.
+ * OPENSSL_free()): a DER ECDSA-Sig-Value, or an RSASSA-PKCS1-v1_5
+ * signature.  The digest is made here and the token signs the digest
+ * (CKM_ECDSA, CKM_RSA_PKCS), the mechanisms every token has.  md must be
+ * SHA-256 or SHA-384.  CA_ERR_HSM, CA_ERR_CRYPTO, CA_ERR_INVALID_ARG,
+ * CA_ERR_NOMEM.
  */
 int ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
     const unsigned char *data, size_t len, unsigned char **sig,

@@ -84,7 +84,8 @@ path_attr(struct ca_uri *u, const char *a, size_t n, struct ca_errbuf *eb)
 	if (IS("serial"))
 		return set_str(&u->serial, "serial", eq + 1, vn, eb);
 	if (IS("manufacturer"))
-		return set_str(&u->manufacturer, "manufacturer", eq + 1, vn, eb);
+		return set_str(&u->manufacturer, "manufacturer", eq + 1, vn,
+		    eb);
 	if (IS("model"))
 		return set_str(&u->model, "model", eq + 1, vn, eb);
 	if (IS("object"))
@@ -186,7 +187,8 @@ ca_uri_parse(const char *s, struct ca_uri **out, struct ca_errbuf *eb)
 		sep = memchr(p, ';', (size_t)(end - p));
 		if (sep == NULL)
 			sep = end;
-		if (sep > p && (r = path_attr(u, p, (size_t)(sep - p), eb)) != 0)
+		if (sep > p && (r = path_attr(u, p, (size_t)(sep - p),
+		    eb)) != 0)
 			goto out;
 		p = sep + 1;
 	}

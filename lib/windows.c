@@ -72,8 +72,8 @@ static int
 when(const struct wctx *c, const struct ca_jloc *at, json_t *v, time_t *t)
 {
 	if (!json_is_string(v) || ca_time_parse(json_string_value(v), t) != 0) {
-		ca_jloc_err(&c->src, at, "a time reads YYYY-MM-DDTHH:MM:SSZ, in "
-		    "UTC");
+		ca_jloc_err(&c->src, at,
+		    "a time reads YYYY-MM-DDTHH:MM:SSZ, in UTC");
 		return CA_ERR_SCHEMA;
 	}
 	return 0;
@@ -113,7 +113,8 @@ window(const struct wctx *c, const struct ca_jloc *at, json_t *o,
 		return r;
 	if (json_object_get(o, "start") == NULL ||
 	    json_object_get(o, "end") == NULL) {
-		ca_jloc_err(&c->src, at, "a window needs \"start\" and \"end\"");
+		ca_jloc_err(&c->src, at,
+		    "a window needs \"start\" and \"end\"");
 		return CA_ERR_SCHEMA;
 	}
 	ml = (struct ca_jloc){ at, "start", 0 };
@@ -140,8 +141,8 @@ site(const struct wctx *c, const struct ca_jloc *at, json_t *o,
 	int r;
 
 	if (!json_is_object(o)) {
-		ca_jloc_err(&c->src, at, "a site is an object with \"name\" and "
-		    "\"windows\"");
+		ca_jloc_err(&c->src, at,
+		    "a site is an object with \"name\" and \"windows\"");
 		return CA_ERR_SCHEMA;
 	}
 	if ((r = known_only(c, at, o, known, 3)) != 0 ||
@@ -229,8 +230,8 @@ ca_windows_parse(const char *buf, size_t len, const char *file,
 	ml = (struct ca_jloc){ &top, "sites", 0 };
 	if (!json_is_array(v) || json_array_size(v) == 0 ||
 	    json_array_size(v) > MAX_SITES) {
-		ca_jloc_err(&c.src, v ? &ml : &top, "\"sites\" must be an array "
-		    "of 1 to %d sites", MAX_SITES);
+		ca_jloc_err(&c.src, v ? &ml : &top,
+		    "\"sites\" must be an array of 1 to %d sites", MAX_SITES);
 		goto out;
 	}
 	r = CA_ERR_NOMEM;
@@ -256,8 +257,8 @@ ca_windows_parse(const char *buf, size_t len, const char *file,
 	if (v != NULL) {
 		r = CA_ERR_SCHEMA;
 		if (!json_is_array(v) || json_array_size(v) > MAX_WINDOWS) {
-			ca_jloc_err(&c.src, &ml, "\"crl_ceremonies\" must be an "
-			    "array of times");
+			ca_jloc_err(&c.src, &ml,
+			    "\"crl_ceremonies\" must be an array of times");
 			goto out;
 		}
 		r = CA_ERR_NOMEM;
@@ -271,7 +272,7 @@ ca_windows_parse(const char *buf, size_t len, const char *file,
 				goto out;
 			w->ncrl++;
 		}
-		/* qsort wants a real array even for none: an empty list has none. */
+		/* qsort wants a real array even for an empty list. */
 		if (w->ncrl > 1)
 			qsort(w->crl, w->ncrl, sizeof(*w->crl), by_time);
 	}

@@ -1044,7 +1044,8 @@ START_TEST(unrecorded_and_stray)
 	    it_serial, it_serial);
 	a = audit_root(head);
 	ck_assert_uint_eq(a->nfindings, 3);
-	ck_assert_ptr_nonnull(strstr(summary(a), "error:unrecorded@0:0abc.pem"));
+	ck_assert_ptr_nonnull(strstr(summary(a),
+	    "error:unrecorded@0:0abc.pem"));
 	ck_assert_ptr_nonnull(strstr(summary(a),
 	    "error:unrecorded@0:0abc-chain.pem"));
 	ck_assert_ptr_nonnull(strstr(summary(a),
@@ -1302,7 +1303,8 @@ reseal_all(const char *dir, mutate_fn fn, char out[65])
 	n = d->head.seq;
 	logdir = in_dir(dir, CA_DIR_LOG);
 	for (seq = 1; seq <= n; seq++) {
-		ck_assert_ok(ca_log_record_read(logdir, seq, &rec, h, NULL, NULL, NULL));
+		ck_assert_ok(ca_log_record_read(logdir, seq, &rec, h, NULL,
+		    NULL, NULL));
 		body = json_deep_copy(json_object_get(rec, "body"));
 		json_decref(rec);
 		fn(body, &seq);

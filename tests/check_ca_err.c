@@ -116,14 +116,16 @@ START_TEST(err_openssl_takes_queue_and_clears_it)
 
 	eb.msg[0] = '\0';
 	/* An unknown algorithm leaves an entry on the queue. */
-	ck_assert_ptr_null(EVP_PKEY_CTX_new_from_name(NULL, "no-such-alg", NULL));
+	ck_assert_ptr_null(EVP_PKEY_CTX_new_from_name(NULL, "no-such-alg",
+	    NULL));
 	ck_assert_int_ne(ERR_peek_error(), 0);
 	/* Alone, OpenSSL's words are no message: dropped, queue cleared. */
 	ca_err_openssl(&eb);
 	ck_assert_int_eq(ERR_peek_error(), 0);
 	ck_assert_str_eq(eb.msg, "");
 	/* After a sentence of ours, kept. */
-	ck_assert_ptr_null(EVP_PKEY_CTX_new_from_name(NULL, "no-such-alg", NULL));
+	ck_assert_ptr_null(EVP_PKEY_CTX_new_from_name(NULL, "no-such-alg",
+	    NULL));
 	ca_errf(&eb, "making the key failed");
 	ca_err_openssl(&eb);
 	ck_assert_int_eq(ERR_peek_error(), 0);

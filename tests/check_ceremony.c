@@ -92,8 +92,8 @@ count(struct fx *f)
 START_TEST(roles)
 {
 	struct ca_person p;
-	char a[] = "custodian:Carol Smith", b[] = "janitor:Dan", c[] = "witness:",
-	    d[] = "nocolon";
+	char a[] = "custodian:Carol Smith", b[] = "janitor:Dan";
+	char c[] = "witness:", d[] = "nocolon";
 
 	ck_assert_ok(ca_role_parse(a, &p));
 	ck_assert_str_eq(p.role, "custodian");

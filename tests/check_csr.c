@@ -250,7 +250,8 @@ START_TEST(parse_pem_and_der)
 		size_t n;
 
 		alt = malloc(plen + 64);
-		n = (size_t)sprintf(alt, "-----BEGIN NEW CERTIFICATE REQUEST-----"
+		n = (size_t)sprintf(alt,
+		    "-----BEGIN NEW CERTIFICATE REQUEST-----"
 		    "\n%.*s-----END NEW CERTIFICATE REQUEST-----\n",
 		    (int)(end - b64), b64);
 		back = csr_ok(alt, n);
@@ -376,7 +377,8 @@ START_TEST(parse_refuses_version_2)
 	/* SEQ { SEQ { INTEGER 0 ...: the first 02 01 00. */
 	p = NULL;
 	for (i = 0; i + 2 < dlen; i++)
-		if (der[i] == 0x02 && der[i + 1] == 0x01 && der[i + 2] == 0x00) {
+		if (der[i] == 0x02 && der[i + 1] == 0x01 &&
+		    der[i + 2] == 0x00) {
 			p = der + i + 2;
 			break;
 		}
@@ -852,7 +854,8 @@ START_TEST(policy_rsa_pss)
 	EVP_PKEY *k = rsa_type_key("RSA-PSS", 1024, 65537);
 
 	ck_assert_ptr_nonnull(k);
-	policy_refused(k, CA_KEYPOL_ALL, 1024, "type RSA-PSS, which no profile");
+	policy_refused(k, CA_KEYPOL_ALL, 1024,
+	    "type RSA-PSS, which no profile");
 	EVP_PKEY_free(k);
 }
 END_TEST

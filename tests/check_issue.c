@@ -33,7 +33,8 @@
 
 static char base[PATH_MAX];
 static char work[PATH_MAX + 16];
-static char rootdir[PATH_MAX + 32], cadir[PATH_MAX + 32], csrs[PATH_MAX + 32], out[PATH_MAX + 32];
+static char rootdir[PATH_MAX + 32], cadir[PATH_MAX + 32];
+static char csrs[PATH_MAX + 32], out[PATH_MAX + 32];
 static char pinsrc[PATH_MAX + 64];
 
 static void

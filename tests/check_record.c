@@ -62,23 +62,23 @@ canon_is(json_t *v, const char *want)
 START_TEST(file_entry)
 {
 	canon_is(ca_rec_file("ca.pem", "hello\n", 6),
-	    "{\"name\":\"ca.pem\",\"sha256\":"
-	    "\"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03\","
-	    "\"size\":6}");
+	    "{\"name\":\"ca.pem\",\"sha256\":\""
+	    "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+	    "\",\"size\":6}");
 	canon_is(ca_rec_file("log/000001.json", "", 0),
-	    "{\"name\":\"log/000001.json\",\"sha256\":"
-	    "\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\","
-	    "\"size\":0}");
+	    "{\"name\":\"log/000001.json\",\"sha256\":\""
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	    "\",\"size\":0}");
 	/* Bytes, not a string: a NUL inside counts. */
 	canon_is(ca_rec_file("x", "a\0b", 3),
-	    "{\"name\":\"x\",\"sha256\":"
-	    "\"59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138\","
-	    "\"size\":3}");
+	    "{\"name\":\"x\",\"sha256\":\""
+	    "59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138"
+	    "\",\"size\":3}");
 	/* An --out file: the same, marked external. */
 	canon_is(ca_rec_file_external("/media/out/ca.pem", "hello\n", 6),
-	    "{\"external\":true,\"name\":\"/media/out/ca.pem\",\"sha256\":"
-	    "\"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03\","
-	    "\"size\":6}");
+	    "{\"external\":true,\"name\":\"/media/out/ca.pem\",\"sha256\":\""
+	    "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+	    "\",\"size\":6}");
 }
 END_TEST
 

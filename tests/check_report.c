@@ -340,8 +340,9 @@ scan(const char *p)
 			ck_assert_msg(p[1] == '"', "unquoted value: %.40s", n);
 			q = strchr(p + 2, '"');
 			ck_assert_ptr_nonnull(q);
-			ck_assert_msg(value_ok(n, nl, p + 2, (size_t)(q - p - 2)),
-			    "bad value: %.*s", (int)(q - n + 1), n);
+			ck_assert_msg(value_ok(n, nl, p + 2,
+			    (size_t)(q - p - 2)), "bad value: %.*s",
+			    (int)(q - n + 1), n);
 			p = q + 1;
 		}
 		p = strchr(p, '>') + 1;

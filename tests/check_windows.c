@@ -110,7 +110,8 @@ START_TEST(refusals)
 	refused(HEAD "\"sites\": [{\"name\": \"a\", \"windows\": []}]}",
 	    CA_ERR_SCHEMA, "w.json:2:25:", "1 to 4096 windows");
 	refused(HEAD "\"sites\": [{\"name\": \"a\", \"windows\": [\n"
-	    "{\"start\": \"2027-03-01\", \"end\": \"2027-03-02T00:00:00Z\"}]}]}",
+	    "{\"start\": \"2027-03-01\", "
+	    "\"end\": \"2027-03-02T00:00:00Z\"}]}]}",
 	    CA_ERR_SCHEMA, "w.json:3:2:", "YYYY-MM-DDTHH:MM:SSZ");
 	refused(HEAD "\"sites\": [{\"name\": \"a\", \"windows\": [\n"
 	    "{\"start\": \"2027-03-02T00:00:00Z\", "

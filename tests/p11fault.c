@@ -112,7 +112,8 @@ dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
 	else
 		rv = real_fn(i)(a, b, c, d, e, f, g, h);
 	if (pinpad && i == i_tokeninfo && rv == CKR_OK)
-		((CK_TOKEN_INFO *)b)->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+		((CK_TOKEN_INFO *)b)->flags |=
+		    CKF_PROTECTED_AUTHENTICATION_PATH;
 	if (trace >= 0) {
 		len = snprintf(line, sizeof(line), "%lu %s 0x%lx%s\n", n,
 		    names[i], rv, n == fail_at ? " injected" : "");
