@@ -15,7 +15,12 @@
 # run it with `make bench`.
 #
 # Targets: at least 70% of the raw signing rate in the same number of
-# sessions, and at least 20 times the openssl loop's rate.
+# sessions, and at least 20 times the openssl loop's rate.  No batch can
+# sign faster than the token, so the last line gives the most the second
+# ratio can be on this machine: the raw rate over the loop's.  Where the
+# token's signature is cheap (P-256 on SoftHSM2), checking each request's
+# signature and the token's costs more than the signing, and both share
+# the processors with the token: the first ratio stays far below 70%.
 #
 # Environment:
 #   BENCH_ISSUE_N=10000       requests in the batch
@@ -156,6 +161,8 @@ for alg in $ALGS; do
 		    ours / raw1
 		printf "%-44s %12.1f  (target: at least 20)\n",
 		    alg ": ca-issue / openssl loop", ours / theirs
+		printf "%-44s %12.1f\n", alg ": ceiling: raw, same sessions / loop",
+		    raws / theirs
 		exit (ours / raws >= 0.70 && ours / theirs >= 20) ? 0 : 1
 	}' || status=1
 done
