@@ -854,7 +854,8 @@ ca_cert_load(const char *path, X509 **out, struct ca_errbuf *eb)
 		return r;
 	r = CA_ERR_CRYPTO;
 	if ((b = BIO_new_mem_buf(buf, (int)len)) == NULL ||
-	    (*out = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL) {
+	    (*out = PEM_read_bio_X509(b, NULL, ca_pem_no_pass, NULL)) ==
+	    NULL) {
 		ca_errf(eb, "\"%s\": not a PEM certificate", path);
 		ERR_clear_error();
 		goto out;
@@ -903,7 +904,8 @@ ca_certs_load(const char *path, STACK_OF(X509) **out, struct ca_errbuf *eb)
 	if ((sk = sk_X509_new_null()) == NULL ||
 	    (b = BIO_new_mem_buf(buf, (int)len)) == NULL)
 		goto out;
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+	while ((x = PEM_read_bio_X509(b, NULL, ca_pem_no_pass, NULL)) !=
+	    NULL) {
 		if (!sk_X509_push(sk, x))
 			goto out;
 		x = NULL;

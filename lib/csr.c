@@ -53,8 +53,8 @@ ca_x509_parse_any(const unsigned char *buf, size_t len, X509 **out)
 			r = CA_ERR_NOMEM;
 			goto out;
 		}
-		if ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL &&
-		    !rest_is_blank(b)) {
+		x = PEM_read_bio_X509(b, NULL, ca_pem_no_pass, NULL);
+		if (x != NULL && !rest_is_blank(b)) {
 			X509_free(x);
 			x = NULL;
 		}
@@ -253,7 +253,7 @@ ca_csr_parse(const unsigned char *buf, size_t len, struct ca_csr **out,
 			goto out;
 		}
 		if (PEM_bytes_read_bio(&data, &dlen, &name, PEM_STRING_X509_REQ,
-		    b, NULL, NULL) != 1) {
+		    b, ca_pem_no_pass, NULL) != 1) {
 			ca_errf(eb, "not a PEM certificate request, or cut "
 			    "short");
 			goto out;
@@ -296,7 +296,7 @@ ca_csr_parse(const unsigned char *buf, size_t len, struct ca_csr **out,
 		ca_errf(eb, "the request's version is not 1");
 		goto out;
 	}
-	/* Every kind of key RFC 3279 and its successors define is. */
+	/* Every key of RFC 3279 and its successors is whole bytes. */
 	if (c->req->info->spki->bits->flags & 0x07) {
 		ca_errf(eb, "the request's public key is not a whole number "
 		    "of bytes");

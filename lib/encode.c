@@ -121,6 +121,16 @@ ca_sha256_hex(const void *in, size_t n, char out[65])
 }
 
 int
+ca_pem_no_pass(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+int
 ca_bio_take(BIO *b, char **out, size_t *len)
 {
 	char *data, *s;

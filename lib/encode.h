@@ -1,5 +1,5 @@
 /*
- * encode.h: lowercase hex, base64 and SHA-256 helpers.
+ * encode.h: lowercase hex, base64, SHA-256 and PEM reading helpers.
  */
 #ifndef CA_ENCODE_H
 #define CA_ENCODE_H
@@ -16,6 +16,14 @@
  * CA_ERR_NOMEM.
  */
 int ca_bio_take(BIO *b, char **out, size_t *len) CA_MUST_CHECK;
+
+/*
+ * ca_pem_no_pass: a pem_password_cb that gives no pass phrase, so that a
+ * PEM block with encryption headers is refused.  OpenSSL's default would
+ * ask for one on the terminal: nothing read here is ever encrypted, and a
+ * file brought to a ceremony must not stop it to ask.
+ */
+int ca_pem_no_pass(char *buf, int size, int rwflag, void *u);
 
 /*
  * ca_hex_digit: the value of hex digit c (either case), or -1.  Inline,

@@ -7,6 +7,12 @@
  */
 #include "check_util.h"
 
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -926,6 +932,89 @@ START_TEST(policy_explicit_curve)
 }
 END_TEST
 
+/* pem with encryption headers after its BEGIN line, in a new string. */
+static char *
+encrypted_pem(const char *pem)
+{
+	static const char hdr[] = "Proc-Type: 4,ENCRYPTED\n"
+	    "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n";
+	const char *nl = strchr(pem, '\n');
+	char *out;
+
+	ck_assert_ptr_nonnull(nl);
+	out = malloc(strlen(pem) + sizeof(hdr));
+	memcpy(out, pem, (size_t)(nl + 1 - pem));
+	strcpy(out + (nl + 1 - pem), hdr);
+	strcat(out, nl + 1);
+	return out;
+}
+
+/*
+ * A request or certificate in a PEM block with encryption headers is
+ * refused at once, never a reason to ask for a pass phrase on the
+ * terminal as OpenSSL's default would.  Both are read in a child whose
+ * controlling terminal is a pty, where a prompt would show and wait.
+ */
+START_TEST(parse_pem_encrypted_no_prompt)
+{
+	EVP_PKEY *k = soft_key(CA_ALG_P256);
+	X509_REQ *req = make_req(k);
+	X509 *x = make_cert(k);
+	char *rpem = NULL, *cpem = NULL, *renc, *cenc, seen[512];
+	size_t rlen, clen, got = 0;
+	int master, status = 0, i;
+	pid_t pid;
+
+	ck_assert_ok(ca_csr_pem(req, &rpem, &rlen));
+	ck_assert_ok(ca_cert_pem(x, &cpem, &clen));
+	renc = encrypted_pem(rpem);
+	cenc = encrypted_pem(cpem);
+	pid = forkpty(&master, NULL, NULL, NULL);
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct ca_csr *c = NULL;
+		X509 *y = NULL;
+		int a = ca_csr_parse((unsigned char *)renc, strlen(renc), &c,
+		    NULL);
+		int b = ca_x509_parse_any((unsigned char *)cenc, strlen(cenc),
+		    &y);
+
+		_exit(a == CA_ERR_CSR && c == NULL && b == CA_ERR_CRYPTO &&
+		    y == NULL ? 0 : 1);
+	}
+	/* Up to 10 s for the child; whatever it prints is kept. */
+	ck_assert_int_eq(fcntl(master, F_SETFL, O_NONBLOCK), 0);
+	for (i = 0; i < 1000; i++) {
+		ssize_t n = read(master, seen + got, sizeof(seen) - 1 - got);
+
+		if (n > 0)
+			got += (size_t)n;
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(10000);
+	}
+	seen[got] = '\0';
+	if (i == 1000) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	close(master);
+	ck_assert_msg(i < 1000, "the parse waits on the terminal: \"%s\"",
+	    seen);
+	ck_assert_msg(strstr(seen, "pass phrase") == NULL, "it asked: \"%s\"",
+	    seen);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "not refused as it should be");
+	free(renc);
+	free(cenc);
+	free(rpem);
+	free(cpem);
+	X509_free(x);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
 START_TEST(x509_parse_any)
 {
 	EVP_PKEY *k = soft_key(CA_ALG_P256);
@@ -1012,6 +1101,7 @@ csr_suite(void)
 	tcase_add_test(tc, policy_invalid_point);
 	tcase_add_test(tc, policy_explicit_curve);
 	tcase_add_test(tc, x509_parse_any);
+	tcase_add_test(tc, parse_pem_encrypted_no_prompt);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -265,6 +265,20 @@ START_TEST(sha256_vectors)
 }
 END_TEST
 
+/*
+ * No pass phrase, and nothing written: OpenSSL then refuses an encrypted
+ * block (check_csr reads one on a terminal and sees no prompt).
+ */
+START_TEST(pem_no_pass)
+{
+	char buf[8] = "xxxxxxx";
+
+	ck_assert_int_eq(ca_pem_no_pass(buf, (int)sizeof(buf), 0, NULL), -1);
+	ck_assert_int_eq(ca_pem_no_pass(buf, (int)sizeof(buf), 1, buf), -1);
+	ck_assert_str_eq(buf, "xxxxxxx");
+}
+END_TEST
+
 static Suite *
 encode_suite(void)
 {
@@ -272,6 +286,7 @@ encode_suite(void)
 	TCase *th = tcase_create("hex");
 	TCase *tb = tcase_create("base64");
 	TCase *ts = tcase_create("sha256");
+	TCase *tp = tcase_create("pem");
 
 	tcase_add_test(th, hex_encodes_lowercase);
 	tcase_add_test(th, hex_decode_either_case);
@@ -288,6 +303,8 @@ encode_suite(void)
 	suite_add_tcase(s, tb);
 	tcase_add_test(ts, sha256_vectors);
 	suite_add_tcase(s, ts);
+	tcase_add_test(tp, pem_no_pass);
+	suite_add_tcase(s, tp);
 	return s;
 }
 
