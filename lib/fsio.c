@@ -115,12 +115,18 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Create path (never a file already there) with mode, whatever the
+ * umask, and write data; the open descriptor in *fdp.  On failure the
+ * file is gone and eb says why.
+ */
 static int
-write_excl(const char *path, const void *data, size_t len, mode_t mode,
-    int sync, struct ca_errbuf *eb)
+create_write(const char *path, const void *data, size_t len, mode_t mode,
+    int *fdp, struct ca_errbuf *eb)
 {
 	int fd, r;
 
+	*fdp = -1;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    mode);
 	if (fd < 0) {
@@ -129,14 +135,34 @@ write_excl(const char *path, const void *data, size_t len, mode_t mode,
 		return r;
 	}
 	/* fchmod: the umask must not decide whether a certificate is public. */
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
-	    (sync && fsync(fd) != 0)) {
+	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0) {
 		r = ca_errno_code(errno);
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		close(fd);
 		unlink(path);
 		return r == CA_ERR_EXISTS ? CA_ERR_IO : r;
 	}
+	*fdp = fd;
+	return 0;
+}
+
+int
+ca_write_file_excl(const char *path, const void *data, size_t len,
+    mode_t mode, struct ca_errbuf *eb)
+{
+	struct ca_wfile f = { path, data, len, mode };
+
+	return ca_write_files_excl(&f, 1, eb);
+}
+
+int
+ca_write_file_nosync(const char *path, const void *data, size_t len,
+    mode_t mode, struct ca_errbuf *eb)
+{
+	int fd, r;
+
+	if ((r = create_write(path, data, len, mode, &fd, eb)) != 0)
+		return r;
 	if (close(fd) != 0) {
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		unlink(path);
@@ -146,44 +172,24 @@ write_excl(const char *path, const void *data, size_t len, mode_t mode,
 }
 
 int
-ca_write_file_excl(const char *path, const void *data, size_t len,
-    mode_t mode, struct ca_errbuf *eb)
-{
-	return write_excl(path, data, len, mode, 1, eb);
-}
-
-int
-ca_write_file_nosync(const char *path, const void *data, size_t len,
-    mode_t mode, struct ca_errbuf *eb)
-{
-	return write_excl(path, data, len, mode, 0, eb);
-}
-
-int
 ca_write_files_excl(const struct ca_wfile *f, size_t n, struct ca_errbuf *eb)
 {
-	int *fd;
+	int one, *fd;
 	size_t i, made = 0;
 	int r = 0;
 
 	if (n == 0)
 		return 0;
-	if ((fd = malloc(n * sizeof(*fd))) == NULL)
+	if ((fd = n == 1 ? &one : malloc(n * sizeof(*fd))) == NULL)
 		return CA_ERR_NOMEM;
 	for (i = 0; i < n; i++) {
-		fd[i] = open(f[i].path, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, f[i].mode);
-		if (fd[i] < 0) {
-			r = ca_errno_code(errno);
-			ca_errf(eb, "\"%s\": %s", f[i].path, strerror(errno));
+		if ((r = create_write(f[i].path, f[i].data, f[i].len,
+		    f[i].mode, &fd[i], eb)) != 0)
 			goto out;
-		}
 		made++;
-		/* As write_excl; and the disk may start on it at once. */
-		if (fchmod(fd[i], f[i].mode) != 0 ||
-		    write_all(fd[i], f[i].data, f[i].len) != 0 ||
-		    (sync_file_range(fd[i], 0, 0, SYNC_FILE_RANGE_WRITE) != 0 &&
-		    errno != ENOSYS))
+		/* The disk may start on it at once. */
+		if (sync_file_range(fd[i], 0, 0, SYNC_FILE_RANGE_WRITE) != 0 &&
+		    errno != ENOSYS)
 			goto fail;
 	}
 	/*
@@ -216,7 +222,8 @@ out:
 		if (r != 0)
 			(void)unlink(f[i].path);
 	}
-	free(fd);
+	if (fd != &one)
+		free(fd);
 	return r;
 }
 
