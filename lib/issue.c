@@ -959,11 +959,17 @@ ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
 	if ((r = ca_dir_login(b.d, req->pin_source, req->prompt,
 	    req->prompt_arg, eb)) != 0)
 		goto out;
-	for (i = 0; i < (size_t)b.nthreads; i++)
+	/*
+	 * The login's own CA session is the first; a token that gives only
+	 * so many sessions has none left idle.
+	 */
+	b.signer[0] = b.d->ca_ts;
+	b.d->ca_ts = NULL;
+	for (i = 1; i < (size_t)b.nthreads; i++)
 		if ((r = ca_tsigner_open(b.d->hsm, &b.d->ca_key, &b.signer[i],
 		    eb)) != 0) {
 			/* A token short of sessions signs with fewer. */
-			if (i > 0 && r == CA_ERR_HSM) {
+			if (r == CA_ERR_HSM) {
 				b.nthreads = (int)i;
 				eb->msg[0] = '\0';
 				break;
