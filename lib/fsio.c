@@ -227,6 +227,36 @@ out:
 	return r;
 }
 
+/*
+ * A folder that is not there yet can be made where it is named: caught
+ * before a command asks for a PIN and signs, not after.
+ */
+static int
+folder_makeable(const char *path, struct ca_errbuf *eb)
+{
+	struct stat st;
+	char *parent;
+	int r = 0;
+
+	if (errno != ENOENT) {
+		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
+		return ca_errno_code(errno);
+	}
+	if ((parent = ca_path_parent(path)) == NULL)
+		return CA_ERR_NOMEM;
+	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		ca_errf(eb, "\"%s\": there is no folder \"%s\" to make it in",
+		    path, parent);
+		r = CA_ERR_NOT_FOUND;
+	} else if (faccessat(AT_FDCWD, parent, W_OK | X_OK, AT_EACCESS) != 0) {
+		ca_errf(eb, "\"%s\": cannot make it in \"%s\": %s", path,
+		    parent, strerror(errno));
+		r = ca_errno_code(errno);
+	}
+	free(parent);
+	return r;
+}
+
 int
 ca_folder_new_or_empty(const char *path, int *exists, struct ca_errbuf *eb)
 {
@@ -237,7 +267,7 @@ ca_folder_new_or_empty(const char *path, int *exists, struct ca_errbuf *eb)
 
 	*exists = 0;
 	if (lstat(path, &st) != 0)
-		return 0;
+		return folder_makeable(path, eb);
 	if (S_ISDIR(st.st_mode) && (dp = opendir(path)) != NULL) {
 		while ((de = readdir(dp)) != NULL)
 			n += strcmp(de->d_name, ".") != 0 &&

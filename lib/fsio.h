@@ -73,11 +73,14 @@ int ca_tmp_place(const char *tmp, const char *path, int noreplace,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
- * ca_folder_new_or_empty: 0 when path does not exist (*exists 0) or is an
- * empty folder (*exists 1): where a command puts a new set of files, made
- * on the medium beforehand or left empty by a run killed before it wrote
- * anything (its files are journalled; recovery clears them).
- * CA_ERR_EXISTS otherwise, saying so in eb.
+ * ca_folder_new_or_empty: 0 when path does not exist but can be made,
+ * its parent being a folder this process may write in (*exists 0), or
+ * when path is an empty folder (*exists 1): where a command puts a new
+ * set of files, made on the medium beforehand or left empty by a run
+ * killed before it wrote anything (its files are journalled; recovery
+ * clears them).  CA_ERR_EXISTS when path is anything else; for a path
+ * that cannot be made, CA_ERR_NOT_FOUND (no parent folder) or the
+ * ca_errno_code of why; each saying so in eb.
  */
 int ca_folder_new_or_empty(const char *path, int *exists,
     struct ca_errbuf *eb) CA_MUST_CHECK;

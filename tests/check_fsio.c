@@ -595,6 +595,55 @@ START_TEST(tmp_names)
 }
 END_TEST
 
+/* Where a command puts a new set of files: new and makeable, or empty. */
+START_TEST(folder_new_or_empty)
+{
+	char dir[PATH_MAX], path[PATH_MAX], ro[PATH_MAX];
+	struct ca_errbuf eb;
+	int exists = -1;
+
+	tu_tmpdir(dir);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	tu_path(path, dir, "out");
+	ck_assert_ok(ca_folder_new_or_empty(path, &exists, &eb));
+	ck_assert_int_eq(exists, 0);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	ck_assert_ok(ca_folder_new_or_empty(path, &exists, &eb));
+	ck_assert_int_eq(exists, 1);
+	tu_path(path, dir, "out/f");
+	ck_assert_ok(ca_write_file_excl(path, "x", 1, 0644, NULL));
+	tu_path(path, dir, "out");
+	ck_assert_err(ca_folder_new_or_empty(path, &exists, &eb),
+	    CA_ERR_EXISTS);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "not an empty folder"));
+	/* A file is no folder, empty or not; nor is what lies in one. */
+	tu_path(path, dir, "out/f");
+	ck_assert_err(ca_folder_new_or_empty(path, &exists, &eb),
+	    CA_ERR_EXISTS);
+	tu_path(path, dir, "out/f/sub");
+	ck_assert_err(ca_folder_new_or_empty(path, &exists, &eb),
+	    CA_ERR_NOT_FOUND);
+	/* No folder to make it in. */
+	tu_path(path, dir, "missing/out");
+	ck_assert_err(ca_folder_new_or_empty(path, &exists, &eb),
+	    CA_ERR_NOT_FOUND);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "there is no folder"));
+	ck_assert_ptr_nonnull(strstr(eb.msg, "/missing\""));
+	/* A folder it may not write in. */
+	tu_path(ro, dir, "ro");
+	ck_assert_int_eq(mkdir(ro, 0555), 0);
+	ck_assert_int_eq(chmod(ro, 0555), 0);
+	tu_path(path, ro, "out");
+	become_nobody();
+	ck_assert_err(ca_folder_new_or_empty(path, &exists, &eb),
+	    CA_ERR_PERMISSION);
+	become_self();
+	ck_assert_ptr_nonnull(strstr(eb.msg, "cannot make it in"));
+	ck_assert_int_eq(count_entries(ro), 0);
+	tu_rmrf(dir);
+}
+END_TEST
+
 static Suite *
 fsio_suite(void)
 {
@@ -628,6 +677,7 @@ fsio_suite(void)
 	tcase_add_test(tm, tmp_names);
 	tcase_add_test(tw, batch_writes);
 	tcase_add_test(tw, write_files_together);
+	tcase_add_test(tw, folder_new_or_empty);
 	suite_add_tcase(s, tm);
 	return s;
 }

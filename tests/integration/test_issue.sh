@@ -203,8 +203,18 @@ chmod 600 "$SCRATCH/wrong"
 expect_status 4 "a wrong PIN" "$BIN/ca-issue" -d "$OT" \
     --profile "$PROFILES/device-mtls.json" --csrs "$M" --out "$SCRATCH/o3" \
     --pin-source "file:$SCRATCH/wrong"
+# Found before the PIN is asked for (this one is wrong) and the batch
+# signed, not when its files are written.
+expect_status 1 "an --out in a folder that does not exist" "$BIN/ca-issue" \
+    -d "$OT" --profile "$PROFILES/device-mtls.json" --csrs "$M" \
+    --out "$SCRATCH/nowhere/o3" --pin-source "file:$SCRATCH/wrong"
+want="ca-issue: cannot issue: \"$SCRATCH/nowhere/o3\": there is no folder"
+want="$want \"$SCRATCH/nowhere\" to make it in; give --out a new folder"
+check "...said in one line, naming the missing folder" \
+    test "$(cat "$SCRATCH/err")" = "$want"
 check "after all of them: no record, no folder" test \
-    "$(records "$OT")" -eq "$n0" -a ! -e "$SCRATCH/o3"
+    "$(records "$OT")" -eq "$n0" -a ! -e "$SCRATCH/o3" -a \
+    ! -e "$SCRATCH/nowhere"
 
 # --- OPC UA, staged for a maintenance window ---------------------------------
 U=$SCRATCH/opcua
