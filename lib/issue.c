@@ -977,25 +977,21 @@ ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
 			goto out;
 		}
 	res->sessions = b.nthreads;
+	if ((r = run_phase(&b, SIGN, "signing")) != 0) {
+		snprintf(eb->msg, sizeof(eb->msg), "%s", b.fail_eb.msg);
+		goto out;
+	}
+	if ((r = canary(&b, eb)) != 0)
+		goto out;
+
+	/*
+	 * 4. The certificates, the chain and the record, together.  The
+	 * folders are made only as they are written: a batch killed while
+	 * it signs, which may take minutes, leaves no empty folder behind.
+	 */
 	if ((b.issued_dir = ca_path_join(b.d->path, CA_DIR_ISSUED)) == NULL) {
 		r = CA_ERR_NOMEM;
 		goto out;
-	}
-	if (mkdir(b.issued_dir, 0755) == 0)
-		made_issued = 1;
-	else if (errno != EEXIST) {
-		ca_errf(eb, "\"%s\": %s", b.issued_dir, strerror(errno));
-		r = ca_errno_code(errno);
-		goto out;
-	}
-	if (!out_existed) {
-		if (mkdir(req->out_dir, 0755) != 0) {
-			ca_errf(eb, "\"%s\": %s; give --out a new folder",
-			    req->out_dir, strerror(errno));
-			r = ca_errno_code(errno);
-			goto out;
-		}
-		made_out = 1;
 	}
 	for (i = 0; i < b.n; i++) {
 		char name[64];
@@ -1012,14 +1008,6 @@ ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
 		}
 		sprintf(it->out_path, "%s/%s.pem", req->out_dir, it->name);
 	}
-	if ((r = run_phase(&b, SIGN, "signing")) != 0) {
-		snprintf(eb->msg, sizeof(eb->msg), "%s", b.fail_eb.msg);
-		goto out;
-	}
-	if ((r = canary(&b, eb)) != 0)
-		goto out;
-
-	/* 4. The certificates, the chain and the record, together. */
 	head[0] = b.d->cert;
 	if ((r = ca_certs_pem(head, 1, b.d->chain, &chain, &chain_len)) != 0 ||
 	    (chain_path = ca_path_join(req->out_dir, CHAIN_NAME)) == NULL) {
@@ -1049,6 +1037,22 @@ ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
 	}
 	art[nart++] = (struct ca_artifact){ .path = chain_path, .data = chain,
 	    .len = chain_len, .mode = 0644 };
+	if (mkdir(b.issued_dir, 0755) == 0)
+		made_issued = 1;
+	else if (errno != EEXIST) {
+		ca_errf(eb, "\"%s\": %s", b.issued_dir, strerror(errno));
+		r = ca_errno_code(errno);
+		goto out;
+	}
+	if (!out_existed) {
+		if (mkdir(req->out_dir, 0755) != 0) {
+			ca_errf(eb, "\"%s\": %s; give --out a new folder",
+			    req->out_dir, strerror(errno));
+			r = ca_errno_code(errno);
+			goto out;
+		}
+		made_out = 1;
+	}
 	if ((r = ca_dir_append_batch(b.d, body, art, nart, res->head, eb)) !=
 	    0)
 		goto out;

@@ -11,7 +11,9 @@
  *   KC_FAULT_AT      the call to fail, counted from 1 (unset or 0: none)
  *   KC_FAULT_RV      DEVICE_REMOVED, DEVICE_ERROR, GENERAL_ERROR,
  *                    SESSION_HANDLE_INVALID, PIN_INCORRECT or
- *                    FUNCTION_FAILED (default: DEVICE_ERROR)
+ *                    FUNCTION_FAILED (default: DEVICE_ERROR), or KILL:
+ *                    the process is killed (SIGKILL) at that call, as
+ *                    by a power cut, with nothing cleaned up
  *   KC_FAULT_TRACE   a file that gets one line per call: "N name rv"
  *   KC_FAULT_PINPAD  a PIN file: the token then says it has a protected
  *                    authentication path (a PIN pad), and a C_Login with
@@ -27,6 +29,7 @@
  */
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +85,7 @@ static unsigned long calls, fail_at;
 static CK_RV fail_rv = CKR_DEVICE_ERROR;
 static int trace = -1;
 static char pad_pin[256];
-static int pinpad, i_tokeninfo = -1, i_login = -1;
+static int pinpad, i_tokeninfo = -1, i_login = -1, kill_at;
 
 static word_fn
 real_fn(int i)
@@ -104,6 +107,8 @@ dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
 	CK_RV rv;
 	int len;
 
+	if (n == fail_at && kill_at)
+		(void)kill(getpid(), SIGKILL);
 	if (n == fail_at)
 		rv = fail_rv;
 	else if (pinpad && i == i_login && c == 0)
@@ -169,6 +174,7 @@ setup(void)
 		for (i = 0; i < sizeof(rvs) / sizeof(rvs[0]); i++)
 			if (strcmp(s, rvs[i].name) == 0)
 				fail_rv = rvs[i].rv;
+		kill_at = strcmp(s, "KILL") == 0;
 	}
 	if ((s = getenv("KC_FAULT_TRACE")) != NULL)
 		trace = open(s, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,

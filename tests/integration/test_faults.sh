@@ -185,6 +185,23 @@ case "ca-issue" in
 ${FAULT_ONLY:-*})
 	check "ca-issue --sessions 2 opens four sessions, none idle" \
 	    test "$(grep -c '^[0-9]* C_OpenSession ' "$SCRATCH/trace")" -eq 4
+	# Killed at its first signature, as by a power cut: the CA as it
+	# was, and no --out folder left behind to puzzle the next run.
+	first=$(sed -n 's/^\([0-9]*\) C_Sign .*/\1/p' "$SCRATCH/trace" |
+	    head -n 1)
+	rm -rf "$W"
+	cp -a "$BASE" "$W"
+	before=$(state "$W/i")
+	(cd "$W" && KC_FAULT_AT=$first KC_FAULT_RV=KILL "$BIN/ca-issue" -d i \
+	    --profile "$TOP/profiles/device-mtls.json" --csrs devs --out out \
+	    --sessions 2 $PS >/dev/null 2>&1; exit $?) 2>/dev/null
+	k_rc=$?
+	check "ca-issue killed at call $first (C_Sign): killed" \
+	    test "$k_rc" -eq 137
+	check "ca-issue killed while signing: no --out folder" \
+	    test ! -e "$W/out"
+	check "ca-issue killed while signing: the CA as it was" \
+	    test "$(state "$W/i")" = "$before"
 	;;
 esac
 op "ca-crl issue" r "$BIN/ca-crl" issue -d r $PS
