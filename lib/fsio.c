@@ -227,17 +227,17 @@ out:
 	return r;
 }
 
-/*
- * A folder that is not there yet can be made where it is named: caught
- * before a command asks for a PIN and signs, not after.
- */
-static int
-folder_makeable(const char *path, struct ca_errbuf *eb)
+int
+ca_path_new(const char *path, struct ca_errbuf *eb)
 {
 	struct stat st;
 	char *parent;
 	int r = 0;
 
+	if (lstat(path, &st) == 0) {
+		ca_errf(eb, "\"%s\" exists", path);
+		return CA_ERR_EXISTS;
+	}
 	if (errno != ENOENT) {
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		return ca_errno_code(errno);
@@ -267,7 +267,7 @@ ca_folder_new_or_empty(const char *path, int *exists, struct ca_errbuf *eb)
 
 	*exists = 0;
 	if (lstat(path, &st) != 0)
-		return folder_makeable(path, eb);
+		return ca_path_new(path, eb);
 	if (S_ISDIR(st.st_mode) && (dp = opendir(path)) != NULL) {
 		while ((de = readdir(dp)) != NULL)
 			n += strcmp(de->d_name, ".") != 0 &&

@@ -73,14 +73,22 @@ int ca_tmp_place(const char *tmp, const char *path, int noreplace,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
- * ca_folder_new_or_empty: 0 when path does not exist but can be made,
- * its parent being a folder this process may write in (*exists 0), or
- * when path is an empty folder (*exists 1): where a command puts a new
- * set of files, made on the medium beforehand or left empty by a run
- * killed before it wrote anything (its files are journalled; recovery
- * clears them).  CA_ERR_EXISTS when path is anything else; for a path
- * that cannot be made, CA_ERR_NOT_FOUND (no parent folder) or the
- * ca_errno_code of why; each saying so in eb.
+ * ca_path_new: 0 when nothing is at path and it can be made there, its
+ * parent being a folder this process may write in.  CA_ERR_EXISTS when
+ * something is there; CA_ERR_NOT_FOUND when there is no parent folder;
+ * otherwise the ca_errno_code of why not; each saying so in eb.  To
+ * refuse a bad output before a PIN is asked for and the token used; the
+ * writer still refuses to replace what appears in the meantime.
+ */
+int ca_path_new(const char *path, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_folder_new_or_empty: 0 when path is new (ca_path_new, *exists 0)
+ * or an empty folder (*exists 1): where a command puts a new set of
+ * files, made on the medium beforehand or left empty by a run killed
+ * before it wrote anything (its files are journalled; recovery clears
+ * them).  CA_ERR_EXISTS when path is anything else; otherwise as
+ * ca_path_new.
  */
 int ca_folder_new_or_empty(const char *path, int *exists,
     struct ca_errbuf *eb) CA_MUST_CHECK;

@@ -89,8 +89,9 @@ struct ca_crl_result {
  * ca-crl(1) describes (dates, number from the log, AKI, issuing
  * distribution point), check it back, and write crl/NUMBER.der,
  * crl/NUMBER.pem and the record together; with req->out also the export
- * folder.  CA_ERR_PROFILE for a nextUpdate beyond the CA's notAfter,
- * CA_ERR_VERIFY, CA_ERR_CLOCK, CA_ERR_EXISTS (export folder), and those of
+ * folder, which must be new (ca_path_new, checked before anything else).
+ * CA_ERR_PROFILE for a nextUpdate beyond the CA's notAfter, CA_ERR_VERIFY,
+ * CA_ERR_CLOCK, CA_ERR_EXISTS (export folder), and those of ca_path_new,
  * ca_dir_open and ca_dir_login.
  */
 int ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,

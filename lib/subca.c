@@ -311,6 +311,28 @@ chain_name(const char *out)
 	return p;
 }
 
+/*
+ * --out and its chain file can be made: a wrong --out is found before
+ * the PIN is asked for, not after the CA has signed.
+ */
+static int
+outputs_new(const char *out, struct ca_errbuf *eb)
+{
+	char *chain;
+	int r;
+
+	if ((r = ca_path_new(out, eb)) != 0)
+		goto out;
+	if ((chain = chain_name(out)) == NULL)
+		return CA_ERR_NOMEM;
+	r = ca_path_new(chain, eb);
+	free(chain);
+out:
+	if (r != 0 && r != CA_ERR_NOMEM)
+		ca_err_suffix(eb, "give another --out");
+	return r;
+}
+
 static int
 outputs(const struct ca_sign_req *req, struct run *x, const char *serial,
     struct ca_errbuf *eb)
@@ -509,6 +531,8 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 		return CA_ERR_INVALID_ARG;
 	}
 	kind = req->csr_path ? CA_CERT_SUB : CA_CERT_CROSS;
+	if (req->out_path != NULL && (r = outputs_new(req->out_path, eb)) != 0)
+		goto out;
 	if ((r = ca_read_file(req->profile_path, 1 << 20, &x.pbuf, &x.plen,
 	    eb)) != 0)
 		goto out;

@@ -595,6 +595,40 @@ START_TEST(tmp_names)
 }
 END_TEST
 
+/* Nothing there, and a folder to make it in that this process may write. */
+START_TEST(path_new)
+{
+	char dir[PATH_MAX], path[PATH_MAX], ro[PATH_MAX];
+	struct ca_errbuf eb;
+
+	tu_tmpdir(dir);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	tu_path(path, dir, "out.pem");
+	ck_assert_ok(ca_path_new(path, &eb));
+	ck_assert_ok(ca_write_file_excl(path, "x", 1, 0644, NULL));
+	ck_assert_err(ca_path_new(path, &eb), CA_ERR_EXISTS);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "out.pem\" exists"));
+	/* A link is something there, even one that leads nowhere. */
+	tu_path(path, dir, "link");
+	ck_assert_int_eq(symlink("nowhere", path), 0);
+	ck_assert_err(ca_path_new(path, &eb), CA_ERR_EXISTS);
+	tu_path(path, dir, "out.pem/x");
+	ck_assert_err(ca_path_new(path, &eb), CA_ERR_NOT_FOUND);
+	tu_path(path, dir, "missing/out.pem");
+	ck_assert_err(ca_path_new(path, &eb), CA_ERR_NOT_FOUND);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "there is no folder"));
+	tu_path(ro, dir, "ro");
+	ck_assert_int_eq(mkdir(ro, 0555), 0);
+	ck_assert_int_eq(chmod(ro, 0555), 0);
+	tu_path(path, ro, "out.pem");
+	become_nobody();
+	ck_assert_err(ca_path_new(path, &eb), CA_ERR_PERMISSION);
+	become_self();
+	ck_assert_ptr_nonnull(strstr(eb.msg, "cannot make it in"));
+	tu_rmrf(dir);
+}
+END_TEST
+
 /* Where a command puts a new set of files: new and makeable, or empty. */
 START_TEST(folder_new_or_empty)
 {
@@ -677,6 +711,7 @@ fsio_suite(void)
 	tcase_add_test(tm, tmp_names);
 	tcase_add_test(tw, batch_writes);
 	tcase_add_test(tw, write_files_together);
+	tcase_add_test(tw, path_new);
 	tcase_add_test(tw, folder_new_or_empty);
 	suite_add_tcase(s, tm);
 	return s;

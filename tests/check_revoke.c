@@ -1236,13 +1236,22 @@ START_TEST(crl_export)
 	ck_assert_uint_eq(res.number, 3);
 	same_file(in_dir(out2, "crl.der"), in_dir(rootdir, "crl/3.der"));
 	check_sums(out2, names, 3);
-	/* An export folder that exists: the CRL is issued all the same. */
+	/*
+	 * An export folder that exists, or that has no folder to go in, is
+	 * bad input: refused before a CRL is signed, not after it is issued.
+	 */
 	q.out = out;
 	ceremony(&c, T1 + 180);
+	eb.msg[0] = '\0';
 	ck_assert_err(ca_crl_issue(&q, &c, &res, &eb), CA_ERR_EXISTS);
-	ck_assert_uint_eq(res.number, 4);
-	ck_assert(exists(in_dir(rootdir, "crl/4.der")));
-	ck_assert_int_eq(log_count(rootdir, root_fp), root_count + 4);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "export to a new folder"));
+	ck_assert_uint_eq(res.number, 0);
+	tu_pathf(out2, sizeof(out2), "%s/none/export", work);
+	q.out = out2;
+	ck_assert_err(ca_crl_issue(&q, &c, &res, &eb), CA_ERR_NOT_FOUND);
+	ck_assert_uint_eq(res.number, 0);
+	ck_assert_int_eq(exists(in_dir(rootdir, "crl/4.der")), 0);
+	ck_assert_int_eq(log_count(rootdir, root_fp), root_count + 3);
 	same_file(in_dir(out, "crl.der"), in_dir(rootdir, "crl/2.der"));
 }
 END_TEST

@@ -131,6 +131,14 @@ refused 2 "an invalidity date in the future" "$BIN/ca-crl" revoke -d "$R" \
     --invalidity-date 2099-01-01T00:00:00Z $PS
 refused 1 "a nextUpdate beyond the root's notAfter" "$BIN/ca-crl" issue \
     -d "$R" --next-update 30y $PS
+# A wrong --out is bad input: no CRL signed, none to copy by hand later.
+mkdir "$SCRATCH/taken"
+refused 6 "issue with an export folder that exists" "$BIN/ca-crl" issue \
+    -d "$R" --out "$SCRATCH/taken" $PS
+want="ca-crl: cannot issue the crl: \"$SCRATCH/taken\" exists; export to"
+check "...said so, with what to do" grep -q "^$want a new folder" "$SCRATCH/err"
+refused 1 "issue with an export folder in none" "$BIN/ca-crl" issue \
+    -d "$R" --out "$SCRATCH/nowhere/export" $PS
 refused 1 "revoke with a clock earlier than the last record" \
     faketime '2020-01-01 00:00:00' "$BIN/ca-crl" revoke -d "$R" \
     --serial "$OTSERIAL" --reason keyCompromise $PS

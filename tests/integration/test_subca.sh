@@ -281,6 +281,23 @@ refused "malformed CIDR" 1 "$CSR" "$SCRATCH/cidr.json"
 jq '.policies[0].oid = "1.3.6..1"' "$GOODP" >"$SCRATCH/oid.json"
 refused "malformed OID" 1 "$CSR" "$SCRATCH/oid.json"
 refused "a root profile for a subordinate" 1 "$CSR" "$PROFILES/root.json"
+# An --out whose chain file is there, found before the PIN is asked for:
+# this one is wrong, and would end in status 4.
+printf '000000\n' >"$SCRATCH/wrong-pin"
+chmod 600 "$SCRATCH/wrong-pin"
+: >"$SCRATCH/taken-chain.pem"
+expect_status 6 "an --out whose chain file exists" "$BIN/ca-sign-sub" \
+    -d "$R" --csr "$CSR" --profile "$GOODP" --out "$SCRATCH/taken.pem" \
+    --pin-source "file:$SCRATCH/wrong-pin"
+check "...said so, with what to do" grep -q \
+    "taken-chain.pem\" exists; give another --out" "$SCRATCH/err"
+check "...no certificate, no record" test ! -e "$SCRATCH/taken.pem" -a \
+    "$(records "$R")" -eq "$n_before"
+expect_status 1 "an --out in a folder that does not exist" \
+    "$BIN/ca-sign-sub" -d "$R" --csr "$CSR" --profile "$GOODP" \
+    --out "$SCRATCH/nowhere/sub.pem" --pin-source "file:$SCRATCH/wrong-pin"
+check "...said so" grep -q "there is no folder \"$SCRATCH/nowhere\"" \
+    "$SCRATCH/err"
 # An issuer whose pathLen is 0.
 new_token pl0
 jq '.path_len = 0' "$PROFILES/root.json" >"$SCRATCH/root-pl0.json"
