@@ -155,6 +155,11 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 		r = CA_ERR_EXISTS;
 		goto out;
 	}
+	/* Before any PIN, and before a key is made only to be destroyed. */
+	if ((r = ca_path_new(req->shares_out, eb)) != 0) {
+		ca_err_suffix(eb, "give a new folder for the shares");
+		goto out;
+	}
 	/* 1. The open ceremony's custodians get the key's shares. */
 	if (d->ceremony[0] == '\0') {
 		ca_errf(eb, "no ceremony is open in \"%s\"; open one whose "

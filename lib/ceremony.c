@@ -644,6 +644,11 @@ ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
 	int r, pin_set = 0;
 
 	memset(res, 0, sizeof(*res));
+	/* Before the custodians' PIN is asked for. */
+	if ((r = ca_path_new(shares_out, eb)) != 0) {
+		ca_err_suffix(eb, "give a new folder for the shares");
+		goto out;
+	}
 	if ((r = begin_pin(dir, "resplit", s, 1, &d, &people, &body,
 	    eb)) != 0)
 		goto out;

@@ -424,10 +424,9 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		r = CA_ERR_INVALID_ARG;
 		goto out;
 	}
-	if (req->threshold != 0 && access(req->shares_out, F_OK) == 0) {
-		ca_errf(eb, "\"%s\" already exists; give a new folder for "
-		    "the shares", req->shares_out);
-		r = CA_ERR_EXISTS;
+	if (req->threshold != 0 && (r = ca_path_new(req->shares_out,
+	    eb)) != 0) {
+		ca_err_suffix(eb, "give a new folder for the shares");
 		goto out;
 	}
 	if (req->algorithm != NULL &&

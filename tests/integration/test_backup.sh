@@ -64,6 +64,16 @@ check "and its keys stay in: the token says never extractable" sh -c \
 
 # The wrapping key, in the key generation ceremony still open.
 n=$(records)
+# A shares folder that is there: refused before either PIN is asked for
+# (this SO PIN is wrong: status 4 had it been tried).
+mkdir "$SCRATCH/taken"
+expect_status 6 "a --shares-out that exists is refused" "$BIN/ca-backup" \
+    wrap-key -d "$D" --custodians 3 --threshold 2 \
+    --shares-out "$SCRATCH/taken" --so-pin-source "file:$SCRATCH/pin-root" $PS
+check "...said so, and wrote nothing" sh -c 'grep -q \
+    "taken\" exists; give a new folder for the shares" "$1" &&
+    test "$(ls "$2")" = ""' sh "$SCRATCH/err" "$SCRATCH/taken"
+check "...nothing recorded" test "$(records)" -eq "$n"
 expect_status 4 "a wrong SO PIN is refused" "$BIN/ca-backup" wrap-key \
     -d "$D" --custodians 3 --threshold 2 --shares-out "$SCRATCH/wk" \
     --so-pin-source "file:$SCRATCH/pin-root" $PS

@@ -142,6 +142,13 @@ expect_status 2 "four shares for three custodians are refused" \
     "$BIN/ca-ceremony" resplit -d "$D" --custodians 4 --threshold 2 \
     --shares-out "$T" --pin-source "shares:$S1,$S2"
 check "and nothing was written" test ! -e "$T" -a "$(records)" -eq "$n_before"
+expect_status 1 "a --shares-out with no folder to go in is refused" \
+    "$BIN/ca-ceremony" resplit -d "$D" --custodians 3 --threshold 2 \
+    --shares-out "$SCRATCH/nowhere/shares" --pin-source "shares:/dev/null"
+want="there is no folder \"$SCRATCH/nowhere\" to make it in; give a new"
+check "...before any share is read" grep -q "$want folder for the shares" \
+    "$SCRATCH/err"
+check "...and nothing was written" test "$(records)" -eq "$n_before"
 expect_status 0 "the re-split" "$BIN/ca-ceremony" resplit -d "$D" \
     --custodians 3 --threshold 2 --shares-out "$T" \
     --pin-source "shares:$S3,$S1"
