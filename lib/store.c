@@ -213,7 +213,8 @@ ca_stage_new(const char *dir, struct ca_stage **out, struct ca_errbuf *eb)
 		goto out;
 	}
 	st->parent_fd = -1;
-	if ((st->dir = strdup(dir)) == NULL || (parent = strdup(dir)) == NULL) {
+	if ((st->dir = strdup(dir)) == NULL ||
+	    (parent = ca_path_parent(dir)) == NULL) {
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
@@ -221,8 +222,7 @@ ca_stage_new(const char *dir, struct ca_stage **out, struct ca_errbuf *eb)
 	 * Two ceremonies creating CAs in one folder at once would race for
 	 * the name; the second is told at once instead.
 	 */
-	st->parent_fd = open(dirname(parent), O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC);
+	st->parent_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->parent_fd < 0) {
 		r = ca_errno_code(errno);
 		ca_errf(eb, "cannot open the folder that is to hold \"%s\": %s",
@@ -412,7 +412,7 @@ orphans(const char *dir, const char *own,
     int (*fn)(void *arg, const char *stage, const char *note), void *arg,
     struct ca_errbuf *eb)
 {
-	char *copy = NULL, *base, *folder = NULL, *where, *path = NULL;
+	char *copy = NULL, *base, *where = NULL, *path = NULL;
 	char *note = NULL;
 	unsigned char *text = NULL;
 	struct dirent *de;
@@ -424,10 +424,8 @@ orphans(const char *dir, const char *own,
 	if ((copy = strdup(dir)) == NULL)
 		return CA_ERR_NOMEM;
 	base = basename(copy);
-	if ((folder = strdup(dir)) == NULL)
+	if ((where = ca_path_parent(dir)) == NULL)
 		goto out;
-	/* dirname's answer, which may not be in folder: "." is static. */
-	where = dirname(folder);
 	if ((d = opendir(where)) == NULL) {
 		r = CA_ERR_IO;
 		goto out;
@@ -498,7 +496,7 @@ out:
 	free(path);
 	free(note);
 	free(text);
-	free(folder);
+	free(where);
 	free(copy);
 	return r;
 }
