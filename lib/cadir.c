@@ -158,6 +158,7 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
 {
 	struct ca_dir *d = NULL;
 	struct ca_dir_certs certs = { NULL, NULL, NULL };
+	struct ca_log_summary sum;
 	char *p = NULL, *logdir = NULL;
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -196,7 +197,13 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
 		if ((r = ca_read_file(p, 1 << 20, &buf, &len, eb)) != 0 ||
 		    (r = ca_csr_parse(buf, len, &d->csr, eb)) != 0)
 			goto out;
-		goto head;
+		if ((logdir = ca_path_join(path, CA_DIR_LOG)) == NULL) {
+			r = CA_ERR_NOMEM;
+			goto out;
+		}
+		if ((r = ca_log_head_read(logdir, &d->head, eb)) != 0)
+			goto out;
+		goto done;
 	}
 	/*
 	 * The certificates and the whole log verify, or nothing is added to
@@ -206,10 +213,18 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
 	 * ones checked, not a second reading of the files.
 	 */
 	if ((r = ca_dir_verify_log_certs(path, NULL, CA_LOG_HEAD_SIG, &certs,
-	    NULL, ceremony_visit, d, eb)) != 0) {
+	    &sum, ceremony_visit, d, eb)) != 0) {
 		if (r == CA_ERR_LOG || r == CA_ERR_VERIFY)
 			ca_err_prefix(eb, "the log of \"%s\" does not verify",
 			    path);
+		goto out;
+	}
+	/*
+	 * The head, as that pass left it: the last record may be a batch's
+	 * of several megabytes, not to be read twice.
+	 */
+	if ((r = ca_log_summary_head(&sum, &d->head)) != 0) {
+		ca_errf(eb, "the log of \"%s\" has no head", path);
 		goto out;
 	}
 	ca_serial_set_sort(&d->serials);
@@ -227,13 +242,7 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
 		    (r = ca_certs_load(p, &d->chain, eb)) != 0)
 			goto out;
 	}
-head:
-	if ((logdir = ca_path_join(path, CA_DIR_LOG)) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
-	}
-	if ((r = ca_log_head_read(logdir, &d->head, eb)) != 0)
-		goto out;
+done:
 	*out = d;
 	d = NULL;
 	r = 0;

@@ -199,21 +199,14 @@ int
 ca_log_head_read(const char *logdir, struct ca_log_head *head,
     struct ca_errbuf *eb)
 {
-	long long maxseq = 0, count = 0;
+	long long maxseq = 0;
 	json_t *rec = NULL, *body;
 	const char *s;
 	int r;
 
 	memset(head, 0, sizeof(*head));
-	if ((r = list_records(logdir, &maxseq, &count, eb)) != 0)
+	if ((r = ca_log_count(logdir, &maxseq, eb)) != 0 || maxseq == 0)
 		return r;
-	if (count == 0)
-		return 0;
-	if (count != maxseq) {
-		ca_errf(eb, "\"%s\" has %lld records numbered up to %lld",
-		    logdir, count, maxseq);
-		return CA_ERR_LOG;
-	}
 	if ((r = ca_log_record_read(logdir, maxseq, &rec, head->hash, NULL,
 	    NULL, eb)) != 0)
 		return r;
@@ -242,6 +235,37 @@ ca_log_head_read(const char *logdir, struct ca_log_head *head,
 out:
 	json_decref(rec);
 	return r;
+}
+
+int
+ca_log_count(const char *logdir, long long *count, struct ca_errbuf *eb)
+{
+	long long maxseq = 0, n = 0;
+	int r;
+
+	*count = 0;
+	if ((r = list_records(logdir, &maxseq, &n, eb)) != 0)
+		return r;
+	if (n != maxseq) {
+		ca_errf(eb, "\"%s\" has %lld records numbered up to %lld",
+		    logdir, n, maxseq);
+		return CA_ERR_LOG;
+	}
+	*count = n;
+	return 0;
+}
+
+int
+ca_log_summary_head(const struct ca_log_summary *sum,
+    struct ca_log_head *head)
+{
+	memset(head, 0, sizeof(*head));
+	if (sum->count < 1 || ca_time_parse(sum->last_time, &head->time) != 0)
+		return CA_ERR_LOG;
+	head->seq = sum->count;
+	memcpy(head->hash, sum->head, sizeof(head->hash));
+	memcpy(head->log_id, sum->log_id, sizeof(head->log_id));
+	return 0;
 }
 
 /* What the operator read from a trusted clock; 0: not confirmed. */

@@ -44,6 +44,15 @@ int ca_log_head_read(const char *logdir, struct ca_log_head *head,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * ca_log_count: the number of records in logdir, numbered 1 to *count
+ * without a gap, for a reader that then reads them all (ca_log_each) and
+ * has no need of the head's reading twice.  A missing or empty folder
+ * holds none.  CA_ERR_LOG, CA_ERR_IO.
+ */
+int ca_log_count(const char *logdir, long long *count, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
  * The air-gapped laptop's clock cannot be trusted: a record stamped more
  * than this after the last one is refused unless the operator confirmed
  * the clock (ca_log_clock_confirm).  Ceremonies come months apart; a
@@ -119,6 +128,15 @@ struct ca_log_summary {
  */
 int ca_log_verify(const char *logdir, X509 *const *signers, size_t nsigners,
     struct ca_log_summary *sum, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_log_summary_head: the head of a log that sum, from a verification
+ * just made under the directory's lock, describes; what ca_log_head_read
+ * would find, without reading the last record again.  CA_ERR_LOG for a
+ * summary of no records or with a time that does not parse.
+ */
+int ca_log_summary_head(const struct ca_log_summary *sum,
+    struct ca_log_head *head) CA_MUST_CHECK;
 
 /*
  * A visitor for ca_log_each: called with each record's body (borrowed)

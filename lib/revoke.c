@@ -758,7 +758,7 @@ ca_crl_status_get(const char *dir, const char *margin, time_t now,
     struct ca_crl_status *st, struct ca_errbuf *eb)
 {
 	struct ca_config *cfg = NULL;
-	struct ca_log_head head;
+	long long count = 0;
 	struct ca_duration m;
 	struct scan s;
 	char *p = NULL, *logdir = NULL;
@@ -778,8 +778,8 @@ ca_crl_status_get(const char *dir, const char *margin, time_t now,
 			r = CA_ERR_NOMEM;
 			goto out;
 		}
-		if ((r = ca_log_head_read(logdir, &head, eb)) != 0 ||
-		    (r = scan_log(dir, head.seq, &s, eb)) != 0)
+		if ((r = ca_log_count(logdir, &count, eb)) != 0 ||
+		    (r = scan_log(dir, count, &s, eb)) != 0)
 			goto out;
 		if (s.last_crl_seq == 0) {
 			ca_errf(eb, "\"%s\" has issued no crl yet; issue "
@@ -914,7 +914,7 @@ copy_checked(const char *from, const char *dir, const char *name,
 static int
 export_dir(const char *dir, const char *out, struct ca_errbuf *eb)
 {
-	struct ca_log_head head;
+	long long count = 0;
 	struct scan s;
 	char *logdir = NULL, *stage = NULL, *p = NULL, *sums = NULL;
 	char *text = NULL, name[64];
@@ -925,8 +925,8 @@ export_dir(const char *dir, const char *out, struct ca_errbuf *eb)
 	memset(&s, 0, sizeof(s));
 	if ((logdir = ca_path_join(dir, CA_DIR_LOG)) == NULL)
 		return CA_ERR_NOMEM;
-	if ((r = ca_log_head_read(logdir, &head, eb)) != 0 ||
-	    (r = scan_log(dir, head.seq, &s, eb)) != 0)
+	if ((r = ca_log_count(logdir, &count, eb)) != 0 ||
+	    (r = scan_log(dir, count, &s, eb)) != 0)
 		goto out;
 	if (s.last_crl_seq == 0) {
 		ca_errf(eb, "\"%s\" has issued no crl yet; issue one "

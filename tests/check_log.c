@@ -226,10 +226,12 @@ END_TEST
 
 START_TEST(empty_log)
 {
+	struct ca_log_summary sum;
 	struct ca_log_head head;
 	struct ca_errbuf eb;
 	struct fx f;
 	char missing[PATH_MAX + 16];
+	long long n;
 
 	fx_init(&f, CA_ALG_P384);
 	memset(&head, 0x55, sizeof(head));
@@ -239,6 +241,15 @@ START_TEST(empty_log)
 	snprintf(missing, sizeof(missing), "%s/nothing", f.tmp);
 	ck_assert_ok(ca_log_head_read(missing, &head, &eb));
 	ck_assert_int_eq(head.seq, 0);
+	n = 5;
+	ck_assert_ok(ca_log_count(f.logdir, &n, &eb));
+	ck_assert_int_eq(n, 0);
+	n = 5;
+	ck_assert_ok(ca_log_count(missing, &n, &eb));
+	ck_assert_int_eq(n, 0);
+	/* A summary of nothing gives no head. */
+	memset(&sum, 0, sizeof(sum));
+	ck_assert_err(ca_log_summary_head(&sum, &head), CA_ERR_LOG);
 	/* Nothing to verify is not a verified log. */
 	expect_log_err(&f, "holds no records");
 	fx_free(&f);
@@ -291,6 +302,23 @@ START_TEST(good_log_verifies)
 	ck_assert_str_eq(head.hash, f.hash[NREC]);
 	ck_assert_str_eq(head.log_id, f.hash[1]);
 	ck_assert_int_eq(head.time, T0 + 60 * (NREC - 1));
+	/* The same head from the verifying pass, without a second read. */
+	{
+		struct ca_log_head h2;
+		long long count = 0;
+
+		memset(&h2, 0x55, sizeof(h2));
+		ck_assert_ok(ca_log_summary_head(&sum, &h2));
+		ck_assert_int_eq(h2.seq, head.seq);
+		ck_assert_str_eq(h2.hash, head.hash);
+		ck_assert_str_eq(h2.log_id, head.log_id);
+		ck_assert_int_eq(h2.time, head.time);
+		ck_assert_ok(ca_log_count(f.logdir, &count, &eb));
+		ck_assert_int_eq(count, NREC);
+		/* A time that does not parse is no head. */
+		strcpy(sum.last_time, "yesterday");
+		ck_assert_err(ca_log_summary_head(&sum, &h2), CA_ERR_LOG);
+	}
 
 	/* The next body chains to it. */
 	ck_assert_ok(ca_log_body_new(&head, head.time, "next", &b, &eb));
@@ -328,7 +356,8 @@ END_TEST
 /* The head of a one-record log: its log id is the first body's hash. */
 START_TEST(head_of_single_record)
 {
-	struct ca_log_head head;
+	struct ca_log_summary sum;
+	struct ca_log_head head, h2;
 	struct ca_errbuf eb;
 	struct fx f;
 
@@ -338,7 +367,10 @@ START_TEST(head_of_single_record)
 	ck_assert_int_eq(head.seq, 1);
 	ck_assert_str_eq(head.hash, f.hash[1]);
 	ck_assert_str_eq(head.log_id, f.hash[1]);
-	expect_ok(&f, NULL);
+	expect_ok(&f, &sum);
+	ck_assert_ok(ca_log_summary_head(&sum, &h2));
+	ck_assert_str_eq(h2.log_id, f.hash[1]);
+	ck_assert_str_eq(h2.hash, f.hash[1]);
 	fx_free(&f);
 }
 END_TEST
@@ -423,6 +455,7 @@ START_TEST(deleted_middle_record)
 	struct ca_log_head head;
 	struct ca_errbuf eb;
 	struct fx f;
+	long long n;
 
 	fx_init(&f, CA_ALG_P384);
 	fx_log(&f);
@@ -430,6 +463,8 @@ START_TEST(deleted_middle_record)
 	ck_assert_int_eq(unlink(path), 0);
 	expect_log_err(&f, "records are missing");
 	ck_assert_err(ca_log_head_read(f.logdir, &head, &eb), CA_ERR_LOG);
+	ck_assert_err(ca_log_count(f.logdir, &n, &eb), CA_ERR_LOG);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "numbered up to"));
 	fx_free(&f);
 }
 END_TEST
