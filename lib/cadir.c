@@ -52,17 +52,15 @@ ceremony_visit(void *arg, long long seq, const json_t *body)
 	(void)activation_visit(d, seq, body);
 	if (d->want_serials && ca_serials_collect(body, &d->serials) != 0)
 		return CA_ERR_NOMEM;
-	if (op == NULL)
-		return 0;
-	if (id != NULL && strlen(id) < sizeof(d->ceremony)) {
+	if (op != NULL && id != NULL && strlen(id) < sizeof(d->ceremony)) {
 		snprintf(d->ceremony, sizeof(d->ceremony), "%s", id);
 		d->ceremony_seq = seq;
-	} else if (strcmp(op, "ceremony-seal") == 0 ||
-	    strcmp(op, "ceremony-abort") == 0) {
+	} else if (op != NULL && (strcmp(op, "ceremony-seal") == 0 ||
+	    strcmp(op, "ceremony-abort") == 0)) {
 		d->ceremony[0] = '\0';
 		d->ceremony_seq = 0;
 	}
-	return 0;
+	return d->visit != NULL ? d->visit(d->visit_arg, seq, body) : 0;
 }
 
 /* A subordinate's directory before its certificate is installed. */
@@ -153,8 +151,8 @@ opener_take(struct ca_dir *d, struct ca_hsm **h, struct ca_errbuf *eb)
 }
 
 static int
-open_dir(const char *path, unsigned flags, struct ca_dir **out,
-    struct ca_errbuf *eb)
+open_dir(const char *path, unsigned flags, ca_log_fn fn, void *arg,
+    struct ca_dir **out, struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;
 	struct ca_dir_certs certs = { NULL, NULL, NULL };
@@ -169,6 +167,8 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
 		return CA_ERR_NOMEM;
 	d->lockfd = -1;
 	d->want_serials = (flags & CA_DIR_SERIALS) != 0;
+	d->visit = fn;
+	d->visit_arg = arg;
 	if ((d->path = strdup(path)) == NULL)
 		goto out;
 	if ((r = ca_store_lock(path, &d->lockfd, eb)) != 0)
@@ -219,6 +219,7 @@ open_dir(const char *path, unsigned flags, struct ca_dir **out,
 			    path);
 		goto out;
 	}
+	d->visit = NULL;	/* the caller's, for the opening pass only */
 	/*
 	 * The head, as that pass left it: the last record may be a batch's
 	 * of several megabytes, not to be read twice.
@@ -258,14 +259,24 @@ out:
 int
 ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 {
-	return open_dir(path, 0, out, eb);
+	return open_dir(path, 0, NULL, NULL, out, eb);
 }
 
 int
 ca_dir_open_flags(const char *path, unsigned flags, struct ca_dir **out,
     struct ca_errbuf *eb)
 {
-	return open_dir(path, flags, out, eb);
+	return open_dir(path, flags, NULL, NULL, out, eb);
+}
+
+int
+ca_dir_open_visit(const char *path, unsigned flags, ca_log_fn fn,
+    void *arg, struct ca_dir **out, struct ca_errbuf *eb)
+{
+	*out = NULL;
+	if (flags & CA_DIR_PENDING)
+		return CA_ERR_INTERNAL;
+	return open_dir(path, flags, fn, arg, out, eb);
 }
 
 int

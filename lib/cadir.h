@@ -46,6 +46,9 @@ struct ca_dir {
 	 */
 	int want_serials;
 	struct ca_serial_set serials;
+	/* ca_dir_open_visit's visitor, while the log verifies. */
+	ca_log_fn visit;
+	void *visit_arg;
 	/* The ceremony open in the log (ca-ceremony(1)), or "" and 0. */
 	char ceremony[65];
 	long long ceremony_seq;		/* the record that opened it */
@@ -118,6 +121,17 @@ int ca_dir_open(const char *path, struct ca_dir **out, struct ca_errbuf *eb)
 /* ca_dir_open_flags: ca_dir_open, doing also what flags say. */
 int ca_dir_open_flags(const char *path, unsigned flags,
     struct ca_dir **out, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_dir_open_visit: ca_dir_open_flags, calling fn(arg, ...) with each
+ * record's body in order as the opening pass verifies it (ca_log_fn; a
+ * negative return fails the open with that code), for a command that
+ * reads the log and would otherwise read it twice.  Not for a pending
+ * subordinate, whose records are verified only at ca_dir_login:
+ * CA_ERR_INTERNAL with CA_DIR_PENDING.
+ */
+int ca_dir_open_visit(const char *path, unsigned flags, ca_log_fn fn,
+    void *arg, struct ca_dir **out, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_dir_token: open d's token (module and CA key URI from ca.json), read

@@ -158,32 +158,28 @@ index_matches(const char *dir, const struct scan *s, char **path,
 	return 0;
 }
 
+/*
+ * The certificate to revoke, its serial and its input entry: read before
+ * the CA opens, so that the log is read once, knowing the serial.
+ */
 static int
-serial_of_cert(const char *path, const struct ca_dir *d, char serial[41],
-    json_t **input, struct ca_errbuf *eb)
+serial_of_cert(const char *path, X509 **x, char serial[41], json_t **input,
+    struct ca_errbuf *eb)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	X509 *x = NULL;
 	int r;
 
+	*x = NULL;
 	if ((r = ca_read_file(path, 1 << 20, &buf, &len, eb)) != 0)
 		return r;
 	r = CA_ERR_VERIFY;
-	if (ca_x509_parse_any(buf, len, &x) != 0) {
+	if (ca_x509_parse_any(buf, len, x) != 0) {
 		ca_errf(eb, "\"%s\": not a certificate (PEM or DER); give "
 		    "the certificate to revoke, or its --serial", path);
 		goto out;
 	}
-	/* Only what this CA signed is this CA's to revoke. */
-	if (X509_NAME_cmp(X509_get_issuer_name(x),
-	    X509_get_subject_name(d->cert)) != 0 ||
-	    ca_cert_verify(x, X509_get0_pubkey(d->cert)) != 0) {
-		ca_errf(eb, "\"%s\" was not issued by this CA; revoke it "
-		    "with the CA that signed it (see its issuer)", path);
-		goto out;
-	}
-	if ((r = ca_serial_hex(x, serial)) != 0)
+	if ((r = ca_serial_hex(*x, serial)) != 0)
 		goto out;
 	if ((*input = ca_rec_file(path, buf, len)) == NULL) {
 		r = CA_ERR_NOMEM;
@@ -191,9 +187,28 @@ serial_of_cert(const char *path, const struct ca_dir *d, char serial[41],
 	}
 	r = 0;
 out:
-	X509_free(x);
+	if (r != 0) {
+		X509_free(*x);
+		*x = NULL;
+	}
 	free(buf);
 	return r;
+}
+
+/* Only what this CA signed is this CA's to revoke. */
+static int
+issued_here(X509 *x, const struct ca_dir *d, const char *path,
+    struct ca_errbuf *eb)
+{
+	if (X509_NAME_cmp(X509_get_issuer_name(x),
+	    X509_get_subject_name(d->cert)) != 0 ||
+	    ca_cert_verify(x, X509_get0_pubkey(d->cert)) != 0) {
+		ERR_clear_error();
+		ca_errf(eb, "\"%s\" was not issued by this CA; revoke it "
+		    "with the CA that signed it (see its issuer)", path);
+		return CA_ERR_VERIFY;
+	}
+	return 0;
 }
 
 int
@@ -205,6 +220,7 @@ ca_revoke(const struct ca_revoke_req *req, const struct ca_session *c,
 	struct scan s;
 	struct ca_artifact art;
 	json_t *people = NULL, *body = NULL, *v = NULL, *input = NULL;
+	X509 *cert = NULL;
 	char *idx = NULL, *tmp = NULL, sha[65], rfc[21];
 	time_t inv = 0;
 	long long count = 0, size;
@@ -247,15 +263,22 @@ ca_revoke(const struct ca_revoke_req *req, const struct ca_session *c,
 	    &people, eb)) != 0)
 		goto out;
 
-	/* 2. The CA, its log, and what the log says of this serial. */
-	if ((r = ca_dir_open_flags(req->dir, CA_DIR_TOKEN, &d, eb)) != 0)
+	if (req->cert_path != NULL && (r = serial_of_cert(req->cert_path,
+	    &cert, e.serial, &input, eb)) != 0)
 		goto out;
-	if (req->cert_path != NULL && (r = serial_of_cert(req->cert_path, d,
-	    e.serial, &input, eb)) != 0)
-		goto out;
+
+	/*
+	 * 2. The CA, its log, and what the log says of this serial, read in
+	 * the pass that verifies it.
+	 */
 	s.serial = e.serial;
-	if ((r = scan_log(d->path, d->head.seq, &s, eb)) != 0 ||
-	    (r = index_matches(d->path, &s, &idx, eb)) != 0)
+	if ((r = ca_dir_open_visit(req->dir, CA_DIR_TOKEN, visit, &s, &d,
+	    eb)) != 0)
+		goto out;
+	if (cert != NULL && (r = issued_here(cert, d, req->cert_path,
+	    eb)) != 0)
+		goto out;
+	if ((r = index_matches(d->path, &s, &idx, eb)) != 0)
 		goto out;
 	if (s.issued_in == 0) {
 		ca_errf(eb, "serial %s was not issued by this CA (no record "
@@ -351,6 +374,7 @@ out:
 	json_decref(people);
 	json_decref(body);
 	json_decref(input);
+	X509_free(cert);
 	ca_dir_close(d);
 	return r;
 }
@@ -492,15 +516,16 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 		ca_err_suffix(eb, "export to a new folder");
 		goto out;
 	}
-	if ((r = ca_dir_open_flags(req->dir, CA_DIR_TOKEN, &d, eb)) != 0)
+	/* The log is read in the pass that verifies it. */
+	if ((r = ca_dir_open_visit(req->dir, CA_DIR_TOKEN, visit, &s, &d,
+	    eb)) != 0)
 		goto out;
 	is_root = strcmp(d->cfg->kind, "root") == 0;
 	if ((r = duration_of(req->next_update, d->cfg->crl_next_update,
 	    is_root ? CA_CRL_ROOT_NEXT_UPDATE : CA_CRL_SUB_NEXT_UPDATE, &dur,
 	    eb)) != 0)
 		goto out;
-	if ((r = scan_log(d->path, d->head.seq, &s, eb)) != 0 ||
-	    (r = index_matches(d->path, &s, &idx, eb)) != 0)
+	if ((r = index_matches(d->path, &s, &idx, eb)) != 0)
 		goto out;
 	if ((r = ca_log_body_new(&d->head, c->now, "crl-issue", &body,
 	    eb)) != 0)

@@ -563,7 +563,76 @@ START_TEST(append_writes_together)
 	d = open_ok();
 	ck_assert_int_eq(d->head.seq, 2);
 	ck_assert_str_eq(d->head.hash, head);
+	ck_assert_str_eq(d->head.log_id, root.head);
+	ck_assert_int_eq(d->head.time, NOW + 60);
 	ca_dir_close(d);
+}
+END_TEST
+
+/* What a visitor of the opening pass saw. */
+struct seen {
+	long long seq[8];
+	char op[8][32];
+	int n, fail_at;
+};
+
+static int
+seen_visit(void *arg, long long seq, const json_t *body)
+{
+	struct seen *s = arg;
+
+	if (s->n < 8) {
+		s->seq[s->n] = seq;
+		snprintf(s->op[s->n], sizeof(s->op[0]), "%s",
+		    json_string_value(json_object_get(body, "op")));
+	}
+	s->n++;
+	return seq == s->fail_at ? CA_ERR_NOMEM : 0;
+}
+
+START_TEST(open_visits_each_record)
+{
+	struct ca_dir *d = open_login();
+	struct ca_errbuf eb;
+	struct seen s;
+	char head[65];
+	json_t *b;
+
+	b = body_for(d, NOW + 60);
+	ck_assert_ok(ca_dir_append(d, b, NULL, 0, head, &eb));
+	json_decref(b);
+	ca_dir_close(d);
+
+	/* Every record, in order, as it verifies. */
+	memset(&s, 0, sizeof(s));
+	d = NULL;
+	ck_assert_ok(ca_dir_open_visit(cadir, 0, seen_visit, &s, &d, &eb));
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_int_eq(s.seq[0], 1);
+	ck_assert_int_eq(s.seq[1], 2);
+	ck_assert_str_eq(s.op[0], "init-root");
+	ck_assert_str_eq(s.op[1], "test-op");
+	ck_assert_int_eq(d->head.seq, 2);
+	ck_assert_str_eq(d->head.hash, head);
+	/* The visitor was for the open alone. */
+	ck_assert_ptr_null(d->visit);
+	ca_dir_close(d);
+
+	/* A visitor's failure is the open's, and the lock goes with it. */
+	memset(&s, 0, sizeof(s));
+	s.fail_at = 2;
+	d = (struct ca_dir *)1;
+	ck_assert_err(ca_dir_open_visit(cadir, 0, seen_visit, &s, &d, &eb),
+	    CA_ERR_NOMEM);
+	ck_assert_ptr_null(d);
+	d = open_ok();
+	ca_dir_close(d);
+
+	/* A pending subordinate's records verify only at login. */
+	d = (struct ca_dir *)1;
+	ck_assert_err(ca_dir_open_visit(cadir, CA_DIR_PENDING, seen_visit,
+	    &s, &d, &eb), CA_ERR_INTERNAL);
+	ck_assert_ptr_null(d);
 }
 END_TEST
 
@@ -755,6 +824,7 @@ cadir_suite(void)
 	tcase_add_checked_fixture(tc, ca_setup, ca_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, open_reads_the_directory);
+	tcase_add_test(tc, open_visits_each_record);
 	tcase_add_test(tc, open_missing);
 	tcase_add_test(tc, lock_held_until_close);
 	tcase_add_test(tc, failed_open_releases_lock);
