@@ -511,15 +511,15 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 	if ((r = ca_rec_people(c->operator_, c->witnesses, c->nwitnesses,
 	    &people, eb)) != 0)
 		goto out;
+	/* The log is read in the pass that verifies it. */
+	if ((r = ca_dir_open_visit(req->dir, CA_DIR_TOKEN, visit, &s, &d,
+	    eb)) != 0)
+		goto out;
 	/* An export that cannot be made is refused before the CRL is. */
 	if (req->out != NULL && (r = ca_path_new(req->out, eb)) != 0) {
 		ca_err_suffix(eb, "export to a new folder");
 		goto out;
 	}
-	/* The log is read in the pass that verifies it. */
-	if ((r = ca_dir_open_visit(req->dir, CA_DIR_TOKEN, visit, &s, &d,
-	    eb)) != 0)
-		goto out;
 	is_root = strcmp(d->cfg->kind, "root") == 0;
 	if ((r = duration_of(req->next_update, d->cfg->crl_next_update,
 	    is_root ? CA_CRL_ROOT_NEXT_UPDATE : CA_CRL_SUB_NEXT_UPDATE, &dur,

@@ -89,7 +89,7 @@ struct ca_crl_result {
  * ca-crl(1) describes (dates, number from the log, AKI, issuing
  * distribution point), check it back, and write crl/NUMBER.der,
  * crl/NUMBER.pem and the record together; with req->out also the export
- * folder, which must be new (ca_path_new, checked before anything else).
+ * folder, which must be new (ca_path_new, checked before the PIN).
  * CA_ERR_PROFILE for a nextUpdate beyond the CA's notAfter, CA_ERR_VERIFY,
  * CA_ERR_CLOCK, CA_ERR_EXISTS (export folder), and those of ca_path_new,
  * ca_dir_open and ca_dir_login.

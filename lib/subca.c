@@ -531,8 +531,6 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 		return CA_ERR_INVALID_ARG;
 	}
 	kind = req->csr_path ? CA_CERT_SUB : CA_CERT_CROSS;
-	if (req->out_path != NULL && (r = outputs_new(req->out_path, eb)) != 0)
-		goto out;
 	if ((r = ca_read_file(req->profile_path, 1 << 20, &x.pbuf, &x.plen,
 	    eb)) != 0)
 		goto out;
@@ -568,6 +566,12 @@ ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
 	 * every serial it names collected in the same pass.
 	 */
 	if ((r = open_r) != 0)
+		goto out;
+	/*
+	 * After the open, which tells of an interrupted run (whose --out
+	 * may be in place) and how to recover it, before anything else.
+	 */
+	if (req->out_path != NULL && (r = outputs_new(req->out_path, eb)) != 0)
 		goto out;
 	/* A clock behind the log fails now, not after the root has signed. */
 	{
