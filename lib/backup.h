@@ -36,9 +36,10 @@ struct ca_wrap_key_req {
  * key_backup, make the trusted wrapping key (labelled
  * "backup-wrap-SPLIT") as the security officer, split its value among
  * the roster's first n custodians into shares_out, and record it.
+ * shares_out must be new (ca_path_new), checked before any PIN.
  * Should the record fail, the key is destroyed and the shares removed.
  * head gets the new log head.  CA_ERR_PROFILE when the root was not made
- * backup-capable, and those of ca_dir_login and keywrap.h.
+ * backup-capable, and those of ca_path_new, ca_dir_login and keywrap.h.
  */
 int ca_backup_wrap_key(const struct ca_wrap_key_req *req,
     const struct ca_session *s, char head[65], struct ca_errbuf *eb)

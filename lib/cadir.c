@@ -167,8 +167,6 @@ open_dir(const char *path, unsigned flags, ca_log_fn fn, void *arg,
 		return CA_ERR_NOMEM;
 	d->lockfd = -1;
 	d->want_serials = (flags & CA_DIR_SERIALS) != 0;
-	d->visit = fn;
-	d->visit_arg = arg;
 	if ((d->path = strdup(path)) == NULL)
 		goto out;
 	if ((r = ca_store_lock(path, &d->lockfd, eb)) != 0)
@@ -212,14 +210,18 @@ open_dir(const char *path, unsigned flags, ca_log_fn fn, void *arg,
 	 * pass finds the ceremony open in it.  The certificates kept are the
 	 * ones checked, not a second reading of the files.
 	 */
-	if ((r = ca_dir_verify_log_certs(path, NULL, CA_LOG_HEAD_SIG, &certs,
-	    &sum, ceremony_visit, d, eb)) != 0) {
+	d->visit = fn;		/* the caller's, for this pass only */
+	d->visit_arg = arg;
+	r = ca_dir_verify_log_certs(path, NULL, CA_LOG_HEAD_SIG, &certs, &sum,
+	    ceremony_visit, d, eb);
+	d->visit = NULL;
+	d->visit_arg = NULL;
+	if (r != 0) {
 		if (r == CA_ERR_LOG || r == CA_ERR_VERIFY)
 			ca_err_prefix(eb, "the log of \"%s\" does not verify",
 			    path);
 		goto out;
 	}
-	d->visit = NULL;	/* the caller's, for the opening pass only */
 	/*
 	 * The head, as that pass left it: the last record may be a batch's
 	 * of several megabytes, not to be read twice.

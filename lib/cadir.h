@@ -72,7 +72,8 @@ struct ca_dir {
 	struct ca_keyref ca_key, log_key;
 	/*
 	 * Each key signs through a session of its own (tokensign.h): the
-	 * certificates and the records of every command.
+	 * certificates and the records of every command.  A caller may take
+	 * ca_ts (setting it NULL), and then closes it before ca_dir_close.
 	 */
 	struct ca_tsigner *ca_ts, *log_ts;
 	/* NULL until ca_dir_ca_pkey; borrowed from hsm. */
@@ -124,11 +125,13 @@ int ca_dir_open_flags(const char *path, unsigned flags,
 
 /*
  * ca_dir_open_visit: ca_dir_open_flags, calling fn(arg, ...) with each
- * record's body in order as the opening pass verifies it (ca_log_fn; a
- * negative return fails the open with that code), for a command that
- * reads the log and would otherwise read it twice.  Not for a pending
- * subordinate, whose records are verified only at ca_dir_login:
- * CA_ERR_INTERNAL with CA_DIR_PENDING.
+ * record's body in order as the opening pass verifies it, for a command
+ * that reads the log and would otherwise read it twice.  fn returns 0, or
+ * a negative code that fails the open with it; it is not called after
+ * the open returns.  The head's signature, which vouches for every
+ * record, is checked last: what fn gathered counts only when the open
+ * succeeds.  Not for a pending subordinate, whose records are verified
+ * only at ca_dir_login: CA_ERR_INTERNAL with CA_DIR_PENDING.
  */
 int ca_dir_open_visit(const char *path, unsigned flags, ca_log_fn fn,
     void *arg, struct ca_dir **out, struct ca_errbuf *eb) CA_MUST_CHECK;
@@ -179,7 +182,8 @@ int ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
  * for what OpenSSL must sign itself (a CRL): made on first use and kept
  * in d->ca_signer, borrowed from the token, since libp11 lists every key
  * on the token to make it, which costs about a millisecond.
- * CA_ERR_HSM, CA_ERR_KEY_NOT_FOUND, CA_ERR_INTERNAL before login.
+ * CA_ERR_HSM, CA_ERR_KEY_NOT_FOUND, CA_ERR_INTERNAL before login or
+ * once a caller has taken d->ca_ts.
  */
 int ca_dir_ca_pkey(struct ca_dir *d, EVP_PKEY **out, struct ca_errbuf *eb)
     CA_MUST_CHECK;

@@ -78,21 +78,26 @@ put_str(json_t *o, const char *k, const char *v)
 }
 
 static int begin_pin(const char *, const char *, const struct ca_session *,
-    int, struct ca_dir **, json_t **, json_t **, struct ca_errbuf *);
+    const char *, struct ca_dir **, json_t **, json_t **,
+    struct ca_errbuf *);
 
 /* The body every ceremony record shares, with the token logged in. */
 static int
 begin(const char *dir, const char *op, const struct ca_session *s,
     struct ca_dir **d, json_t **people, json_t **body, struct ca_errbuf *eb)
 {
-	return begin_pin(dir, op, s, 0, d, people, body, eb);
+	return begin_pin(dir, op, s, NULL, d, people, body, eb);
 }
 
-/* As begin; keep_pin keeps the PIN in (*d)->pin for a re-split. */
+/*
+ * As begin, for a re-split: the PIN is kept in (*d)->pin, and shares_out
+ * must be new (ca_path_new), checked once the CA is open, so that an
+ * interrupted run is reported first, and before the PIN is asked for.
+ */
 static int
 begin_pin(const char *dir, const char *op, const struct ca_session *s,
-    int keep_pin, struct ca_dir **d, json_t **people, json_t **body,
-    struct ca_errbuf *eb)
+    const char *shares_out, struct ca_dir **d, json_t **people,
+    json_t **body, struct ca_errbuf *eb)
 {
 	int r;
 
@@ -109,7 +114,12 @@ begin_pin(const char *dir, const char *op, const struct ca_session *s,
 		return r;
 	json_decref(*body);
 	*body = NULL;
-	(*d)->keep_pin = keep_pin;
+	if (shares_out != NULL && (r = ca_path_new(shares_out, eb)) != 0) {
+		if (r != CA_ERR_NOMEM)
+			ca_err_suffix(eb, "give a new folder for the shares");
+		return r;
+	}
+	(*d)->keep_pin = shares_out != NULL;
 	if ((r = ca_dir_login(*d, s->pin_source, s->prompt, s->prompt_arg,
 	    eb)) != 0)
 		return r;
@@ -644,12 +654,11 @@ ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
 	int r, pin_set = 0;
 
 	memset(res, 0, sizeof(*res));
-	/* Before the custodians' PIN is asked for. */
-	if ((r = ca_path_new(shares_out, eb)) != 0) {
-		ca_err_suffix(eb, "give a new folder for the shares");
-		goto out;
+	if (shares_out == NULL) {
+		ca_errf(eb, "a re-split needs --shares-out FOLDER");
+		return CA_ERR_INVALID_ARG;
 	}
-	if ((r = begin_pin(dir, "resplit", s, 1, &d, &people, &body,
+	if ((r = begin_pin(dir, "resplit", s, shares_out, &d, &people, &body,
 	    eb)) != 0)
 		goto out;
 	if (d->pin == NULL) {

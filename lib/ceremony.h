@@ -149,11 +149,13 @@ struct ca_resplit_result {
  * recorded operation inside an open ceremony.  The old PIN (rebuilt from
  * the old shares, or typed when it was never split) logs in; a new random
  * PIN is split m of n among the open ceremony's first n custodians, the
- * share files go to shares_out (a new folder), the token gets the new PIN
+ * share files go to shares_out (a new folder: ca_path_new, checked once
+ * the CA is open, before the PIN is asked for), the token gets the new PIN
  * (C_SetPIN) and a "resplit" record with the new "activation" lands.
  * Should the record fail, the old PIN is set back and the new shares are
- * removed.  Refused for a PIN-pad token.  Those of ca_dir_login and
- * ca_split_new, CA_ERR_NOT_FOUND when no ceremony is open.
+ * removed.  Refused for a PIN-pad token.  Those of ca_path_new,
+ * ca_dir_login and ca_split_new, CA_ERR_NOT_FOUND when no ceremony is
+ * open.
  */
 int ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
     const char *shares_out, const struct ca_session *s,

@@ -242,8 +242,10 @@ ca_path_new(const char *path, struct ca_errbuf *eb)
 		ca_errf(eb, "\"%s\": %s", path, strerror(errno));
 		return ca_errno_code(errno);
 	}
-	if ((parent = ca_path_parent(path)) == NULL)
+	if ((parent = ca_path_parent(path)) == NULL) {
+		ca_errf(eb, "out of memory");
 		return CA_ERR_NOMEM;
+	}
 	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		ca_errf(eb, "\"%s\": there is no folder \"%s\" to make it in",
 		    path, parent);
@@ -273,6 +275,13 @@ ca_folder_new_or_empty(const char *path, int *exists, struct ca_errbuf *eb)
 			n += strcmp(de->d_name, ".") != 0 &&
 			    strcmp(de->d_name, "..") != 0;
 		closedir(dp);
+		/* Made on the medium beforehand: it may still be read-only. */
+		if (n == 0 && faccessat(AT_FDCWD, path, W_OK | X_OK,
+		    AT_EACCESS) != 0) {
+			ca_errf(eb, "\"%s\": cannot write in it: %s", path,
+			    strerror(errno));
+			return ca_errno_code(errno);
+		}
 		if (n == 0) {
 			*exists = 1;
 			return 0;

@@ -87,8 +87,9 @@ int ca_path_new(const char *path, struct ca_errbuf *eb) CA_MUST_CHECK;
  * or an empty folder (*exists 1): where a command puts a new set of
  * files, made on the medium beforehand or left empty by a run killed
  * before it wrote anything (its files are journalled; recovery clears
- * them).  CA_ERR_EXISTS when path is anything else; otherwise as
- * ca_path_new.
+ * them); either way one this process may write in.  CA_ERR_EXISTS when
+ * path is anything else; otherwise as ca_path_new, or the ca_errno_code
+ * of why an empty folder cannot be written.
  */
 int ca_folder_new_or_empty(const char *path, int *exists,
     struct ca_errbuf *eb) CA_MUST_CHECK;

@@ -33,7 +33,7 @@ struct ca_issue_req {
 	const char *profile_path;	/* kind "device" */
 	const char *const *csrs;	/* request files, in batch order */
 	size_t ncsrs;
-	const char *out_dir;		/* a new folder for the engineers */
+	const char *out_dir;		/* a new or empty folder */
 	/*
 	 * 0: one bad request stops the batch and nothing is issued.
 	 * 1: the good ones are issued, the bad reported and recorded.
@@ -79,11 +79,14 @@ struct ca_issue_result {
  * req->sessions sessions at once, and every signature is verified and
  * the certificate linted again.  The certificates (DIR/issued/SERIAL.pem,
  * OUT/NAME.pem for REQ NAME.csr) and the chain (OUT/ca-chain.pem) land
- * with one "issue" record, or nothing does.  Bad requests fill res->bad
+ * with one "issue" record, or nothing does; OUT, new or empty, and one
+ * this process may write in (ca_folder_new_or_empty, before the PIN), is
+ * made only then.  Bad requests fill res->bad
  * (free with ca_issue_result_free, also on failure).  Errors:
  * CA_ERR_CSR (a bad request without keep_going, or none good),
  * CA_ERR_INVALID_ARG, CA_ERR_EXISTS, CA_ERR_PROFILE, CA_ERR_VERIFY,
- * CA_ERR_LINT, and those of ca_dir_open, ca_dir_login, ca_dir_append.
+ * CA_ERR_LINT, and those of ca_folder_new_or_empty, ca_dir_open,
+ * ca_dir_login, ca_dir_append.
  */
 int ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
     struct ca_errbuf *eb) CA_MUST_CHECK;

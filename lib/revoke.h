@@ -63,6 +63,9 @@ struct ca_revoke_result {
  * CA_ERR_NOT_FOUND for a serial the CA never issued, CA_ERR_EXISTS when
  * it is already revoked, CA_ERR_VERIFY when the index is not the one the
  * log names, CA_ERR_CLOCK, and those of ca_dir_open and ca_dir_login.
+ * A certificate given (req->cert_path) is read before the CA opens:
+ * CA_ERR_VERIFY when it is none, or (after) not this CA's; those of
+ * ca_read_file.
  */
 int ca_revoke(const struct ca_revoke_req *req, const struct ca_session *c,
     struct ca_revoke_result *res, struct ca_errbuf *eb) CA_MUST_CHECK;

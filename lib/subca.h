@@ -61,11 +61,14 @@ struct ca_sign_result {
  * policy are checked, the profile alone decides every extension, the
  * certificate is linted with a throwaway key before the token signs and
  * again after, and the certificate, its chain and the record land
- * together.  Nothing is written, and no serial is used, on failure.
+ * together.  Nothing is written, and no serial is used, on failure; an
+ * --out that cannot be made (ca_path_new, its chain file too) is refused
+ * once the CA is open, before the PIN is asked for.
  * Fills res.  Errors: CA_ERR_INVALID_ARG, CA_ERR_CSR, CA_ERR_VERIFY,
  * CA_ERR_KEY_POLICY, CA_ERR_PROFILE, CA_ERR_VERSION, CA_ERR_JSON,
  * CA_ERR_LINT, CA_ERR_EXISTS, CA_ERR_LOCKED, CA_ERR_KEY_MISMATCH, and
- * those of ca_dir_open and ca_dir_login; the reason is in eb.
+ * those of ca_path_new, ca_dir_open and ca_dir_login; the reason is in
+ * eb.
  */
 int ca_sign_sub(const struct ca_sign_req *req, struct ca_sign_result *res,
     struct ca_errbuf *eb) CA_MUST_CHECK;

@@ -674,6 +674,12 @@ START_TEST(folder_new_or_empty)
 	become_self();
 	ck_assert_ptr_nonnull(strstr(eb.msg, "cannot make it in"));
 	ck_assert_int_eq(count_entries(ro), 0);
+	/* An empty folder made beforehand on a medium it cannot write. */
+	become_nobody();
+	ck_assert_err(ca_folder_new_or_empty(ro, &exists, &eb),
+	    CA_ERR_PERMISSION);
+	become_self();
+	ck_assert_ptr_nonnull(strstr(eb.msg, "cannot write in it"));
 	tu_rmrf(dir);
 }
 END_TEST

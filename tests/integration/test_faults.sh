@@ -192,6 +192,7 @@ ${FAULT_ONLY:-*})
 	rm -rf "$W"
 	cp -a "$BASE" "$W"
 	before=$(state "$W/i")
+	issued_before=$(ls -A "$W/i/issued" 2>/dev/null || echo none)
 	(cd "$W" && KC_FAULT_AT=$first KC_FAULT_RV=KILL "$BIN/ca-issue" -d i \
 	    --profile "$TOP/profiles/device-mtls.json" --csrs devs --out out \
 	    --sessions 2 $PS >/dev/null 2>&1; exit $?) 2>/dev/null
@@ -200,6 +201,8 @@ ${FAULT_ONLY:-*})
 	    test "$k_rc" -eq 137
 	check "ca-issue killed while signing: no --out folder" \
 	    test ! -e "$W/out"
+	check "ca-issue killed while signing: issued/ as it was" test \
+	    "$(ls -A "$W/i/issued" 2>/dev/null || echo none)" = "$issued_before"
 	check "ca-issue killed while signing: the CA as it was" \
 	    test "$(state "$W/i")" = "$before"
 	;;

@@ -149,6 +149,16 @@ want="there is no folder \"$SCRATCH/nowhere\" to make it in; give a new"
 check "...before any share is read" grep -q "$want folder for the shares" \
     "$SCRATCH/err"
 check "...and nothing was written" test "$(records)" -eq "$n_before"
+# An interrupted run is told of first, even with the shares folder taken:
+# that run's shares may be all that opens the token now.
+mkdir "$SCRATCH/taken-shares"
+: >"$D/journal.json"
+expect_status 1 "a re-split where a run was interrupted" \
+    "$BIN/ca-ceremony" resplit -d "$D" --custodians 3 --threshold 2 \
+    --shares-out "$SCRATCH/taken-shares" --pin-source "shares:/dev/null"
+check "...says to recover first" grep -q "run \"ca-log recover -d" \
+    "$SCRATCH/err"
+rm "$D/journal.json"
 expect_status 0 "the re-split" "$BIN/ca-ceremony" resplit -d "$D" \
     --custodians 3 --threshold 2 --shares-out "$T" \
     --pin-source "shares:$S3,$S1"
