@@ -358,23 +358,14 @@ outputs(const struct ca_sign_req *req, struct run *x, const char *serial,
 	    name);
 	snprintf(x->chain_rel, sizeof(x->chain_rel), "%s/%s-chain.pem",
 	    CA_DIR_ISSUED, serial);
-	if (req->out_path != NULL) {
-		if ((x->out_path = strdup(req->out_path)) == NULL)
-			return CA_ERR_NOMEM;
-		if (access(x->out_path, F_OK) == 0) {
-			ca_errf(eb, "\"%s\" exists; give another --out",
-			    x->out_path);
-			return CA_ERR_EXISTS;
-		}
-	} else if ((x->out_path = strdup(x->issued_path)) == NULL) {
+	/*
+	 * --out and its chain were found new before the PIN (outputs_new);
+	 * one made since is refused when written, as any artifact is.
+	 */
+	if ((x->out_path = strdup(req->out_path != NULL ? req->out_path :
+	    x->issued_path)) == NULL ||
+	    (x->chain_path = chain_name(x->out_path)) == NULL)
 		return CA_ERR_NOMEM;
-	}
-	if ((x->chain_path = chain_name(x->out_path)) == NULL)
-		return CA_ERR_NOMEM;
-	if (access(x->chain_path, F_OK) == 0) {
-		ca_errf(eb, "\"%s\" exists; give another --out", x->chain_path);
-		return CA_ERR_EXISTS;
-	}
 	if (req->der) {
 		unsigned char *der = NULL;
 		int n = i2d_X509(x->cert, &der);
