@@ -31,6 +31,16 @@ become_self(void)
 	}
 }
 
+/* dir/ro, a folder no one but root may write in, its path into ro. */
+static void
+ro_folder(char ro[PATH_MAX], const char *dir)
+{
+	tu_path(ro, dir, "ro");
+	ck_assert_int_eq(mkdir(ro, 0555), 0);
+	/* Whatever the umask. */
+	ck_assert_int_eq(chmod(ro, 0555), 0);
+}
+
 /* The number of entries in dir other than "." and "..". */
 static int
 count_entries(const char *dir)
@@ -356,9 +366,7 @@ START_TEST(write_permission)
 
 	tu_tmpdir(dir);
 	ck_assert_int_eq(chmod(dir, 0755), 0);
-	tu_path(ro, dir, "ro");
-	ck_assert_int_eq(mkdir(ro, 0555), 0);
-	ck_assert_int_eq(chmod(ro, 0555), 0);
+	ro_folder(ro, dir);
 	tu_path(path, ro, "f");
 	become_nobody();
 	ck_assert_err(ca_write_file_excl(path, "x", 1, 0600, NULL),
@@ -617,9 +625,7 @@ START_TEST(path_new)
 	tu_path(path, dir, "missing/out.pem");
 	ck_assert_err(ca_path_new(path, &eb), CA_ERR_NOT_FOUND);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "there is no folder"));
-	tu_path(ro, dir, "ro");
-	ck_assert_int_eq(mkdir(ro, 0555), 0);
-	ck_assert_int_eq(chmod(ro, 0555), 0);
+	ro_folder(ro, dir);
 	tu_path(path, ro, "out.pem");
 	become_nobody();
 	ck_assert_err(ca_path_new(path, &eb), CA_ERR_PERMISSION);
@@ -664,9 +670,7 @@ START_TEST(folder_new_or_empty)
 	ck_assert_ptr_nonnull(strstr(eb.msg, "there is no folder"));
 	ck_assert_ptr_nonnull(strstr(eb.msg, "/missing\""));
 	/* A folder it may not write in. */
-	tu_path(ro, dir, "ro");
-	ck_assert_int_eq(mkdir(ro, 0555), 0);
-	ck_assert_int_eq(chmod(ro, 0555), 0);
+	ro_folder(ro, dir);
 	tu_path(path, ro, "out");
 	become_nobody();
 	ck_assert_err(ca_folder_new_or_empty(path, &exists, &eb),
