@@ -23,7 +23,14 @@
 #include "record.h"
 #include "timefmt.h"
 
-static int export_dir(const char *, const char *, struct ca_errbuf *);
+/* The CRL an export copies: its number, and the hashes its record gives. */
+struct crl_src {
+	unsigned long long number;
+	const char *der_sha256, *pem_sha256;
+};
+
+static int export_dir(const char *, const char *, const struct crl_src *,
+    struct ca_errbuf *);
 
 /* What a walk over the log finds. */
 struct scan {
@@ -707,11 +714,17 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 	snprintf(res->pem_path, sizeof(res->pem_path), "%s", pem);
 	memcpy(res->der_sha256, info.der_sha256, 65);
 	r = 0;
-	/* The export is a copy of what the log now names. */
-	if (req->out != NULL && (r = export_dir(req->dir, req->out,
-	    eb)) != 0)
-		ca_err_prefix(eb, "crl %llu was issued and recorded, but the "
-		    "export failed", p.number);
+	/*
+	 * The export is a copy of what the log now names: this CRL, by the
+	 * hashes its record has just given, without reading the log again.
+	 */
+	if (req->out != NULL) {
+		struct crl_src src = { p.number, info.der_sha256, psha };
+
+		if ((r = export_dir(req->dir, req->out, &src, eb)) != 0)
+			ca_err_prefix(eb, "crl %llu was issued and recorded, "
+			    "but the export failed", p.number);
+	}
 out:
 	if (fd != NULL)
 		fclose(fd);
@@ -907,12 +920,28 @@ int
 ca_crl_export(const char *dir, const char *out, struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;
+	struct crl_src src;
+	struct scan s;
 	int r;
 
-	/* Locked, and the log verified: only what it vouches for leaves. */
-	if ((r = ca_dir_open(dir, &d, eb)) != 0)
+	memset(&s, 0, sizeof(s));
+	/*
+	 * Locked, and the log verified: only what it vouches for leaves.
+	 * The newest CRL is found in the same pass.
+	 */
+	if ((r = ca_dir_open_visit(dir, 0, visit, &s, &d, eb)) != 0)
 		return r;
-	r = export_dir(dir, out, eb);
+	if (s.last_crl_seq == 0) {
+		ca_errf(eb, "\"%s\" has issued no crl yet; issue one with "
+		    "ca-crl issue, then export it", dir);
+		r = CA_ERR_NOT_FOUND;
+		goto out;
+	}
+	src.number = s.max_crl;
+	src.der_sha256 = s.last_der_sha;
+	src.pem_sha256 = s.last_pem_sha;
+	r = export_dir(dir, out, &src, eb);
+out:
 	ca_dir_close(d);
 	return r;
 }
@@ -921,44 +950,42 @@ static int
 copy_checked(const char *from, const char *dir, const char *name,
     const char *want, FILE *sums, struct ca_errbuf *eb)
 {
+	unsigned char *buf = NULL;
+	size_t len = 0;
 	char h[65];
 	int r;
 
-	if ((r = ca_sha256_file(from, h, NULL)) != 0)
+	/* The bytes checked are the bytes copied: the file is read once. */
+	if ((r = ca_read_file(from, 256 << 20, &buf, &len, eb)) != 0)
 		return r;
-	if (want != NULL && strcmp(h, want) != 0) {
+	ca_sha256_hex(buf, len, h);
+	if (strcmp(h, want) != 0) {
 		ca_errf(eb, "\"%s\" is not the file its record names; it was "
 		    "changed outside a ceremony: stop, restore the CA "
 		    "directory from its backup copy and run ca-audit", from);
-		return CA_ERR_VERIFY;
+		r = CA_ERR_VERIFY;
+		goto out;
 	}
-	return copy_in(from, dir, name, sums, eb);
+	r = put_file(dir, name, buf, len, sums, eb);
+out:
+	free(buf);
+	return r;
 }
 
-/* The export itself; the caller holds the CA directory's lock. */
+/*
+ * The export of src, each file checked against the hash its record gives;
+ * the caller holds the CA directory's lock.
+ */
 static int
-export_dir(const char *dir, const char *out, struct ca_errbuf *eb)
+export_dir(const char *dir, const char *out, const struct crl_src *src,
+    struct ca_errbuf *eb)
 {
-	long long count = 0;
-	struct scan s;
-	char *logdir = NULL, *stage = NULL, *p = NULL, *sums = NULL;
+	char *stage = NULL, *p = NULL, *sums = NULL;
 	char *text = NULL, name[64];
 	size_t n, tlen = 0;
 	FILE *f = NULL;
 	int r;
 
-	memset(&s, 0, sizeof(s));
-	if ((logdir = ca_path_join(dir, CA_DIR_LOG)) == NULL)
-		return CA_ERR_NOMEM;
-	if ((r = ca_log_count(logdir, &count, eb)) != 0 ||
-	    (r = scan_log(dir, count, &s, eb)) != 0)
-		goto out;
-	if (s.last_crl_seq == 0) {
-		ca_errf(eb, "\"%s\" has issued no crl yet; issue one "
-		    "with ca-crl issue, then export it", dir);
-		r = CA_ERR_NOT_FOUND;
-		goto out;
-	}
 	if (access(out, F_OK) == 0) {
 		ca_errf(eb, "\"%s\" exists; export to a new folder", out);
 		r = CA_ERR_EXISTS;
@@ -982,18 +1009,18 @@ export_dir(const char *dir, const char *out, struct ca_errbuf *eb)
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
-	snprintf(name, sizeof(name), "%s/%llu.der", CA_DIR_CRL, s.max_crl);
+	snprintf(name, sizeof(name), "%s/%llu.der", CA_DIR_CRL, src->number);
 	r = CA_ERR_NOMEM;
 	if ((p = ca_path_join(dir, name)) == NULL ||
-	    (r = copy_checked(p, stage, "crl.der", s.last_der_sha, f, eb)) !=
-	    0)
+	    (r = copy_checked(p, stage, "crl.der", src->der_sha256, f,
+	    eb)) != 0)
 		goto out;
 	free(p);
-	snprintf(name, sizeof(name), "%s/%llu.pem", CA_DIR_CRL, s.max_crl);
+	snprintf(name, sizeof(name), "%s/%llu.pem", CA_DIR_CRL, src->number);
 	r = CA_ERR_NOMEM;
 	if ((p = ca_path_join(dir, name)) == NULL ||
-	    (r = copy_checked(p, stage, "crl.pem", s.last_pem_sha, f, eb)) !=
-	    0)
+	    (r = copy_checked(p, stage, "crl.pem", src->pem_sha256, f,
+	    eb)) != 0)
 		goto out;
 	free(p);
 	r = CA_ERR_NOMEM;
@@ -1050,6 +1077,5 @@ out:
 	free(sums);
 	free(text);
 	free(p);
-	free(logdir);
 	return r;
 }

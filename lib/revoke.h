@@ -95,7 +95,9 @@ struct ca_crl_result {
  * folder, which must be new (ca_path_new, checked before the PIN).
  * CA_ERR_PROFILE for a nextUpdate beyond the CA's notAfter, CA_ERR_VERIFY,
  * CA_ERR_CLOCK, CA_ERR_EXISTS (export folder), and those of ca_path_new,
- * ca_dir_open and ca_dir_login.
+ * ca_dir_open and ca_dir_login.  An export that fails after the record
+ * (a full medium, say) returns its error with res filled in and
+ * res->number set: that CRL stands, and ca_crl_export copies it.
  */
 int ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
     struct ca_crl_result *res, struct ca_errbuf *eb) CA_MUST_CHECK;
@@ -127,8 +129,10 @@ int ca_crl_status_get(const char *dir, const char *margin, time_t now,
 /*
  * ca_crl_export: make the folder out (which must not exist) holding the
  * newest CRL as crl.der and crl.pem, the CA certificate, its chain, and
- * SHA256SUMS in sha256sum(1) form.  CA_ERR_NOT_FOUND when there is no CRL,
- * CA_ERR_EXISTS, CA_ERR_IO.
+ * SHA256SUMS in sha256sum(1) form.  The CRL files must be the ones the
+ * newest crl-issue record names (CA_ERR_VERIFY), and the log must verify
+ * (as ca_dir_open).  CA_ERR_NOT_FOUND when there is no CRL,
+ * CA_ERR_EXISTS, CA_ERR_IO; out is made whole or not at all.
  */
 int ca_crl_export(const char *dir, const char *out, struct ca_errbuf *eb)
     CA_MUST_CHECK;

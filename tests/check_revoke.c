@@ -225,6 +225,22 @@ exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
+/* How many names in dir begin with prefix (a staged folder's among them). */
+static int
+count_entries(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
 /* The log of dir verifies; its record count. */
 static long long
 log_count(const char *dir, const char *fp)
@@ -1253,6 +1269,24 @@ START_TEST(crl_export)
 	ck_assert_int_eq(exists(in_dir(rootdir, "crl/4.der")), 0);
 	ck_assert_int_eq(log_count(rootdir, root_fp), root_count + 3);
 	same_file(in_dir(out, "crl.der"), in_dir(rootdir, "crl/2.der"));
+
+	/*
+	 * Only what the log vouches for leaves: a CRL file changed outside
+	 * a ceremony, the DER or the PEM, is not exported, and no folder is
+	 * left half made.
+	 */
+	tu_pathf(out2, sizeof(out2), "%s/export5", work);
+	tu_write(in_dir(rootdir, "crl/3.pem"), "x", 1);
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_crl_export(rootdir, out2, &eb), CA_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "crl/3.pem\" is not the file its "
+	    "record names"));
+	ck_assert_int_eq(count_entries(work, "export5"), 0);
+	tu_write(in_dir(rootdir, "crl/3.der"), "x", 1);
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_crl_export(rootdir, out2, &eb), CA_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "crl/3.der\" is not the file"));
+	ck_assert_int_eq(count_entries(work, "export5"), 0);
 }
 END_TEST
 
