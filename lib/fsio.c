@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,32 @@ out:
 	return r;
 }
 
+/*
+ * A name the folder takes, with room for the suffix of its temporary
+ * (".tmp-XXXXXX", ".staging-XXXXXX"): a name that fits only without it
+ * would fail when written, after the token had signed.
+ */
+static int
+name_fits(const char *path, const char *parent, struct ca_errbuf *eb)
+{
+	size_t end = strlen(path), start;
+	long max;
+
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	for (start = end; start > 0 && path[start - 1] != '/'; start--)
+		;
+	errno = 0;
+	if ((max = pathconf(parent, _PC_NAME_MAX)) <= 0)
+		max = NAME_MAX;
+	if ((long)(end - start) + CA_TMP_SUFFIX_MAX <= max)
+		return 0;
+	ca_errf(eb, "\"%s\": a name of %zu characters is too long for "
+	    "this folder; use at most %ld", path, end - start,
+	    max - CA_TMP_SUFFIX_MAX);
+	return CA_ERR_INVALID_ARG;
+}
+
 int
 ca_path_new(const char *path, struct ca_errbuf *eb)
 {
@@ -254,7 +281,8 @@ ca_path_new(const char *path, struct ca_errbuf *eb)
 		ca_errf(eb, "\"%s\": cannot make it in \"%s\": %s", path,
 		    parent, strerror(errno));
 		r = ca_errno_code(errno);
-	}
+	} else
+		r = name_fits(path, parent, eb);
 	free(parent);
 	return r;
 }

@@ -16,6 +16,12 @@
 #include "ca_err.h"
 
 /*
+ * The longest suffix a temporary adds to the name it stands in for
+ * (".staging-XXXXXX"; ".tmp-XXXXXX" is shorter).
+ */
+#define CA_TMP_SUFFIX_MAX	15
+
+/*
  * ca_read_file: read all of path (at most max bytes) into a new buffer
  * with a NUL appended (not counted in *len); caller frees with free().
  * Symbolic links are not followed.  CA_ERR_NOT_FOUND, CA_ERR_PERMISSION,
@@ -74,9 +80,11 @@ int ca_tmp_place(const char *tmp, const char *path, int noreplace,
 
 /*
  * ca_path_new: 0 when nothing is at path and it can be made there, its
- * parent being a folder this process may write in.  CA_ERR_EXISTS when
- * something is there; CA_ERR_NOT_FOUND when there is no parent folder;
- * otherwise the ca_errno_code of why not; each saying so in eb.  To
+ * parent being a folder this process may write in, and its name short
+ * enough to take a temporary's suffix (CA_TMP_SUFFIX_MAX more bytes).
+ * CA_ERR_EXISTS when something is there; CA_ERR_NOT_FOUND when there is
+ * no parent folder; CA_ERR_INVALID_ARG for a name too long; otherwise the
+ * ca_errno_code of why not; each saying so in eb.  To
  * refuse a bad output before a PIN is asked for and the token used; the
  * writer still refuses to replace what appears in the meantime.
  */

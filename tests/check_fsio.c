@@ -606,8 +606,10 @@ END_TEST
 /* Nothing there, and a folder to make it in that this process may write. */
 START_TEST(path_new)
 {
-	char dir[PATH_MAX], path[PATH_MAX], ro[PATH_MAX];
+	char dir[PATH_MAX], path[PATH_MAX], ro[PATH_MAX], name[NAME_MAX + 1];
+	char *tmp = NULL;
 	struct ca_errbuf eb;
+	long max;
 
 	tu_tmpdir(dir);
 	ck_assert_int_eq(chmod(dir, 0755), 0);
@@ -631,6 +633,28 @@ START_TEST(path_new)
 	ck_assert_err(ca_path_new(path, &eb), CA_ERR_PERMISSION);
 	become_self();
 	ck_assert_ptr_nonnull(strstr(eb.msg, "cannot make it in"));
+	/*
+	 * A name with no room for its temporary's suffix is refused: its
+	 * write would fail after the token had signed.
+	 */
+	max = pathconf(dir, _PC_NAME_MAX);
+	ck_assert_int_gt(max, CA_TMP_SUFFIX_MAX + 1);
+	memset(name, 'n', sizeof(name));
+	name[max - CA_TMP_SUFFIX_MAX] = '\0';
+	tu_path(path, dir, name);
+	ck_assert_ok(ca_path_new(path, &eb));
+	/* The longest it takes is written through its temporary. */
+	ck_assert_ok(ca_tmp_write(path, "x", 1, 0644, &tmp, &eb));
+	ck_assert_ok(ca_tmp_commit(tmp, path, 1, &eb));
+	free(tmp);
+	name[max - CA_TMP_SUFFIX_MAX] = 'n';
+	name[max - CA_TMP_SUFFIX_MAX + 1] = '\0';
+	tu_path(path, dir, name);
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_path_new(path, &eb), CA_ERR_INVALID_ARG);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "is too long for this folder"));
+	strcat(path, "/");
+	ck_assert_err(ca_path_new(path, &eb), CA_ERR_INVALID_ARG);
 	tu_rmrf(dir);
 }
 END_TEST

@@ -139,6 +139,12 @@ want="ca-crl: cannot issue the crl: \"$SCRATCH/taken\" exists; export to"
 check "...said so, with what to do" grep -q "^$want a new folder" "$SCRATCH/err"
 refused 1 "issue with an export folder in none" "$BIN/ca-crl" issue \
     -d "$R" --out "$SCRATCH/nowhere/export" $PS
+# A name the folder takes, but not with the ".tmp-XXXXXX" of its staging.
+long=$(printf '%0245d' 0)
+refused 2 "issue with an export folder name too long to stage" \
+    "$BIN/ca-crl" issue -d "$R" --out "$SCRATCH/$long" $PS
+check "...said so" grep -q "a name of 245 characters is too long" \
+    "$SCRATCH/err"
 refused 1 "revoke with a clock earlier than the last record" \
     faketime '2020-01-01 00:00:00' "$BIN/ca-crl" revoke -d "$R" \
     --serial "$OTSERIAL" --reason keyCompromise $PS
