@@ -229,9 +229,9 @@ out:
 }
 
 /*
- * A name the folder takes, with room for the suffix of its temporary
- * (".tmp-XXXXXX", ".staging-XXXXXX"): a name that fits only without it
- * would fail when written, after the token had signed.
+ * A name the folder takes, with room for its temporary's suffix: a name
+ * that fits only without it would fail when written, after the token had
+ * signed.
  */
 static int
 name_fits(const char *path, const char *parent, struct ca_errbuf *eb)
@@ -246,11 +246,11 @@ name_fits(const char *path, const char *parent, struct ca_errbuf *eb)
 	errno = 0;
 	if ((max = pathconf(parent, _PC_NAME_MAX)) <= 0)
 		max = NAME_MAX;
-	if ((long)(end - start) + CA_TMP_SUFFIX_MAX <= max)
+	if ((long)(end - start) + CA_TMP_SUFFIX_LEN <= max)
 		return 0;
 	ca_errf(eb, "\"%s\": a name of %zu characters is too long for "
 	    "this folder; use at most %ld", path, end - start,
-	    max - CA_TMP_SUFFIX_MAX);
+	    max - CA_TMP_SUFFIX_LEN);
 	return CA_ERR_INVALID_ARG;
 }
 
@@ -449,7 +449,7 @@ ca_tmp_name(const char *path)
 	static const char set[] = "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 	unsigned char rnd[6];
-	size_t n = strlen(path) + 12, i;
+	size_t n = strlen(path) + CA_TMP_SUFFIX_LEN + 1, i;
 	char *t;
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1 || (t = malloc(n)) == NULL)

@@ -15,11 +15,8 @@
 
 #include "ca_err.h"
 
-/*
- * The longest suffix a temporary adds to the name it stands in for
- * (".staging-XXXXXX"; ".tmp-XXXXXX" is shorter).
- */
-#define CA_TMP_SUFFIX_MAX	15
+/* The suffix a temporary adds to the name it stands in for: ".tmp-XXXXXX". */
+#define CA_TMP_SUFFIX_LEN	11
 
 /*
  * ca_read_file: read all of path (at most max bytes) into a new buffer
@@ -81,7 +78,7 @@ int ca_tmp_place(const char *tmp, const char *path, int noreplace,
 /*
  * ca_path_new: 0 when nothing is at path and it can be made there, its
  * parent being a folder this process may write in, and its name short
- * enough to take a temporary's suffix (CA_TMP_SUFFIX_MAX more bytes).
+ * enough to take a temporary's suffix (CA_TMP_SUFFIX_LEN more bytes).
  * CA_ERR_EXISTS when something is there; CA_ERR_NOT_FOUND when there is
  * no parent folder; CA_ERR_INVALID_ARG for a name too long; otherwise the
  * ca_errno_code of why not; each saying so in eb.  To

@@ -567,9 +567,18 @@ out_names(struct batch *b, struct ca_errbuf *eb)
 				n -= 4;
 				break;
 			}
-		if (n == 0 || n >= sizeof(it->name) - 5 || base[0] == '.') {
+		if (n == 0 || base[0] == '.') {
 			ca_errf(eb, "\"%s\": cannot name a certificate after "
 			    "it; rename the request", it->path);
+			return CA_ERR_INVALID_ARG;
+		}
+		/* NAME.pem, and its temporary's suffix while it is written. */
+		if (n + 4 + CA_TMP_SUFFIX_LEN > NAME_MAX ||
+		    n >= sizeof(it->name)) {
+			ca_errf(eb, "\"%s\": its name is too long to name a "
+			    "certificate after; rename the request to at most "
+			    "%d characters before its extension", it->path,
+			    NAME_MAX - 4 - CA_TMP_SUFFIX_LEN);
 			return CA_ERR_INVALID_ARG;
 		}
 		snprintf(it->name, sizeof(it->name), "%.*s", (int)n, base);

@@ -638,17 +638,17 @@ START_TEST(path_new)
 	 * write would fail after the token had signed.
 	 */
 	max = pathconf(dir, _PC_NAME_MAX);
-	ck_assert_int_gt(max, CA_TMP_SUFFIX_MAX + 1);
+	ck_assert_int_gt(max, CA_TMP_SUFFIX_LEN + 1);
 	memset(name, 'n', sizeof(name));
-	name[max - CA_TMP_SUFFIX_MAX] = '\0';
+	name[max - CA_TMP_SUFFIX_LEN] = '\0';
 	tu_path(path, dir, name);
 	ck_assert_ok(ca_path_new(path, &eb));
 	/* The longest it takes is written through its temporary. */
 	ck_assert_ok(ca_tmp_write(path, "x", 1, 0644, &tmp, &eb));
 	ck_assert_ok(ca_tmp_commit(tmp, path, 1, &eb));
 	free(tmp);
-	name[max - CA_TMP_SUFFIX_MAX] = 'n';
-	name[max - CA_TMP_SUFFIX_MAX + 1] = '\0';
+	name[max - CA_TMP_SUFFIX_LEN] = 'n';
+	name[max - CA_TMP_SUFFIX_LEN + 1] = '\0';
 	tu_path(path, dir, name);
 	eb.msg[0] = '\0';
 	ck_assert_err(ca_path_new(path, &eb), CA_ERR_INVALID_ARG);

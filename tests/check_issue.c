@@ -475,6 +475,40 @@ START_TEST(test_refusals)
 	ck_assert_ptr_nonnull(strstr(eb.msg, "rename one"));
 	ca_issue_result_free(&res);
 	ck_assert_int_eq(unlink(p), 0);
+	/*
+	 * A request whose certificate, NAME.pem, could not be written: its
+	 * temporary's name would be too long.  Refused before the token.
+	 */
+	{
+		char name[NAME_MAX + 1], q[PATH_MAX + NAME_MAX + 2];
+		size_t longest = NAME_MAX - 4 - CA_TMP_SUFFIX_LEN;
+
+		memset(name, 'p', sizeof(name));
+		memcpy(name + longest + 1, ".csr", 5);
+		make_csr(name, "plc-long", "DNS:plc-long.plant.example", NULL);
+		ck_assert_err(issue(MTLS, 1, 0, &res, &eb),
+		    CA_ERR_INVALID_ARG);
+		ck_assert_ptr_nonnull(strstr(eb.msg, "rename the request to "
+		    "at most 240 characters"));
+		ca_issue_result_free(&res);
+		ck_assert_int_eq(head_seq(), before);
+		ck_assert_int_eq(access(out, F_OK), -1);
+		/* One character less, and it is issued. */
+		tu_pathf(p, sizeof(p), "%s/%s", csrs, name);
+		memcpy(name + longest, ".csr", 5);
+		tu_pathf(q, sizeof(q), "%s/%s", csrs, name);
+		ck_assert_int_eq(rename(p, q), 0);
+		ck_assert_ok(issue(MTLS, 0, 0, &res, NULL));
+		ck_assert_uint_eq(res.issued, 3);
+		ca_issue_result_free(&res);
+		name[longest] = '\0';
+		tu_pathf(p, sizeof(p), "%s/%s.pem", out, name);
+		ck_assert_int_eq(access(p, F_OK), 0);
+		ck_assert_int_eq(unlink(q), 0);
+		ck_assert_int_eq(head_seq(), before + 1);
+		before = head_seq();
+		tu_rmrf(out);
+	}
 	/* The root itself: devices come from an issuing CA. */
 	{
 		struct ca_issue_req q;
