@@ -243,7 +243,6 @@ name_fits(const char *path, const char *parent, struct ca_errbuf *eb)
 		end--;
 	for (start = end; start > 0 && path[start - 1] != '/'; start--)
 		;
-	errno = 0;
 	if ((max = pathconf(parent, _PC_NAME_MAX)) <= 0)
 		max = NAME_MAX;
 	if ((long)(end - start) + CA_TMP_SUFFIX_LEN <= max)

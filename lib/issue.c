@@ -573,8 +573,7 @@ out_names(struct batch *b, struct ca_errbuf *eb)
 			return CA_ERR_INVALID_ARG;
 		}
 		/* NAME.pem, and its temporary's suffix while it is written. */
-		if (n + 4 + CA_TMP_SUFFIX_LEN > NAME_MAX ||
-		    n >= sizeof(it->name)) {
+		if (n + 4 + CA_TMP_SUFFIX_LEN > NAME_MAX) {
 			ca_errf(eb, "\"%s\": its name is too long to name a "
 			    "certificate after; rename the request to at most "
 			    "%d characters before its extension", it->path,
