@@ -69,6 +69,10 @@ ALL_CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all \
 ALL_LDFLAGS += -fsanitize=address,undefined
 export ASAN_OPTIONS := verify_asan_link_order=0
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+# The time limits, scaled to the slower build: the integration runner's
+# per script, and Check's per test case.
+export KC_LIMIT_SCALE := 4
+export CK_TIMEOUT_MULTIPLIER := 4
 endif
 
 # Objects remember the flags they were built with: switching SANITIZE (or

@@ -25,12 +25,21 @@
 /*
  * CK_MAIN(suite_fn): main() that runs one suite and exits non-zero when
  * any test failed.  Check prints its own summary line.
+ *
+ * A test case that sets no timeout of its own gets 60 s rather than
+ * Check's 4 s: the limit is there to stop a hang, not to time the code,
+ * and 4 s is within reach of a slow run under the sanitizers
+ * (CK_TIMEOUT_MULTIPLIER, which make check SANITIZE=1 sets, scales both
+ * kinds).  Check reads CK_DEFAULT_TIMEOUT when each case is created, so
+ * it is set before suite_fn runs; one set by hand wins.
  */
 #define CK_MAIN(suite_fn)						\
 	int main(void)							\
 	{								\
-		SRunner *sr = srunner_create(suite_fn());		\
+		SRunner *sr;						\
 		int nf;							\
+		(void)setenv("CK_DEFAULT_TIMEOUT", "60", 0);		\
+		sr = srunner_create(suite_fn());			\
 		srunner_run_all(sr, CK_NORMAL);				\
 		nf = srunner_ntests_failed(sr);				\
 		srunner_free(sr);					\
