@@ -125,6 +125,44 @@ check_installed_data() {
 	    "$1/share/keyceremony/ceremony-scripts/root-keygen.sh"
 }
 
+# crl_verifies CRL CA: exits 0 when the CRL (DER or PEM) carries a valid
+# signature by CA's key (CA: a PEM certificate; its first), 1 when it does
+# not, 2 when either cannot be read.  Parsed and checked by
+# python3-cryptography: "openssl crl -CAfile" prints "verify failure"
+# and still exits 0 on OpenSSL 3.0.
+crl_verifies() {
+	$PY - "$1" "$2" <<'PYEOF'
+import sys
+from cryptography import x509
+try:
+    data = open(sys.argv[1], "rb").read()
+    crl = (x509.load_pem_x509_crl(data) if data.startswith(b"-----")
+           else x509.load_der_x509_crl(data))
+    ca = x509.load_pem_x509_certificate(open(sys.argv[2], "rb").read())
+except (OSError, ValueError) as e:
+    print("crl_verifies: cannot read: %s" % e)
+    sys.exit(2)
+try:
+    ok = crl.is_signature_valid(ca.public_key())
+except (TypeError, ValueError) as e:  # a key of another kind, say
+    print("crl_verifies: %s" % e)
+    ok = False
+print("signature %s" % ("valid" if ok else "INVALID"))
+sys.exit(0 if ok else 1)
+PYEOF
+}
+
+# corrupt_copy IN OUT OFFSET: OUT is IN with the byte OFFSET bytes from
+# its end (1: the last) flipped.
+corrupt_copy() {
+	$PY - "$@" <<'PYEOF'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[-int(sys.argv[3])] ^= 0x01
+open(sys.argv[2], "wb").write(b)
+PYEOF
+}
+
 finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]

@@ -175,8 +175,11 @@ check "the restored keys are not local: they came from a backup" test \
 expect_status 0 "the restored key issues a CRL" "$BIN/ca-crl" issue \
     -d "$D" --pin-source "file:$SCRATCH/pin-fresh"
 CRL=$(ls "$D"/crl/*.der | tail -1)
-check "which the original certificate verifies" openssl crl -inform DER \
-    -in "$CRL" -CAfile "$SCRATCH/root-before/ca.pem" -noout
+check "which the original certificate verifies" crl_verifies "$CRL" \
+    "$SCRATCH/root-before/ca.pem"
+corrupt_copy "$CRL" "$SCRATCH/bad.crl" 2
+expect_status 1 "  and not once a byte of its signature is changed" \
+    crl_verifies "$SCRATCH/bad.crl" "$SCRATCH/root-before/ca.pem"
 check "the log verifies under the original certificate" "$BIN/ca-log" \
     verify -d "$D" --anchor "$FP"
 check "the audit passes" "$BIN/ca-audit" -d "$D" --anchor "$FP"

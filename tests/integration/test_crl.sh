@@ -97,7 +97,19 @@ check "CRL 1: DER and PEM are the same CRL" test \
     "$(openssl crl -in "$R/crl/1.pem" -outform DER | sha256sum)" = \
     "$(sha256sum <"$R/crl/1.der")"
 check "CRL 1: the signature verifies with the root's key" \
-    openssl crl -inform DER -in "$R/crl/1.der" -CAfile "$R/ca.pem" -noout
+    crl_verifies "$R/crl/1.der" "$R/ca.pem"
+# The check itself must fail on a bad signature: one byte flipped near
+# the end (in the signature), or in what it signs (the issuer's "M").
+corrupt_copy "$R/crl/1.der" "$SCRATCH/bad-sig.der" 3
+expect_status 1 "CRL 1 with a byte of its signature flipped does not verify" \
+    crl_verifies "$SCRATCH/bad-sig.der" "$R/ca.pem"
+corrupt_copy "$R/crl/1.der" "$SCRATCH/bad-tbs.der" "$($PY -c '
+import sys; d = open(sys.argv[1], "rb").read()
+print(len(d) - d.index(b"Manufacturing"))' "$R/crl/1.der")"
+expect_status 1 "CRL 1 with a byte of its issuer flipped does not verify" \
+    crl_verifies "$SCRATCH/bad-tbs.der" "$R/ca.pem"
+expect_status 1 "CRL 1 does not verify under another CA's key" \
+    crl_verifies "$R/crl/1.der" "$SCRATCH/ot.pem"
 jq_check "CRL 1: recorded, with its hash" \
     "$R/log/$(printf '%06d' "$(records "$R")").json" \
     ".body.op == \"crl-issue\" and .body.crl.number == 1 and .body.crl.der.sha256 == \"$(sha256sum "$R/crl/1.der" | cut -c1-64)\""

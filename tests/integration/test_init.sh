@@ -142,9 +142,12 @@ for alg in p384 p256 rsa3072 rsa4096; do
 	jq_check "$alg: the subordinate signed as the root is" "$SCRATCH/ci.json" \
 	    '.[0].signature_algorithm == .[1].signature_algorithm'
 	expect_status 0 "$alg: ca-crl issue" "$BIN/ca-crl" issue -d "$d" $PS
-	check "$alg: openssl verifies the CRL" openssl crl -noout \
-	    -CAfile "$d/ca.pem" -in "$(ls "$d"/crl/*.pem 2>/dev/null |
-	    sort | tail -n 1)"
+	crl=$(ls "$d"/crl/*.der 2>/dev/null | sort | tail -n 1)
+	check "$alg: the CRL's signature verifies" crl_verifies "$crl" \
+	    "$d/ca.pem"
+	corrupt_copy "$crl" "$SCRATCH/bad.crl" 3
+	expect_status 1 "$alg: and a CRL changed by a byte does not" \
+	    crl_verifies "$SCRATCH/bad.crl" "$d/ca.pem"
 done
 
 # --- a profile decides subject, validity, pathLen and keyUsage -------------
