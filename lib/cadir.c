@@ -441,29 +441,6 @@ ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 }
 
 int
-ca_dir_ca_pkey(struct ca_dir *d, EVP_PKEY **out, struct ca_errbuf *eb)
-{
-	int r;
-
-	*out = NULL;
-	if (d->hsm == NULL || d->ca_ts == NULL)
-		return CA_ERR_INTERNAL;
-	if (d->ca_signer == NULL && (r = ca_hsm_signing_key(d->hsm,
-	    &d->ca_key, &d->ca_signer, eb)) != 0)
-		return r;
-	*out = d->ca_signer;
-	return 0;
-}
-
-/* ca_sign_fn for the log key's session (arg). */
-static int
-token_sign(void *arg, const EVP_MD *md, const unsigned char *data,
-    size_t len, unsigned char **sig, size_t *siglen, struct ca_errbuf *eb)
-{
-	return ca_tsigner_sign(arg, md, data, len, sig, siglen, eb);
-}
-
-int
 ca_dir_body(struct ca_dir *d, const char *prog, const char *op, time_t now,
     const json_t *people, json_t **out, struct ca_errbuf *eb)
 {
@@ -672,7 +649,7 @@ append(struct ca_dir *d, const json_t *body, const struct ca_artifact *a,
 
 	if (d->log_ts == NULL || op == NULL)
 		return CA_ERR_INTERNAL;
-	if ((r = ca_log_seal_with(body, token_sign, d->log_ts, d->log_pub,
+	if ((r = ca_log_seal_with(body, ca_tsigner_sign_cb, d->log_ts, d->log_pub,
 	    &rec, &reclen, head, eb)) != 0)
 		return r;
 	r = CA_ERR_NOMEM;

@@ -72,12 +72,11 @@ struct ca_dir {
 	struct ca_keyref ca_key, log_key;
 	/*
 	 * Each key signs through a session of its own (tokensign.h): the
-	 * certificates and the records of every command.  A caller may take
-	 * ca_ts (setting it NULL), and then closes it before ca_dir_close.
+	 * certificates, CRLs and records of every command.  A caller may
+	 * take ca_ts (setting it NULL), and then closes it before
+	 * ca_dir_close.
 	 */
 	struct ca_tsigner *ca_ts, *log_ts;
-	/* NULL until ca_dir_ca_pkey; borrowed from hsm. */
-	EVP_PKEY *ca_signer;
 	EVP_PKEY *ca_pub, *log_pub;		/* the keys' public halves */
 };
 
@@ -176,17 +175,6 @@ int ca_dir_login(struct ca_dir *d, const char *pin_source,
 int ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
     const char *what, struct ca_keyref *key, struct ca_tsigner **ts,
     EVP_PKEY **pubout, struct ca_errbuf *eb) CA_MUST_CHECK;
-
-/*
- * ca_dir_ca_pkey: after ca_dir_login, the CA key as libp11's EVP_PKEY,
- * for what OpenSSL must sign itself (a CRL): made on first use and kept
- * in d->ca_signer, borrowed from the token, since libp11 lists every key
- * on the token to make it, which costs about a millisecond.
- * CA_ERR_HSM, CA_ERR_KEY_NOT_FOUND, CA_ERR_INTERNAL before login or
- * once a caller has taken d->ca_ts.
- */
-int ca_dir_ca_pkey(struct ca_dir *d, EVP_PKEY **out, struct ca_errbuf *eb)
-    CA_MUST_CHECK;
 
 /*
  * ca_dir_body: a new record body following d's head for op at now, with

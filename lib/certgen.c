@@ -14,6 +14,7 @@
 #include "fsio.h"
 #include "netaddr.h"
 #include "profile.h"
+#include "sign.h"
 
 
 int
@@ -532,7 +533,7 @@ ca_md_for_key(EVP_PKEY *key)
 	case EVP_PKEY_EC:
 		if (EVP_PKEY_get_utf8_string_param(key, "group", group,
 		    sizeof(group), &glen) != 1) {
-			/* Legacy (libp11) keys: ask by size instead. */
+			/* Keys that do not say (an engine's): by size. */
 			ERR_clear_error();
 			return EVP_PKEY_get_bits(key) == 384 ? EVP_sha384() :
 			    EVP_PKEY_get_bits(key) == 256 ? EVP_sha256() : NULL;
@@ -580,24 +581,6 @@ ca_cert_sign(X509 *x, EVP_PKEY *signer, const EVP_MD *md,
 	return 0;
 }
 
-/* DER length octets for n into out (at most 5); their count. */
-static size_t
-der_len(size_t n, unsigned char *out)
-{
-	size_t k = 0, i;
-
-	if (n < 0x80) {
-		out[0] = (unsigned char)n;
-		return 1;
-	}
-	for (i = n; i > 0; i >>= 8)
-		k++;
-	out[0] = (unsigned char)(0x80 | k);
-	for (i = 0; i < k; i++)
-		out[1 + i] = (unsigned char)(n >> (8 * (k - 1 - i)));
-	return k + 1;
-}
-
 int
 ca_cert_assemble(X509 *draft, const unsigned char *tbs, size_t tl,
     const unsigned char *sig, size_t siglen, unsigned char **out,
@@ -605,38 +588,17 @@ ca_cert_assemble(X509 *draft, const unsigned char *tbs, size_t tl,
 {
 	const X509_ALGOR *alg = NULL;
 	const ASN1_BIT_STRING *dsig = NULL;
-	unsigned char *algd = NULL, *der = NULL, hdr[6], bhdr[6];
-	size_t hl, bl, body, at;
-	int al;
+	unsigned char *algd = NULL;
+	int al, r;
 
 	*out = NULL;
 	X509_get0_signature(&dsig, &alg, draft);
 	if ((al = i2d_X509_ALGOR(alg, &algd)) <= 0)
 		return CA_ERR_CRYPTO;
-	bhdr[0] = 0x03;
-	bl = 1 + der_len(siglen + 1, bhdr + 1);
-	body = tl + (size_t)al + bl + 1 + siglen;
-	hdr[0] = 0x30;
-	hl = 1 + der_len(body, hdr + 1);
-	if ((der = malloc(hl + body)) == NULL) {
-		OPENSSL_free(algd);
-		return CA_ERR_NOMEM;
-	}
-	memcpy(der, hdr, hl);
-	at = hl;
-	memcpy(der + at, tbs, tl);
-	at += tl;
-	memcpy(der + at, algd, (size_t)al);
-	at += (size_t)al;
-	memcpy(der + at, bhdr, bl);
-	at += bl;
-	der[at++] = 0x00;		/* no unused bits */
-	memcpy(der + at, sig, siglen);
-	at += siglen;
+	r = ca_sign_assemble(tbs, tl, algd, (size_t)al, sig, siglen, out,
+	    outlen);
 	OPENSSL_free(algd);
-	*out = der;
-	*outlen = at;
-	return 0;
+	return r;
 }
 
 int

@@ -440,29 +440,6 @@ fixed_free(struct fixed *f)
 }
 
 static int
-sig_alg(EVP_PKEY *key, const EVP_MD *md, unsigned char **out, int *len)
-{
-	X509_ALGOR *a = NULL;
-	int nid, base = EVP_PKEY_get_base_id(key), r = CA_ERR_CRYPTO;
-
-	*out = NULL;
-	if (!OBJ_find_sigid_by_algs(&nid, EVP_MD_get_type(md),
-	    base == EVP_PKEY_EC ? NID_X9_62_id_ecPublicKey : NID_rsaEncryption))
-		goto out;
-	if ((a = X509_ALGOR_new()) == NULL ||
-	    X509_ALGOR_set0(a, OBJ_nid2obj(nid), base == EVP_PKEY_RSA ?
-	    V_ASN1_NULL : V_ASN1_UNDEF, NULL) != 1)
-		goto out;
-	/* RFC 5758 3.2: no parameters for ECDSA; RFC 4055: NULL for RSA. */
-	if ((*len = i2d_X509_ALGOR(a, out)) <= 0)
-		goto out;
-	r = 0;
-out:
-	X509_ALGOR_free(a);
-	return r;
-}
-
-static int
 crl_exts(const struct ca_crl_params *p, unsigned char **out, int *len)
 {
 	STACK_OF(X509_EXTENSION) *sk = NULL;
@@ -547,7 +524,7 @@ fixed_init(const struct ca_crl_params *p, struct fixed *f)
 	memset(f, 0, sizeof(*f));
 	if (ik == NULL || (f->md = ca_md_for_key(ik)) == NULL)
 		return CA_ERR_ALGORITHM;
-	if ((r = sig_alg(ik, f->md, &f->alg, &f->alg_len)) != 0 ||
+	if ((r = ca_sign_algor(ik, f->md, &f->alg, &f->alg_len)) != 0 ||
 	    (r = crl_exts(p, &f->exts, &f->exts_len)) != 0)
 		return r;
 	if (X509_NAME_get0_der(X509_get_subject_name(p->issuer), &f->issuer,
@@ -674,38 +651,10 @@ emit_tbs(struct sink *s, const char *idx, const struct fixed *f,
 	return s->err ? CA_ERR_IO : 0;
 }
 
-static int
-sign_digest(EVP_PKEY *signer, const EVP_MD *md, const unsigned char *dg,
-    size_t dlen, unsigned char **sig, size_t *slen, struct ca_errbuf *eb)
-{
-	EVP_PKEY_CTX *ctx = NULL;
-	int r = CA_ERR_CRYPTO;
-
-	*sig = NULL;
-	if ((ctx = EVP_PKEY_CTX_new(signer, NULL)) == NULL ||
-	    EVP_PKEY_sign_init(ctx) != 1 ||
-	    EVP_PKEY_CTX_set_signature_md(ctx, md) != 1 ||
-	    (EVP_PKEY_get_base_id(signer) == EVP_PKEY_RSA &&
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1) ||
-	    EVP_PKEY_sign(ctx, NULL, slen, dg, dlen) != 1 ||
-	    (*sig = OPENSSL_malloc(*slen)) == NULL ||
-	    EVP_PKEY_sign(ctx, *sig, slen, dg, dlen) != 1) {
-		ca_errf(eb, "signing the crl failed");
-		ca_err_openssl(eb);
-		OPENSSL_free(*sig);
-		*sig = NULL;
-		goto out;
-	}
-	r = 0;
-out:
-	EVP_PKEY_CTX_free(ctx);
-	return r;
-}
-
 int
 ca_crl_write(const char *idx, const struct ca_crl_params *p,
-    EVP_PKEY *signer, FILE *der, FILE *pem, struct ca_crl_info *info,
-    struct ca_errbuf *eb)
+    ca_sign_digest_fn sign, void *arg, FILE *der, FILE *pem,
+    struct ca_crl_info *info, struct ca_errbuf *eb)
 {
 	struct fixed f;
 	struct sink s;
@@ -738,8 +687,7 @@ ca_crl_write(const char *idx, const struct ca_crl_params *p,
 		r = CA_ERR_INTERNAL;
 		goto out;
 	}
-	if ((r = sign_digest(signer, f.md, dg, dlen, &sig, &sig_len, eb)) !=
-	    0)
+	if ((r = sign(arg, f.md, dg, dlen, &sig, &sig_len, eb)) != 0)
 		goto out;
 
 	/* Pass three: the file, DER and PEM at once. */

@@ -24,6 +24,7 @@
 #include <openssl/x509.h>
 
 #include "ca_err.h"
+#include "sign.h"
 
 /* RFC 5280 5.3.1 reason codes this toolkit uses (no certificateHold). */
 enum {
@@ -121,15 +122,18 @@ struct ca_crl_info {
 
 /*
  * ca_crl_write: build the CRL over the index at idx (NULL or missing:
- * none revoked) with p, sign it with signer (software or token) and the
- * digest the issuer's key calls for, and write it as DER to der and PEM to
- * pem (open files, fsynced here).  The index is streamed, never held.
- * Fills info.  CA_ERR_INVALID_ARG for a malformed or unsorted index,
- * CA_ERR_CRYPTO, CA_ERR_IO.
+ * none revoked) with p, have sign(arg, ...) sign its digest (a token's
+ * session: ca_tsigner_digest_cb; a software key: ca_sign_evp_digest)
+ * with the digest the issuer's key calls for, and write it as DER to der
+ * and PEM to pem (open files, fsynced here).  The index is streamed,
+ * never held.  The signature is not checked here: ca_crl_check reads
+ * the file back and does.  Fills info.  CA_ERR_INVALID_ARG for a
+ * malformed or unsorted index, CA_ERR_ALGORITHM, CA_ERR_CRYPTO,
+ * CA_ERR_IO, and sign's errors.
  */
 int ca_crl_write(const char *idx, const struct ca_crl_params *p,
-    EVP_PKEY *signer, FILE *der, FILE *pem, struct ca_crl_info *info,
-    struct ca_errbuf *eb) CA_MUST_CHECK;
+    ca_sign_digest_fn sign, void *arg, FILE *der, FILE *pem,
+    struct ca_crl_info *info, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_crl_check: read the DER CRL at path back, streaming, and check it

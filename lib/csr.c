@@ -492,35 +492,53 @@ out:
 }
 
 int
-ca_csr_build(const X509_NAME *subject, EVP_PKEY *pub, EVP_PKEY *signer,
-    const EVP_MD *md, X509_REQ **out, struct ca_errbuf *eb)
+ca_csr_build(const X509_NAME *subject, EVP_PKEY *pub, ca_sign_fn sign,
+    void *arg, const EVP_MD *md, X509_REQ **out, struct ca_errbuf *eb)
 {
-	X509_REQ *req = NULL;
-	int r = CA_ERR_CRYPTO;
+	X509_REQ *req = NULL, *got = NULL;
+	unsigned char *tbs = NULL, *alg = NULL, *sig = NULL, *der = NULL;
+	const unsigned char *p;
+	size_t siglen = 0, len = 0;
+	int tl, al, r = CA_ERR_CRYPTO;
 
 	*out = NULL;
 	if ((req = X509_REQ_new()) == NULL ||
 	    X509_REQ_set_version(req, X509_REQ_VERSION_1) != 1 ||
 	    X509_REQ_set_subject_name(req, subject) != 1 ||
-	    X509_REQ_set_pubkey(req, pub) != 1)
+	    X509_REQ_set_pubkey(req, pub) != 1 ||
+	    (tl = i2d_re_X509_REQ_tbs(req, &tbs)) <= 0)
 		goto out;
-	if (X509_REQ_sign(req, signer, md) <= 0) {
-		ca_errf(eb, "signing the request on the token failed");
-		ca_err_openssl(eb);
+	if ((r = ca_sign_algor(pub, md, &alg, &al)) != 0)
+		goto out;
+	if ((r = sign(arg, md, tbs, (size_t)tl, &sig, &siglen, eb)) != 0)
+		goto out;
+	if ((r = ca_sign_assemble(tbs, (size_t)tl, alg, (size_t)al, sig,
+	    siglen, &der, &len)) != 0)
+		goto out;
+	/* Parsed afresh from the bytes that will be written. */
+	p = der;
+	if ((got = d2i_X509_REQ(NULL, &p, (long)len)) == NULL ||
+	    p != der + len) {
+		r = CA_ERR_CRYPTO;
 		goto out;
 	}
-	if (X509_REQ_verify(req, pub) != 1) {
+	if (X509_REQ_verify(got, pub) != 1) {
 		ca_errf(eb, "the token's signature on the request does not "
 		    "verify");
 		r = CA_ERR_VERIFY;
 		goto out;
 	}
-	*out = req;
-	req = NULL;
+	*out = got;
+	got = NULL;
 	r = 0;
 out:
 	ERR_clear_error();
 	X509_REQ_free(req);
+	X509_REQ_free(got);
+	OPENSSL_free(tbs);
+	OPENSSL_free(alg);
+	OPENSSL_free(sig);
+	free(der);
 	return r;
 }
 

@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "ca_err.h"
+#include "sign.h"
 
 /*
  * ca_x509_parse_any: one certificate from buf, PEM or DER, filling buf
@@ -82,12 +83,15 @@ int ca_key_policy_check(EVP_PKEY *key, unsigned algs, int rsa_min_bits,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
- * ca_csr_build: a request for pub with subject, signed by signer (the
- * token's half of pub) with md, and checked to verify with pub.  Caller
- * frees with X509_REQ_free.  CA_ERR_CRYPTO, CA_ERR_VERIFY.
+ * ca_csr_build: a request for pub with subject, signed with md by
+ * sign(arg, ...) (the token's half of pub: ca_tsigner_sign_cb; or a
+ * software key: ca_sign_evp), parsed back from its DER and checked to
+ * verify with pub.  Caller frees with X509_REQ_free.  CA_ERR_ALGORITHM,
+ * CA_ERR_CRYPTO, CA_ERR_VERIFY, and sign's errors.
  */
-int ca_csr_build(const X509_NAME *subject, EVP_PKEY *pub, EVP_PKEY *signer,
-    const EVP_MD *md, X509_REQ **out, struct ca_errbuf *eb) CA_MUST_CHECK;
+int ca_csr_build(const X509_NAME *subject, EVP_PKEY *pub, ca_sign_fn sign,
+    void *arg, const EVP_MD *md, X509_REQ **out, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
 
 /*
  * ca_csr_pem: req as PEM in a new buffer (caller frees with free()).

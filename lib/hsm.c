@@ -242,7 +242,6 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 {
 	struct ca_hsm *h = NULL;
 	CK_C_GetFunctionList getfl;
-	unsigned int i;
 	int r = CA_ERR_INTERNAL;
 
 	*out = NULL;
@@ -285,23 +284,8 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 		r = CA_ERR_MODULE;
 		goto out;
 	}
-	if ((r = select_token(h, uri, eb)) != 0)
-		goto out;
-	if (PKCS11_enumerate_slots(h->ctx, &h->slots, &h->nslots) != 0) {
-		ERR_clear_error();
-		ca_errf(eb, "cannot list the slots of module \"%s\"", module);
-		r = CA_ERR_HSM;
-		goto out;
-	}
-	for (i = 0; i < h->nslots; i++)
-		if (PKCS11_get_slotid_from_slot(&h->slots[i]) == h->slot_id)
-			h->slot = &h->slots[i];
-	if (h->slot == NULL || h->slot->token == NULL) {
-		ca_errf(eb, "the token vanished while being opened");
-		r = CA_ERR_TOKEN_NOT_FOUND;
-		goto out;
-	}
-	if ((r = open_session(h, eb)) != 0)
+	if ((r = select_token(h, uri, eb)) != 0 ||
+	    (r = open_session(h, eb)) != 0)
 		goto out;
 	*out = h;
 	h = NULL;
@@ -354,7 +338,6 @@ out:
 void
 ca_hsm_close(struct ca_hsm *h)
 {
-	size_t i;
 
 	if (h == NULL)
 		return;
@@ -368,16 +351,11 @@ ca_hsm_close(struct ca_hsm *h)
 		free(h);
 		return;
 	}
-	/* Keys first: libp11's keys point into the slots released below. */
-	for (i = 0; i < h->nkeys; i++)
-		EVP_PKEY_free(h->keys[i]);
 	if (h->have_session) {
 		if (h->logged_in)
 			(void)h->f->C_Logout(h->session);
 		(void)h->f->C_CloseSession(h->session);
 	}
-	if (h->slots != NULL)
-		PKCS11_release_all_slots(h->ctx, h->slots, h->nslots);
 	if (h->dl != NULL)
 		dlclose(h->dl);
 	if (h->ctx != NULL) {
@@ -1005,42 +983,6 @@ ca_hsm_public_key(struct ca_hsm *h, const struct ca_keyref *key,
 	if (kt == CKK_RSA)
 		return rsa_public(h, o, out);
 	return CA_ERR_ALGORITHM;
-}
-
-int
-ca_hsm_signing_key(struct ca_hsm *h, const struct ca_keyref *key,
-    EVP_PKEY **pkey, struct ca_errbuf *eb)
-{
-	PKCS11_KEY *keys = NULL;
-	unsigned int n = 0, i;
-	EVP_PKEY *pk;
-
-	*pkey = NULL;
-	if (h->nkeys == MAX_KEYS || h->slot == NULL)
-		return CA_ERR_INTERNAL;
-	if (PKCS11_enumerate_keys(h->slot->token, &keys, &n) != 0) {
-		ERR_clear_error();
-		ca_errf(eb, "cannot list the keys on token \"%s\"",
-		    h->info.label);
-		return CA_ERR_HSM;
-	}
-	for (i = 0; i < n; i++) {
-		if (keys[i].id_len != key->id_len ||
-		    memcmp(keys[i].id, key->id, key->id_len) != 0 ||
-		    !keys[i].isPrivate)
-			continue;
-		if ((pk = PKCS11_get_private_key(&keys[i])) == NULL) {
-			ERR_clear_error();
-			ca_errf(eb, "libp11 cannot use key \"%s\"", key->label);
-			return CA_ERR_HSM;
-		}
-		h->keys[h->nkeys++] = pk;
-		*pkey = pk;
-		return 0;
-	}
-	ca_errf(eb, "no private key \"%s\" on token \"%s\"", key->label,
-	    h->info.label);
-	return CA_ERR_KEY_NOT_FOUND;
 }
 
 int

@@ -1,17 +1,18 @@
 /*
  * hsm.h: the token, through PKCS#11.
  *
- * The module is loaded through libp11, which also provides the EVP_PKEY
- * that signs.  Token selection, login, key generation and attribute
- * read-back go through the module's own function list in the same process,
- * because libp11 0.4.12 falls back to the first token when none matches,
- * keeps a copy of the PIN, and can only generate RSA keys.
+ * The module is loaded and initialised through libp11; everything else
+ * goes through the module's own function list in the same process:
+ * token selection, login, key generation, attribute read-back and, in
+ * sessions of their own, signing (tokensign.h).  libp11 0.4.12 falls
+ * back to the first token when none matches, keeps a copy of the PIN,
+ * can only generate RSA keys, lists every object on a token to find a
+ * key, and waits for ever on its session pool when the token refuses a
+ * session.
  *
  * The login state of PKCS#11 belongs to the application and ends when its
  * last session closes, so struct ca_hsm holds one read-write session open
- * from ca_hsm_open to ca_hsm_close.  Every EVP_PKEY handed out is borrowed
- * from the struct ca_hsm and must not be used after ca_hsm_close: libp11's
- * keys point into its slots.
+ * from ca_hsm_open to ca_hsm_close.
  */
 #ifndef CA_HSM_H
 #define CA_HSM_H
@@ -84,17 +85,16 @@ int ca_hsm_open(const char *module, const struct ca_uri *uri,
  * ca_hsm_open_sibling: select and open, as ca_hsm_open does, the token uri
  * names through the module parent has loaded (a PKCS#11 module is loaded
  * and initialised once per process): for a second token in the same
- * ceremony, such as the scratch token of a test restore.  It hands out no
- * EVP_PKEY (ca_hsm_signing_key refuses), and must be closed before
- * parent.  The URI's module path, if any, must be parent's.  As
+ * ceremony, such as the scratch token of a test restore.  It must be
+ * closed before parent.  The URI's module path, if any, must be parent's.  As
  * ca_hsm_open.
  */
 int ca_hsm_open_sibling(struct ca_hsm *parent, const struct ca_uri *uri,
     struct ca_hsm **out, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
- * ca_hsm_close: log out, free every key handed out, close the session and
- * unload the module.  Accepts NULL.
+ * ca_hsm_close: log out, close the session and unload the module.  Close
+ * every signer (tokensign.h) first.  Accepts NULL.
  */
 void ca_hsm_close(struct ca_hsm *h);
 
@@ -209,14 +209,6 @@ int ca_hsm_find_key(struct ca_hsm *h, const struct ca_uri *uri,
  */
 int ca_hsm_public_key(struct ca_hsm *h, const struct ca_keyref *key,
     EVP_PKEY **out) CA_MUST_CHECK;
-
-/*
- * ca_hsm_signing_key: an EVP_PKEY through libp11 that signs with key's
- * private half on the token.  Borrowed: valid until ca_hsm_close.  Needs a
- * logged-in session.  CA_ERR_KEY_NOT_FOUND, CA_ERR_HSM.
- */
-int ca_hsm_signing_key(struct ca_hsm *h, const struct ca_keyref *key,
-    EVP_PKEY **pkey, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_keyref_uri: the PKCS#11 URI naming key on h's token (token label and

@@ -11,14 +11,9 @@
 
 #include "hsm.h"
 
-#define MAX_KEYS 8
-
 struct ca_hsm {
 	char *module;
-	PKCS11_CTX *ctx;
-	PKCS11_SLOT *slots;
-	unsigned int nslots;
-	PKCS11_SLOT *slot;		/* libp11's view of the chosen slot */
+	PKCS11_CTX *ctx;		/* libp11: loads and initialises it */
 	void *dl;			/* our reference to the same module */
 	CK_FUNCTION_LIST_PTR f;
 	CK_SLOT_ID slot_id;
@@ -32,8 +27,6 @@ struct ca_hsm {
 	int sibling;
 	struct ca_token_info info;
 	char module_sha256[65];		/* "" until ca_hsm_module_sha256 */
-	EVP_PKEY *keys[MAX_KEYS];	/* handed out; freed before slots */
-	size_t nkeys;
 };
 
 /* ca_p11_code: the CA_ERR_* code for a CKR. */

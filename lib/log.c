@@ -385,37 +385,11 @@ md_for_alg_name(const char *alg, int *ec)
 	return NULL;
 }
 
-/* ca_sign_fn for an EVP_PKEY (arg): software, or libp11's. */
-static int
-evp_sign(void *arg, const EVP_MD *md, const unsigned char *data,
-    size_t len, unsigned char **sig, size_t *siglen, struct ca_errbuf *eb)
-{
-	EVP_MD_CTX *mctx;
-	int r = CA_ERR_CRYPTO;
-
-	*sig = NULL;
-	if ((mctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(mctx, NULL, md, NULL, arg) != 1 ||
-	    EVP_DigestSign(mctx, NULL, siglen, data, len) != 1 ||
-	    (*sig = OPENSSL_malloc(*siglen)) == NULL ||
-	    EVP_DigestSign(mctx, *sig, siglen, data, len) != 1) {
-		ca_errf(eb, "signing the record failed");
-		ca_err_openssl(eb);
-		OPENSSL_free(*sig);
-		*sig = NULL;
-		goto out;
-	}
-	r = 0;
-out:
-	EVP_MD_CTX_free(mctx);
-	return r;
-}
-
 int
 ca_log_seal(const json_t *body, EVP_PKEY *signer, EVP_PKEY *pub, char **rec,
     size_t *len, char hash[65], struct ca_errbuf *eb)
 {
-	return ca_log_seal_with(body, evp_sign, signer, pub, rec, len, hash,
+	return ca_log_seal_with(body, ca_sign_evp, signer, pub, rec, len, hash,
 	    eb);
 }
 

@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "ca_err.h"
+#include "sign.h"
 
 #define CA_LOG_SCHEMA "keyceremony-transcript"
 #define CA_LOG_VERSION 1
@@ -82,7 +83,8 @@ int ca_log_body_new(const struct ca_log_head *head, time_t now,
     const char *op, json_t **out, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
- * ca_log_seal: sign body with signer (whose public half is pub; the kid
+ * ca_log_seal: sign body with the software key signer (whose public half
+ * is pub, which may be signer itself; the kid
  * is the SHA-256 of pub's SubjectPublicKeyInfo) and serialise the record.
  * *rec is a new buffer, caller frees with free(); hash gets the SHA-256 of
  * the canonical body, which becomes the new head.  CA_ERR_CANON when body
@@ -93,19 +95,10 @@ int ca_log_seal(const json_t *body, EVP_PKEY *signer, EVP_PKEY *pub,
     CA_MUST_CHECK;
 
 /*
- * A signature over len bytes of data with md, in the form X.509 and the
- * log carry it (a DER ECDSA-Sig-Value, or PKCS#1 v1.5), in a new buffer
- * of *siglen bytes (caller frees with OPENSSL_free()): what
- * ca_tsigner_sign gives.  0, or a CA_ERR_* with eb filled.
- */
-typedef int (*ca_sign_fn)(void *arg, const EVP_MD *md,
-    const unsigned char *data, size_t len, unsigned char **sig,
-    size_t *siglen, struct ca_errbuf *eb);
-
-/*
  * ca_log_seal_with: ca_log_seal, the signature made by sign(arg, ...),
- * a token's own session say, rather than through an EVP_PKEY.  As
- * ca_log_seal, and sign's errors.
+ * a token's own session (ca_tsigner_sign_cb) rather than a software key.
+ * The signature must verify with pub before the record is made
+ * (CA_ERR_VERIFY).  As ca_log_seal, and sign's errors.
  */
 int ca_log_seal_with(const json_t *body, ca_sign_fn sign, void *arg,
     EVP_PKEY *pub, char **rec, size_t *len, char hash[65],

@@ -496,7 +496,6 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
     struct ca_crl_result *res, struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;
-	EVP_PKEY *signer;
 	struct scan s;
 	struct ca_duration dur;
 	struct ca_crl_params p;
@@ -618,8 +617,12 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 	if ((r = ca_tmp_open(der, 0644, &fd, &tder, eb)) != 0 ||
 	    (r = ca_tmp_open(pem, 0644, &fp, &tpem, eb)) != 0)
 		goto out;
-	if ((r = ca_dir_ca_pkey(d, &signer, eb)) != 0 ||
-	    (r = ca_crl_write(idx, &p, signer, fd, fp, &info, eb)) != 0)
+	if (d->ca_ts == NULL) {
+		r = CA_ERR_INTERNAL;
+		goto out;
+	}
+	if ((r = ca_crl_write(idx, &p, ca_tsigner_digest_cb, d->ca_ts, fd, fp,
+	    &info, eb)) != 0)
 		goto out;
 	{
 		int e1 = fclose(fd), e2 = fclose(fp);

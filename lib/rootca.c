@@ -27,6 +27,7 @@
 #include "shares.h"
 #include "split.h"
 #include "store.h"
+#include "tokensign.h"
 #include "uri.h"
 
 #define DEFAULT_KEY_LABEL "root-ca"
@@ -241,21 +242,45 @@ run_free(struct run *x)
 	json_decref(x->script_file);
 }
 
-/* Build and sign the pair of certificates with the given keys. */
+/*
+ * Build the pair of certificates for ca_pub and log_pub, signed by the CA
+ * key: soft, a software key of the CA key's kind, sets the signature
+ * algorithm in each and signs it; with ts, the token's session for the
+ * CA key then signs that tbs as it stands (ca_tsigner_sign_cert), and
+ * soft's signature is thrown away.  Without ts, soft is the CA key: the
+ * rehearsal.
+ */
 static int
 make_certs(const struct ca_cert_params *cp, const struct ca_cert_params *lp,
-    EVP_PKEY *ca_pub, EVP_PKEY *ca_signer, EVP_PKEY *log_pub, X509 **ca,
-    X509 **log, struct ca_errbuf *eb)
+    EVP_PKEY *ca_pub, EVP_PKEY *log_pub, EVP_PKEY *soft,
+    struct ca_tsigner *ts, X509 **ca, X509 **log, struct ca_errbuf *eb)
 {
-	int r;
+	const EVP_MD *md = ca_md_for_key(ca_pub);
+	X509 *x[2] = { NULL, NULL }, *signed_;
+	int i, r;
 
-	if ((r = ca_cert_build(cp, ca_pub, NULL, ca)) != 0 ||
-	    (r = ca_cert_sign(*ca, ca_signer, ca_md_for_key(ca_pub), eb)) != 0)
-		return r;
-	if ((r = ca_cert_build(lp, log_pub, ca_pub, log)) != 0 ||
-	    (r = ca_cert_sign(*log, ca_signer, ca_md_for_key(ca_pub), eb)) != 0)
-		return r;
-	return 0;
+	if ((r = ca_cert_build(cp, ca_pub, NULL, &x[0])) != 0 ||
+	    (r = ca_cert_build(lp, log_pub, ca_pub, &x[1])) != 0)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		if ((r = ca_cert_sign(x[i], soft, md, eb)) != 0)
+			goto out;
+		if (ts == NULL)
+			continue;
+		if ((r = ca_tsigner_sign_cert(ts, x[i], md, &signed_, eb)) !=
+		    0)
+			goto out;
+		X509_free(x[i]);
+		x[i] = signed_;
+	}
+	*ca = x[0];
+	*log = x[1];
+	x[0] = x[1] = NULL;
+	r = 0;
+out:
+	X509_free(x[0]);
+	X509_free(x[1]);
+	return r;
 }
 
 static int
@@ -399,7 +424,7 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	enum ca_keyalg alg = CA_ALG_P384;
 	const char *label, *subj;
 	char log_label[160], *s = NULL, crl_nu[48], crl_mg[48];
-	EVP_PKEY *ca_signer = NULL, *log_signer = NULL;
+	struct ca_tsigner *ca_ts = NULL, *log_ts = NULL;
 	struct ca_config cfg;
 	int r = CA_ERR_INTERNAL;
 
@@ -539,11 +564,12 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		goto out_ln;
 	if (req->sub) {
 		/* The request alone: its issuer decides the certificate. */
-		if ((r = ca_csr_build(x.subject, x.soft_ca, x.soft_ca,
-		    ca_md_for_key(x.soft_ca), &x.draft_csr, eb)) != 0)
+		if ((r = ca_csr_build(x.subject, x.soft_ca, ca_sign_evp,
+		    x.soft_ca, ca_md_for_key(x.soft_ca), &x.draft_csr, eb)) !=
+		    0)
 			goto out_ln;
-	} else if ((r = make_certs(&cp, &lp, x.soft_ca, x.soft_ca, x.soft_log,
-	    &x.draft_ca, &x.draft_log, eb)) != 0)
+	} else if ((r = make_certs(&cp, &lp, x.soft_ca, x.soft_log, x.soft_ca,
+	    NULL, &x.draft_ca, &x.draft_log, eb)) != 0)
 		goto out_ln;
 	if (!req->sub && ((r = lint_or_fail(x.draft_ca, NULL, CA_CERT_ROOT,
 	    "before signing", eb)) != 0 ||
@@ -634,22 +660,22 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		ca_errf(eb, "cannot read the new public keys from the token");
 		goto out_ln;
 	}
-	if ((r = ca_hsm_signing_key(x.hsm, &x.ca_key, &ca_signer, eb)) != 0 ||
-	    (r = ca_hsm_signing_key(x.hsm, &x.log_key, &log_signer, eb)) != 0)
+	if ((r = ca_tsigner_open(x.hsm, &x.ca_key, &ca_ts, eb)) != 0 ||
+	    (r = ca_tsigner_open(x.hsm, &x.log_key, &log_ts, eb)) != 0)
 		goto out_ln;
 
 	/* 5. Sign on the token, then check before anything is written. */
 	if (req->sub) {
-		if ((r = ca_csr_build(x.subject, x.ca_pub, ca_signer,
-		    ca_md_for_key(x.ca_pub), &x.csr, eb)) != 0 ||
+		if ((r = ca_csr_build(x.subject, x.ca_pub, ca_tsigner_sign_cb,
+		    ca_ts, ca_md_for_key(x.ca_pub), &x.csr, eb)) != 0 ||
 		    (r = ca_csr_pem(x.csr, &x.csr_pem, &x.csr_pem_len)) != 0 ||
 		    (r = ca_keyref_uri(x.hsm, &x.ca_key, &x.ca_uri)) != 0 ||
 		    (r = ca_keyref_uri(x.hsm, &x.log_key, &x.log_uri)) != 0)
 			goto out_ln;
 		goto artifacts;
 	}
-	if ((r = make_certs(&cp, &lp, x.ca_pub, ca_signer, x.log_pub, &x.ca,
-	    &x.log, eb)) != 0)
+	if ((r = make_certs(&cp, &lp, x.ca_pub, x.log_pub, x.soft_ca, ca_ts,
+	    &x.ca, &x.log, eb)) != 0)
 		goto out_ln;
 	if (ca_cert_verify(x.ca, x.ca_pub) != 0 ||
 	    ca_cert_verify(x.log, x.ca_pub) != 0) {
@@ -697,8 +723,8 @@ artifacts:
 	if ((r = build_body(req, &x, ca_keyalg_name(alg), &ca_attrs,
 	    &log_attrs, eb)) != 0)
 		goto out_ln;
-	if ((r = ca_log_seal(x.body, log_signer, x.log_pub, &x.record,
-	    &x.record_len, res->head, eb)) != 0)
+	if ((r = ca_log_seal_with(x.body, ca_tsigner_sign_cb, log_ts,
+	    x.log_pub, &x.record, &x.record_len, res->head, eb)) != 0)
 		goto out_ln;
 	{
 		char rel[64], name[32];
@@ -771,6 +797,9 @@ out_ln:
 	X509_NAME_free((X509_NAME *)lp.subject);
 out:
 	free(s);
+	/* Before the token closes, and before run_free destroys keys. */
+	ca_tsigner_close(ca_ts);
+	ca_tsigner_close(log_ts);
 	run_free(&x);
 	return r;
 }

@@ -103,14 +103,13 @@ out:
 }
 
 int
-ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
-    const unsigned char *data, size_t len, unsigned char **sig,
+ca_tsigner_sign_digest(struct ca_tsigner *s, const EVP_MD *md,
+    const unsigned char *dg, size_t dlen, unsigned char **sig,
     size_t *siglen, struct ca_errbuf *eb)
 {
 	unsigned char in[sizeof(di_sha384) + EVP_MAX_MD_SIZE], raw[1024];
 	const unsigned char *prefix;
-	unsigned int dlen = 0;
-	size_t plen, inlen;
+	size_t plen;
 	CK_MECHANISM mech = { 0, NULL, 0 };
 	CK_ULONG rawlen = sizeof(raw);
 	CK_RV rv;
@@ -130,6 +129,8 @@ ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
 		ca_errf(eb, "the token signs only with SHA-256 or SHA-384");
 		return CA_ERR_INVALID_ARG;
 	}
+	if (dlen != (size_t)EVP_MD_get_size(md))
+		return CA_ERR_INVALID_ARG;
 	/* ECDSA signs the bare digest; PKCS#1 v1.5 its DigestInfo. */
 	if (s->type == CKK_EC) {
 		mech.mechanism = CKM_ECDSA;
@@ -138,17 +139,13 @@ ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
 		mech.mechanism = CKM_RSA_PKCS;
 		memcpy(in, prefix, plen);
 	}
-	if (EVP_Digest(data, len, in + plen, &dlen, md, NULL) != 1) {
-		ERR_clear_error();
-		return CA_ERR_CRYPTO;
-	}
-	inlen = plen + dlen;
+	memcpy(in + plen, dg, dlen);
 	if ((rv = s->h->f->C_SignInit(s->session, &mech, s->key)) != CKR_OK) {
 		ca_p11_detail(eb, "C_SignInit", rv);
 		return ca_p11_code(rv);
 	}
-	if ((rv = s->h->f->C_Sign(s->session, in, inlen, raw, &rawlen)) !=
-	    CKR_OK) {
+	if ((rv = s->h->f->C_Sign(s->session, in, plen + dlen, raw,
+	    &rawlen)) != CKR_OK) {
 		ca_p11_detail(eb, "C_Sign", rv);
 		return ca_p11_code(rv);
 	}
@@ -162,6 +159,41 @@ ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
 	memcpy(*sig, raw, rawlen);
 	*siglen = rawlen;
 	return 0;
+}
+
+int
+ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
+    const unsigned char *data, size_t len, unsigned char **sig,
+    size_t *siglen, struct ca_errbuf *eb)
+{
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+
+	*sig = NULL;
+	if (EVP_MD_get_type(md) != NID_sha256 &&
+	    EVP_MD_get_type(md) != NID_sha384) {
+		ca_errf(eb, "the token signs only with SHA-256 or SHA-384");
+		return CA_ERR_INVALID_ARG;
+	}
+	if (EVP_Digest(data, len, dg, &dlen, md, NULL) != 1) {
+		ERR_clear_error();
+		return CA_ERR_CRYPTO;
+	}
+	return ca_tsigner_sign_digest(s, md, dg, dlen, sig, siglen, eb);
+}
+
+int
+ca_tsigner_sign_cb(void *arg, const EVP_MD *md, const unsigned char *data,
+    size_t len, unsigned char **sig, size_t *siglen, struct ca_errbuf *eb)
+{
+	return ca_tsigner_sign(arg, md, data, len, sig, siglen, eb);
+}
+
+int
+ca_tsigner_digest_cb(void *arg, const EVP_MD *md, const unsigned char *dg,
+    size_t dlen, unsigned char **sig, size_t *siglen, struct ca_errbuf *eb)
+{
+	return ca_tsigner_sign_digest(arg, md, dg, dlen, sig, siglen, eb);
 }
 
 int

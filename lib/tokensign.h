@@ -1,10 +1,15 @@
 /*
- * tokensign.h: signing on the token from several threads at once.
+ * tokensign.h: every signature the toolkit makes on a token.
  *
- * libp11's EVP_PKEY signs through one session at a time.  A batch of
- * thousands of certificates keeps the token busy only if each thread has
- * a session of its own: PKCS#11 sessions of one application share its
- * login, and a token that can sign in parallel then does.
+ * Each signer is a PKCS#11 session of its own on the module's function
+ * list, holding the handle of one private key: certificates, requests,
+ * CRLs and log records are all signed through one.  Nothing signs
+ * through libp11's EVP_PKEY, whose session pool waits for ever when the
+ * token refuses a session (libp11 0.4.12), and which lists every object
+ * on the token to find one key.  A batch of thousands of certificates
+ * keeps the token busy only if each thread has a signer of its own:
+ * PKCS#11 sessions of one application share its login, and a token
+ * that can sign in parallel then does.
  */
 #ifndef CA_TOKENSIGN_H
 #define CA_TOKENSIGN_H
@@ -39,6 +44,27 @@ int ca_tsigner_open(struct ca_hsm *h, const struct ca_keyref *key,
  */
 int ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
     const unsigned char *data, size_t len, unsigned char **sig,
+    size_t *siglen, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_tsigner_sign_digest: ca_tsigner_sign over a digest already made with
+ * md (dlen bytes, its size: CA_ERR_INVALID_ARG otherwise).
+ */
+int ca_tsigner_sign_digest(struct ca_tsigner *s, const EVP_MD *md,
+    const unsigned char *dg, size_t dlen, unsigned char **sig,
+    size_t *siglen, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_tsigner_sign_cb, ca_tsigner_digest_cb: ca_tsigner_sign and
+ * ca_tsigner_sign_digest as the callbacks of sign.h, arg being the
+ * struct ca_tsigner: for records (ca_log_seal_with), requests
+ * (ca_csr_build) and CRLs (ca_crl_write).
+ */
+int ca_tsigner_sign_cb(void *arg, const EVP_MD *md,
+    const unsigned char *data, size_t len, unsigned char **sig,
+    size_t *siglen, struct ca_errbuf *eb) CA_MUST_CHECK;
+int ca_tsigner_digest_cb(void *arg, const EVP_MD *md,
+    const unsigned char *dg, size_t dlen, unsigned char **sig,
     size_t *siglen, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*

@@ -164,7 +164,8 @@ write_crl(const char *name, const char *idx, const struct ca_crl_params *p,
 	fm = fopen(m, "w");
 	ck_assert_ptr_nonnull(fd);
 	ck_assert_ptr_nonnull(fm);
-	r = ca_crl_write(idx, p, signer, fd, fm, info, eb);
+	r = ca_crl_write(idx, p, ca_sign_evp_digest, signer, fd, fm, info,
+	    eb);
 	fclose(fd);
 	fclose(fm);
 	return r;

@@ -94,8 +94,8 @@ make_req(EVP_PKEY *key)
 	struct ca_errbuf eb;
 
 	eb.msg[0] = '\0';
-	ck_assert_msg(ca_csr_build(n, key, key, ca_md_for_key(key), &req,
-	    &eb) == 0, "build: %s", eb.msg);
+	ck_assert_msg(ca_csr_build(n, key, ca_sign_evp, key,
+	    ca_md_for_key(key), &req, &eb) == 0, "build: %s", eb.msg);
 	X509_NAME_free(n);
 	return req;
 }
@@ -215,7 +215,8 @@ START_TEST(build_refuses_wrong_signer)
 	struct ca_errbuf eb;
 
 	eb.msg[0] = '\0';
-	ck_assert_err(ca_csr_build(n, pub, other, EVP_sha256(), &req, &eb),
+	ck_assert_err(ca_csr_build(n, pub, ca_sign_evp, other, EVP_sha256(),
+	    &req, &eb),
 	    CA_ERR_VERIFY);
 	ck_assert_ptr_null(req);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "does not verify"));

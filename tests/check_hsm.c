@@ -11,6 +11,7 @@
 #include "hsm.h"
 #include "profile.h"
 #include "secret.h"
+#include "tokensign.h"
 #include "uri.h"
 
 #define LABEL "kc-test"
@@ -464,10 +465,11 @@ static void
 sign_verify(enum ca_keyalg alg)
 {
 	struct ca_hsm *h = open_login();
-	EVP_PKEY *signer = NULL, *pub = NULL, *other = NULL;
+	EVP_PKEY *pub = NULL, *other = NULL;
+	struct ca_tsigner *ts = NULL;
 	const unsigned char msg[] = "ceremony record";
-	unsigned char sig[1024];
-	size_t siglen = sizeof(sig);
+	unsigned char *sig = NULL;
+	size_t siglen = 0;
 	EVP_MD_CTX *c;
 	struct ca_keyref k;
 	struct ca_errbuf eb;
@@ -475,18 +477,14 @@ sign_verify(enum ca_keyalg alg)
 
 	ck_assert_ok(ca_hsm_generate(h, alg, "signer", &k, NULL, &eb));
 	eb.msg[0] = '\0';
-	ck_assert_msg(ca_hsm_signing_key(h, &k, &signer, &eb) == 0, "%s",
-	    eb.msg);
+	ck_assert_msg(ca_tsigner_open(h, &k, &ts, &eb) == 0, "%s", eb.msg);
 	ck_assert_ok(ca_hsm_public_key(h, &k, &pub));
-	/* The token's key gets the same digest as its public half. */
-	ck_assert_ptr_eq(ca_md_for_key(signer), md);
+	/* The public half read back gets the digest its algorithm calls for. */
 	ck_assert_ptr_eq(ca_md_for_key(pub), md);
 	ck_assert_int_eq(ERR_peek_error(), 0);
 
-	c = EVP_MD_CTX_new();
-	ck_assert_int_eq(EVP_DigestSignInit(c, NULL, md, NULL, signer), 1);
-	ck_assert_int_eq(EVP_DigestSign(c, sig, &siglen, msg, sizeof(msg)), 1);
-	EVP_MD_CTX_free(c);
+	ck_assert_ok(ca_tsigner_sign(ts, md, msg, sizeof(msg), &sig, &siglen,
+	    &eb));
 	c = EVP_MD_CTX_new();
 	ck_assert_int_eq(EVP_DigestVerifyInit(c, NULL, md, NULL, pub), 1);
 	ck_assert_int_eq(EVP_DigestVerify(c, sig, siglen, msg, sizeof(msg)),
@@ -502,9 +500,11 @@ sign_verify(enum ca_keyalg alg)
 	EVP_MD_CTX_free(c);
 	ERR_clear_error();
 
+	OPENSSL_free(sig);
 	EVP_PKEY_free(other);
 	EVP_PKEY_free(pub);
-	ca_hsm_close(h);	/* frees signer */
+	ca_tsigner_close(ts);
+	ca_hsm_close(h);
 }
 
 START_TEST(sign_on_token_p384)
@@ -523,15 +523,16 @@ END_TEST
 START_TEST(certificate_signed_on_token)
 {
 	struct ca_hsm *h = open_login();
-	EVP_PKEY *signer = NULL, *pub = NULL;
+	EVP_PKEY *pub = NULL, *stamp = NULL;
+	struct ca_tsigner *ts = NULL;
 	struct ca_cert_params p;
 	X509_NAME *n = X509_NAME_new();
 	struct ca_keyref k;
 	struct ca_errbuf eb;
-	X509 *x = NULL;
+	X509 *draft = NULL, *x = NULL;
 
 	ck_assert_ok(ca_hsm_generate(h, CA_ALG_P256, "root", &k, NULL, &eb));
-	ck_assert_ok(ca_hsm_signing_key(h, &k, &signer, &eb));
+	ck_assert_ok(ca_tsigner_open(h, &k, &ts, &eb));
 	ck_assert_ok(ca_hsm_public_key(h, &k, &pub));
 	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
 	    (const unsigned char *)"Token Root", -1, -1, 0);
@@ -543,12 +544,19 @@ START_TEST(certificate_signed_on_token)
 	p.not_after = p.not_before + 86400;
 	p.path_len = -1;
 	p.key_usage = CA_KU_KEY_CERT_SIGN | CA_KU_CRL_SIGN;
-	ck_assert_ok(ca_cert_build(&p, pub, NULL, &x));
-	ck_assert_ok(ca_cert_sign(x, signer, ca_md_for_key(pub), &eb));
+	ck_assert_ok(ca_cert_build(&p, pub, NULL, &draft));
+	ck_assert_ok(ca_keygen_stamp(pub, &stamp));
+	ck_assert_ok(ca_cert_sign(draft, stamp, ca_md_for_key(pub), &eb));
+	ck_assert_int_ne(ca_cert_verify(draft, pub), 0);
+	ck_assert_ok(ca_tsigner_sign_cert(ts, draft, ca_md_for_key(pub), &x,
+	    &eb));
 	ck_assert_ok(ca_cert_verify(x, pub));
+	X509_free(draft);
 	X509_free(x);
 	X509_NAME_free(n);
+	EVP_PKEY_free(stamp);
 	EVP_PKEY_free(pub);
+	ca_tsigner_close(ts);
 	ca_hsm_close(h);
 }
 END_TEST
@@ -650,6 +658,7 @@ START_TEST(destroy_removes_both_halves)
 	struct ca_uri *u;
 	struct ca_errbuf eb;
 	EVP_PKEY *pk = NULL;
+	struct ca_tsigner *ts = NULL;
 	int exists = 1;
 
 	ck_assert_ok(ca_hsm_generate(h, CA_ALG_P256, "doomed", &k, NULL, &eb));
@@ -661,9 +670,8 @@ START_TEST(destroy_removes_both_halves)
 	ck_assert_err(ca_hsm_key_attrs(h, &k, &a), CA_ERR_KEY_NOT_FOUND);
 	ck_assert_err(ca_hsm_public_key(h, &k, &pk), CA_ERR_KEY_NOT_FOUND);
 	ck_assert_ptr_null(pk);
-	ck_assert_err(ca_hsm_signing_key(h, &k, &pk, &eb),
-	    CA_ERR_KEY_NOT_FOUND);
-	ck_assert_ptr_null(pk);
+	ck_assert_err(ca_tsigner_open(h, &k, &ts, &eb), CA_ERR_KEY_NOT_FOUND);
+	ck_assert_ptr_null(ts);
 	u = uri("pkcs11:token=" LABEL ";object=doomed");
 	ck_assert_err(ca_hsm_find_key(h, u, &got, &eb), CA_ERR_KEY_NOT_FOUND);
 	ca_uri_free(u);

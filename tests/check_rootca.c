@@ -826,7 +826,9 @@ START_TEST(sign_fails_after_keygen)
 	req_init(&q);
 	q.module = so;
 	setenv("KC_SHIM_SIGN", "fail", 1);
-	ck_assert_err(ca_root_init(&q, &res, &eb), CA_ERR_CRYPTO);
+	eb.msg[0] = '\0';
+	ck_assert_err(ca_root_init(&q, &res, &eb), CA_ERR_HSM);
+	ck_assert_msg(strstr(eb.msg, "C_Sign") != NULL, "%s", eb.msg);
 	unsetenv("KC_SHIM_SIGN");
 	nothing_left("root-ca", NULL);
 }

@@ -314,8 +314,8 @@ START_TEST(not_a_ca_cert)
 	struct ca_dir *d = NULL;
 	struct ca_errbuf eb;
 	struct ca_csr *req = NULL;
-	X509 *x = NULL;
-	EVP_PKEY *signer;
+	X509 *x = NULL, *tsigned = NULL;
+	EVP_PKEY *stamp = NULL;
 	unsigned char *buf;
 	size_t len;
 	char path[PATH_MAX + 48], *pem = NULL;
@@ -339,9 +339,14 @@ START_TEST(not_a_ca_cert)
 	p.aki = X509_get0_subject_key_id(d->cert);
 	ck_assert_ok(ca_cert_build(&p, req->key,
 	    X509_get0_pubkey(d->cert), &x));
-	ck_assert_ok(ca_dir_ca_pkey(d, &signer, &eb));
-	ck_assert_ok(ca_cert_sign(x, signer, ca_md_for_key(
+	ck_assert_ok(ca_keygen_stamp(X509_get0_pubkey(d->cert), &stamp));
+	ck_assert_ok(ca_cert_sign(x, stamp, ca_md_for_key(
 	    X509_get0_pubkey(d->cert)), &eb));
+	ck_assert_ok(ca_tsigner_sign_cert(d->ca_ts, x, ca_md_for_key(
+	    X509_get0_pubkey(d->cert)), &tsigned, &eb));
+	X509_free(x);
+	x = tsigned;
+	EVP_PKEY_free(stamp);
 	ck_assert_ok(ca_cert_verify(x, X509_get0_pubkey(d->cert)));
 	ca_dir_close(d);
 	ck_assert_ok(ca_cert_pem(x, &pem, &len));

@@ -129,6 +129,30 @@ exercise(const char *alg)
 	OPENSSL_free(sig);
 	ck_assert_err(ca_tsigner_sign(s[0], EVP_sha1(), msg, sizeof(msg),
 	    &sig, &siglen, &eb), CA_ERR_INVALID_ARG);
+	/*
+	 * Over a digest made beforehand, through the callbacks the CRL and
+	 * record writers take; a digest of the wrong size is refused.
+	 */
+	{
+		unsigned char dg[EVP_MAX_MD_SIZE];
+		unsigned int dlen = 0;
+
+		ck_assert_int_eq(EVP_Digest(msg, sizeof(msg), dg, &dlen,
+		    EVP_sha384(), NULL), 1);
+		ck_assert_ok(ca_tsigner_digest_cb(s[0], EVP_sha384(), dg,
+		    dlen, &sig, &siglen, &eb));
+		ck_assert(verifies(d->cert, EVP_sha384(), msg, sizeof(msg),
+		    sig, siglen));
+		OPENSSL_free(sig);
+		ck_assert_err(ca_tsigner_sign_digest(s[0], EVP_sha256(), dg,
+		    dlen, &sig, &siglen, &eb), CA_ERR_INVALID_ARG);
+		ck_assert_ptr_null(sig);
+		ck_assert_ok(ca_tsigner_sign_cb(s[1], EVP_sha256(), msg,
+		    sizeof(msg), &sig, &siglen, &eb));
+		ck_assert(verifies(d->cert, EVP_sha256(), msg, sizeof(msg),
+		    sig, siglen));
+		OPENSSL_free(sig);
+	}
 	/* Two threads, a session each, at once. */
 	for (i = 0; i < 2; i++) {
 		j[i] = (struct job){ s[i], d->cert, 0 };

@@ -40,8 +40,9 @@ main(int argc, char **argv)
 	struct ca_errbuf eb = { 0 };
 	struct ca_dir *d = NULL;
 	char src[4200];
-	X509 *x = NULL;
-	EVP_PKEY *pub = NULL, *signer;
+	X509 *x = NULL, *signed_ = NULL;
+	EVP_PKEY *pub = NULL, *stamp = NULL;
+	const EVP_MD *md;
 	FILE *f;
 	unsigned char serial[16];
 	BIGNUM *bn = NULL;
@@ -88,12 +89,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "leafsign: cannot build the certificate\n");
 		return 1;
 	}
-	if (ca_dir_ca_pkey(d, &signer, &eb) != 0 ||
-	    ca_cert_sign(x, signer, ca_md_for_key(X509_get0_pubkey(
-	    d->cert)), &eb) != 0 || !PEM_write_X509(stdout, x)) {
+	/* A throwaway key sets the algorithm; the token signs that tbs. */
+	md = ca_md_for_key(X509_get0_pubkey(d->cert));
+	if (ca_keygen_stamp(X509_get0_pubkey(d->cert), &stamp) != 0 ||
+	    ca_cert_sign(x, stamp, md, &eb) != 0 ||
+	    ca_tsigner_sign_cert(d->ca_ts, x, md, &signed_, &eb) != 0 ||
+	    !PEM_write_X509(stdout, signed_)) {
 		fprintf(stderr, "leafsign: %s\n", eb.msg);
 		return 1;
 	}
+	X509_free(signed_);
+	EVP_PKEY_free(stamp);
 	X509_free(x);
 	BN_free(bn);
 	EVP_PKEY_free(pub);

@@ -475,8 +475,8 @@ issue_one(struct gen *g, long long i, struct issued_msg *m,
 
 	snprintf(dn, sizeof(dn), "CN=device-%lld,O=Example,C=DE", i);
 	if ((r = ca_dn_parse(dn, &name, eb)) != 0 ||
-	    (r = ca_csr_build(name, g->dev_key, g->dev_key, EVP_sha256(), &csr,
-	    eb)) != 0 || (r = ca_csr_pem(csr, &csr_pem, &csr_len)) != 0)
+	    (r = ca_csr_build(name, g->dev_key, ca_sign_evp, g->dev_key,
+	    EVP_sha256(), &csr, eb)) != 0 || (r = ca_csr_pem(csr, &csr_pem, &csr_len)) != 0)
 		goto out;
 	memset(&cp, 0, sizeof(cp));
 	cp.kind = CA_CERT_SUB;

@@ -77,8 +77,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	t1 = now_s();
-	if ((r = ca_crl_write(argv[3], &p, d->ca_signer, der, pem, &info,
-	    &eb)) != 0) {
+	if ((r = ca_crl_write(argv[3], &p, ca_tsigner_digest_cb, d->ca_ts, der,
+	    pem, &info, &eb)) != 0) {
 		fprintf(stderr, "crlbench: cannot build the crl: %s: %s\n",
 		    ca_strerror(r), eb.msg);
 		goto out;
