@@ -156,13 +156,16 @@ tests/bin/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 fuzz: $(FUZZERS)
 	@FUZZ_TIME=$(FUZZ_TIME) ./tests/fuzz.sh long $(FUZZERS)
 
-# A PKCS#11 module that fails the Nth call (tests/integration/test_faults.sh).
-# Not sanitized: it is loaded into sanitized and plain processes alike.
+# A PKCS#11 module that fails the Nth call, or lies
+# (tests/integration/test_faults.sh).  Not sanitized: it is loaded into
+# sanitized and plain processes alike.  Never unloaded (-z nodelete), so
+# that a command that loads the module twice (a security officer's
+# session, then the user's) is counted as one run of calls.
 tests/bin/p11fault.so: tests/p11fault.c
 	@mkdir -p tests/bin
 	@echo "  CCLD    $@"
 	@$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
-	    $(PKG_CFLAGS) -o $@ $< -ldl
+	    -Wl,-z,nodelete $(PKG_CFLAGS) -o $@ $< -ldl
 
 # A preload shim that kills or fails the Nth file write, fsync or rename
 # (tests/integration/test_crash.sh); not sanitized, for the same reason.

@@ -117,6 +117,35 @@ clock_ok(struct ca_dir *d, time_t now, const char *op, struct ca_errbuf *eb)
 	return r;
 }
 
+/*
+ * Remove the wrapping key labelled label, which no record names, as
+ * whoever can: the user, when logged in through d; else the security
+ * officer again, through d's token if it is open (PKCS#11 allows one
+ * login per application, and the user's failed), or through the token
+ * opened anew.
+ */
+static int
+wrapkey_undo(struct ca_dir *d, const struct ca_uri *uri,
+    const struct ca_secret *sopin, const char *label)
+{
+	struct ca_hsm *so = NULL, *h;
+	int r;
+
+	if (d->hsm != NULL && ca_hsm_logged_in(d->hsm))
+		return ca_wrapkey_destroy(d->hsm, label);
+	if (sopin == NULL || uri == NULL)
+		return CA_ERR_HSM;
+	if ((h = d->hsm) == NULL) {
+		if ((r = ca_hsm_open(d->cfg->module, uri, &so, NULL)) != 0)
+			return r;
+		h = so;
+	}
+	if ((r = ca_hsm_login_so(h, sopin, NULL)) == 0)
+		r = ca_wrapkey_destroy(h, label);
+	ca_hsm_close(so);
+	return r;
+}
+
 int
 ca_backup_wrap_key(const struct ca_wrap_key_req *req,
     const struct ca_session *s, char head[65], struct ca_errbuf *eb)
@@ -187,11 +216,13 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 	if ((r = ca_pin_read(&ps, s->prompt, s->prompt_arg,
 	    "Security officer PIN: ", &sopin, eb)) != 0)
 		goto out;
-	r = ca_hsm_login_so(so, sopin, eb);
-	ca_secret_free(sopin);	/* wiped right after use */
-	sopin = NULL;
-	if (r != 0 || (r = ca_wrapkey_create(so, key, 1, label, &o, kcv,
-	    eb)) != 0)
+	/*
+	 * The officer's PIN is kept, in locked memory, until the key is
+	 * recorded or removed: should the user's login below fail, it is
+	 * the only way to take the key off the token again (wrapkey_undo).
+	 */
+	if ((r = ca_hsm_login_so(so, sopin, eb)) != 0 ||
+	    (r = ca_wrapkey_create(so, key, 1, label, &o, kcv, eb)) != 0)
 		goto out;
 	made = 1;
 	ca_hsm_close(so);	/* which logs the officer out */
@@ -220,10 +251,10 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 	    (json_int_t)req->n), NULL, NULL, 0, head, eb);
 out:
 	/* A key no record names must not stay behind, if it can be helped. */
-	if (r != 0 && made && (d == NULL || d->hsm == NULL ||
-	    ca_wrapkey_destroy(d->hsm, label) != 0))
+	if (r != 0 && made && wrapkey_undo(d, uri, sopin, label) != 0)
 		ca_err_suffix(eb, "the wrapping key \"%s\" stays on the token; "
 		    "its security officer should remove it", label);
+	ca_secret_free(sopin);
 	if (r != 0)
 		ca_split_unwrite(sp);
 	OPENSSL_cleanse(key, sizeof(key));
@@ -353,6 +384,36 @@ out:
 	return r;
 }
 
+/*
+ * The token's word on key, before anything is wrapped: a backup of a key
+ * the token says may not leave it would contradict every record that
+ * quotes those attributes, and the wrapped copy would be a key that the
+ * token, as far as its own attributes tell, never let out.
+ */
+static int
+backup_capable(struct ca_dir *d, const struct ca_keyref *key,
+    const char *what, struct ca_errbuf *eb)
+{
+	struct ca_key_attrs a;
+	int r;
+
+	if ((r = ca_hsm_key_attrs(d->hsm, key, &a)) != 0) {
+		ca_errf(eb, "cannot read the attributes of the %s key \"%s\"",
+		    what, key->label);
+		return r;
+	}
+	if (!ca_key_attrs_backup_ok(&a)) {
+		ca_errf(eb, "the token reports the %s key \"%s\" as not "
+		    "backup-capable (sensitive %d, extractable %d, "
+		    "wrap-with-trusted %d, never-extractable %d): only a key "
+		    "made with ca-init --backup-capable can be backed up",
+		    what, key->label, a.sensitive, a.extractable,
+		    a.wrap_with_trusted, a.never_extractable);
+		return CA_ERR_KEY_ATTRS;
+	}
+	return 0;
+}
+
 int
 ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
     struct ca_backup_result *res, struct ca_errbuf *eb)
@@ -389,6 +450,8 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
 	}
 	if ((r = ca_dir_login(d, s->pin_source, s->prompt, s->prompt_arg,
 	    eb)) != 0 ||
+	    (r = backup_capable(d, &d->ca_key, "CA", eb)) != 0 ||
+	    (r = backup_capable(d, &d->log_key, "log-signing", eb)) != 0 ||
 	    (r = ca_wrapkey_find(d->hsm, json_string_value(json_object_get(
 	    hi.wrap, "label")), json_string_value(json_object_get(hi.wrap,
 	    "kcv")), &wk, eb)) != 0 ||

@@ -66,7 +66,9 @@ struct ca_backup_result {
  * log-key.wrapped, ca.pem, log-signer.pem and backup.json), after a test
  * restore into the scratch token under the same key rebuilt from the
  * custodians' shares, and record it.  Those of keywrap.h and
- * ca_split_collect; CA_ERR_NOT_FOUND when no wrapping key is recorded.
+ * ca_split_collect; CA_ERR_NOT_FOUND when no wrapping key is recorded;
+ * CA_ERR_KEY_ATTRS, before anything is wrapped, when the token reports
+ * either key as not backup-capable (ca_key_attrs_backup_ok).
  */
 int ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
     struct ca_backup_result *res, struct ca_errbuf *eb) CA_MUST_CHECK;

@@ -373,6 +373,12 @@ ca_hsm_token_info(const struct ca_hsm *h)
 	return &h->info;
 }
 
+int
+ca_hsm_logged_in(const struct ca_hsm *h)
+{
+	return h->logged_in != 0;
+}
+
 const char *
 ca_hsm_module_path(const struct ca_hsm *h)
 {

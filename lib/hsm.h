@@ -102,6 +102,12 @@ void ca_hsm_close(struct ca_hsm *h);
 const struct ca_token_info *ca_hsm_token_info(const struct ca_hsm *h);
 
 /*
+ * ca_hsm_logged_in: 1 when this process is logged in to h's token
+ * through h (as its user, or its security officer), else 0.
+ */
+int ca_hsm_logged_in(const struct ca_hsm *h);
+
+/*
  * ca_hsm_set_pin: change the logged-in user's PIN from old to new
  * (C_SetPIN).  CA_ERR_PIN_INCORRECT, CA_ERR_HSM.
  */

@@ -13,12 +13,29 @@
  *                    SESSION_HANDLE_INVALID, PIN_INCORRECT or
  *                    FUNCTION_FAILED (default: DEVICE_ERROR), or KILL:
  *                    the process is killed (SIGKILL) at that call, as
- *                    by a power cut, with nothing cleaned up
+ *                    by a power cut, with nothing cleaned up, or HANG:
+ *                    the call never returns, as a wedged token's (the
+ *                    trace marks it "injected" first)
  *   KC_FAULT_TRACE   a file that gets one line per call: "N name rv"
  *   KC_FAULT_PINPAD  a PIN file: the token then says it has a protected
  *                    authentication path (a PIN pad), and a C_Login with
  *                    no PIN logs in with the file's first line, as a
  *                    custodian typing on the pad would
+ *
+ * A token that lies rather than fails (each lie is marked "lied" in the
+ * trace, so that a test can show its lie was told):
+ *   KC_FAULT_SIGN    "corrupt": a signature C_Sign returns has one byte
+ *                    changed, as by a faulty token
+ *   KC_FAULT_SIGN_AT only the Kth signature (counted from 1 over the
+ *                    process, C_Sign calls that return one); unset or 0:
+ *                    every one
+ *   KC_FAULT_PUBKEY  "other": a public key read (CKA_EC_POINT of P-256
+ *                    or P-384, CKA_MODULUS) is another, valid one: the
+ *                    curve's generator, or a modulus one bit different
+ *   KC_FAULT_ATTR    "NAME=0" or "NAME=1": every CKA_NAME read, for NAME
+ *                    one of EXTRACTABLE, NEVER_EXTRACTABLE, SENSITIVE,
+ *                    ALWAYS_SENSITIVE, LOCAL, DECRYPT, SIGN, is reported
+ *                    FALSE or TRUE, whatever the key holds
  *
  * Every entry of the function list but C_GetFunctionList is replaced by
  * a wrapper that takes eight word-sized arguments and forwards them.  No
@@ -79,13 +96,50 @@ static const struct {
 	{ "FUNCTION_FAILED", CKR_FUNCTION_FAILED },
 };
 
+static const struct {
+	const char *name;
+	CK_ATTRIBUTE_TYPE type;
+} attrs[] = {
+	{ "EXTRACTABLE", CKA_EXTRACTABLE },
+	{ "NEVER_EXTRACTABLE", CKA_NEVER_EXTRACTABLE },
+	{ "SENSITIVE", CKA_SENSITIVE },
+	{ "ALWAYS_SENSITIVE", CKA_ALWAYS_SENSITIVE },
+	{ "LOCAL", CKA_LOCAL },
+	{ "DECRYPT", CKA_DECRYPT },
+	{ "SIGN", CKA_SIGN },
+};
+
+/* The generators of P-256 and P-384 (SEC 2), uncompressed. */
+static const unsigned char g256[65] = { 0x04,
+	0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6,
+	0xe5, 0x63, 0xa4, 0x40, 0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb,
+	0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96,
+	0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb,
+	0x4a, 0x7c, 0x0f, 0x9e, 0x16, 0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31,
+	0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5,
+};
+static const unsigned char g384[97] = { 0x04,
+	0xaa, 0x87, 0xca, 0x22, 0xbe, 0x8b, 0x05, 0x37, 0x8e, 0xb1, 0xc7,
+	0x1e, 0xf3, 0x20, 0xad, 0x74, 0x6e, 0x1d, 0x3b, 0x62, 0x8b, 0xa7,
+	0x9b, 0x98, 0x59, 0xf7, 0x41, 0xe0, 0x82, 0x54, 0x2a, 0x38, 0x55,
+	0x02, 0xf2, 0x5d, 0xbf, 0x55, 0x29, 0x6c, 0x3a, 0x54, 0x5e, 0x38,
+	0x72, 0x76, 0x0a, 0xb7,
+	0x36, 0x17, 0xde, 0x4a, 0x96, 0x26, 0x2c, 0x6f, 0x5d, 0x9e, 0x98,
+	0xbf, 0x92, 0x92, 0xdc, 0x29, 0xf8, 0xf4, 0x1d, 0xbd, 0x28, 0x9a,
+	0x14, 0x7c, 0xe9, 0xda, 0x31, 0x13, 0xb5, 0xf0, 0xb8, 0xc0, 0x0a,
+	0x60, 0xb1, 0xce, 0x1d, 0x7e, 0x81, 0x9d, 0x7a, 0x43, 0x1d, 0x7c,
+	0x90, 0xea, 0x0e, 0x5f,
+};
+
 static CK_FUNCTION_LIST *real;
 static CK_FUNCTION_LIST ours;
-static unsigned long calls, fail_at;
+static unsigned long calls, fail_at, signs, sign_at;
 static CK_RV fail_rv = CKR_DEVICE_ERROR;
 static int trace = -1;
 static char pad_pin[256];
-static int pinpad, i_tokeninfo = -1, i_login = -1, kill_at;
+static int pinpad, i_tokeninfo = -1, i_login = -1, i_sign = -1,
+    i_getattr = -1, kill_at, hang_at, corrupt, other_pub, lie_attr = -1,
+    lie_val;
 
 static word_fn
 real_fn(int i)
@@ -97,21 +151,141 @@ real_fn(int i)
 	return f;
 }
 
+/*
+ * A public key value v of *len bytes, as CKA_EC_POINT (a DER OCTET
+ * STRING, or the bare point some modules give) or CKA_MODULUS, replaced
+ * in place by another valid one.  1 if it was.
+ */
+static int
+lie_pub(CK_ATTRIBUTE_TYPE type, unsigned char *v, CK_ULONG len)
+{
+	const unsigned char *gen = NULL;
+	size_t off = 0;
+
+	if (type == CKA_MODULUS && len >= 64) {
+		v[len / 2] ^= 0x02;	/* still odd, still as long */
+		return 1;
+	}
+	if (type != CKA_EC_POINT)
+		return 0;
+	if (len == 67 && v[0] == 0x04 && v[1] == 65)
+		off = 2;
+	else if (len == 99 && v[0] == 0x04 && v[1] == 97)
+		off = 2;
+	if (len - off == sizeof(g256))
+		gen = g256;
+	else if (len - off == sizeof(g384))
+		gen = g384;
+	if (gen == NULL || v[off] != 0x04)
+		return 0;
+	memcpy(v + off, gen, len - off);
+	return 1;
+}
+
+/* Tell what the environment asked, about a call that went through. */
+static int
+lie(int i, unsigned long c, unsigned long d, unsigned long e)
+{
+	CK_ATTRIBUTE *t;
+	unsigned long k;
+	int lied = 0;
+
+	if (i == i_sign && corrupt && d != 0 && e != 0) {
+		k = __atomic_add_fetch(&signs, 1, __ATOMIC_SEQ_CST);
+		if (sign_at == 0 || k == sign_at) {
+			CK_ULONG n = *(CK_ULONG *)e;
+
+			if (n > 0)
+				((unsigned char *)d)[n / 2] ^= 0x55;
+			lied = n > 0;
+		}
+	}
+	if (i != i_getattr || (!other_pub && lie_attr < 0))
+		return lied;
+	t = (CK_ATTRIBUTE *)c;
+	for (k = 0; k < d; k++) {
+		if (t[k].pValue == NULL ||
+		    t[k].ulValueLen == CK_UNAVAILABLE_INFORMATION)
+			continue;
+		if (other_pub && lie_pub(t[k].type, t[k].pValue,
+		    t[k].ulValueLen))
+			lied = 1;
+		if (lie_attr >= 0 && t[k].type == attrs[lie_attr].type &&
+		    t[k].ulValueLen == 1) {
+			*(CK_BBOOL *)t[k].pValue = lie_val ? CK_TRUE : CK_FALSE;
+			lied = 1;
+		}
+	}
+	return lied;
+}
+
+/*
+ * A call that fails ends the operation it belongs to (PKCS#11 2.40 5.8 to
+ * 5.12: "a call to C_Sign always terminates the active signing operation
+ * unless it returns CKR_BUFFER_TOO_SMALL"), so an injected failure must
+ * end it too: the real call is made, into a buffer of our own, and its
+ * answer dropped.  Otherwise the token would be left with an operation
+ * active in that session, as no real token is, and the command's clean-up
+ * would meet CKR_OPERATION_ACTIVE.
+ */
+static void
+end_operation(int i, unsigned long a, unsigned long b, unsigned long c,
+    unsigned long d, unsigned long e, unsigned long f, unsigned long g,
+    unsigned long h)
+{
+	static const char *const outs4[] = { "C_Sign", "C_Encrypt",
+	    "C_Decrypt", "C_Digest" };
+	static const char *const outs2[] = { "C_SignFinal", "C_DigestFinal",
+	    "C_EncryptFinal", "C_DecryptFinal" };
+	static const char *const plain[] = { "C_Verify", "C_VerifyFinal",
+	    "C_SignUpdate", "C_VerifyUpdate", "C_DigestUpdate" };
+	unsigned char buf[8192];
+	CK_ULONG len = sizeof(buf);
+	size_t k;
+
+	for (k = 0; k < sizeof(outs4) / sizeof(outs4[0]); k++)
+		if (strcmp(names[i], outs4[k]) == 0) {
+			(void)real_fn(i)(a, b, c, (unsigned long)buf,
+			    (unsigned long)&len, f, g, h);
+			return;
+		}
+	for (k = 0; k < sizeof(outs2) / sizeof(outs2[0]); k++)
+		if (strcmp(names[i], outs2[k]) == 0) {
+			(void)real_fn(i)(a, (unsigned long)buf,
+			    (unsigned long)&len, d, e, f, g, h);
+			return;
+		}
+	for (k = 0; k < sizeof(plain) / sizeof(plain[0]); k++)
+		if (strcmp(names[i], plain[k]) == 0) {
+			(void)real_fn(i)(a, b, c, d, e, f, g, h);
+			return;
+		}
+}
+
 static CK_RV
 dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
     unsigned long d, unsigned long e, unsigned long f, unsigned long g,
     unsigned long h)
 {
-	char line[96];
-	unsigned long n = ++calls;
+	char line[112];
+	unsigned long n = __atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST);
 	CK_RV rv;
-	int len;
+	int len, lied = 0;
 
 	if (n == fail_at && kill_at)
 		(void)kill(getpid(), SIGKILL);
-	if (n == fail_at)
+	if (n == fail_at && hang_at) {
+		len = snprintf(line, sizeof(line), "%lu %s hang injected\n", n,
+		    names[i]);
+		if (trace >= 0 && len > 0)
+			(void)!write(trace, line, (size_t)len);
+		for (;;)
+			(void)pause();
+	}
+	if (n == fail_at) {
+		end_operation(i, a, b, c, d, e, f, g, h);
 		rv = fail_rv;
-	else if (pinpad && i == i_login && c == 0)
+	} else if (pinpad && i == i_login && c == 0)
 		rv = real_fn(i)(a, b, (unsigned long)pad_pin, strlen(pad_pin),
 		    e, f, g, h);
 	else
@@ -119,9 +293,14 @@ dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
 	if (pinpad && i == i_tokeninfo && rv == CKR_OK)
 		((CK_TOKEN_INFO *)b)->flags |=
 		    CKF_PROTECTED_AUTHENTICATION_PATH;
+	/* C_Sign(session, data, len, sig, siglen): sig is d, siglen e. */
+	if (n != fail_at && (rv == CKR_OK ||
+	    (i == i_getattr && rv == CKR_ATTRIBUTE_TYPE_INVALID)))
+		lied = lie(i, c, d, e);
 	if (trace >= 0) {
-		len = snprintf(line, sizeof(line), "%lu %s 0x%lx%s\n", n,
-		    names[i], rv, n == fail_at ? " injected" : "");
+		len = snprintf(line, sizeof(line), "%lu %s 0x%lx%s%s\n", n,
+		    names[i], rv, n == fail_at ? " injected" : "",
+		    lied ? " lied" : "");
 		if (len > 0)
 			(void)!write(trace, line, (size_t)len);
 	}
@@ -175,6 +354,7 @@ setup(void)
 			if (strcmp(s, rvs[i].name) == 0)
 				fail_rv = rvs[i].rv;
 		kill_at = strcmp(s, "KILL") == 0;
+		hang_at = strcmp(s, "HANG") == 0;
 	}
 	if ((s = getenv("KC_FAULT_TRACE")) != NULL)
 		trace = open(s, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
@@ -184,6 +364,35 @@ setup(void)
 			i_tokeninfo = (int)i;
 		if (strcmp(names[i], "C_Login") == 0)
 			i_login = (int)i;
+		if (strcmp(names[i], "C_Sign") == 0)
+			i_sign = (int)i;
+		if (strcmp(names[i], "C_GetAttributeValue") == 0)
+			i_getattr = (int)i;
+	}
+	if ((s = getenv("KC_FAULT_SIGN")) != NULL) {
+		if (strcmp(s, "corrupt") != 0)
+			return -1;
+		corrupt = 1;
+	}
+	if ((s = getenv("KC_FAULT_SIGN_AT")) != NULL)
+		sign_at = strtoul(s, NULL, 10);
+	if ((s = getenv("KC_FAULT_PUBKEY")) != NULL) {
+		if (strcmp(s, "other") != 0)
+			return -1;
+		other_pub = 1;
+	}
+	if ((s = getenv("KC_FAULT_ATTR")) != NULL) {
+		const char *eq = strchr(s, '=');
+
+		for (i = 0; eq != NULL && i < sizeof(attrs) / sizeof(attrs[0]);
+		    i++)
+			if (strlen(attrs[i].name) == (size_t)(eq - s) &&
+			    strncmp(s, attrs[i].name, (size_t)(eq - s)) == 0)
+				lie_attr = (int)i;
+		if (lie_attr < 0 || (strcmp(eq, "=0") != 0 &&
+		    strcmp(eq, "=1") != 0))
+			return -1;
+		lie_val = eq[1] == '1';
 	}
 	if ((s = getenv("KC_FAULT_PINPAD")) != NULL) {
 		FILE *f = fopen(s, "r");
