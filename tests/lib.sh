@@ -163,6 +163,43 @@ open(sys.argv[2], "wb").write(b)
 PYEOF
 }
 
+# Waiting for an event, not for a time: each polls /proc until what it
+# names has happened, and fails (status 1) after 30 s, when it never
+# will.
+
+# wait_locked FILE: until some process holds a flock(2) on FILE (as a CA
+# directory's .lock is held).  /proc/locks names it by inode; taking the
+# lock ourselves to test it could make the holder-to-be fail.
+wait_locked() {
+	_ino=$(stat -c %i "$1") || return 1
+	_i=0
+	until awk -v ino="$_ino" '$2 == "FLOCK" { n = split($6, a, ":");
+	    if (a[n] == ino) f = 1 } END { exit !f }' /proc/locks; do
+		[ $_i -lt 300 ] || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+# wait_reading PID FD: until process PID is blocked in read(2) on FD (a
+# command waiting for its PIN on a FIFO).
+wait_reading() {
+	case $(uname -m) in
+	x86_64) _nr=0 ;;
+	aarch64|riscv64) _nr=63 ;;
+	*) echo "wait_reading: no read(2) number for $(uname -m)" >&2
+	   return 1 ;;
+	esac
+	_want=$(printf '%s 0x%x ' "$_nr" "$2")
+	_i=0
+	until case $(cat "/proc/$1/syscall" 2>/dev/null) in
+	    "$_want"*) true ;; *) false ;; esac; do
+		[ $_i -lt 300 ] && kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]

@@ -26,9 +26,9 @@ mkfifo "$SCRATCH/pinfifo"
 "$BIN/ca-crl" issue -d "$R" --pin-source fd:3 3<>"$SCRATCH/pinfifo" \
     >"$SCRATCH/first.out" 2>&1 &
 first=$!
-i=0
-while [ ! -e "$R/.lock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.3
+# It holds the lock, then blocks reading its PIN: wait for both.
+check "the first command holds the CA directory's lock" wait_locked "$R/.lock"
+check "  and waits for its PIN" wait_reading "$first" 3
 N=$(records)
 
 # second DESCRIPTION COMMAND...: must fail with status 7 within 5 s.

@@ -338,7 +338,8 @@ check "missing parent: nothing made" test ! -e "$SCRATCH/missing"
 mkdir "$SCRATCH/busy"
 flock "$SCRATCH/busy" sleep 30 &
 lockpid=$!
-sleep 1
+check "the parent folder is locked by another process" wait_locked \
+    "$SCRATCH/busy"
 expect_status 7 "another process holds the lock" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" \
     -d "$SCRATCH/busy/ca" --token "pkcs11:token=fail;object=third" \
     --pin-source "file:$P"

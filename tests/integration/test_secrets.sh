@@ -60,14 +60,9 @@ mkdir "$SCRATCH/cwd"
     exec "$BIN/ca-crl" issue -d "$R" --pin-source fd:3 3<>"$SCRATCH/fifo") \
     >"$SCRATCH/waiting.out" 2>&1 &
 w=$!
-i=0
-while ! grep -q "^Max core" "/proc/$w/limits" 2>/dev/null ||
-    [ "$(readlink "/proc/$w/exe")" != "$BIN/ca-crl" ]; do
-	[ $i -lt 50 ] || break
-	sleep 0.1
-	i=$((i + 1))
-done
-sleep 0.3
+# The PIN is read after the limits are set and the arena locked: once it
+# blocks on its FIFO, all of that is in place.
+check "waiting: ca-crl blocks reading its PIN" wait_reading "$w" 3
 check "waiting: argv holds no PIN" sh -c \
     "! tr '\\0' ' ' </proc/$w/cmdline | grep -q $PIN"
 check "waiting: the environment holds no PIN" sh -c \
@@ -87,7 +82,14 @@ case $(cat /proc/sys/kernel/core_pattern) in
 core*)
 	(cd "$SCRATCH/cwd" && ulimit -c unlimited && exec sleep 30) &
 	c=$!
-	sleep 0.3
+	# Killed only once it is sleep (whose limit is unlimited), not the
+	# subshell still setting it.
+	_sl=$(readlink -f "$(command -v sleep)")
+	i=0
+	while [ "$(readlink "/proc/$c/exe")" != "$_sl" ] && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	kill -ABRT "$c"
 	wait "$c"
 	check "  (a process that allows dumps leaves a core file there)" \
