@@ -233,6 +233,7 @@ tests/bin/p11rate: tests/bench/p11rate.c $(FLAGS_STAMP)
 
 TEST_TOOLS := tests/bin/p11attrs tests/bin/leafsign tests/bin/p11fault.so \
               tests/bin/crashfs.so \
+              tests/bin/crlbench tests/bin/auditgen tests/bin/p11rate \
               $(FUZZERS) \
               $(VERIFIERS)
 

@@ -163,9 +163,19 @@ done
 "$BIN/ca-crl" status -d "$DEMO/root-crl-export" | sed 's/^/    /'
 (cd "$DEMO/root-crl-export" && sha256sum -c SHA256SUMS) | sed 's/^/    /'
 echo "    openssl verify -crl_check_all of the retired CA (it must fail):"
-openssl verify -crl_check_all -CRLfile "$DEMO/root-crl-export/crl.pem" \
-    -CAfile "$DEMO/plant-root/ca.pem" "$DEMO/line5.pem" 2>&1 |
-    sed 's/^/      /' || true
+# It must fail for the one reason: error 23, X509_V_ERR_CERT_REVOKED.
+if openssl verify -crl_check_all -CRLfile "$DEMO/root-crl-export/crl.pem" \
+    -CAfile "$DEMO/plant-root/ca.pem" "$DEMO/line5.pem" \
+    >"$DEMO/verify-line5.txt" 2>&1; then
+	echo "demo: the revoked CA still verifies against the exported CRL" >&2
+	exit 1
+fi
+sed 's/^/      /' "$DEMO/verify-line5.txt"
+if ! grep -q '^error 23 at 0 depth lookup: certificate revoked$' \
+    "$DEMO/verify-line5.txt"; then
+	echo "demo: the revoked CA was rejected, but not as revoked" >&2
+	exit 1
+fi
 
 step "ca-audit: every directory, against the root's fingerprint and the heads on paper"
 for c in plant-root ot-ca it-ca; do

@@ -28,7 +28,9 @@
 # Exit status: 0 when both audits pass over every record and both
 # targets are met, 1 when a target is missed, 2 when something is broken
 # (including an audit that reports findings on these directories).
-set -euo pipefail
+set -Eeuo pipefail
+# A step that fails is a broken benchmark (2), never a missed target (1).
+trap 'echo "audit-bench: the command at line $LINENO failed" >&2; exit 2' ERR
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 AUDIT=$TOP/bin/ca-audit

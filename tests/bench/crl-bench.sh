@@ -16,7 +16,9 @@
 #
 # Exit status: 0 when both CRLs check and both targets are met, 1 when a
 # target is missed, 2 when something is broken.
-set -euo pipefail
+set -Eeuo pipefail
+# A step that fails is a broken benchmark (2), never a missed target (1).
+trap 'echo "crl-bench: the command at line $LINENO failed" >&2; exit 2' ERR
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$TOP/bin

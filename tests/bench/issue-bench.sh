@@ -30,7 +30,9 @@
 #
 # Exit status: 0 when every certificate verifies and every target is met,
 # 1 when one is missed, 2 when something is broken.
-set -euo pipefail
+set -Eeuo pipefail
+# A step that fails is a broken benchmark (2), never a missed target (1).
+trap 'echo "issue-bench: the command at line $LINENO failed" >&2; exit 2' ERR
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 N=${BENCH_ISSUE_N:-10000}

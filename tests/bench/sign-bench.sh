@@ -18,7 +18,9 @@
 #
 # Exit status: 0 when every certificate verifies and the target is met,
 # 1 when it is missed, 2 when something is broken.
-set -euo pipefail
+set -Eeuo pipefail
+# A step that fails is a broken benchmark (2), never a missed target (1).
+trap 'echo "sign-bench: the command at line $LINENO failed" >&2; exit 2' ERR
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 N=${BENCH_SIGN_N:-20}
@@ -102,4 +104,4 @@ END {
 	printf "%-34s %12.2f  (target: at most 1.00)\n", "ratio of medians",
 	    ratio
 	exit ratio <= 1.0 ? 0 : 1
-}' "$S/times"
+}' "$S/times" || exit 1

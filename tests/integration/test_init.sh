@@ -207,6 +207,19 @@ if (cd "$SCRATCH" && DIR=$SCRATCH/tampered R=$SCRATCH/tampered/log/000001.json \
 else
 	ok "the recipe rejects a changed record"
 fi
+# Step 5, the chain, with a previous record: seal a copy of the root's
+# ceremony, then check record 2 against record 1, and against itself,
+# which must fail.
+cp -r "$d" "$SCRATCH/chain"
+check "a second record (the seal)" seal "$SCRATCH/chain" "$SCRATCH/pin-tok-p384"
+L=$SCRATCH/chain/log
+(cd "$SCRATCH" && DIR=$SCRATCH/chain R=$L/000002.json P=$L/000001.json \
+    sh "$SCRATCH/recipe.sh" >/dev/null 2>"$SCRATCH/err")
+check "the recipe follows the chain from record 1 to record 2" test $? -eq 0
+(cd "$SCRATCH" && DIR=$SCRATCH/chain R=$L/000002.json P=$L/000002.json \
+    sh "$SCRATCH/recipe.sh" >/dev/null 2>&1)
+check "the recipe rejects a record that does not follow its previous one" \
+    test $? -ne 0
 
 # --- the log verifier catches changes --------------------------------------
 expect_status 8 "ca-log rejects a changed byte in the record" \
@@ -320,15 +333,25 @@ expect_status 1 "CA directory in a folder that cannot be written" \
     "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" -d /proc/kc-test-ca --token "pkcs11:token=fail;object=third" \
     --pin-source "file:$P"
 check "unwritable folder: no new key" test "$(object_count fail)" -eq "$base"
+# Root may write a folder whose mode says no (CAP_DAC_OVERRIDE), and CI
+# runs as root: there, the command runs without that power, as the owner
+# of the folder and of the PIN file and tokens it still reads.
 mkdir "$SCRATCH/ro"
-if [ "$(id -u)" -ne 0 ]; then
-	chmod 0555 "$SCRATCH/ro"
-	expect_status 1 "CA directory in a read-only folder" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" \
-	    -d "$SCRATCH/ro/ca" --token "pkcs11:token=fail;object=third" \
-	    --pin-source "file:$P"
-	nothing_left "read-only folder" "$SCRATCH/ro" ca
-	chmod 0755 "$SCRATCH/ro"
-fi
+chmod 0555 "$SCRATCH/ro"
+asuser=""
+[ "$(id -u)" -ne 0 ] ||
+    asuser="setpriv --bounding-set -dac_override,-dac_read_search --"
+check "the read-only folder cannot be written by the command's user" \
+    sh -c "! $asuser touch '$SCRATCH/ro/probe' 2>/dev/null && \
+    [ ! -e '$SCRATCH/ro/probe' ]"
+# shellcheck disable=SC2086
+expect_status 1 "CA directory in a read-only folder" $asuser "$BIN/ca-init" \
+    --ceremony "$PLAN" --subject "$SUBJ" -d "$SCRATCH/ro/ca" \
+    --token "pkcs11:token=fail;object=third" --pin-source "file:$P"
+check "read-only folder: the message names it" grep -q "$SCRATCH/ro" \
+    "$SCRATCH/err"
+nothing_left "read-only folder" "$SCRATCH/ro" ca
+chmod 0755 "$SCRATCH/ro"
 expect_status 1 "CA directory whose parent is missing" "$BIN/ca-init" --ceremony "$PLAN" --subject "$SUBJ" \
     -d "$SCRATCH/missing/ca" --token "pkcs11:token=fail;object=third" \
     --pin-source "file:$P"
