@@ -163,6 +163,22 @@ open(sys.argv[2], "wb").write(b)
 PYEOF
 }
 
+# status_is N COMMAND...: for check; COMMAND exits N, exactly.  Unlike
+# "! COMMAND", a usage error, a missing file or a crash is not taken
+# for the failure wanted.
+status_is() {
+	_want=$1
+	shift
+	"$@"
+	[ $? -eq "$_want" ]
+}
+
+# lacks [GREP-OPTION...] PATTERN FILE...: for check; grep finds no match
+# (exit 1), where a missing or unreadable file (exit 2) fails.
+lacks() {
+	status_is 1 grep -q "$@"
+}
+
 # Waiting for an event, not for a time: each polls /proc until what it
 # names has happened, and fails (status 1) after 30 s, when it never
 # will.

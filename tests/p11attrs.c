@@ -5,6 +5,10 @@
  * A test tool, written against the PKCS#11 function list alone, so that
  * the integration tests check the token through a second, independent
  * reading rather than through the library under test.
+ *
+ * Exits 0 when it printed the objects, 3 when the token refused the PIN
+ * (CKR_PIN_INCORRECT), 2 on a usage error and 1 on any other failure,
+ * so that a test can tell "the PIN is wrong" from "the token is gone".
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -52,6 +56,7 @@ main(int argc, char **argv)
 	char pin[256];
 	FILE *pf;
 	void *dl;
+	CK_RV rv;
 	int found = 0, first = 1;
 
 	if (argc != 4)
@@ -82,8 +87,12 @@ main(int argc, char **argv)
 		}
 	}
 	if (!found || f->C_OpenSession(slots[i], CKF_SERIAL_SESSION, NULL,
-	    NULL, &s) != CKR_OK || f->C_Login(s, CKU_USER,
-	    (CK_UTF8CHAR_PTR)pin, strlen(pin)) != CKR_OK)
+	    NULL, &s) != CKR_OK)
+		return 1;
+	rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+	if (rv == CKR_PIN_INCORRECT)
+		return 3;
+	if (rv != CKR_OK)
 		return 1;
 	if (f->C_FindObjectsInit(s, NULL, 0) != CKR_OK ||
 	    f->C_FindObjects(s, objs, 256, &n) != CKR_OK)

@@ -249,8 +249,11 @@ jq_check "the applicationUri in the SAN; OPC UA's key usages for RSA" \
 jq_check "the record marks them staged, by the window" \
     "$(last_record "$OPC")" ".body.params.staged.not_before == \"$WA\"
     and (.body.params.staged.by | test(\"shutdown-a\"))"
-check "not valid yet" sh -c "! openssl verify -CAfile '$R/ca.pem' \
-    -untrusted '$OPC/ca.pem' '$SCRATCH/u1/press-07.pem' >/dev/null 2>&1"
+openssl verify -CAfile "$R/ca.pem" -untrusted "$OPC/ca.pem" \
+    "$SCRATCH/u1/press-07.pem" >"$SCRATCH/vfy" 2>&1
+check "not valid yet (openssl: error 9, certificate is not yet valid)" \
+    grep -q "^error 9 at 0 depth lookup: certificate is not yet valid" \
+    "$SCRATCH/vfy"
 check "valid in the window" openssl verify -attime \
     "$(date -u -d "+61 days" +%s)" -CAfile "$R/ca.pem" \
     -untrusted "$OPC/ca.pem" "$SCRATCH/u1/press-07.pem"

@@ -63,10 +63,14 @@ w=$!
 # The PIN is read after the limits are set and the arena locked: once it
 # blocks on its FIFO, all of that is in place.
 check "waiting: ca-crl blocks reading its PIN" wait_reading "$w" 3
-check "waiting: argv holds no PIN" sh -c \
-    "! tr '\\0' ' ' </proc/$w/cmdline | grep -q $PIN"
-check "waiting: the environment holds no PIN" sh -c \
-    "! tr '\\0' '\\n' </proc/$w/environ | grep -q $PIN"
+tr '\0' '\n' <"/proc/$w/cmdline" >"$SCRATCH/w.cmdline"
+tr '\0' '\n' <"/proc/$w/environ" >"$SCRATCH/w.environ"
+check "waiting: its argv was read" grep -qx "issue" "$SCRATCH/w.cmdline"
+check "waiting: argv holds no PIN" lacks -F "$PIN" "$SCRATCH/w.cmdline"
+check "waiting: its environment was read" grep -q "^SOFTHSM2_CONF=" \
+    "$SCRATCH/w.environ"
+check "waiting: the environment holds no PIN" lacks -F "$PIN" \
+    "$SCRATCH/w.environ"
 check "waiting: core dumps are off (RLIMIT_CORE 0, though the shell allowed them)" \
     test "$(awk '/^Max core file size/ {print $5 " " $6}' "/proc/$w/limits")" = "0 0"
 check "waiting: the secret arena is locked in memory" test \

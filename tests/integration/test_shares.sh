@@ -23,8 +23,12 @@ expect_status 2 "a threshold above the custodians is refused" \
     --custodians 3 --threshold 4 --shares-out "$S" --subject CN=X
 check "and nothing was made" test ! -e "$D" -a ! -e "$S"
 
+# The CA's module is the fault shim, faulting nothing: its trace shows
+# what the token was asked (KC_FAULT_TRACE).
+FAULT=$TOP/tests/bin/p11fault.so
 expect_status 0 "ca-init, 2 of 3" "$BIN/ca-init" \
     --ceremony "$SCRATCH/plan3.json" -d "$D" --token pkcs11:token=mofn \
+    --module "$FAULT" \
     --pin-source "file:$SCRATCH/pin-mofn" --custodians 3 --threshold 2 \
     --shares-out "$S" --subject "CN=Split Root"
 check "three share files, owner-only" test "$(find "$S" -type f -perm 0600 |
@@ -54,9 +58,22 @@ check "each fingerprint is its share's SHA-256; no share is recorded" \
 new_token control 333333
 check "the test reader logs in with a right PIN" \
     "$TOP/tests/bin/p11attrs" "$MODULE" control "$SCRATCH/pin-control"
-check "the old PIN no longer opens the token" sh -c \
-    '! "$1" "$2" mofn "$3" >/dev/null 2>&1' sh "$TOP/tests/bin/p11attrs" \
-    "$MODULE" "$SCRATCH/pin-mofn"
+check "the old PIN no longer opens the token (CKR_PIN_INCORRECT)" \
+    status_is 3 "$TOP/tests/bin/p11attrs" "$MODULE" mofn "$SCRATCH/pin-mofn"
+# pin_of FILE SHARE...: the PIN the shares hold, combined by a reader of
+# our own (tests/shamir.py), into FILE (0600).
+pin_of() {
+	_f=$1
+	shift
+	(umask 077 && $PY "$TOP/tests/shamir.py" "$@" >"$_f")
+}
+check "Carol's and Erin's shares combine (an independent reader)" \
+    pin_of "$SCRATCH/pin-13" "$S1" "$S3"
+check "  to the PIN that opens the token" \
+    "$TOP/tests/bin/p11attrs" "$MODULE" mofn "$SCRATCH/pin-13"
+pin_of "$SCRATCH/pin-23" "$S2" "$S3"
+check "Dave's and Erin's to the same PIN" cmp "$SCRATCH/pin-23" \
+    "$SCRATCH/pin-13"
 
 expect_status 2 "one share is not enough" "$BIN/ca-ceremony" seal -d "$D" \
     --pin-source "shares:$S1"
@@ -85,14 +102,23 @@ new_token other 222222
     --token pkcs11:token=other --pin-source "file:$SCRATCH/pin-other" \
     --custodians 3 --threshold 2 --shares-out "$SCRATCH/oshares" \
     --subject "CN=Other" >/dev/null
-expect_status 8 "another CA's shares are refused" "$BIN/ca-ceremony" seal \
-    -d "$D" --pin-source \
+# logins TRACE: how many C_Login calls the shim's trace shows.
+logins() { awk '$2 == "C_Login"' "$1" | wc -l; }
+: >"$SCRATCH/trace"
+KC_FAULT_TRACE=$SCRATCH/trace expect_status 8 "another CA's shares are refused" \
+    "$BIN/ca-ceremony" seal -d "$D" --pin-source \
     "shares:$SCRATCH/oshares/01-Carol_C.share,$SCRATCH/oshares/03-Erin_E.share"
-check "before the token was asked" grep -q "the token was not asked" \
+check "  says the token was not asked" grep -q "the token was not asked" \
     "$SCRATCH/err"
+check "  and it was not: no C_Login in the module's trace" \
+    test "$(logins "$SCRATCH/trace")" -eq 0
 
-expect_status 0 "Dave's and Erin's shares open the token" \
+: >"$SCRATCH/trace"
+KC_FAULT_TRACE=$SCRATCH/trace expect_status 0 \
+    "Dave's and Erin's shares open the token" \
     "$BIN/ca-ceremony" seal -d "$D" --pin-source "shares:$S3,$S2"
+check "  (the trace sees a C_Login when there is one)" \
+    test "$(logins "$SCRATCH/trace")" -ge 1
 check "the record names who presented shares" test \
     "$(jq -c '[.body.shares_presented[] | [.share, .custodian]]' \
     "$D/log/000002.json")" = '[[3,"Erin E"],[2,"Dave D"]]'
@@ -115,11 +141,11 @@ check "shares typed at the terminal open the token" /usr/bin/python3 \
 check "and the record names Dave and Carol" test "$(jq -c \
     '[.body.shares_presented[] | .custodian]' "$D/log/000004.json")" = \
     '["Dave D","Carol C"]'
-check "no share was echoed" sh -c '! grep -qi "$1" "$2"' sh \
-    "$(tail -1 "$S2" | cut -d- -f5)" "$SCRATCH/pty.out"
+check "no share was echoed" lacks -i "$(tail -1 "$S2" | cut -d- -f5)" \
+    "$SCRATCH/pty.out"
 printf 'Share 1 of 2\t%s\nShare 2 of 2\t%s\n' "$(typed "$S2")" \
     "$(typed "$S2")" >"$SCRATCH/pty-plan"
-check "the same share typed twice is refused" sh -c '! "$@"' sh \
+check "the same share typed twice is refused (exit 2)" status_is 2 \
     /usr/bin/python3 "$TOP/tests/ptydrive.py" "$SCRATCH/pty-plan" \
     "$SCRATCH/pty.out" -- "$BIN/ca-crl" issue -d "$D"
 check "and says so" grep -q "given twice" "$SCRATCH/pty.out"
@@ -172,11 +198,19 @@ check "three new share files" test "$(find "$T" -type f -perm 0600 |
 check "a new split id" test "$(jq -r .body.activation.split "$RR")" != \
     "$(jq -r .body.activation.split "$R1")"
 n_before=$(records)
-expect_status 8 "the old shares no longer open it" "$BIN/ca-ceremony" \
+check "the new shares hold the PIN that opens the token" sh -c \
+    "$PY '$TOP/tests/shamir.py' '$T/01-Carol_C.share' '$T/03-Gina_G.share' \
+    >'$SCRATCH/pin-new' && chmod 600 '$SCRATCH/pin-new' && \
+    '$TOP/tests/bin/p11attrs' '$MODULE' mofn '$SCRATCH/pin-new' >/dev/null"
+check "  a new PIN: the old shares' PIN no longer opens it" \
+    status_is 3 "$TOP/tests/bin/p11attrs" "$MODULE" mofn "$SCRATCH/pin-13"
+: >"$SCRATCH/trace"
+KC_FAULT_TRACE=$SCRATCH/trace expect_status 8 \
+    "the old shares no longer open it" "$BIN/ca-ceremony" \
     attest -d "$D" --by "Bob B" --statement x \
     --pin-source "shares:$S1,$S2"
-check "refused before the token was asked" grep -q "the token was not asked" \
-    "$SCRATCH/err"
+check "  refused before the token was asked: no C_Login" \
+    test "$(logins "$SCRATCH/trace")" -eq 0
 expect_status 0 "Frank's and Gina's new shares do" "$BIN/ca-ceremony" seal \
     -d "$D" --pin-source "shares:$T/02-Frank_F.share,$T/03-Gina_G.share"
 check "the seal names them" test "$(jq -c \
