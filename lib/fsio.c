@@ -497,7 +497,7 @@ ca_tmp_commit(const char *tmp, const char *path, int noreplace,
 
 		ca_warnf(eb, "\"%s\" is in place, but syncing its folder to "
 		    "disk failed%s; check the disk before switching off",
-		    again != 0 ? " twice" : "", path);
+		    path, again != 0 ? " twice" : "");
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 #include "revoke.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -979,6 +980,116 @@ out:
  * The export of src, each file checked against the hash its record gives;
  * the caller holds the CA directory's lock.
  */
+/* What an export folder holds, and nothing else. */
+static const char *const export_names[] = { "crl.der", "crl.pem",
+    CA_FILE_CERT, CA_FILE_CHAIN, "SHA256SUMS" };
+#define N_EXPORT_NAMES (sizeof(export_names) / sizeof(export_names[0]))
+
+/* Remove the export folder (or its staging copy) stage; errors ignored. */
+static void
+rm_export(const char *stage)
+{
+	char *p;
+	size_t i;
+
+	for (i = 0; i < N_EXPORT_NAMES; i++)
+		if ((p = ca_path_join(stage, export_names[i])) != NULL) {
+			(void)unlink(p);
+			free(p);
+		}
+	(void)rmdir(stage);
+}
+
+/*
+ * Whether path is a staging folder an export left: a real folder (not a
+ * link) holding only regular files of the export's names.  Anything else
+ * is not ours to remove.
+ */
+static int
+is_stale_export(const char *path)
+{
+	struct dirent *e;
+	struct stat st;
+	DIR *dp;
+	size_t i;
+	int ours = 1;
+
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    (dp = opendir(path)) == NULL)
+		return 0;
+	while (ours && (e = readdir(dp)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		for (i = 0; i < N_EXPORT_NAMES; i++)
+			if (strcmp(e->d_name, export_names[i]) == 0)
+				break;
+		if (i == N_EXPORT_NAMES || fstatat(dirfd(dp), e->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			ours = 0;
+	}
+	closedir(dp);
+	return ours;
+}
+
+/*
+ * Remove the staging folders, out.tmp-XXXXXX, that earlier exports to out
+ * left when killed or cut off by a power failure, with a warning in eb
+ * for each: a folder nobody will finish, which would otherwise lie on the
+ * stick carried to the OT zone beside the real export.  An export running
+ * now to the same folder from another CA directory would lose its
+ * staging folder and fail, as it would have at the rename anyway.
+ */
+static void
+sweep_stale_exports(const char *out, struct ca_errbuf *eb)
+{
+	char *copy = NULL, *path = NULL;
+	const char *parent;
+	const char *base;
+	struct dirent *e;
+	size_t blen;
+	DIR *dp = NULL;
+
+	if ((copy = strdup(out)) == NULL)
+		return;
+	if ((base = strrchr(copy, '/')) != NULL) {
+		copy[base - copy] = '\0';
+		parent = base == copy ? "/" : copy;
+		base++;
+	} else {
+		base = copy;
+		parent = ".";
+	}
+	blen = strlen(base);
+	if (blen == 0 || (dp = opendir(parent)) == NULL)
+		goto out;
+	while ((e = readdir(dp)) != NULL) {
+		const char *sfx = e->d_name + blen;
+
+		if (strlen(e->d_name) != blen + CA_TMP_SUFFIX_LEN ||
+		    strncmp(e->d_name, base, blen) != 0 ||
+		    strncmp(sfx, ".tmp-", 5) != 0 ||
+		    strspn(sfx + 5, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != 6)
+			continue;
+		free(path);
+		/* Named as the user named out: "ex.tmp-...", not "./ex...". */
+		path = base == copy ? strdup(e->d_name) :
+		    ca_path_join(parent, e->d_name);
+		if (path == NULL)
+			break;
+		if (!is_stale_export(path))
+			continue;
+		rm_export(path);
+		ca_warnf(eb, "removed \"%s\", an export an earlier run left "
+		    "unfinished", path);
+	}
+out:
+	if (dp != NULL)
+		closedir(dp);
+	free(path);
+	free(copy);
+}
+
 static int
 export_dir(const char *dir, const char *out, const struct crl_src *src,
     struct ca_errbuf *eb)
@@ -994,6 +1105,7 @@ export_dir(const char *dir, const char *out, const struct crl_src *src,
 		r = CA_ERR_EXISTS;
 		goto out;
 	}
+	sweep_stale_exports(out, eb);
 	/* Built beside, then renamed: the folder is whole or absent. */
 	n = strlen(out) + 16;
 	if ((stage = malloc(n)) == NULL) {
@@ -1065,16 +1177,7 @@ out:
 		fclose(f);
 	if (stage != NULL) {
 		/* Remove what was staged. */
-		static const char *const names[] = { "crl.der", "crl.pem",
-		    CA_FILE_CERT, CA_FILE_CHAIN, "SHA256SUMS" };
-		size_t i;
-
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			free(sums);
-			if ((sums = ca_path_join(stage, names[i])) != NULL)
-				(void)unlink(sums);
-		}
-		(void)rmdir(stage);
+		rm_export(stage);
 		free(stage);
 	}
 	free(sums);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# limit: 900
 # Crash points: every command that writes is stopped at each of its file
 # writes, fsyncs, renames, links, unlinks and creations in turn (the
 # preload shim tests/bin/crashfs.so), by SIGKILL and by an injected
@@ -14,6 +15,10 @@
 #   - when it is as before, the same command succeeds.
 # ca-init, whose directory appears in one rename, is cleared up by its own
 # next run: the keys the killed run made must be gone from the token.
+# ca-crl export, whose folder lies outside the CA directory, is cleared
+# up by its own next run too; ca-log recover is itself stopped at each
+# point, and a second recovery must then finish the job.  Neither touches
+# a token, so test_faults.sh has no cases of theirs.
 # CRASH_ONLY=PATTERN, CRASH_FROM, CRASH_MAX and CRASH_STRIDE=K narrow the
 # cases, as for test_faults.sh.
 . "$(dirname "$0")/../lib.sh"
@@ -21,7 +26,7 @@
 SHIM=$TOP/tests/bin/crashfs.so
 W=$SCRATCH/w
 BASE=$SCRATCH/base
-copyable_tokens "$BASE" "$W" root sub new scratch iss
+copyable_tokens "$BASE" "$W" root sub new scratch iss bk mofn fresh
 mkdir -p "$BASE/ca"
 PS="--pin-source file:$SCRATCH/pin-root"
 PROFILE=$TOP/profiles/it-issuing.json
@@ -40,7 +45,25 @@ check "baseline: root" "$BIN/ca-init" --ceremony "$PLAN" -d "$C/r" \
 check "baseline: backup wrapping key" "$BIN/ca-backup" wrap-key -d "$C/r" \
     --custodians 2 --threshold 2 --shares-out "$SCRATCH/wk" \
     --so-pin-source "file:$SCRATCH/so-pin" $PS
+check "baseline: a backup" "$BIN/ca-backup" backup -d "$C/r" --out "$C/bkp" \
+    --scratch-token pkcs11:token=scratch \
+    --scratch-pin-source "file:$SCRATCH/pin-scratch" \
+    --wrap-shares "shares:$(ls "$SCRATCH"/wk/*.share | paste -sd, -)" $PS
 check "baseline: root sealed" seal "$C/r" "$SCRATCH/pin-root"
+check "baseline: a second backup-capable root" "$BIN/ca-init" \
+    --ceremony "$PLAN" -d "$C/b" --token pkcs11:token=bk $PS \
+    --subject "CN=Crash Root B" --profile "$SCRATCH/kb.json" --backup-capable
+check "baseline: a root with a split PIN" "$BIN/ca-init" --ceremony "$PLAN" \
+    -d "$C/m" --token pkcs11:token=mofn $PS --subject "CN=Crash Root M" \
+    --custodians 2 --threshold 2 --shares-out "$SCRATCH/ms"
+MS="--pin-source shares:$(ls "$SCRATCH"/ms/*.share | paste -sd, -)"
+# shellcheck disable=SC2086
+check "baseline: its key ceremony sealed" "$BIN/ca-ceremony" seal -d "$C/m" $MS
+# shellcheck disable=SC2086
+check "baseline: its ceremony open for a re-split" "$BIN/ca-ceremony" open \
+    -d "$C/m" --id C-M --purpose resplit --script "$PLAN" --approval A \
+    --location L --person witness:W --person custodian:Eve \
+    --person custodian:Fay $MS
 check "baseline: subordinate" "$BIN/ca-init" --ceremony "$PLAN" --sub \
     -d "$C/s" --token pkcs11:token=sub $PS --subject "CN=Sub"
 check "baseline: subordinate sealed" seal "$C/s" "$SCRATCH/pin-root"
@@ -76,6 +99,21 @@ check "baseline: a ceremony open at the root" "$BIN/ca-ceremony" open \
 SERIAL=$(cat "$C"/r/log/[0-9]*.json |
     jq -r 'select(.body.op == "sign-sub") | .body.certificate.serial' |
     head -n 1)
+# A root whose CRL issue was killed half way, its journal pending, for
+# the crash cases of ca-log recover itself: killed at its first rename of
+# a CRL into place, so that recovery has the record and both CRL files
+# still to move.
+cp -a "$C/r" "$C/jr"
+(cd "$C" && LD_PRELOAD=$SHIM KC_CRASH_DIRS="$C" KC_CRASH_TRACE="$SCRATCH/trace" \
+    "$BIN/ca-crl" issue -d jr $PS >/dev/null 2>&1)
+n=$(awk '$2 == "rename" && $3 ~ /^jr\/crl\// { print $1; exit }' \
+    "$SCRATCH/trace")
+rm -rf "$C/jr"
+cp -a "$C/r" "$C/jr"
+env -C "$C" LD_PRELOAD="$SHIM" KC_CRASH_DIRS="$C" KC_CRASH_AT="${n:-0}" \
+    KC_CRASH_ACTION=kill "$BIN/ca-crl" issue -d jr $PS >/dev/null 2>&1
+check "baseline: a CRL issue killed with its journal pending (point $n)" \
+    test -f "$C/jr/journal.json"
 rm -rf "$BASE"
 mv "$W" "$BASE"
 FP=$(openssl x509 -in "$BASE/ca/r/ca.pem" -outform DER | sha256sum |
@@ -104,9 +142,12 @@ names() {
 	    sort)
 }
 keys() { "$TOP/tests/bin/p11attrs" "$MODULE" "$1" "$SCRATCH/pin-root" | jq length; }
+# leftovers: temporaries and journals the baseline did not have (it has
+# one journal, jr's, on purpose).
 leftovers() {
 	find "$W/ca" -name '*.tmp-??????' -o -name '*.old-[0-9]*' \
-	    -o -name '*.staging-*' -o -name journal.json | sort
+	    -o -name '*.staging-*' -o -name journal.json | sort |
+	    comm -23 - "$SCRATCH/b_left"
 }
 
 cases=0
@@ -121,6 +162,9 @@ op() {
 	esac
 	rm -rf "$W"
 	cp -a "$BASE" "$W"
+	: >"$SCRATCH/b_left"
+	leftovers >"$SCRATCH/b_left.new"
+	mv "$SCRATCH/b_left.new" "$SCRATCH/b_left"
 	b_audit=$(audit "$W/ca/$o_dir")
 	b_bytes=$(bytes)
 	b_keys=$(keys new)
@@ -144,7 +188,9 @@ op() {
 	while [ "$n" -le "$o_points" ] && [ "$n" -le "${CRASH_MAX:-$n}" ]; do
 		# SIGKILL at every point; ENOSPC and EIO take turns.
 		if [ $((n % 2)) -eq 1 ]; then errno=enospc; else errno=eio; fi
-		for act in kill $errno; do
+		acts="kill $errno"
+		[ -z "${ERRORS_ONLY:-}" ] || acts=$errno
+		for act in $acts; do
 		rm -rf "$W"
 		cp -a "$BASE" "$W"
 		# Not in a subshell, whose death the shell would announce.
@@ -172,6 +218,10 @@ op() {
 			j_bytes=$(bytes)
 			if [ "$(audit "$W/ca/$o_dir" | grep -c 'error:interrupted')" -ne 1 ]; then
 				why="the audit does not report the interrupted operation"
+			elif [ "$o_name" = "ca-log recover" ]; then
+				# Recovery killed: the next recovery (below)
+				# must finish the job.
+				:
 			elif (cd "$W/ca" && "$@" >/dev/null 2>"$SCRATCH/r.err"); then
 				why="a command ran on the half-written directory"
 			elif ! grep -q "ca-log recover" "$SCRATCH/r.err"; then
@@ -187,8 +237,11 @@ op() {
 		fi
 		if [ -n "$why" ]; then
 			:
-		elif [ "$o_dir" = new ] && [ ! -d "$W/ca/new/log" ]; then
-			# No directory: the next run clears up, and succeeds.
+		elif { [ "$o_dir" = new ] && [ ! -d "$W/ca/new/log" ]; } ||
+		    { [ -n "${RETRY_CLEARS:-}" ] && [ -n "$(leftovers)" ]; }; then
+			# No directory, or (RETRY_CLEARS) temporaries of its
+			# own outside the CA directory: the next run clears
+			# up, and succeeds.
 			if ! (cd "$W/ca" && "$@" >/dev/null 2>"$SCRATCH/r.err"); then
 				why="the retry failed: $(cat "$SCRATCH/r.err")"
 			elif [ -n "$(leftovers)" ]; then
@@ -196,7 +249,7 @@ op() {
 			elif [ "$(keys new)" != "$a_keys" ]; then
 				why="$(keys new) objects on the token after the retry, not $a_keys"
 			elif [ "$(names)" != "$a_names" ] ||
-			    [ "$(audit "$W/ca/new")" != "$a_audit" ]; then
+			    [ "$(audit "$W/ca/$o_dir")" != "$a_audit" ]; then
 				why="the retry did not end as a normal run"
 			fi
 		elif [ -n "$(leftovers)" ]; then
@@ -227,7 +280,7 @@ op() {
 		done
 		n=$((n + ${CRASH_STRIDE:-1}))
 	done
-	[ "$o_bad" -eq 0 ] && ok "$o_name: stopped at each of its $o_points file operations${CRASH_STRIDE:+ (every ${CRASH_STRIDE}th)}"
+	[ "$o_bad" -eq 0 ] && ok "$o_name: stopped at each of its $o_points file operations${CRASH_STRIDE:+ (every ${CRASH_STRIDE}th)}${ERRORS_ONLY:+ (by ENOSPC and EIO only)}"
 }
 
 op "ca-init (root)" new "$BIN/ca-init" --ceremony "$PLAN" -d new \
@@ -249,6 +302,35 @@ op "ca-backup backup" r "$BIN/ca-backup" backup -d r --out bk \
     --scratch-token pkcs11:token=scratch \
     --scratch-pin-source "file:$SCRATCH/pin-scratch" \
     --wrap-shares "shares:$(ls "$SCRATCH"/wk/*.share | paste -sd, -)" $PS
+op "ca-ceremony deviation" r "$BIN/ca-ceremony" deviation -d r --what w \
+    --why y --approved-by W $PS
+op "ca-ceremony abort" r "$BIN/ca-ceremony" abort -d r --why y --by W $PS
+op "ca-ceremony open" i "$BIN/ca-ceremony" open -d i --id C-2 --purpose p \
+    --script "$PLAN" --approval A --location L --person witness:W \
+    --person custodian:C $PS
+RETRY_CLEARS=1
+op "ca-crl export" r "$BIN/ca-crl" export -d r --out ex
+RETRY_CLEARS=
+op "ca-log recover" jr "$BIN/ca-log" recover -d jr
+# Three commands change the token before their record, and are not yet
+# safe against SIGKILL or a power cut there: a re-split killed after its
+# C_SetPIN leaves a PIN only the new shares (in a folder no record names)
+# open; a wrapping key killed after its C_GenerateKey leaves the key and
+# its shares without a record; a restore killed after its key import
+# leaves keys its retry refuses.  Until each has a journalled protocol,
+# they are stopped here by ENOSPC and EIO only, which they must undo
+# whole (the re-split setting the old PIN back, so that the retry with
+# the old shares works).
+ERRORS_ONLY=1
+# shellcheck disable=SC2086
+op "ca-ceremony resplit" m "$BIN/ca-ceremony" resplit -d m --custodians 2 \
+    --threshold 2 --shares-out ns $MS
+op "ca-backup wrap-key" b "$BIN/ca-backup" wrap-key -d b --custodians 2 \
+    --threshold 2 --shares-out wk2 --so-pin-source "file:$SCRATCH/so-pin" $PS
+op "ca-backup restore" r "$BIN/ca-backup" restore -d r --from bkp \
+    --token pkcs11:token=fresh --pin-source "file:$SCRATCH/pin-fresh" \
+    --wrap-shares "shares:$(ls "$SCRATCH"/wk/*.share | paste -sd, -)"
+ERRORS_ONLY=
 echo "# $cases crash cases (SIGKILL at every point, ENOSPC or EIO at every other); $recovered left a journal for ca-log recover"
 check "more than $((200 / ${CRASH_STRIDE:-1})) cases ran" \
     test "$cases" -gt $((200 / ${CRASH_STRIDE:-1}))

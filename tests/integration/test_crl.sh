@@ -211,6 +211,22 @@ expect_status 0 "export the newest" "$BIN/ca-crl" export -d "$R" \
     --out "$SCRATCH/export4"
 check "the newest export is CRL 4" test "$(crlinfo "$SCRATCH/export4/crl.der" |
     jq -r .number)" = 4
+# A killed export leaves its staging folder: the next export to that
+# folder removes it, and says so; a folder of that name that holds
+# anything else is not its to remove.
+mkdir "$SCRATCH/export5.tmp-Ab3xY9" "$SCRATCH/export5.tmp-Zz9zz9"
+cp "$E/crl.der" "$E/ca.pem" "$SCRATCH/export5.tmp-Ab3xY9/"
+: >"$SCRATCH/export5.tmp-Zz9zz9/notes.txt"
+expect_status 0 "export over an earlier run's leftovers" "$BIN/ca-crl" \
+    export -d "$R" --out "$SCRATCH/export5"
+check "  its staging folder is gone" test ! -e "$SCRATCH/export5.tmp-Ab3xY9"
+check "  with a warning naming it" grep -q \
+    "^ca-crl: warning: removed \"$SCRATCH/export5.tmp-Ab3xY9\", an export" \
+    "$SCRATCH/err"
+check "  a folder holding something else is left" test -f \
+    "$SCRATCH/export5.tmp-Zz9zz9/notes.txt"
+check "  and no other temporary is left" test "$(ls -d "$SCRATCH"/export5* |
+    wc -l)" -eq 2
 
 # --- status, with the clock moved ----------------------------------------
 NEXT=$(crlinfo "$R/crl/4.der" | jq -r .next_update)
