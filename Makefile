@@ -146,7 +146,7 @@ tests/bin/fuzzobj/%.o: lib/%.c $(wildcard lib/*.h) Makefile
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-tests/bin/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+tests/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzzkit.h $(FUZZ_OBJS)
 	@echo "  FUZZLD  $@"
 	@$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
 	    $(PKG_LIBS) -ldl

@@ -168,7 +168,12 @@ list(const char *folder, const char *suffix, char ***names, size_t *n)
 		k++;
 	}
 	closedir(dp);
-	qsort(v, k, sizeof(*v), by_name);
+	/*
+	 * C11 7.22.5: qsort's base must be valid even for no elements, and
+	 * a folder with none of them (an empty issued/) leaves v NULL.
+	 */
+	if (k > 0)
+		qsort(v, k, sizeof(*v), by_name);
 	*names = v;
 	*n = k;
 	return 0;
