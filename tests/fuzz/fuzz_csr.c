@@ -61,16 +61,6 @@ static X509 *root;
 static struct ca_profile *device, *sub;
 static struct ca_cert_params base;
 
-static time_t
-at(const char *s)
-{
-	time_t t;
-
-	if (ca_time_parse(s, &t) != 0)
-		abort();
-	return t;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -90,8 +80,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	p.kind = CA_CERT_ROOT;
 	p.subject = n;
 	memset(p.serial, 0x11, sizeof(p.serial));
-	p.not_before = at("2026-01-01T00:00:00Z");
-	p.not_after = at("2051-01-01T00:00:00Z");
+	p.not_before = kit_time("2026-01-01T00:00:00Z");
+	p.not_after = kit_time("2051-01-01T00:00:00Z");
 	p.path_len = -1;
 	p.key_usage = CA_KU_KEY_CERT_SIGN | CA_KU_CRL_SIGN;
 	if (ca_cert_build(&p, ca_key, NULL, &root) != 0 ||
@@ -103,8 +93,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	memset(&base, 0, sizeof(base));
 	base.issuer = X509_get_subject_name(root);
 	memset(base.serial, 0x22, sizeof(base.serial));
-	base.not_before = at("2027-01-01T00:00:00Z");
-	base.not_after = at("2029-01-01T00:00:00Z");
+	base.not_before = kit_time("2027-01-01T00:00:00Z");
+	base.not_after = kit_time("2029-01-01T00:00:00Z");
 	base.aki = X509_get0_subject_key_id(root);
 	ERR_clear_error();
 	return 0;

@@ -66,16 +66,6 @@ static EVP_PKEY *ca_key, *log_key;
 static char cadir[PATH_MAX], logdir[PATH_MAX], anchor[65];
 static time_t audit_now;
 
-static time_t
-at(const char *s)
-{
-	time_t t;
-
-	if (ca_time_parse(s, &t) != 0)
-		abort();
-	return t;
-}
-
 static void
 serial_of(const char *hex, unsigned char out[CA_SERIAL_LEN])
 {
@@ -135,8 +125,8 @@ make_ca(void)
 	cp.kind = CA_CERT_ROOT;
 	cp.subject = root;
 	serial_of(ROOT_SERIAL, cp.serial);
-	cp.not_before = at("2026-11-27T15:46:27Z");
-	cp.not_after = at("2051-11-27T15:46:27Z");
+	cp.not_before = kit_time("2026-11-27T15:46:27Z");
+	cp.not_after = kit_time("2051-11-27T15:46:27Z");
 	cp.path_len = -1;
 	cp.key_usage = CA_KU_KEY_CERT_SIGN | CA_KU_CRL_SIGN;
 	rx = cert(&cp, ca_key, NULL, "ca/ca.pem");
@@ -155,8 +145,8 @@ make_ca(void)
 	sp.subject = sub;
 	sp.issuer = root;
 	serial_of(SUB_SERIAL, sp.serial);
-	sp.not_before = at("2026-11-27T15:46:31Z");
-	sp.not_after = at("2036-11-27T15:46:31Z");
+	sp.not_before = kit_time("2026-11-27T15:46:31Z");
+	sp.not_after = kit_time("2036-11-27T15:46:31Z");
 	sp.path_len = 0;
 	sx = cert(&sp, log_key, ca_key, "ca/issued/" SUB_SERIAL ".pem");
 
@@ -176,8 +166,8 @@ make_ca(void)
 	kit_write("ca/" CA_FILE_REVOKED, REVOKED_LINE, strlen(REVOKED_LINE));
 	memset(&p, 0, sizeof(p));
 	p.issuer = rx;
-	p.this_update = at("2026-11-27T16:17:55Z");
-	p.next_update = at("2027-11-27T16:17:55Z");
+	p.this_update = kit_time("2026-11-27T16:17:55Z");
+	p.next_update = kit_time("2027-11-27T16:17:55Z");
 	p.number = 2;
 	p.idp = CA_IDP_FULL;
 	p.only_ca_certs = 1;
@@ -209,7 +199,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	ca_key = kit_key(KIT_CA_KEY_PEM);
 	log_key = kit_key(KIT_LOG_KEY_PEM);
 	make_ca();
-	audit_now = at(AUDIT_NOW);
+	audit_now = kit_time(AUDIT_NOW);
 	return 0;
 }
 

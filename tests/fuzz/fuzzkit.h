@@ -31,6 +31,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "timefmt.h"
+
 /* The log-signing key of every signed record seed (P-384). */
 #define KIT_LOG_KEY_PEM \
 "-----BEGIN PRIVATE KEY-----\n" \
@@ -211,6 +213,17 @@ kit_key(const char *pem)
 		abort();
 	BIO_free(b);
 	return k;
+}
+
+/* kit_time: the time s (as ca_time_parse reads it); aborts on a typo. */
+static time_t
+kit_time(const char *s)
+{
+	time_t t;
+
+	if (ca_time_parse(s, &t) != 0)
+		abort();
+	return t;
 }
 
 #endif

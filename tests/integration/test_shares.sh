@@ -198,10 +198,9 @@ check "three new share files" test "$(find "$T" -type f -perm 0600 |
 check "a new split id" test "$(jq -r .body.activation.split "$RR")" != \
     "$(jq -r .body.activation.split "$R1")"
 n_before=$(records)
-check "the new shares hold the PIN that opens the token" sh -c \
-    "$PY '$TOP/tests/shamir.py' '$T/01-Carol_C.share' '$T/03-Gina_G.share' \
-    >'$SCRATCH/pin-new' && chmod 600 '$SCRATCH/pin-new' && \
-    '$TOP/tests/bin/p11attrs' '$MODULE' mofn '$SCRATCH/pin-new' >/dev/null"
+pin_of "$SCRATCH/pin-new" "$T/01-Carol_C.share" "$T/03-Gina_G.share"
+check "the new shares hold the PIN that opens the token" \
+    "$TOP/tests/bin/p11attrs" "$MODULE" mofn "$SCRATCH/pin-new"
 check "  a new PIN: the old shares' PIN no longer opens it" \
     status_is 3 "$TOP/tests/bin/p11attrs" "$MODULE" mofn "$SCRATCH/pin-13"
 : >"$SCRATCH/trace"
