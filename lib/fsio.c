@@ -577,6 +577,78 @@ ca_rm_folder(const char *folder)
 	(void)rmdir(folder);
 }
 
+int
+ca_folder_only(const char *path, int (*ours)(const char *name))
+{
+	struct dirent *e;
+	struct stat st;
+	DIR *dp;
+	int only = 1;
+
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    (dp = opendir(path)) == NULL)
+		return 0;
+	while (only && (e = readdir(dp)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (!ours(e->d_name) || fstatat(dirfd(dp), e->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			only = 0;
+	}
+	closedir(dp);
+	return only;
+}
+
+int
+ca_tmp_siblings(const char *path, void (*fn)(void *arg, const char *sib),
+    void *arg)
+{
+	char *copy = NULL, *sib = NULL;
+	const char *parent, *base;
+	struct dirent *e;
+	size_t blen;
+	DIR *dp = NULL;
+	int n = 0;
+
+	if ((copy = strdup(path)) == NULL)
+		return 0;
+	if ((base = strrchr(copy, '/')) != NULL) {
+		copy[base - copy] = '\0';
+		parent = base == copy ? "/" : copy;
+		base++;
+	} else {
+		base = copy;
+		parent = ".";
+	}
+	blen = strlen(base);
+	if (blen == 0 || (dp = opendir(parent)) == NULL)
+		goto out;
+	while ((e = readdir(dp)) != NULL) {
+		const char *sfx = e->d_name + blen;
+
+		if (strlen(e->d_name) != blen + CA_TMP_SUFFIX_LEN ||
+		    strncmp(e->d_name, base, blen) != 0 ||
+		    strncmp(sfx, ".tmp-", 5) != 0 ||
+		    strspn(sfx + 5, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != 6)
+			continue;
+		free(sib);
+		/* Named as the caller named path: "ex.tmp-...", not "./ex...". */
+		sib = base == copy ? strdup(e->d_name) :
+		    ca_path_join(parent, e->d_name);
+		if (sib == NULL)
+			break;
+		n++;
+		fn(arg, sib);
+	}
+out:
+	if (dp != NULL)
+		closedir(dp);
+	free(sib);
+	free(copy);
+	return n;
+}
+
 char *
 ca_path_parent(const char *path)
 {

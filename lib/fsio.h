@@ -166,6 +166,23 @@ int ca_sha256_file(const char *path, char hex[65], long long *size)
 void ca_rm_folder(const char *folder);
 
 /*
+ * ca_folder_only: 1 when path is a folder (not a link to one) holding
+ * nothing but regular files whose names ours accepts (none at all
+ * counts), else 0.  What a command may remove as its own leftover.
+ */
+int ca_folder_only(const char *path, int (*ours)(const char *name));
+
+/*
+ * ca_tmp_siblings: call fn(arg, sib) with each NAME.tmp-XXXXXX beside
+ * path, NAME being path's last part: the temporaries a run killed while
+ * building path left.  sib is named as path is ("out.tmp-abcdef" for
+ * "out").  Returns how many there were; a folder that cannot be read has
+ * none.
+ */
+int ca_tmp_siblings(const char *path, void (*fn)(void *arg,
+    const char *sib), void *arg);
+
+/*
  * ca_path_join: a new string "a/b" (caller frees with free()), or NULL
  * when out of memory.
  */

@@ -1000,35 +1000,32 @@ rm_export(const char *stage)
 	(void)rmdir(stage);
 }
 
-/*
- * Whether path is a staging folder an export left: a real folder (not a
- * link) holding only regular files of the export's names.  Anything else
- * is not ours to remove.
- */
+/* A name an export folder holds. */
 static int
-is_stale_export(const char *path)
+is_export_name(const char *name)
 {
-	struct dirent *e;
-	struct stat st;
-	DIR *dp;
 	size_t i;
-	int ours = 1;
 
-	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	    (dp = opendir(path)) == NULL)
-		return 0;
-	while (ours && (e = readdir(dp)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		for (i = 0; i < N_EXPORT_NAMES; i++)
-			if (strcmp(e->d_name, export_names[i]) == 0)
-				break;
-		if (i == N_EXPORT_NAMES || fstatat(dirfd(dp), e->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-			ours = 0;
-	}
-	closedir(dp);
-	return ours;
+	for (i = 0; i < N_EXPORT_NAMES; i++)
+		if (strcmp(name, export_names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A staging folder an export left is removed only when it holds nothing
+ * but the export's own files: anything else is not ours to remove.
+ */
+static void
+stale_export(void *arg, const char *path)
+{
+	struct ca_errbuf *eb = arg;
+
+	if (!ca_folder_only(path, is_export_name))
+		return;
+	rm_export(path);
+	ca_warnf(eb, "removed \"%s\", an export an earlier run left "
+	    "unfinished", path);
 }
 
 /*
@@ -1042,52 +1039,7 @@ is_stale_export(const char *path)
 static void
 sweep_stale_exports(const char *out, struct ca_errbuf *eb)
 {
-	char *copy = NULL, *path = NULL;
-	const char *parent;
-	const char *base;
-	struct dirent *e;
-	size_t blen;
-	DIR *dp = NULL;
-
-	if ((copy = strdup(out)) == NULL)
-		return;
-	if ((base = strrchr(copy, '/')) != NULL) {
-		copy[base - copy] = '\0';
-		parent = base == copy ? "/" : copy;
-		base++;
-	} else {
-		base = copy;
-		parent = ".";
-	}
-	blen = strlen(base);
-	if (blen == 0 || (dp = opendir(parent)) == NULL)
-		goto out;
-	while ((e = readdir(dp)) != NULL) {
-		const char *sfx = e->d_name + blen;
-
-		if (strlen(e->d_name) != blen + CA_TMP_SUFFIX_LEN ||
-		    strncmp(e->d_name, base, blen) != 0 ||
-		    strncmp(sfx, ".tmp-", 5) != 0 ||
-		    strspn(sfx + 5, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != 6)
-			continue;
-		free(path);
-		/* Named as the user named out: "ex.tmp-...", not "./ex...". */
-		path = base == copy ? strdup(e->d_name) :
-		    ca_path_join(parent, e->d_name);
-		if (path == NULL)
-			break;
-		if (!is_stale_export(path))
-			continue;
-		rm_export(path);
-		ca_warnf(eb, "removed \"%s\", an export an earlier run left "
-		    "unfinished", path);
-	}
-out:
-	if (dp != NULL)
-		closedir(dp);
-	free(path);
-	free(copy);
+	(void)ca_tmp_siblings(out, stale_export, eb);
 }
 
 static int
