@@ -13,6 +13,7 @@
 #include "envinfo.h"
 #include "fsio.h"
 #include "journal.h"
+#include "recover.h"
 #include "secret.h"
 #include "store.h"
 
@@ -53,7 +54,7 @@ recover(const char *dir)
 	struct ca_errbuf eb = { 0 };
 	struct stat st;
 	char *logdir;
-	int lockfd = -1, r, is_ca;
+	int r, is_ca;
 
 	if ((logdir = ca_path_join(dir, CA_DIR_LOG)) == NULL)
 		return CA_EXIT_FAIL;
@@ -64,18 +65,13 @@ recover(const char *dir)
 		    "no log/); give the folder ca-init made\n", dir);
 		return CA_EXIT_FAIL;
 	}
-	if ((r = ca_store_lock(dir, &lockfd, &eb)) != 0)
-		return cli_fail(PROG, "cannot recover", r, &eb);
-	r = ca_journal_recover(dir, &res, &eb);
-	/* And ca-init's note, should it have been killed just after. */
-	if (r == 0 && (r = ca_stage_sweep(dir, &eb)) > 0) {
-		res.leftovers += (size_t)r;
-		r = 0;
-	}
-	ca_store_unlock(lockfd);
-	if (r != 0)
+	if ((r = ca_dir_recover(dir, &res, &eb)) != 0)
 		return cli_fail(PROG, "cannot recover", r, &eb);
 	cli_warn(PROG, &eb);
+	if (res.asked)
+		printf("the token was asked whether the %s had happened: %s\n",
+		    strcmp(res.step, CA_STEP_SET_PIN) == 0 ? "new PIN" :
+		    "new wrapping key", res.forward ? "it had" : "it had not");
 	if (res.journal && res.forward)
 		printf("record %lld (%s) had been written when the operation "
 		    "stopped: finished it (%zu file%s put in place, %zu old "

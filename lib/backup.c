@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/x509.h>
 
 #include "cadir.h"
@@ -23,6 +24,7 @@
 #include "keywrap.h"
 #include "log.h"
 #include "record.h"
+#include "recover.h"
 #include "secret.h"
 #include "split.h"
 #include "store.h"
@@ -157,8 +159,9 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 	struct ca_secret *sopin = NULL;
 	struct ca_pin_source ps;
 	struct ca_wrap_mech mech;
+	struct ca_dir_staged st = { 0 };
 	struct hist hi;
-	json_t *people = NULL, *body = NULL, *open = NULL;
+	json_t *people = NULL, *body = NULL, *open = NULL, *step = NULL;
 	const json_t *roster;
 	unsigned char key[CA_WRAPKEY_LEN];
 	char label[64], kcv[7], about[256];
@@ -166,6 +169,7 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 	int r, made = 0;
 
 	memset(&hi, 0, sizeof(hi));
+	memset(key, 0, sizeof(key));
 	if ((r = ca_pin_source_parse(req->so_pin_source, &ps)) != 0) {
 		ca_errf(eb, "the security officer's pin source must be "
 		    "file:PATH or fd:N");
@@ -201,33 +205,32 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 		goto out;
 	}
 	if ((r = ca_split_new(req->m, req->n, CA_SHARE_KEY_LEN, roster, &sp,
-	    eb)) != 0 || (r = key_of(sp->secret, key)) != 0)
+	    eb)) != 0 || (r = key_of(sp->secret, key)) != 0 ||
+	    (r = ca_aes_kcv(key, kcv)) != 0)
 		goto out;
 	snprintf(label, sizeof(label), "backup-wrap-%s", json_string_value(
 	    json_object_get(sp->activation, "split")));
-	/*
-	 * 2. The security officer alone marks a key trusted, and PKCS#11
-	 * allows one kind of login at a time: a session of its own.
-	 */
+	/* 2. A token that cannot wrap is refused before any PIN. */
 	if ((r = ca_uri_parse(d->cfg->ca_key, &uri, eb)) != 0 ||
 	    (r = ca_hsm_open(d->cfg->module, uri, &so, eb)) != 0 ||
 	    (r = ca_wrap_mech_pick(so, 0, &mech, eb)) != 0)
 		goto out;
+	ca_hsm_close(so);
+	so = NULL;
+	/*
+	 * The officer's PIN is kept, in locked memory, until the key is
+	 * recorded or removed: it is the only way to take the key off the
+	 * token again (wrapkey_undo).
+	 */
 	if ((r = ca_pin_read(&ps, s->prompt, s->prompt_arg,
 	    "Security officer PIN: ", &sopin, eb)) != 0)
 		goto out;
 	/*
-	 * The officer's PIN is kept, in locked memory, until the key is
-	 * recorded or removed: should the user's login below fail, it is
-	 * the only way to take the key off the token again (wrapkey_undo).
+	 * 3. The user, whose log key signs the record, which with the
+	 * journal and the shares is written before the key is made
+	 * (recover.h): killed at any point, recovery looks for the key on
+	 * the token, and the log follows what it finds.
 	 */
-	if ((r = ca_hsm_login_so(so, sopin, eb)) != 0 ||
-	    (r = ca_wrapkey_create(so, key, 1, label, &o, kcv, eb)) != 0)
-		goto out;
-	made = 1;
-	ca_hsm_close(so);	/* which logs the officer out */
-	so = NULL;
-	/* 3. The user, whose log key signs the record. */
 	if ((r = ca_dir_login(d, s->pin_source, s->prompt, s->prompt_arg,
 	    eb)) != 0 ||
 	    (r = ca_dir_body(d, s->prog, "backup-wrap-key", s->now, people,
@@ -236,35 +239,62 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 	r = CA_ERR_NOMEM;
 	if (json_object_set_new(body, "backup_wrap_key", json_pack("{s:s, "
 	    "s:s, s:s, s:s, s:O}", "label", label, "algorithm", "aes-256",
-	    "kcv", kcv, "mechanism", mech.name, "split", sp->activation)) != 0)
+	    "kcv", kcv, "mechanism", mech.name, "split", sp->activation)) != 0 ||
+	    (step = ca_step_wrap_key(req->shares_out, label, kcv)) == NULL)
 		goto out;
-	snprintf(about, sizeof(about), "CA: \"%s\", token \"%s\" (serial %s), "
-	    "key \"%s\", check value %s", req->dir,
+	if ((r = ca_dir_stage(d, body, json_pack("{s:s, s:I, s:I}", "dir",
+	    req->dir, "threshold", (json_int_t)req->m, "custodians",
+	    (json_int_t)req->n), step, &st, eb)) != 0)
+		goto out;
+	snprintf(about, sizeof(about), "CA: \"%s\", token \"%s\" (serial "
+	    "%s), key \"%s\", check value %s", req->dir,
 	    ca_hsm_token_info(d->hsm)->label,
 	    ca_hsm_token_info(d->hsm)->serial, label, kcv);
 	if ((r = ca_split_write(sp, req->shares_out, "backup key",
 	    "rebuild the key that restores this CA's backups", about,
-	    eb)) != 0)
+	    eb)) != 0 || (r = ca_dir_stage_begin(&st, eb)) != 0)
 		goto out;
-	r = ca_dir_finish(d, body, json_pack("{s:s, s:I, s:I}", "dir",
-	    req->dir, "threshold", (json_int_t)req->m, "custodians",
-	    (json_int_t)req->n), NULL, NULL, 0, head, eb);
+	/*
+	 * 4. The security officer alone marks a key trusted, and PKCS#11
+	 * allows one kind of login at a time, and none of the officer's
+	 * beside a read-only session: the user's signing sessions close, and
+	 * the user logs out for the officer.
+	 */
+	ca_tsigner_close(d->ca_ts);
+	ca_tsigner_close(d->log_ts);
+	d->ca_ts = d->log_ts = NULL;
+	ca_hsm_logout(d->hsm);
+	if ((r = ca_hsm_login_so(d->hsm, sopin, eb)) != 0)
+		goto out;
+	if ((r = ca_wrapkey_create(d->hsm, key, 1, label, &o, kcv, eb)) == 0)
+		made = 1;
+	ca_hsm_logout(d->hsm);
+	if (r != 0 || (r = ca_dir_stage_commit(&st, head, eb)) != 0)
+		goto out;
 out:
-	/* A key no record names must not stay behind, if it can be helped. */
-	if (r != 0 && made && wrapkey_undo(d, uri, sopin, label) != 0)
-		ca_err_suffix(eb, "the wrapping key \"%s\" stays on the token; "
-		    "its security officer should remove it", label);
+	if (st.d != NULL) {
+		/* A key no record names must not stay behind. */
+		if (made && wrapkey_undo(d, uri, sopin, label) != 0) {
+			/* The journal stays: recovery finds the key. */
+			ca_err_suffix(eb, "the wrapping key \"%s\" stays on "
+			    "the token: run \"ca-log recover -d %s\", which "
+			    "records it, and keep its shares in \"%s\"",
+			    label, req->dir, req->shares_out);
+			r = CA_ERR_INTERRUPTED;
+			ca_dir_stage_free(&st);
+		} else if (ca_dir_stage_undo(&st, eb) != 0) {
+			r = CA_ERR_INTERRUPTED;
+		}
+	}
 	ca_secret_free(sopin);
-	if (r != 0)
-		ca_split_unwrite(sp);
 	OPENSSL_cleanse(key, sizeof(key));
 	ca_split_free(sp);
 	hist_free(&hi);
+	json_decref(step);
 	json_decref(open);
 	json_decref(people);
 	json_decref(body);
 	ca_uri_free(uri);
-	ca_hsm_close(so);
 	ca_dir_close(d);
 	return r;
 }
@@ -646,6 +676,71 @@ set_str(char **field, const char *v)
 	return 0;
 }
 
+/* 1 when ca.json names h's token: the CA's keys live there. */
+static int
+names_token(const struct ca_dir *d, struct ca_hsm *h)
+{
+	const struct ca_token_info *ti = ca_hsm_token_info(h);
+	struct ca_uri *u = NULL;
+	int same;
+
+	if (ca_uri_parse(d->cfg->ca_key, &u, NULL) != 0)
+		return 1;	/* unknown: as if it did */
+	same = u->token != NULL && strcmp(u->token, ti->label) == 0 &&
+	    (u->serial == NULL || strcmp(u->serial, ti->serial) == 0);
+	ca_uri_free(u);
+	return same;
+}
+
+/*
+ * A restore stopped after its key import, by a kill, a power cut or a
+ * failed undo, leaves the keys on the new token with no record naming
+ * them, and its retry must not be refused for them.  The key want on h
+ * is such a leftover when its public half is pub and the directory does
+ * not name h's token: it goes, with a warning.  Anything else is left for
+ * the import to refuse (CA_ERR_KEY_EXISTS): another key under the label,
+ * or the CA's own live key.
+ */
+static int
+clear_leftover(const struct ca_dir *d, struct ca_hsm *h,
+    const struct ca_keyref *want, EVP_PKEY *pub, struct ca_errbuf *eb)
+{
+	struct ca_uri u;
+	struct ca_keyref k;
+	EVP_PKEY *have = NULL;
+	char label[sizeof(want->label)], type[] = "private";
+	int r, exists = 0, ours;
+
+	if ((r = ca_hsm_label_exists(h, want->label, &exists)) != 0 ||
+	    !exists || names_token(d, h))
+		return r;
+	memset(&u, 0, sizeof(u));
+	snprintf(label, sizeof(label), "%s", want->label);
+	u.object = label;
+	u.type = type;
+	memcpy(u.id, want->id, want->id_len);
+	u.id_len = want->id_len;
+	u.has_id = want->id_len > 0;
+	if (ca_hsm_find_key(h, &u, &k, NULL) != 0)
+		return 0;
+	ours = ca_hsm_public_key(h, &k, &have) == 0 &&
+	    EVP_PKEY_eq(have, pub) == 1;
+	EVP_PKEY_free(have);
+	ERR_clear_error();
+	if (!ours)
+		return 0;
+	if ((r = ca_hsm_destroy(h, &k)) != 0) {
+		ca_errf(eb, "token \"%s\" holds the key \"%s\" an earlier "
+		    "restore left, and it cannot be removed", ca_hsm_token_info(
+		    h)->label, want->label);
+		return r;
+	}
+	ca_warnf(eb, "removed the key \"%s\" that an earlier, unfinished "
+	    "restore left on token \"%s\"", want->label,
+	    ca_hsm_token_info(h)->label);
+	return 0;
+}
+
 int
 ca_backup_restore(const struct ca_restore_req *req,
     const struct ca_session *s, char head[65], struct ca_errbuf *eb)
@@ -709,12 +804,38 @@ ca_backup_restore(const struct ca_restore_req *req,
 	t = h;
 	if ((r = ca_pin_source_parse(s->pin_source, &ps)) != 0 ||
 	    (r = ca_pin_read(&ps, s->prompt, s->prompt_arg,
-	    "New token's user PIN: ", &pin, eb)) != 0 ||
-	    (r = ca_hsm_login(h, pin, eb)) != 0 ||
-	    (r = ca_wrap_mech_pick(h, 1, &mech, eb)) != 0 ||
+	    "New token's user PIN: ", &pin, eb)) != 0)
+		goto out;
+	if ((r = ca_hsm_login(h, pin, eb)) == CA_ERR_PIN_INCORRECT &&
+	    d->activation != NULL) {
+		/*
+		 * A restore stopped after it set the CA's split PIN leaves a
+		 * token its officer's PIN no longer opens, and the
+		 * custodians' does: then the retry carries on with theirs.
+		 */
+		struct ca_errbuf tried = { 0 };
+
+		if (ca_pin_source_parse(req->pin_shares, &ps) == 0 &&
+		    ca_split_collect(d->activation, &ps, s->prompt,
+		    s->prompt_arg, "PIN share", &newpin, &d->presented,
+		    &tried) == 0 && ca_hsm_login(h, newpin, &tried) == 0) {
+			ca_warnf(eb, "token \"%s\" opens with the CA's PIN "
+			    "already: an earlier restore set it and stopped",
+			    ca_hsm_token_info(h)->label);
+			pin_set = 1;
+			r = 0;
+			if (eb != NULL)
+				eb->msg[0] = '\0';
+		}
+	}
+	if (r != 0 || (r = ca_wrap_mech_pick(h, 1, &mech, eb)) != 0 ||
 	    (r = ca_wrapkey_create(h, key, 0, NULL, &uk, kcv, eb)) != 0)
 		goto out;
 	OPENSSL_cleanse(key, sizeof(key));
+	if ((r = clear_leftover(d, h, &rca, X509_get0_pubkey(d->cert),
+	    eb)) != 0 || (r = clear_leftover(d, h, &rlog,
+	    X509_get0_pubkey(d->log_cert), eb)) != 0)
+		goto out;
 	if ((r = ca_key_unwrap(h, uk, &mech, bca, lca,
 	    X509_get0_pubkey(d->cert), rca.label, rca.id, rca.id_len, 1,
 	    &rca, eb)) != 0)
@@ -726,7 +847,7 @@ ca_backup_restore(const struct ca_restore_req *req,
 		goto out;
 	have_log = 1;
 	/* 4. A split PIN: the new token gets it, from the custodians. */
-	if (d->activation != NULL) {
+	if (d->activation != NULL && !pin_set) {
 		if ((r = ca_pin_source_parse(req->pin_shares, &ps)) != 0) {
 			ca_errf(eb, "--pin-shares must be shares:FILE,...");
 			goto out;

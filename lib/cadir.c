@@ -865,10 +865,9 @@ ca_dir_append_batch(struct ca_dir *d, const json_t *body,
 	return append(d, body, a, n, 1, head, eb);
 }
 
-int
-ca_dir_finish(struct ca_dir *d, json_t *body, json_t *params,
-    json_t *outputs, const struct ca_artifact *a, size_t n, char head[65],
-    struct ca_errbuf *eb)
+/* The rest of a body, as ca_dir_finish fills it; takes its arguments. */
+static int
+complete(json_t *body, json_t *params, json_t *outputs)
 {
 	/* json_object_set_new takes its value even when it fails. */
 	if (json_object_set_new(body, "params", params) != 0 ||
@@ -877,7 +876,124 @@ ca_dir_finish(struct ca_dir *d, json_t *body, json_t *params,
 	    json_array()) != 0 ||
 	    json_object_set_new(body, "result", json_string("ok")) != 0)
 		return CA_ERR_NOMEM;
+	return 0;
+}
+
+int
+ca_dir_finish(struct ca_dir *d, json_t *body, json_t *params,
+    json_t *outputs, const struct ca_artifact *a, size_t n, char head[65],
+    struct ca_errbuf *eb)
+{
+	if (complete(body, params, outputs) != 0)
+		return CA_ERR_NOMEM;
 	return ca_dir_append(d, body, a, n, head, eb);
+}
+
+int
+ca_dir_stage(struct ca_dir *d, json_t *body, json_t *params,
+    const json_t *step, struct ca_dir_staged *st, struct ca_errbuf *eb)
+{
+	struct ca_journal_file jf;
+	char name[32], rel[64], *rec = NULL, *rectop = NULL;
+	const char *op = json_string_value(json_object_get(body, "op"));
+	size_t reclen = 0;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if (complete(body, params, NULL) != 0)
+		return CA_ERR_NOMEM;
+	if (d->log_ts == NULL || op == NULL || step == NULL)
+		return CA_ERR_INTERNAL;
+	if ((r = ca_log_seal_with(body, ca_tsigner_sign_cb, d->log_ts,
+	    d->log_pub, &rec, &reclen, st->head, eb)) != 0)
+		return r;
+	r = CA_ERR_NOMEM;
+	ca_log_record_name(d->head.seq + 1, name);
+	snprintf(rel, sizeof(rel), "%s/%s", CA_DIR_LOG, name);
+	/* As in append: the temporary waits outside log/. */
+	if ((st->recpath = ca_path_join(d->path, rel)) == NULL ||
+	    (rectop = ca_path_join(d->path, name)) == NULL ||
+	    (st->rectmp = ca_tmp_name(rectop)) == NULL)
+		goto out;
+	jf = (struct ca_journal_file){ .path = st->recpath,
+	    .tmp = st->rectmp };
+	ca_sha256_hex(rec, reclen, jf.sha256);
+	if ((r = ca_journal_begin_step(d->path, d->head.seq + 1, op, &jf, 1,
+	    step, eb)) != 0)
+		goto out;
+	st->d = d;
+	if ((r = ca_write_file_excl(st->rectmp, rec, reclen, 0644, eb)) != 0)
+		goto out;
+	r = 0;
+out:
+	if (r != 0 && st->d != NULL && ca_dir_stage_undo(st, eb) != 0)
+		r = CA_ERR_INTERRUPTED;
+	if (r != 0)
+		ca_dir_stage_free(st);
+	free(rectop);
+	free(rec);
+	return r;
+}
+
+int
+ca_dir_stage_begin(struct ca_dir_staged *st, struct ca_errbuf *eb)
+{
+	int r;
+
+	if ((r = ca_journal_step_state(st->d->path, CA_STEP_BEGUN, eb)) == 0)
+		st->begun = 1;
+	return r;
+}
+
+int
+ca_dir_stage_commit(struct ca_dir_staged *st, char head[65],
+    struct ca_errbuf *eb)
+{
+	struct ca_errbuf undo = { 0 };
+	struct ca_dir *d = st->d;
+	int r;
+
+	if ((r = ca_tmp_commit(st->rectmp, st->recpath, 1, eb)) != 0)
+		return r;
+	d->head.seq++;
+	memcpy(d->head.hash, st->head, 65);
+	memcpy(head, st->head, 65);
+	if (ca_journal_end(d->path, &undo) != 0)
+		ca_warnf(eb, "the operation is complete, but %s; run "
+		    "\"ca-log recover -d %s\" before the next one", undo.msg,
+		    d->path);
+	ca_dir_stage_free(st);
+	return 0;
+}
+
+int
+ca_dir_stage_undo(struct ca_dir_staged *st, struct ca_errbuf *eb)
+{
+	struct ca_errbuf undo = { 0 };
+	const char *path = st->d->path;
+
+	if ((st->begun && ca_journal_step_state(path, CA_STEP_UNDONE,
+	    &undo) != 0) || ca_journal_rollback(path, &undo) != 0) {
+		char why[sizeof(undo.msg)];
+
+		snprintf(why, sizeof(why), "%s", eb ? eb->msg : "");
+		ca_errf(eb, "%s; undoing it failed too (%s): run \"ca-log "
+		    "recover -d %s\" before anything else", why, undo.msg,
+		    path);
+		ca_dir_stage_free(st);
+		return CA_ERR_INTERRUPTED;
+	}
+	ca_dir_stage_free(st);
+	return 0;
+}
+
+void
+ca_dir_stage_free(struct ca_dir_staged *st)
+{
+	free(st->rectmp);
+	free(st->recpath);
+	st->rectmp = st->recpath = NULL;
+	st->d = NULL;
 }
 
 void

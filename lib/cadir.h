@@ -247,6 +247,70 @@ int ca_dir_finish(struct ca_dir *d, json_t *body, json_t *params,
     json_t *outputs, const struct ca_artifact *a, size_t n, char head[65],
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * A record whose operation changes the token between its journal and its
+ * record (a token step, journal.h), which no file can undo: a new PIN, a
+ * new key.  The order is:
+ *   ca_dir_stage        the record sealed, the journal naming it and the
+ *                       step written, then the record's temporary;
+ *   (the caller)        the step's shares written;
+ *   ca_dir_stage_begin  the journal says the token may now change;
+ *   (the caller)        the token changed;
+ *   ca_dir_stage_commit the record in place, the journal removed.
+ * Should a step fail, the caller sets the token back (if it was changed)
+ * and calls ca_dir_stage_undo, which removes the shares, the temporary
+ * and the journal.  Killed anywhere, ca_dir_recover (recover.h) finishes
+ * or undoes it, asking the token once the step is begun.
+ */
+struct ca_dir_staged {
+	struct ca_dir *d;	/* NULL once committed, undone or freed */
+	char *rectmp, *recpath;
+	char head[65];		/* the log's head once it lands */
+	int begun;
+};
+
+/*
+ * ca_dir_stage: as ca_dir_finish for a lone record (no artifacts and an
+ * empty outputs list), up to its temporary: body is completed with
+ * params (taken, also on failure) and sealed, the journal is written
+ * with step (journal.h), and the record to its fsynced temporary.  On
+ * failure nothing stays.  Needs ca_dir_login.  CA_ERR_INTERRUPTED when
+ * undoing a half-done stage failed (the journal stays for recovery); as
+ * ca_dir_append.
+ */
+int ca_dir_stage(struct ca_dir *d, json_t *body, json_t *params,
+    const json_t *step, struct ca_dir_staged *st, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
+ * ca_dir_stage_begin: mark st's step begun, just before the token
+ * changes.  CA_ERR_IO (then nothing has changed: undo).
+ */
+int ca_dir_stage_begin(struct ca_dir_staged *st, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
+ * ca_dir_stage_commit: put st's record in place, head the log's new
+ * head, and remove the journal (should that fail, a warning: recovery
+ * finishes it).  Frees st on success; on failure (CA_ERR_EXISTS,
+ * CA_ERR_IO) the record is not in place, and the caller undoes.
+ */
+int ca_dir_stage_commit(struct ca_dir_staged *st, char head[65],
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_dir_stage_undo: the token being as it was (the step not begun, or
+ * set back by the caller), undo st: mark the step undone, remove its
+ * shares, the record's temporary and the journal; frees st.
+ * CA_ERR_INTERRUPTED, eb's message extended, when that fails (the
+ * journal stays, for ca_dir_recover).
+ */
+int ca_dir_stage_undo(struct ca_dir_staged *st, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/* ca_dir_stage_free: free st's names (not undoing anything). */
+void ca_dir_stage_free(struct ca_dir_staged *st);
+
 /* ca_dir_close: log out, close the token, unlock; accepts NULL. */
 void ca_dir_close(struct ca_dir *d);
 

@@ -13,6 +13,7 @@
 #include "fsio.h"
 #include "log.h"
 #include "record.h"
+#include "recover.h"
 #include "shares.h"
 #include "split.h"
 #include "words.h"
@@ -648,7 +649,8 @@ ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
 {
 	struct ca_dir *d = NULL;
 	struct ca_split *sp = NULL;
-	json_t *people = NULL, *body = NULL, *open = NULL;
+	struct ca_dir_staged st = { 0 };
+	json_t *people = NULL, *body = NULL, *open = NULL, *step = NULL;
 	const json_t *roster;
 	char about[256];
 	int r, pin_set = 0;
@@ -684,24 +686,28 @@ ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
 		goto out;
 	r = CA_ERR_NOMEM;
 	if (json_object_set_new(body, "activation",
-	    json_incref(sp->activation)) != 0)
+	    json_incref(sp->activation)) != 0 ||
+	    (step = ca_step_set_pin(shares_out, sp->activation)) == NULL)
 		goto out;
 	/*
-	 * The shares are out before the PIN changes, and the PIN goes back
-	 * should the record not land: the old shares then still open it.
+	 * The record and the journal first, then the shares, then the new
+	 * PIN (recover.h): killed at any point, recovery finds out from the
+	 * token whether the PIN changed, and the log follows it.  A failure
+	 * sets the old PIN back, and the old shares still open the token.
 	 */
+	if ((r = ca_dir_stage(d, body, json_pack("{s:s, s:I, s:I}", "dir",
+	    dir, "threshold", (json_int_t)m, "custodians", (json_int_t)n),
+	    step, &st, eb)) != 0)
+		goto out;
 	snprintf(about, sizeof(about), "CA: \"%s\", token \"%s\" (serial "
 	    "%s)", dir, ca_hsm_token_info(d->hsm)->label,
 	    ca_hsm_token_info(d->hsm)->serial);
 	if ((r = ca_split_write(sp, shares_out, "PIN", "open the token",
-	    about, eb)) != 0)
-		goto out;
-	if ((r = ca_hsm_set_pin(d->hsm, d->pin, sp->secret, eb)) != 0)
+	    about, eb)) != 0 || (r = ca_dir_stage_begin(&st, eb)) != 0 ||
+	    (r = ca_hsm_set_pin(d->hsm, d->pin, sp->secret, eb)) != 0)
 		goto out;
 	pin_set = 1;
-	if ((r = ca_dir_finish(d, body, json_pack("{s:s, s:I, s:I}", "dir",
-	    dir, "threshold", (json_int_t)m, "custodians", (json_int_t)n),
-	    NULL, NULL, 0, res->head, eb)) != 0)
+	if ((r = ca_dir_stage_commit(&st, res->head, eb)) != 0)
 		goto out;
 	pin_set = 0;
 	res->shares = n;
@@ -709,14 +715,22 @@ ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
 	    json_object_get(sp->activation, "split")));
 	r = 0;
 out:
-	if (pin_set && ca_hsm_set_pin(d->hsm, sp->secret, d->pin, NULL) != 0) {
-		/* Neither record nor old PIN: the new shares are the key. */
-		ca_err_suffix(eb, "the token kept its new PIN: keep the shares "
-		    "in \"%s\", they alone open it now", shares_out);
-	} else if (r != 0 && sp != NULL) {
-		ca_split_unwrite(sp);
+	if (st.d != NULL) {
+		if (pin_set && ca_hsm_set_pin(d->hsm, sp->secret, d->pin,
+		    NULL) != 0) {
+			/* The journal stays: recovery finishes the re-split. */
+			ca_err_suffix(eb, "the token kept its new PIN: run "
+			    "\"ca-log recover -d %s\", which finishes the "
+			    "re-split, and keep the shares in \"%s\"", dir,
+			    shares_out);
+			r = CA_ERR_INTERRUPTED;
+			ca_dir_stage_free(&st);
+		} else if (ca_dir_stage_undo(&st, eb) != 0) {
+			r = CA_ERR_INTERRUPTED;
+		}
 	}
 	ca_split_free(sp);
+	json_decref(step);
 	json_decref(open);
 	json_decref(people);
 	json_decref(body);

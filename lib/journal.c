@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,14 +134,69 @@ resolve(const char *dir, const char *p)
 	return p[0] == '/' ? strdup(p) : ca_path_join(dir, p);
 }
 
+/* A step's shares folder: absolute, or under the directory. */
+static int
+step_ok(const json_t *step)
+{
+	const char *kind = json_string_value(json_object_get(step, "kind"));
+	const char *state = json_string_value(json_object_get(step,
+	    "state"));
+	const json_t *sh = json_object_get(step, "shares");
+
+	if (!json_is_object(step) || kind == NULL || *kind == '\0' ||
+	    state == NULL || (strcmp(state, CA_STEP_PREPARED) != 0 &&
+	    strcmp(state, CA_STEP_BEGUN) != 0 &&
+	    strcmp(state, CA_STEP_UNDONE) != 0))
+		return 0;
+	if (sh != NULL && (!json_is_string(sh) ||
+	    (json_string_value(sh)[0] != '/' &&
+	    !safe_rel(json_string_value(sh)))))
+		return 0;
+	return 1;
+}
+
+/* noreplace: a new journal, refused when one is there. */
+static int
+journal_write(const char *dir, const json_t *j, int noreplace,
+    struct ca_errbuf *eb)
+{
+	char *canon = NULL, *path = NULL, *text = NULL;
+	size_t clen = 0;
+	int r;
+
+	if ((r = ca_json_canon(j, &canon, &clen, eb)) != 0)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if ((text = malloc(clen + 2)) == NULL ||
+	    (path = ca_path_join(dir, CA_FILE_JOURNAL)) == NULL)
+		goto out;
+	memcpy(text, canon, clen);
+	text[clen] = '\n';
+	/* Atomic and fsynced, with its folder: it must outlive a crash. */
+	r = ca_write_file_atomic(path, text, clen + 1, 0644, noreplace,
+	    eb);
+out:
+	free(canon);
+	free(text);
+	free(path);
+	return r;
+}
+
 int
 ca_journal_begin(const char *dir, long long seq, const char *op,
     const struct ca_journal_file *f, size_t n, struct ca_errbuf *eb)
 {
-	json_t *j = NULL, *files = NULL, *e;
-	char *canon = NULL, *path = NULL, *text = NULL, *p = NULL, *t = NULL;
-	char *o = NULL;
-	size_t clen = 0, i;
+	return ca_journal_begin_step(dir, seq, op, f, n, NULL, eb);
+}
+
+int
+ca_journal_begin_step(const char *dir, long long seq, const char *op,
+    const struct ca_journal_file *f, size_t n, const json_t *step,
+    struct ca_errbuf *eb)
+{
+	json_t *j = NULL, *files = NULL, *e, *st = NULL;
+	char *p = NULL, *t = NULL, *o = NULL;
+	size_t i;
 	int r = CA_ERR_NOMEM;
 
 	if (n == 0 || op == NULL)
@@ -169,30 +225,38 @@ ca_journal_begin(const char *dir, long long seq, const char *op,
 			goto out;
 	}
 	r = CA_ERR_NOMEM;
-	/* "o" takes files, even when the pack fails. */
-	j = json_pack("{s:s, s:I, s:s, s:o}", "format", CA_JOURNAL_FORMAT,
-	    "seq", (json_int_t)seq, "op", op, "files", files);
+	if (step != NULL) {
+		const char *sh = json_string_value(json_object_get(step,
+		    "shares"));
+
+		/* The shares' folder, as the files' paths are stored. */
+		free(p);
+		p = NULL;
+		if ((st = json_deep_copy(step)) == NULL ||
+		    json_object_set_new(st, "state",
+		    json_string(CA_STEP_PREPARED)) != 0 ||
+		    (sh != NULL && ((p = stored(dir, sh)) == NULL ||
+		    json_object_set_new(st, "shares", json_string(p)) != 0)))
+			goto out;
+		if (!step_ok(st)) {
+			ca_errf(eb, "the token step cannot be journalled");
+			r = CA_ERR_INVALID_ARG;
+			goto out;
+		}
+	}
+	/* "o" takes files, even when the pack fails; "o*" st, if any. */
+	j = json_pack("{s:s, s:I, s:s, s:o, s:o*}", "format",
+	    CA_JOURNAL_FORMAT, "seq", (json_int_t)seq, "op", op, "files",
+	    files, "step", st);
 	files = NULL;
+	st = NULL;
 	if (j == NULL)
 		goto out;
-	if ((r = ca_json_canon(j, &canon, &clen, eb)) != 0)
-		goto out;
-	r = CA_ERR_NOMEM;
-	if ((text = malloc(clen + 2)) == NULL ||
-	    (path = ca_path_join(dir, CA_FILE_JOURNAL)) == NULL)
-		goto out;
-	memcpy(text, canon, clen);
-	text[clen] = '\n';
-	/* Atomic and fsynced, with its folder: it must outlive a crash. */
-	if ((r = ca_write_file_atomic(path, text, clen + 1, 0644, 1, eb)) != 0)
-		goto out;
-	r = 0;
+	r = journal_write(dir, j, 1, eb);
 out:
 	json_decref(files);
+	json_decref(st);
 	json_decref(j);
-	free(canon);
-	free(text);
-	free(path);
 	free(p);
 	free(t);
 	free(o);
@@ -237,6 +301,12 @@ journal_read(const char *dir, json_t **out, struct ca_errbuf *eb)
 		ca_errf(eb, "\"%s\" is not a journal this toolkit wrote", path);
 		goto out;
 	}
+	if (json_object_get(j, "step") != NULL &&
+	    !step_ok(json_object_get(j, "step"))) {
+		ca_errf(eb, "\"%s\": its token step is not one this toolkit "
+		    "wrote", path);
+		goto out;
+	}
 	json_array_foreach(files, i, e) {
 		const char *old = json_string_value(json_object_get(e, "old"));
 		const char *sha = json_string_value(json_object_get(e,
@@ -259,6 +329,20 @@ out:
 	free(buf);
 	free(path);
 	return r;
+}
+
+int
+ca_journal_step(const char *dir, json_t **step, struct ca_errbuf *eb)
+{
+	json_t *j = NULL;
+	int r;
+
+	*step = NULL;
+	if ((r = journal_read(dir, &j, eb)) != 0 || j == NULL)
+		return r;
+	*step = json_incref(json_object_get(j, "step"));
+	json_decref(j);
+	return 0;
 }
 
 int
@@ -416,48 +500,142 @@ journal_remove(const char *dir, struct ca_errbuf *eb)
 	return r;
 }
 
+/* 1 when a file called name is a share file (split.c's NN-NAME.share). */
+static int
+is_share_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 6 && strcmp(name + n - 6, ".share") == 0;
+}
+
+static void
+rm_shares(void *arg, const char *folder)
+{
+	(void)arg;
+	if (ca_folder_only(folder, is_share_name))
+		ca_rm_folder(folder);
+}
+
 /*
- * Act on journal j: forward if its record is in place, else back; want
- * is +1 or -1 to refuse the other direction before anything is done, or
- * 0 for either.
+ * Remove the shares a token step that did not happen wrote (unless keep:
+ * it happened), and the folders a killed run left building them: shares
+ * of a secret that never took effect must not be mistaken for live ones.
+ * A folder holding anything else is left.
  */
 static int
-replay(const char *dir, const json_t *j, int want, struct ca_recovery *res,
+clear_shares(const char *dir, const json_t *step, int keep,
+    struct ca_recovery *res, struct ca_errbuf *eb)
+{
+	const char *sh = json_string_value(json_object_get(step, "shares"));
+	char *folder;
+	int r = 0;
+
+	if (sh == NULL)
+		return 0;
+	if ((folder = resolve(dir, sh)) == NULL)
+		return CA_ERR_NOMEM;
+	(void)ca_tmp_siblings(folder, rm_shares, NULL);
+	if (keep) {
+		/* The step happened: its shares are live. */
+		free(folder);
+		return 0;
+	}
+	rm_shares(NULL, folder);
+	if (exists(folder)) {
+		ca_errf(eb, "\"%s\" holds more than the shares of a secret "
+		    "that never took effect: remove it by hand", folder);
+		r = CA_ERR_EXISTS;
+	} else if (ca_fsync_parent(folder) != 0) {
+		r = fail(eb, "sync the folder of", folder);
+	} else {
+		res->removed++;
+	}
+	free(folder);
+	return r;
+}
+
+/* 1 when journal j's record is in place. */
+static int
+record_placed(const char *dir, const json_t *j, int *placed)
+{
+	const json_t *files = json_object_get(j, "files");
+	struct paths rec;
+	int r;
+
+	if ((r = paths_of(dir, json_array_get(files,
+	    json_array_size(files) - 1), &rec)) != 0)
+		return r;
+	*placed = !exists(rec.tmp) && holds(rec.path, rec.sha);
+	paths_free(&rec);
+	return 0;
+}
+
+/*
+ * Before a record not yet in place is put there: every file's bytes must
+ * be whole, in its temporary or in its place.
+ */
+static int
+all_whole(const char *dir, const json_t *files, struct ca_errbuf *eb)
+{
+	const json_t *e;
+	struct paths p;
+	size_t i;
+	int r, ok;
+
+	json_array_foreach(files, i, e) {
+		if ((r = paths_of(dir, e, &p)) != 0)
+			return r;
+		ok = holds(p.tmp, p.sha) || (!exists(p.tmp) &&
+		    holds(p.path, p.sha));
+		if (!ok)
+			ca_errf(eb, "\"%s\" is damaged or gone, so the "
+			    "operation cannot be finished", exists(p.tmp) ?
+			    p.tmp : p.path);
+		paths_free(&p);
+		if (!ok)
+			return CA_ERR_IO;
+	}
+	return 0;
+}
+
+/*
+ * Act on journal j: forward (fwd 1 with its record in place, 2 without)
+ * or back (0).  Back, the record goes
+ * first, so that a second interruption still finds no record and goes on
+ * backwards, then the rest in reverse; and a token step's shares.
+ */
+static int
+replay(const char *dir, const json_t *j, int fwd, struct ca_recovery *res,
     struct ca_errbuf *eb)
 {
 	const json_t *files = json_object_get(j, "files");
 	size_t n = json_array_size(files), i;
-	struct paths p, rec;
+	struct paths p;
 	int r;
 
-	if ((r = paths_of(dir, json_array_get(files, n - 1), &rec)) != 0)
-		return r;
 	res->journal = 1;
+	res->forward = fwd != 0;
 	res->seq = json_integer_value(json_object_get(j, "seq"));
 	snprintf(res->op, sizeof(res->op), "%s",
 	    json_string_value(json_object_get(j, "op")));
-	res->forward = !exists(rec.tmp) && holds(rec.path, rec.sha);
-	paths_free(&rec);
-	if (want != 0 && (want > 0) != res->forward) {
-		ca_errf(eb, "record %lld is %s", res->seq, res->forward ?
-		    "in place" : "not in place");
-		return res->forward ? CA_ERR_EXISTS : CA_ERR_INTERNAL;
-	}
-	/*
-	 * Back: the record first, so that a second interruption still
-	 * finds no record and goes on backwards; the rest in reverse.
-	 */
+	/* Forward though the record is not in place: its bytes first. */
+	if (fwd > 1 && (r = all_whole(dir, files, eb)) != 0)
+		return r;
 	for (i = 0; i < n; i++) {
-		size_t k = res->forward ? i : n - 1 - i;
+		/* Forward, the artifacts first and the record last. */
+		size_t k = fwd ? i : n - 1 - i;
 
 		if ((r = paths_of(dir, json_array_get(files, k), &p)) != 0)
 			return r;
-		r = res->forward ? forward(&p, res, eb) :
-		    backward(&p, res, eb);
+		r = fwd ? forward(&p, res, eb) : backward(&p, res, eb);
 		paths_free(&p);
 		if (r != 0)
 			return r;
 	}
+	if (json_object_get(j, "step") != NULL && (r = clear_shares(dir,
+	    json_object_get(j, "step"), fwd, res, eb)) != 0)
+		return r;
 	return journal_remove(dir, eb);
 }
 
@@ -467,14 +645,58 @@ replay_only(const char *dir, int want, struct ca_errbuf *eb)
 {
 	struct ca_recovery res;
 	json_t *j = NULL;
-	int r;
+	const char *state;
+	int r, placed;
 
 	memset(&res, 0, sizeof(res));
 	if ((r = journal_read(dir, &j, eb)) != 0)
 		return r;
 	if (j == NULL)
 		return 0;
-	r = replay(dir, j, want, &res, eb);
+	if ((r = record_placed(dir, j, &placed)) != 0)
+		goto out;
+	state = json_string_value(json_object_get(json_object_get(j, "step"),
+	    "state"));
+	if ((want > 0) != placed) {
+		ca_errf(eb, "record %lld is %s", (long long)json_integer_value(
+		    json_object_get(j, "seq")), placed ? "in place" :
+		    "not in place");
+		r = placed ? CA_ERR_EXISTS : CA_ERR_INTERNAL;
+		goto out;
+	}
+	if (!placed && state != NULL && strcmp(state, CA_STEP_BEGUN) == 0) {
+		/* The token may have changed: the caller says first. */
+		ca_errf(eb, "the token step of record %lld is not undone",
+		    (long long)json_integer_value(json_object_get(j, "seq")));
+		r = CA_ERR_INTERNAL;
+		goto out;
+	}
+	r = replay(dir, j, placed, &res, eb);
+out:
+	json_decref(j);
+	return r;
+}
+
+int
+ca_journal_step_state(const char *dir, const char *state,
+    struct ca_errbuf *eb)
+{
+	json_t *j = NULL, *step;
+	int r;
+
+	if ((r = journal_read(dir, &j, eb)) != 0)
+		return r;
+	r = CA_ERR_INTERNAL;
+	if (j == NULL || (step = json_object_get(j, "step")) == NULL)
+		goto out;
+	r = CA_ERR_NOMEM;
+	if (json_object_set_new(step, "state", json_string(state)) != 0)
+		goto out;
+	r = CA_ERR_INVALID_ARG;
+	if (!step_ok(step))
+		goto out;
+	r = journal_write(dir, j, 0, eb);
+out:
 	json_decref(j);
 	return r;
 }
@@ -497,6 +719,7 @@ scan(const char *dir, const char *sub, int (*fn)(void *, const char *),
 {
 	char *folder, rel[600];
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	int stop = 0;
 
@@ -507,7 +730,10 @@ scan(const char *dir, const char *sub, int (*fn)(void *, const char *),
 	if (d == NULL)
 		return errno == ENOENT ? 0 : CA_ERR_IO;
 	while (!stop && (de = readdir(d)) != NULL) {
-		if (!ca_journal_is_leftover(de->d_name))
+		/* A folder (a token step's shares) is clear_shares' to do. */
+		if (!ca_journal_is_leftover(de->d_name) || de->d_type == DT_DIR ||
+		    (de->d_type == DT_UNKNOWN && fstatat(dirfd(d), de->d_name,
+		    &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)))
 			continue;
 		snprintf(rel, sizeof(rel), "%s%s%s", sub ? sub : "",
 		    sub ? "/" : "", de->d_name);
@@ -564,14 +790,63 @@ int
 ca_journal_recover(const char *dir, struct ca_recovery *res,
     struct ca_errbuf *eb)
 {
+	return ca_journal_recover_with(dir, NULL, NULL, res, eb);
+}
+
+/*
+ * Which way journal j goes (*fwd as replay takes it): forward when its
+ * record is in place; when it is not and a token step may have happened,
+ * as settle finds on the token (the step then marked undone before
+ * anything is undone, so that an interrupted undo is not asked again);
+ * else back.
+ */
+static int
+direction(const char *dir, json_t *j, ca_journal_settle_fn settle,
+    void *arg, int *fwd, struct ca_recovery *res, struct ca_errbuf *eb)
+{
+	json_t *step = json_object_get(j, "step");
+	const char *state = json_string_value(json_object_get(step, "state"));
+	long long seq = json_integer_value(json_object_get(j, "seq"));
+	int r, happened = 0;
+
+	if ((r = record_placed(dir, j, fwd)) != 0 || *fwd || state == NULL ||
+	    strcmp(state, CA_STEP_BEGUN) != 0)
+		return r;
+	snprintf(res->step, sizeof(res->step), "%s", json_string_value(
+	    json_object_get(step, "kind")));
+	if (settle == NULL) {
+		ca_errf(eb, "record %lld (%s) was stopped after it may have "
+		    "changed the token (%s): only its token can tell whether "
+		    "to finish or undo it", seq, json_string_value(
+		    json_object_get(j, "op")), res->step);
+		return CA_ERR_INTERRUPTED;
+	}
+	if ((r = settle(arg, step, &happened, eb)) != 0)
+		return r;
+	res->asked = 1;
+	if (happened) {
+		*fwd = 2;
+		return 0;
+	}
+	if ((r = json_object_set_new(step, "state",
+	    json_string(CA_STEP_UNDONE))) != 0)
+		return CA_ERR_NOMEM;
+	return journal_write(dir, j, 0, eb);
+}
+
+int
+ca_journal_recover_with(const char *dir, ca_journal_settle_fn settle,
+    void *arg, struct ca_recovery *res, struct ca_errbuf *eb)
+{
 	struct sweep s = { dir, res, eb, 0 };
 	json_t *j = NULL;
-	int r;
+	int r, fwd = 0;
 
 	memset(res, 0, sizeof(*res));
 	if ((r = journal_read(dir, &j, eb)) != 0)
 		return r;
-	if (j != NULL && (r = replay(dir, j, 0, res, eb)) != 0)
+	if (j != NULL && ((r = direction(dir, j, settle, arg, &fwd, res,
+	    eb)) != 0 || (r = replay(dir, j, fwd, res, eb)) != 0))
 		goto out;
 	/* Only now: a journal's own temporaries look like leftovers. */
 	if ((r = ca_journal_leftovers(dir, sweep_one, &s)) < 0) {

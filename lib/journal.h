@@ -24,6 +24,8 @@
 
 #include "ca_err.h"
 
+#include <jansson.h>
+
 #define CA_FILE_JOURNAL "journal.json"
 #define CA_JOURNAL_FORMAT "ca-journal/1"
 
@@ -50,6 +52,50 @@ int ca_journal_begin(const char *dir, long long seq, const char *op,
     CA_MUST_CHECK;
 
 /*
+ * A token step: a change an operation makes on its token after its files
+ * are written and before its record lands, such as a new PIN or a new
+ * key, which no file can undo.  The journal keeps it as "step", an
+ * object with its "kind", the "shares" folder it writes (absolute or
+ * under the directory; optional), what else its kind needs, and a
+ * "state":
+ *   prepared  the token is not yet touched;
+ *   begun     the token may have changed;
+ *   undone    the token is as it was.
+ * A journal whose record is not in place goes back, and its shares are
+ * removed, in states prepared and undone; in state begun only the token
+ * can say which way (ca_journal_recover_with).
+ */
+#define CA_STEP_PREPARED "prepared"
+#define CA_STEP_BEGUN "begun"
+#define CA_STEP_UNDONE "undone"
+
+/*
+ * ca_journal_begin_step: ca_journal_begin for an operation with a token
+ * step (a copy of step, in state prepared).  CA_ERR_INVALID_ARG for a
+ * step that is not one (above); as ca_journal_begin.
+ */
+int ca_journal_begin_step(const char *dir, long long seq, const char *op,
+    const struct ca_journal_file *f, size_t n, const json_t *step,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_journal_step_state: rewrite dir's journal, fsynced, with its step in
+ * state (CA_STEP_BEGUN just before the token is changed, CA_STEP_UNDONE
+ * once it is set back).  CA_ERR_INTERNAL when the journal has no step;
+ * CA_ERR_IO.
+ */
+int ca_journal_step_state(const char *dir, const char *state,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_journal_step: dir's journal's token step (a new reference; caller
+ * decrefs), or NULL when there is no journal or it has none.  Those of
+ * reading the journal.
+ */
+int ca_journal_step(const char *dir, json_t **step, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
  * ca_journal_end: the operation is whole: remove the files' old copies
  * and the journal, and fsync dir.  CA_ERR_IO (the journal stays, and
  * recovery finishes the work).
@@ -70,7 +116,17 @@ struct ca_recovery {
 	char op[64];		/* and its operation */
 	size_t moved, removed;	/* files renamed and removed doing so */
 	size_t leftovers;	/* temporaries removed */
+	int asked;		/* 1: its token was asked about its step */
+	char step[32];		/* the step's kind, if it was begun */
 };
+
+/*
+ * How recovery learns whether a begun token step happened: *happened 1
+ * when the token shows it did, 0 when it shows it did not (as it was);
+ * an error when it cannot tell, and then nothing is done.
+ */
+typedef int (*ca_journal_settle_fn)(void *arg, const json_t *step,
+    int *happened, struct ca_errbuf *eb);
 
 /*
  * ca_journal_recover: finish or undo the operation dir's journal names
@@ -84,10 +140,24 @@ int ca_journal_recover(const char *dir, struct ca_recovery *res,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * ca_journal_recover_with: ca_journal_recover, asking settle(arg, ...)
+ * whether a begun token step whose record is not in place happened: if
+ * so the record and its files are put in place (once each is found
+ * whole), else the step is marked undone and all goes back.  With settle
+ * NULL such a journal is left as it is: CA_ERR_INTERRUPTED, saying so.
+ * CA_ERR_IO when a file the record names is damaged; those of settle and
+ * of ca_journal_recover.
+ */
+int ca_journal_recover_with(const char *dir, ca_journal_settle_fn settle,
+    void *arg, struct ca_recovery *res, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
+/*
  * ca_journal_rollback: undo the operation in dir's journal, whose record
  * is not in place, and remove the journal: what ca_dir_append does when
  * a step fails.  The caller holds dir's lock.  Those of
- * ca_journal_recover; CA_ERR_EXISTS when the record is in place.
+ * ca_journal_recover; CA_ERR_EXISTS when the record is in place,
+ * CA_ERR_INTERNAL when its token step is begun and not undone.
  */
 int ca_journal_rollback(const char *dir, struct ca_errbuf *eb)
     CA_MUST_CHECK;

@@ -334,6 +334,221 @@ START_TEST(leftovers_found_and_swept)
 }
 END_TEST
 
+
+/*
+ * A lone record with a token step that writes shares to "ns" under the
+ * directory, as ca_dir_stage leaves it: journal, record temporary, and
+ * the shares folder with one share (and, when stale, a half-built one).
+ */
+static void
+staged(int shares)
+{
+	struct ca_journal_file f;
+	struct ca_errbuf eb = { 0 };
+	json_t *step;
+	char p[PATH_MAX];
+
+	memset(&f, 0, sizeof(f));
+	f.path = p_rec;
+	f.tmp = t_rec;
+	ca_sha256_hex("record", 6, f.sha256);
+	step = json_pack("{s:s, s:s}", "kind", "set-pin", "shares",
+	    tu_path(p, dir, "ns"));
+	ck_assert_ok(ca_journal_begin_step(dir, 2, "resplit", &f, 1, step,
+	    &eb));
+	json_decref(step);
+	put("000002.json.tmp-cccccc", "record");
+	if (shares) {
+		ck_assert_int_eq(mkdir(tu_path(p, dir, "ns"), 0700), 0);
+		put("ns/01-Eve.share", "share");
+		ck_assert_int_eq(mkdir(tu_path(p, dir, "ns.tmp-dddddd"), 0700),
+		    0);
+		put("ns.tmp-dddddd/01-Eve.share", "share");
+	}
+}
+
+/* A settle that answers as told, counting its calls. */
+static int settled, settle_says, settle_fails;
+
+static int
+settle(void *arg, const json_t *step, int *happened, struct ca_errbuf *eb)
+{
+	(void)arg;
+	ck_assert_str_eq(json_string_value(json_object_get(step, "kind")),
+	    "set-pin");
+	settled++;
+	if (settle_fails) {
+		ca_errf(eb, "no token");
+		return CA_ERR_HSM;
+	}
+	*happened = settle_says;
+	return 0;
+}
+
+START_TEST(step_journal_keeps_the_step)
+{
+	struct ca_errbuf eb = { 0 };
+	json_t *step = NULL;
+
+	staged(0);
+	ck_assert_ok(ca_journal_step(dir, &step, &eb));
+	ck_assert_ptr_nonnull(step);
+	ck_assert_str_eq(json_string_value(json_object_get(step, "state")),
+	    CA_STEP_PREPARED);
+	/* Under the directory: stored relative to it. */
+	ck_assert_str_eq(json_string_value(json_object_get(step, "shares")),
+	    "ns");
+	json_decref(step);
+	ck_assert_ok(ca_journal_step_state(dir, CA_STEP_BEGUN, &eb));
+	ck_assert_ok(ca_journal_step(dir, &step, &eb));
+	ck_assert_str_eq(json_string_value(json_object_get(step, "state")),
+	    CA_STEP_BEGUN);
+	json_decref(step);
+	ck_assert_err(ca_journal_step_state(dir, "maybe", &eb),
+	    CA_ERR_INVALID_ARG);
+}
+END_TEST
+
+START_TEST(step_prepared_goes_back_without_asking)
+{
+	struct ca_recovery res;
+	struct ca_errbuf eb = { 0 };
+
+	staged(1);
+	settled = 0;
+	ck_assert_ok(ca_journal_recover_with(dir, settle, NULL, &res, &eb));
+	ck_assert_int_eq(settled, 0);
+	ck_assert_int_eq(res.forward, 0);
+	ck_assert_int_eq(res.asked, 0);
+	ck_assert(!exists("000002.json.tmp-cccccc"));
+	ck_assert(!exists("ns"));
+	ck_assert(!exists("ns.tmp-dddddd"));
+	ck_assert(!exists(CA_FILE_JOURNAL));
+}
+END_TEST
+
+START_TEST(step_begun_asks_the_token)
+{
+	struct ca_recovery res;
+	struct ca_errbuf eb = { 0 };
+
+	/* Without anyone to ask, nothing is done. */
+	staged(1);
+	ck_assert_ok(ca_journal_step_state(dir, CA_STEP_BEGUN, &eb));
+	ck_assert_err(ca_journal_recover(dir, &res, &eb), CA_ERR_INTERRUPTED);
+	ck_assert(exists(CA_FILE_JOURNAL));
+	ck_assert(exists("000002.json.tmp-cccccc"));
+	ck_assert(exists("ns/01-Eve.share"));
+	/* A token that cannot answer: nothing either. */
+	settled = 0;
+	settle_fails = 1;
+	ck_assert_err(ca_journal_recover_with(dir, settle, NULL, &res, &eb),
+	    CA_ERR_HSM);
+	settle_fails = 0;
+	ck_assert_int_eq(settled, 1);
+	ck_assert(exists(CA_FILE_JOURNAL));
+	ck_assert(exists("ns/01-Eve.share"));
+	/* It happened: the record lands, the shares stay. */
+	settle_says = 1;
+	ck_assert_msg(ca_journal_recover_with(dir, settle, NULL, &res, &eb) ==
+	    0, "%s", eb.msg);
+	ck_assert_int_eq(res.asked, 1);
+	ck_assert_int_eq(res.forward, 1);
+	ck_assert_str_eq(res.step, "set-pin");
+	holds("log/000002.json", "record");
+	holds("ns/01-Eve.share", "share");
+	ck_assert(!exists("ns.tmp-dddddd"));
+	ck_assert(!exists(CA_FILE_JOURNAL));
+}
+END_TEST
+
+START_TEST(step_begun_not_happened_is_undone)
+{
+	struct ca_recovery res;
+	struct ca_errbuf eb = { 0 };
+	json_t *step = NULL;
+
+	staged(1);
+	ck_assert_ok(ca_journal_step_state(dir, CA_STEP_BEGUN, &eb));
+	settled = 0;
+	settle_says = 0;
+	ck_assert_ok(ca_journal_recover_with(dir, settle, NULL, &res, &eb));
+	ck_assert_int_eq(settled, 1);
+	ck_assert_int_eq(res.forward, 0);
+	ck_assert(!exists("log/000002.json"));
+	ck_assert(!exists("000002.json.tmp-cccccc"));
+	ck_assert(!exists("ns"));
+	ck_assert(!exists("ns.tmp-dddddd"));
+	ck_assert(!exists(CA_FILE_JOURNAL));
+	/*
+	 * Undone once the token said so: a second recovery, should the
+	 * first stop after marking it, goes back without asking again.
+	 */
+	staged(1);
+	ck_assert_ok(ca_journal_step_state(dir, CA_STEP_UNDONE, &eb));
+	ck_assert_ok(ca_journal_step(dir, &step, &eb));
+	ck_assert_str_eq(json_string_value(json_object_get(step, "state")),
+	    CA_STEP_UNDONE);
+	json_decref(step);
+	settled = 0;
+	ck_assert_ok(ca_journal_recover_with(dir, settle, NULL, &res, &eb));
+	ck_assert_int_eq(settled, 0);
+	ck_assert(!exists("ns"));
+}
+END_TEST
+
+START_TEST(step_shares_folder_with_other_files_stays)
+{
+	struct ca_recovery res;
+	struct ca_errbuf eb = { 0 };
+
+	staged(1);
+	put("ns/notes.txt", "mine");
+	ck_assert_err(ca_journal_recover(dir, &res, &eb), CA_ERR_EXISTS);
+	holds("ns/notes.txt", "mine");
+	ck_assert(strstr(eb.msg, "remove it by hand") != NULL);
+	/* The journal stays until the folder is dealt with. */
+	ck_assert(exists(CA_FILE_JOURNAL));
+	ck_assert_int_eq(unlink(tu_path((char[PATH_MAX]){ 0 }, dir,
+	    "ns/notes.txt")), 0);
+	ck_assert_ok(ca_journal_recover(dir, &res, &eb));
+	ck_assert(!exists("ns"));
+}
+END_TEST
+
+START_TEST(step_rollback_refused_while_begun)
+{
+	struct ca_errbuf eb = { 0 };
+
+	staged(1);
+	ck_assert_ok(ca_journal_step_state(dir, CA_STEP_BEGUN, &eb));
+	ck_assert_err(ca_journal_rollback(dir, &eb), CA_ERR_INTERNAL);
+	ck_assert(exists("ns/01-Eve.share"));
+	ck_assert_ok(ca_journal_step_state(dir, CA_STEP_UNDONE, &eb));
+	ck_assert_ok(ca_journal_rollback(dir, &eb));
+	ck_assert(!exists("ns"));
+	ck_assert(!exists(CA_FILE_JOURNAL));
+}
+END_TEST
+
+START_TEST(step_forward_needs_a_whole_record)
+{
+	struct ca_recovery res;
+	struct ca_errbuf eb = { 0 };
+
+	staged(1);
+	ck_assert_ok(ca_journal_step_state(dir, CA_STEP_BEGUN, &eb));
+	put("000002.json.tmp-cccccc", "recor");
+	unlink(t_rec);
+	put("000002.json.tmp-cccccc", "recorX");
+	settle_says = 1;
+	ck_assert_err(ca_journal_recover_with(dir, settle, NULL, &res, &eb),
+	    CA_ERR_IO);
+	ck_assert(!exists("log/000002.json"));
+	ck_assert(exists(CA_FILE_JOURNAL));
+}
+END_TEST
+
 static Suite *
 journal_suite(void)
 {
@@ -351,6 +566,13 @@ journal_suite(void)
 	tcase_add_test(t, end_and_rollback);
 	tcase_add_test(t, refuses_a_journal_reaching_out);
 	tcase_add_test(t, leftovers_found_and_swept);
+	tcase_add_test(t, step_journal_keeps_the_step);
+	tcase_add_test(t, step_prepared_goes_back_without_asking);
+	tcase_add_test(t, step_begun_asks_the_token);
+	tcase_add_test(t, step_begun_not_happened_is_undone);
+	tcase_add_test(t, step_shares_folder_with_other_files_stays);
+	tcase_add_test(t, step_rollback_refused_while_begun);
+	tcase_add_test(t, step_forward_needs_a_whole_record);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -12,7 +12,12 @@
 #     same audit), or exactly as after a normal run (same files, same
 #     audit), never in between: no artifact without its record, and no
 #     record without its artifacts;
-#   - when it is as before, the same command succeeds.
+#   - when it is as before, the same command succeeds;
+#   - for a command that changes its token (a re-split's PIN, a wrapping
+#     key, a restore's keys and PIN), the token is as before or as after
+#     with the files: recovery asked it which (ca-directory(5), "step"),
+#     or, for a restore, whose keys no record names, the retry replaces
+#     what the stopped run left.
 # ca-init, whose directory appears in one rename, is cleared up by its own
 # next run: the keys the killed run made must be gone from the token.
 # ca-crl export, whose folder lies outside the CA directory, is cleared
@@ -55,7 +60,8 @@ check "baseline: a second backup-capable root" "$BIN/ca-init" \
     --subject "CN=Crash Root B" --profile "$SCRATCH/kb.json" --backup-capable
 check "baseline: a root with a split PIN" "$BIN/ca-init" --ceremony "$PLAN" \
     -d "$C/m" --token pkcs11:token=mofn $PS --subject "CN=Crash Root M" \
-    --custodians 2 --threshold 2 --shares-out "$SCRATCH/ms"
+    --custodians 2 --threshold 2 --shares-out "$SCRATCH/ms" \
+    --profile "$SCRATCH/kb.json" --backup-capable
 MS="--pin-source shares:$(ls "$SCRATCH"/ms/*.share | paste -sd, -)"
 # shellcheck disable=SC2086
 check "baseline: its key ceremony sealed" "$BIN/ca-ceremony" seal -d "$C/m" $MS
@@ -64,6 +70,15 @@ check "baseline: its ceremony open for a re-split" "$BIN/ca-ceremony" open \
     -d "$C/m" --id C-M --purpose resplit --script "$PLAN" --approval A \
     --location L --person witness:W --person custodian:Eve \
     --person custodian:Fay $MS
+# shellcheck disable=SC2086
+check "baseline: its wrapping key" "$BIN/ca-backup" wrap-key -d "$C/m" \
+    --custodians 2 --threshold 2 --shares-out "$SCRATCH/mwk" \
+    --so-pin-source "file:$SCRATCH/so-pin" $MS
+# shellcheck disable=SC2086
+check "baseline: its backup" "$BIN/ca-backup" backup -d "$C/m" \
+    --out "$C/mbk" --scratch-token pkcs11:token=scratch \
+    --scratch-pin-source "file:$SCRATCH/pin-scratch" \
+    --wrap-shares "shares:$(ls "$SCRATCH"/mwk/*.share | paste -sd, -)" $MS
 check "baseline: subordinate" "$BIN/ca-init" --ceremony "$PLAN" --sub \
     -d "$C/s" --token pkcs11:token=sub $PS --subject "CN=Sub"
 check "baseline: subordinate sealed" seal "$C/s" "$SCRATCH/pin-root"
@@ -150,6 +165,52 @@ leftovers() {
 	    comm -23 - "$SCRATCH/b_left"
 }
 
+# TOKEN=FUNCTION: for a command that changes its token, a function
+# printing what of the token matters; it must then be as before, or as
+# after a normal run, with the files.
+TOKEN=
+token_state() {
+	if [ -n "$TOKEN" ]; then $TOKEN; else echo -; fi
+}
+# p11 TOKEN PINFILE: the classes and labels of the token's objects (a
+# wrapping key's random id made alike), or the exit status of a login the
+# token refused.
+p11() {
+	"$TOP/tests/bin/p11attrs" "$MODULE" "$1" "$2" >"$SCRATCH/p11.json" \
+	    2>/dev/null || { echo "status $?"; return; }
+	jq -c '[.[] | .class + ":" + .label] | sort' "$SCRATCH/p11.json" |
+	    sed 's/backup-wrap-[0-9a-f]*/backup-wrap-ID/g'
+}
+# The PIN that opens the re-split root's token: the baseline's shares'
+# ("old"), those of a re-split ("new"), or neither; and its objects.
+mofn_pin() {
+	$PY "$TOP/tests/shamir.py" "$SCRATCH"/ms/*.share >"$SCRATCH/p-old"
+	if "$TOP/tests/bin/p11attrs" "$MODULE" mofn "$SCRATCH/p-old" \
+	    >/dev/null 2>&1; then
+		echo "old $(p11 mofn "$SCRATCH/p-old")"
+	elif [ -d "$W/ca/ns" ] && $PY "$TOP/tests/shamir.py" "$W"/ca/ns/*.share \
+	    >"$SCRATCH/p-new" && "$TOP/tests/bin/p11attrs" "$MODULE" mofn \
+	    "$SCRATCH/p-new" >/dev/null 2>&1; then
+		echo "new $(p11 mofn "$SCRATCH/p-new")"
+	else
+		echo neither
+	fi
+}
+bk_objects() { p11 bk "$SCRATCH/pin-root"; }
+fresh_objects() { p11 fresh "$SCRATCH/pin-fresh"; }
+# The PIN that opens the token a split-PIN root is restored to: its
+# officer's ("officer") or the root's, from the baseline's shares ("ca");
+# and its objects.
+fresh_pin() {
+	$PY "$TOP/tests/shamir.py" "$SCRATCH"/ms/*.share >"$SCRATCH/p-old"
+	if "$TOP/tests/bin/p11attrs" "$MODULE" fresh "$SCRATCH/pin-fresh" \
+	    >/dev/null 2>&1; then
+		echo "officer $(p11 fresh "$SCRATCH/pin-fresh")"
+	else
+		echo "ca $(p11 fresh "$SCRATCH/p-old")"
+	fi
+}
+
 cases=0
 recovered=0
 op() {
@@ -168,6 +229,7 @@ op() {
 	b_audit=$(audit "$W/ca/$o_dir")
 	b_bytes=$(bytes)
 	b_keys=$(keys new)
+	b_token=$(token_state)
 	rm -f "$SCRATCH/trace"
 	[ -n "${CRASH_TRACE:-}" ] && echo "# $o_name: tracing to $CRASH_TRACE"
 	(cd "$W/ca" && LD_PRELOAD=$SHIM KC_CRASH_DIRS="$W/ca" \
@@ -178,9 +240,11 @@ op() {
 	a_audit=$(audit "$W/ca/$o_dir")
 	a_names=$(names)
 	a_keys=$(keys new)
+	a_token=$(token_state)
 	if [ "$o_rc" -ne 0 ] || [ "$o_points" -lt 3 ] ||
-	    [ -n "$(leftovers)" ]; then
-		not_ok "$o_name: without a crash (exit $o_rc, $o_points points)"
+	    [ -n "$(leftovers)" ] ||
+	    { [ -n "$TOKEN" ] && [ "$a_token" = "$b_token" ]; }; then
+		not_ok "$o_name: without a crash (exit $o_rc, $o_points points; token $b_token, then $a_token)"
 		return
 	fi
 	o_bad=0
@@ -188,9 +252,7 @@ op() {
 	while [ "$n" -le "$o_points" ] && [ "$n" -le "${CRASH_MAX:-$n}" ]; do
 		# SIGKILL at every point; ENOSPC and EIO take turns.
 		if [ $((n % 2)) -eq 1 ]; then errno=enospc; else errno=eio; fi
-		acts="kill $errno"
-		[ -z "${ERRORS_ONLY:-}" ] || acts=$errno
-		for act in $acts; do
+		for act in kill $errno; do
 		rm -rf "$W"
 		cp -a "$BASE" "$W"
 		# Not in a subshell, whose death the shell would announce.
@@ -260,15 +322,22 @@ op() {
 				why="the audit changed: $(audit "$W/ca/$o_dir")"
 			elif [ "$(keys new)" != "$b_keys" ]; then
 				why="keys left on the token"
+			elif [ -z "${RETRY_TOKEN:-}" ] &&
+			    [ "$(token_state)" != "$b_token" ]; then
+				why="the files are as before, the token is not: $(token_state)"
 			elif ! (cd "$W/ca" && "$@" >/dev/null 2>"$SCRATCH/r.err"); then
 				why="the retry failed: $(cat "$SCRATCH/r.err")"
 			elif [ "$(names)" != "$a_names" ]; then
 				why="the retry did not end as a normal run"
+			elif [ "$(token_state)" != "$a_token" ]; then
+				why="after the retry the token is not as after a normal run: $(token_state)"
 			fi
 		elif [ "$(names)" != "$a_names" ]; then
 			why="neither as before nor as after: $(names | tr '\n' ' ')"
 		elif [ "$(audit "$W/ca/$o_dir")" != "$a_audit" ]; then
 			why="files as after, but the audit differs: $(audit "$W/ca/$o_dir")"
+		elif [ "$(token_state)" != "$a_token" ]; then
+			why="the files are as after, the token is not: $(token_state)"
 		fi
 		cases=$((cases + 1))
 		if [ -n "$why" ]; then
@@ -280,7 +349,7 @@ op() {
 		done
 		n=$((n + ${CRASH_STRIDE:-1}))
 	done
-	[ "$o_bad" -eq 0 ] && ok "$o_name: stopped at each of its $o_points file operations${CRASH_STRIDE:+ (every ${CRASH_STRIDE}th)}${ERRORS_ONLY:+ (by ENOSPC and EIO only)}"
+	[ "$o_bad" -eq 0 ] && ok "$o_name: stopped at each of its $o_points file operations${CRASH_STRIDE:+ (every ${CRASH_STRIDE}th)}"
 }
 
 op "ca-init (root)" new "$BIN/ca-init" --ceremony "$PLAN" -d new \
@@ -312,25 +381,31 @@ RETRY_CLEARS=1
 op "ca-crl export" r "$BIN/ca-crl" export -d r --out ex
 RETRY_CLEARS=
 op "ca-log recover" jr "$BIN/ca-log" recover -d jr
-# Three commands change the token before their record, and are not yet
-# safe against SIGKILL or a power cut there: a re-split killed after its
-# C_SetPIN leaves a PIN only the new shares (in a folder no record names)
-# open; a wrapping key killed after its C_GenerateKey leaves the key and
-# its shares without a record; a restore killed after its key import
-# leaves keys its retry refuses.  Until each has a journalled protocol,
-# they are stopped here by ENOSPC and EIO only, which they must undo
-# whole (the re-split setting the old PIN back, so that the retry with
-# the old shares works).
-ERRORS_ONLY=1
+# A re-split and a new wrapping key change the token between their
+# journal and their record: killed after the change, recovery asks the
+# token (one login with the new shares; a look for the key) and finishes;
+# killed before it, recovery undoes, shares and all.
+TOKEN=mofn_pin
 # shellcheck disable=SC2086
 op "ca-ceremony resplit" m "$BIN/ca-ceremony" resplit -d m --custodians 2 \
     --threshold 2 --shares-out ns $MS
+TOKEN=bk_objects
 op "ca-backup wrap-key" b "$BIN/ca-backup" wrap-key -d b --custodians 2 \
     --threshold 2 --shares-out wk2 --so-pin-source "file:$SCRATCH/so-pin" $PS
+# A restore killed after its key import leaves keys on the new token,
+# which ca.json does not name: its retry replaces them.
+TOKEN=fresh_objects
+RETRY_TOKEN=1
 op "ca-backup restore" r "$BIN/ca-backup" restore -d r --from bkp \
     --token pkcs11:token=fresh --pin-source "file:$SCRATCH/pin-fresh" \
     --wrap-shares "shares:$(ls "$SCRATCH"/wk/*.share | paste -sd, -)"
-ERRORS_ONLY=
+TOKEN=fresh_pin
+op "ca-backup restore (a split PIN)" m "$BIN/ca-backup" restore -d m \
+    --from mbk --token pkcs11:token=fresh --pin-source "file:$SCRATCH/pin-fresh" \
+    --pin-shares "shares:$(ls "$SCRATCH"/ms/*.share | paste -sd, -)" \
+    --wrap-shares "shares:$(ls "$SCRATCH"/mwk/*.share | paste -sd, -)"
+RETRY_TOKEN=
+TOKEN=
 echo "# $cases crash cases (SIGKILL at every point, ENOSPC or EIO at every other); $recovered left a journal for ca-log recover"
 check "more than $((200 / ${CRASH_STRIDE:-1})) cases ran" \
     test "$cases" -gt $((200 / ${CRASH_STRIDE:-1}))
