@@ -486,14 +486,16 @@ check_keys(struct ctx *c, long long seq, const json_t *body)
 		 * A root its profile let make backup-capable keys: sensitive,
 		 * for signing only, and out only under a trusted key; once
 		 * restored from a backup, neither local nor always sensitive.
+		 * Decrypt, unwrap and derive were asked for FALSE: null, an
+		 * attribute the token does not know, cannot have been granted.
 		 */
 		if (c->key_backup &&
 		    json_is_true(json_object_get(at, "sensitive")) &&
 		    json_is_true(json_object_get(at, "extractable")) &&
 		    json_is_true(json_object_get(at, "wrap_with_trusted")) &&
-		    json_is_false(json_object_get(at, "decrypt")) &&
-		    json_is_false(json_object_get(at, "unwrap")) &&
-		    json_is_false(json_object_get(at, "derive"))) {
+		    !json_is_true(json_object_get(at, "decrypt")) &&
+		    !json_is_true(json_object_get(at, "unwrap")) &&
+		    !json_is_true(json_object_get(at, "derive"))) {
 			if (!c->backup_noted++)
 				finding(c, CA_SEV_INFO, seq, "key-backup", NULL,
 				    "the CA's keys are backup-capable: they "
@@ -506,9 +508,9 @@ check_keys(struct ctx *c, long long seq, const json_t *body)
 		    !json_is_true(json_object_get(at, "never_extractable")) ||
 		    !json_is_true(json_object_get(at, "local")) ||
 		    !json_is_false(json_object_get(at, "extractable")) ||
-		    !json_is_false(json_object_get(at, "decrypt")) ||
-		    !json_is_false(json_object_get(at, "unwrap")) ||
-		    !json_is_false(json_object_get(at, "derive"))) {
+		    json_is_true(json_object_get(at, "decrypt")) ||
+		    json_is_true(json_object_get(at, "unwrap")) ||
+		    json_is_true(json_object_get(at, "derive"))) {
 			c->key_bad++;
 			finding(c, CA_SEV_ERROR, seq, "key-attributes", NULL,
 			    "key \"%s\" was not made sensitive, "

@@ -425,6 +425,7 @@ backup_capable(struct ca_dir *d, const struct ca_keyref *key,
     const char *what, struct ca_errbuf *eb)
 {
 	struct ca_key_attrs a;
+	char why[256];
 	int r;
 
 	if ((r = ca_hsm_key_attrs(d->hsm, key, &a)) != 0) {
@@ -432,13 +433,12 @@ backup_capable(struct ca_dir *d, const struct ca_keyref *key,
 		    what, key->label);
 		return r;
 	}
-	if (!ca_key_attrs_backup_ok(&a)) {
+	ca_key_attrs_why(&a, 1, why, sizeof(why));
+	if (why[0] != '\0') {
 		ca_errf(eb, "the token reports the %s key \"%s\" as not "
-		    "backup-capable (sensitive %d, extractable %d, "
-		    "wrap-with-trusted %d, never-extractable %d): only a key "
-		    "made with ca-init --backup-capable can be backed up",
-		    what, key->label, a.sensitive, a.extractable,
-		    a.wrap_with_trusted, a.never_extractable);
+		    "backup-capable (%s): only a key made with ca-init "
+		    "--backup-capable can be backed up", what, key->label,
+		    why);
 		return CA_ERR_KEY_ATTRS;
 	}
 	return 0;

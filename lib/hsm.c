@@ -552,59 +552,141 @@ ca_p11_find_half(struct ca_hsm *h, const struct ca_keyref *key,
 	return 0;
 }
 
+/* The boolean attributes of a private key that struct ca_key_attrs holds. */
+static const CK_ATTRIBUTE_TYPE key_attr_types[] = {
+	CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE, CKA_ALWAYS_SENSITIVE,
+	CKA_EXTRACTABLE, CKA_NEVER_EXTRACTABLE, CKA_LOCAL, CKA_SIGN,
+	CKA_DECRYPT, CKA_UNWRAP, CKA_DERIVE, CKA_WRAP_WITH_TRUSTED,
+};
+#define N_KEY_ATTRS (sizeof(key_attr_types) / sizeof(key_attr_types[0]))
+
+static int *
+key_attr_field(struct ca_key_attrs *a, size_t i)
+{
+	int *f[N_KEY_ATTRS] = { &a->token, &a->private_, &a->sensitive,
+	    &a->always_sensitive, &a->extractable, &a->never_extractable,
+	    &a->local, &a->sign, &a->decrypt, &a->unwrap, &a->derive,
+	    &a->wrap_with_trusted };
+
+	return f[i];
+}
+
+/*
+ * All in one call; when the module does not know one of them, or keeps
+ * one to itself, PKCS#11 has it fill in the rest and mark that one
+ * CK_UNAVAILABLE_INFORMATION.  Not every module fills in the rest, so
+ * each is then asked for on its own: only an attribute the module itself
+ * says it lacks is unknown.
+ */
 static int
 read_attrs(struct ca_hsm *h, CK_OBJECT_HANDLE o, struct ca_key_attrs *a)
 {
-	CK_BBOOL v[12];
-	CK_ATTRIBUTE t[] = {
-		{ CKA_TOKEN, &v[0], 1 },
-		{ CKA_PRIVATE, &v[1], 1 },
-		{ CKA_SENSITIVE, &v[2], 1 },
-		{ CKA_ALWAYS_SENSITIVE, &v[3], 1 },
-		{ CKA_EXTRACTABLE, &v[4], 1 },
-		{ CKA_NEVER_EXTRACTABLE, &v[5], 1 },
-		{ CKA_LOCAL, &v[6], 1 },
-		{ CKA_SIGN, &v[7], 1 },
-		{ CKA_DECRYPT, &v[8], 1 },
-		{ CKA_UNWRAP, &v[9], 1 },
-		{ CKA_DERIVE, &v[10], 1 },
-		{ CKA_WRAP_WITH_TRUSTED, &v[11], 1 },
-	};
+	CK_BBOOL v[N_KEY_ATTRS];
+	CK_ATTRIBUTE t[N_KEY_ATTRS];
 	CK_RV rv;
+	size_t i;
 
 	memset(v, 0, sizeof(v));
-	rv = h->f->C_GetAttributeValue(h->session, o, t, 12);
+	for (i = 0; i < N_KEY_ATTRS; i++)
+		t[i] = (CK_ATTRIBUTE){ key_attr_types[i], &v[i], 1 };
+	rv = h->f->C_GetAttributeValue(h->session, o, t, N_KEY_ATTRS);
+	if (rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_ATTRIBUTE_SENSITIVE) {
+		for (i = 0; i < N_KEY_ATTRS; i++) {
+			t[i].ulValueLen = 1;
+			rv = h->f->C_GetAttributeValue(h->session, o, &t[i],
+			    1);
+			if (rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+			    rv == CKR_ATTRIBUTE_SENSITIVE)
+				t[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+			else if (rv != CKR_OK)
+				return ca_p11_code(rv);
+		}
+		rv = CKR_OK;
+	}
 	if (rv != CKR_OK)
 		return ca_p11_code(rv);
-	a->token = v[0] == CK_TRUE;
-	a->private_ = v[1] == CK_TRUE;
-	a->sensitive = v[2] == CK_TRUE;
-	a->always_sensitive = v[3] == CK_TRUE;
-	a->extractable = v[4] == CK_TRUE;
-	a->never_extractable = v[5] == CK_TRUE;
-	a->local = v[6] == CK_TRUE;
-	a->sign = v[7] == CK_TRUE;
-	a->decrypt = v[8] == CK_TRUE;
-	a->unwrap = v[9] == CK_TRUE;
-	a->derive = v[10] == CK_TRUE;
-	a->wrap_with_trusted = v[11] == CK_TRUE;
+	for (i = 0; i < N_KEY_ATTRS; i++)
+		*key_attr_field(a, i) = t[i].ulValueLen != 1 ? CA_ATTR_UNKNOWN :
+		    v[i] == CK_TRUE;
 	return 0;
 }
 
 int
 ca_key_attrs_ok(const struct ca_key_attrs *a)
 {
-	return a->token && a->private_ && a->sensitive && a->always_sensitive &&
-	    !a->extractable && a->never_extractable && a->local && a->sign &&
-	    !a->decrypt && !a->unwrap && !a->derive;
+	char why[8];
+
+	ca_key_attrs_why(a, 0, why, sizeof(why));
+	return why[0] == '\0';
 }
 
 int
 ca_key_attrs_backup_ok(const struct ca_key_attrs *a)
 {
-	return a->token && a->private_ && a->sensitive && a->extractable &&
-	    a->wrap_with_trusted && !a->never_extractable && a->sign &&
-	    !a->decrypt && !a->unwrap && !a->derive;
+	char why[8];
+
+	ca_key_attrs_why(a, 1, why, sizeof(why));
+	return why[0] == '\0';
+}
+
+void
+ca_key_attrs_why(const struct ca_key_attrs *a, int backup, char *buf,
+    size_t cap)
+{
+	/* What each must be: 1, 0, or -2 for "anything but TRUE". */
+	static const struct {
+		const char *name, *yes, *no;
+		int want, want_backup;
+	} rule[N_KEY_ATTRS] = {
+		{ "CKA_TOKEN", "a token object", "a session object", 1, 1 },
+		{ "CKA_PRIVATE", "private", "public", 1, 1 },
+		{ "CKA_SENSITIVE", "sensitive", "not sensitive", 1, 1 },
+		{ "CKA_ALWAYS_SENSITIVE", "always sensitive",
+		    "not always sensitive", 1, -3 },
+		{ "CKA_EXTRACTABLE", "extractable", "not extractable", 0, 1 },
+		{ "CKA_NEVER_EXTRACTABLE", "never extractable",
+		    "once extractable", 1, 0 },
+		{ "CKA_LOCAL", "made on the token", "not made on the token", 1,
+		    -3 },
+		{ "CKA_SIGN", "for signing", "not for signing", 1, 1 },
+		{ "CKA_DECRYPT", "for decryption", "", -2, -2 },
+		{ "CKA_UNWRAP", "for unwrapping", "", -2, -2 },
+		{ "CKA_DERIVE", "for derivation", "", -2, -2 },
+		{ "CKA_WRAP_WITH_TRUSTED", "wrapped under a trusted key only",
+		    "not limited to a trusted wrapping key", -3, 1 },
+	};
+	struct ca_key_attrs copy = *a;
+	size_t i, n = 0;
+	int v, want;
+
+	if (cap > 0)
+		buf[0] = '\0';
+	for (i = 0; i < N_KEY_ATTRS; i++) {
+		const char *what = NULL;
+
+		v = *key_attr_field(&copy, i);
+		want = backup ? rule[i].want_backup : rule[i].want;
+		if (want == -3)
+			continue;	/* either way */
+		if (want == -2) {
+			if (v == 1)
+				what = rule[i].yes;
+		} else if (v == CA_ATTR_UNKNOWN) {
+			what = "";
+		} else if (v != want) {
+			what = v ? rule[i].yes : rule[i].no;
+		}
+		if (what == NULL || n + 2 >= cap)
+			continue;
+		if (*what == '\0')
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s unknown to "
+			    "the token", n ? ", " : "", rule[i].name);
+		else
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " :
+			    "", what);
+		if (n >= cap)
+			n = cap - 1;
+	}
 }
 
 int
@@ -639,13 +721,14 @@ ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ULONG bits = 0;
 	CK_BYTE e[] = { 0x01, 0x00, 0x01 };	/* 65537 */
-	CK_KEY_TYPE kt;
 	CK_MECHANISM mech = { 0, NULL, 0 };
 	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
 	CK_ATTRIBUTE pubt[8], privt[12];
 	CK_ULONG np = 0, nv = 0;
+	int lean;
 	struct ca_key_attrs a;
 	struct ca_keyref k;
+	char why[256];
 	CK_RV rv;
 	int r = CA_ERR_INTERNAL, exists = 0;
 
@@ -668,62 +751,95 @@ ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 	memcpy(k.id, id, id_len);
 	k.id_len = id_len;
 
+	/*
+	 * Some attributes a module sets itself, and refuses to be told: a
+	 * TPM's public key answers "attr mismatch" to CKA_VERIFY and
+	 * CKA_ENCRYPT.  Each try leaves out more of the ones that only
+	 * say what the template would like; the read-back below decides
+	 * whether the key is one a CA may use.
+	 */
+	for (lean = 0; lean < 3; lean++) {
+		np = nv = 0;
 #define ADD(t, n, at, ptr, len) do {					\
 	t[n].type = (at); t[n].pValue = (void *)(ptr);			\
 	t[n].ulValueLen = (len); n++;					\
 } while (0)
-	ADD(pubt, np, CKA_TOKEN, &yes, 1);
-	ADD(pubt, np, CKA_VERIFY, &yes, 1);
-	ADD(pubt, np, CKA_ENCRYPT, &no, 1);
-	ADD(pubt, np, CKA_WRAP, &no, 1);
-	ADD(pubt, np, CKA_LABEL, k.label, strlen(k.label));
-	ADD(pubt, np, CKA_ID, k.id, k.id_len);
-	switch (alg) {
-	case CA_ALG_P256:
-		kt = CKK_EC;
-		mech.mechanism = CKM_EC_KEY_PAIR_GEN;
-		ADD(pubt, np, CKA_EC_PARAMS, OID_P256, sizeof(OID_P256));
-		break;
-	case CA_ALG_P384:
-		kt = CKK_EC;
-		mech.mechanism = CKM_EC_KEY_PAIR_GEN;
-		ADD(pubt, np, CKA_EC_PARAMS, OID_P384, sizeof(OID_P384));
-		break;
-	case CA_ALG_RSA3072:
-	case CA_ALG_RSA4096:
-		kt = CKK_RSA;
-		bits = alg == CA_ALG_RSA3072 ? 3072 : 4096;
-		mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
-		ADD(pubt, np, CKA_MODULUS_BITS, &bits, sizeof(bits));
-		ADD(pubt, np, CKA_PUBLIC_EXPONENT, e, sizeof(e));
-		break;
-	default:
+		ADD(pubt, np, CKA_TOKEN, &yes, 1);
+		if (lean < 1) {
+			ADD(pubt, np, CKA_VERIFY, &yes, 1);
+			ADD(pubt, np, CKA_ENCRYPT, &no, 1);
+			ADD(pubt, np, CKA_WRAP, &no, 1);
+		}
+		ADD(pubt, np, CKA_LABEL, k.label, strlen(k.label));
+		ADD(pubt, np, CKA_ID, k.id, k.id_len);
+		switch (alg) {
+		case CA_ALG_P256:
+			mech.mechanism = CKM_EC_KEY_PAIR_GEN;
+			ADD(pubt, np, CKA_EC_PARAMS, OID_P256,
+			    sizeof(OID_P256));
+			break;
+		case CA_ALG_P384:
+			mech.mechanism = CKM_EC_KEY_PAIR_GEN;
+			ADD(pubt, np, CKA_EC_PARAMS, OID_P384,
+			    sizeof(OID_P384));
+			break;
+		case CA_ALG_RSA3072:
+		case CA_ALG_RSA4096:
+			bits = alg == CA_ALG_RSA3072 ? 3072 : 4096;
+			mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
+			ADD(pubt, np, CKA_MODULUS_BITS, &bits, sizeof(bits));
+			ADD(pubt, np, CKA_PUBLIC_EXPONENT, e, sizeof(e));
+			break;
+		default:
+			return CA_ERR_ALGORITHM;
+		}
+		ADD(privt, nv, CKA_TOKEN, &yes, 1);
+		ADD(privt, nv, CKA_PRIVATE, &yes, 1);
+		ADD(privt, nv, CKA_SENSITIVE, &yes, 1);
+		ADD(privt, nv, CKA_EXTRACTABLE, backup ? &yes : &no, 1);
+		if (backup)
+			ADD(privt, nv, CKA_WRAP_WITH_TRUSTED, &yes, 1);
+		ADD(privt, nv, CKA_SIGN, &yes, 1);
+		if (lean < 2) {
+			/* SoftHSM2 turns these on unless told otherwise. */
+			ADD(privt, nv, CKA_DECRYPT, &no, 1);
+			ADD(privt, nv, CKA_UNWRAP, &no, 1);
+			ADD(privt, nv, CKA_DERIVE, &no, 1);
+		}
+		ADD(privt, nv, CKA_LABEL, k.label, strlen(k.label));
+		ADD(privt, nv, CKA_ID, k.id, k.id_len);
+#undef ADD
+		rv = h->f->C_GenerateKeyPair(h->session, &mech, pubt, np,
+		    privt, nv, &pub, &priv);
+		if (rv != CKR_ATTRIBUTE_VALUE_INVALID &&
+		    rv != CKR_ATTRIBUTE_TYPE_INVALID &&
+		    rv != CKR_ATTRIBUTE_READ_ONLY &&
+		    rv != CKR_TEMPLATE_INCONSISTENT)
+			break;
+	}
+	if (rv == CKR_MECHANISM_INVALID || rv == CKR_KEY_SIZE_RANGE ||
+	    rv == CKR_DOMAIN_PARAMS_INVALID || rv == CKR_CURVE_NOT_SUPPORTED) {
+		ca_errf(eb, "token \"%s\" cannot make %s keys (PKCS#11 "
+		    "C_GenerateKeyPair: %s); choose another --algorithm "
+		    "(p384, p256, rsa3072 or rsa4096)", h->info.label,
+		    ca_keyalg_name(alg), ckr_name(rv));
 		return CA_ERR_ALGORITHM;
 	}
-	(void)kt;
-	ADD(privt, nv, CKA_TOKEN, &yes, 1);
-	ADD(privt, nv, CKA_PRIVATE, &yes, 1);
-	ADD(privt, nv, CKA_SENSITIVE, &yes, 1);
-	ADD(privt, nv, CKA_EXTRACTABLE, backup ? &yes : &no, 1);
-	if (backup)
-		ADD(privt, nv, CKA_WRAP_WITH_TRUSTED, &yes, 1);
-	ADD(privt, nv, CKA_SIGN, &yes, 1);
-	/* SoftHSM2 turns these on unless the template says otherwise. */
-	ADD(privt, nv, CKA_DECRYPT, &no, 1);
-	ADD(privt, nv, CKA_UNWRAP, &no, 1);
-	ADD(privt, nv, CKA_DERIVE, &no, 1);
-	ADD(privt, nv, CKA_LABEL, k.label, strlen(k.label));
-	ADD(privt, nv, CKA_ID, k.id, k.id_len);
-#undef ADD
-	rv = h->f->C_GenerateKeyPair(h->session, &mech, pubt, np, privt, nv,
-	    &pub, &priv);
-	if (rv == CKR_MECHANISM_INVALID || rv == CKR_TEMPLATE_INCONSISTENT ||
-	    rv == CKR_ATTRIBUTE_VALUE_INVALID) {
-		ca_errf(eb, "token \"%s\" cannot make %s keys (PKCS#11 "
-		    "C_GenerateKeyPair: 0x%08lx); choose another --algorithm "
-		    "(p384, p256, rsa3072 or rsa4096)", h->info.label,
-		    ca_keyalg_name(alg), (unsigned long)rv);
-		return CA_ERR_ALGORITHM;
+	if (rv != CKR_OK && lean == 3 && backup) {
+		ca_errf(eb, "token \"%s\" refuses backup-capable %s keys, "
+		    "sensitive yet extractable under a trusted key (PKCS#11 "
+		    "C_GenerateKeyPair: %s); make the CA without "
+		    "--backup-capable, or on a token that allows them",
+		    h->info.label, ca_keyalg_name(alg), ckr_name(rv));
+		return CA_ERR_KEY_ATTRS;
+	}
+	if (rv != CKR_OK && lean == 3) {
+		ca_errf(eb, "token \"%s\" refuses every template for a %s "
+		    "signing key, even one naming only what a CA key must be "
+		    "(PKCS#11 C_GenerateKeyPair: %s); this token cannot hold "
+		    "a CA key", h->info.label, ca_keyalg_name(alg),
+		    ckr_name(rv));
+		return CA_ERR_KEY_ATTRS;
 	}
 	if (rv != CKR_OK) {
 		ca_p11_detail(eb, "C_GenerateKeyPair", rv);
@@ -733,15 +849,17 @@ ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 		ca_errf(eb, "cannot read back the new key's attributes");
 		goto undo;
 	}
-	if (backup ? !ca_key_attrs_backup_ok(&a) || !a.local ||
-	    !a.always_sensitive : !ca_key_attrs_ok(&a)) {
-		ca_errf(eb, "token made key \"%s\" exportable or usable for "
-		    "more than signing, so it was removed again: this token "
-		    "cannot hold a CA key as required; use another (local %d, "
-		    "always-sensitive %d, never-extractable %d, extractable "
-		    "%d, sign %d, decrypt %d, unwrap %d, derive %d)", label,
-		    a.local, a.always_sensitive, a.never_extractable,
-		    a.extractable, a.sign, a.decrypt, a.unwrap, a.derive);
+	ca_key_attrs_why(&a, backup, why, sizeof(why));
+	if (why[0] == '\0' && backup && (a.local != 1 ||
+	    a.always_sensitive != 1))
+		snprintf(why, sizeof(why), "%s", a.local != 1 ? "not known to "
+		    "be made on the token" : "not known to be always "
+		    "sensitive");
+	if (why[0] != '\0') {
+		ca_errf(eb, "token \"%s\" made key \"%s\" %s, so it was "
+		    "removed again: this token cannot hold a CA key as "
+		    "required%s; use another", h->info.label, label, why,
+		    backup ? " for backup" : "");
 		r = CA_ERR_KEY_ATTRS;
 		goto undo;
 	}

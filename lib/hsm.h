@@ -63,7 +63,14 @@ struct ca_keyref {
 	char label[129];
 };
 
-/* The attributes read back from a private key, each 0 or 1. */
+/*
+ * The attributes read back from a private key, each 1 (CK_TRUE), 0
+ * (CK_FALSE) or CA_ATTR_UNKNOWN, for an attribute the module does not
+ * know (PKCS#11: CKR_ATTRIBUTE_TYPE_INVALID, its length
+ * CK_UNAVAILABLE_INFORMATION), such as CKA_WRAP_WITH_TRUSTED on
+ * openCryptoki.
+ */
+#define CA_ATTR_UNKNOWN (-1)
 struct ca_key_attrs {
 	int token, private_, sensitive, always_sensitive, extractable;
 	int never_extractable, local, sign, decrypt, unwrap, derive;
@@ -151,10 +158,17 @@ int ca_hsm_label_exists(struct ca_hsm *h, const char *label, int *exists)
  * ca_hsm_generate: generate a signing key pair of alg inside the token,
  * labelled label, with a random 16-byte CKA_ID: sensitive, not
  * extractable, CKA_SIGN only (decrypt, unwrap and derive explicitly
- * FALSE).  Reads the attributes back into *attrs (may be NULL) and, if
- * they are not as asked, destroys the pair and returns CA_ERR_KEY_ATTRS.
+ * FALSE).  A module that refuses the template's attributes (as a TPM's
+ * does CKA_VERIFY and CKA_ENCRYPT, which it sets itself) is asked again
+ * without the public key's usage flags, then without the private key's
+ * FALSE ones.  Reads the attributes back into *attrs (may be NULL) and,
+ * unless ca_key_attrs_ok (or, for backup, ca_key_attrs_backup_ok, and
+ * local and always sensitive), destroys the pair and returns
+ * CA_ERR_KEY_ATTRS naming what is wrong: an attribute the module does
+ * not know stays unknown, and only a required one refuses the key.
  * Needs a logged-in session.  CA_ERR_KEY_EXISTS when label is taken,
- * CA_ERR_HSM, CA_ERR_ALGORITHM.
+ * CA_ERR_ALGORITHM (the token cannot make alg keys), CA_ERR_KEY_ATTRS
+ * (it refuses every template, or a backup-capable key), CA_ERR_HSM.
  */
 int ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
     struct ca_keyref *key, struct ca_key_attrs *attrs,
@@ -189,8 +203,23 @@ int ca_hsm_destroy(struct ca_hsm *h, const struct ca_keyref *key);
 int ca_hsm_key_attrs(struct ca_hsm *h, const struct ca_keyref *key,
     struct ca_key_attrs *attrs) CA_MUST_CHECK;
 
-/* ca_key_attrs_ok: 1 when attrs are those of a non-exportable CA key. */
+/*
+ * ca_key_attrs_ok: 1 when attrs are those of a non-exportable CA key:
+ * known to be a private token object, sensitive and always so, never
+ * extractable, made on the token and able to sign; and not known to
+ * decrypt, unwrap or derive (those may be unknown: the key was asked
+ * for with each FALSE, and a module that does not know an attribute
+ * cannot grant it).
+ */
 int ca_key_attrs_ok(const struct ca_key_attrs *attrs);
+
+/*
+ * ca_key_attrs_why: what keeps attrs from ca_key_attrs_ok (backup 0) or
+ * ca_key_attrs_backup_ok (backup 1), named, into buf: "not sensitive,
+ * CKA_LOCAL unknown", or "" when nothing does.
+ */
+void ca_key_attrs_why(const struct ca_key_attrs *attrs, int backup,
+    char *buf, size_t cap);
 
 /*
  * ca_key_attrs_backup_ok: 1 when attrs are those of a backup-capable CA

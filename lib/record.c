@@ -10,16 +10,24 @@
 #include "encode.h"
 #include "timefmt.h"
 
+/* true, false, or null for an attribute the token does not know. */
+static json_t *
+tri(int v)
+{
+	return v == CA_ATTR_UNKNOWN ? json_null() : json_boolean(v);
+}
+
 json_t *
 ca_rec_attrs(const struct ca_key_attrs *a)
 {
-	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
-	    "s:b, s:b}", "token", a->token, "private", a->private_,
-	    "sensitive", a->sensitive, "always_sensitive", a->always_sensitive,
-	    "extractable", a->extractable, "never_extractable",
-	    a->never_extractable, "local", a->local, "sign", a->sign,
-	    "decrypt", a->decrypt, "unwrap", a->unwrap, "derive", a->derive,
-	    "wrap_with_trusted", a->wrap_with_trusted);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	    "s:o, s:o}", "token", tri(a->token), "private", tri(a->private_),
+	    "sensitive", tri(a->sensitive), "always_sensitive",
+	    tri(a->always_sensitive), "extractable", tri(a->extractable),
+	    "never_extractable", tri(a->never_extractable), "local",
+	    tri(a->local), "sign", tri(a->sign), "decrypt", tri(a->decrypt),
+	    "unwrap", tri(a->unwrap), "derive", tri(a->derive),
+	    "wrap_with_trusted", tri(a->wrap_with_trusted));
 }
 
 int

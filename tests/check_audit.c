@@ -1261,6 +1261,43 @@ START_TEST(key_attributes)
 }
 END_TEST
 
+/* A key whose module knows neither arg (null) nor, here, CKA_DERIVE. */
+static void
+unknown_key(json_t *body, void *arg)
+{
+	json_t *k;
+
+	k = json_pack("{s:s, s:{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:n}}",
+	    "label", "odd", "attributes", "sensitive", 1, "always_sensitive",
+	    1, "never_extractable", 1, "local", 1, "extractable", 0,
+	    "decrypt", 0, "unwrap", 0, "derive");
+	ck_assert_ptr_nonnull(k);
+	if (arg != NULL)
+		ck_assert_int_eq(json_object_set_new(json_object_get(k,
+		    "attributes"), arg, json_null()), 0);
+	ck_assert_int_eq(json_array_append_new(json_object_get(body, "keys"),
+	    k), 0);
+}
+
+START_TEST(key_attributes_unknown)
+{
+	struct ca_audit *a;
+	char h[65], local[] = "local";
+
+	/* Derive unknown: it was asked for FALSE, and cannot be granted. */
+	append(rootdir, "note", AUDIT_AT, unknown_key, NULL, h);
+	a = audit_root(h);
+	ck_assert_findings(a, "");
+	ca_audit_free(a);
+	/* Local unknown: a CA key must be known to be made on the token. */
+	append(rootdir, "note", AUDIT_AT, unknown_key, local, h);
+	a = audit_root(h);
+	ck_assert_findings(a, "error:key-attributes@9");
+	ck_assert_reason(a, "key-attributes", 9, "\"odd\"");
+	ca_audit_free(a);
+}
+END_TEST
+
 static void
 same_cert(json_t *body, void *arg)
 {
@@ -1642,6 +1679,7 @@ audit_suite(void)
 	tcase_add_test(tc, crl_expired);
 	tcase_add_test(tc, crl_number_repeated);
 	tcase_add_test(tc, key_attributes);
+	tcase_add_test(tc, key_attributes_unknown);
 	tcase_add_test(tc, no_key_attributes);
 	tcase_add_test(tc, serial_repeated);
 	tcase_add_test(tc, not_a_ca_dir);

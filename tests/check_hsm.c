@@ -188,6 +188,51 @@ START_TEST(key_attrs_ok_each_field)
 }
 END_TEST
 
+START_TEST(key_attrs_unknown)
+{
+	struct ca_key_attrs good = {
+		.token = 1, .private_ = 1, .sensitive = 1,
+		.always_sensitive = 1, .extractable = 0,
+		.never_extractable = 1, .local = 1, .sign = 1, .decrypt = 0,
+		.unwrap = 0, .derive = 0, .wrap_with_trusted = CA_ATTR_UNKNOWN,
+	};
+	struct ca_key_attrs a, b;
+	char why[256];
+
+	/* Unknown where the key was asked for FALSE, or does not matter. */
+	ck_assert_int_eq(ca_key_attrs_ok(&good), 1);
+	a = good;
+	a.decrypt = a.unwrap = a.derive = CA_ATTR_UNKNOWN;
+	ck_assert_int_eq(ca_key_attrs_ok(&a), 1);
+	ca_key_attrs_why(&a, 0, why, sizeof(why));
+	ck_assert_str_eq(why, "");
+	/* Unknown where it must be known: named. */
+	a = good;
+	a.local = CA_ATTR_UNKNOWN;
+	ck_assert_int_eq(ca_key_attrs_ok(&a), 0);
+	ca_key_attrs_why(&a, 0, why, sizeof(why));
+	ck_assert_str_eq(why, "CKA_LOCAL unknown to the token");
+	a = good;
+	a.sensitive = 0;
+	a.decrypt = 1;
+	ca_key_attrs_why(&a, 0, why, sizeof(why));
+	ck_assert_str_eq(why, "not sensitive, for decryption");
+	/* A backup-capable key needs CKA_WRAP_WITH_TRUSTED known. */
+	b = good;
+	b.extractable = 1;
+	b.never_extractable = 0;
+	ck_assert_int_eq(ca_key_attrs_backup_ok(&b), 0);
+	ca_key_attrs_why(&b, 1, why, sizeof(why));
+	ck_assert_str_eq(why, "CKA_WRAP_WITH_TRUSTED unknown to the token");
+	b.wrap_with_trusted = 1;
+	b.local = b.always_sensitive = 0;	/* restored */
+	ck_assert_int_eq(ca_key_attrs_backup_ok(&b), 1);
+	/* A buffer too small still says something. */
+	ca_key_attrs_why(&a, 0, why, 4);
+	ck_assert_uint_eq(strlen(why), 3);
+}
+END_TEST
+
 START_TEST(open_by_label)
 {
 	const struct ca_token_info *ti;
@@ -801,6 +846,7 @@ hsm_suite(void)
 
 	tcase_add_test(pure, keyalg_names);
 	tcase_add_test(pure, key_attrs_ok_each_field);
+	tcase_add_test(pure, key_attrs_unknown);
 	suite_add_tcase(s, pure);
 
 	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);

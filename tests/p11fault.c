@@ -37,6 +37,19 @@
  *                    ALWAYS_SENSITIVE, LOCAL, DECRYPT, SIGN, is reported
  *                    FALSE or TRUE, whatever the key holds
  *
+ * A token with the quirks of real modules (marked "quirk" in the trace):
+ *   KC_FAULT_REFUSE_PUB  "NAME,...": C_GenerateKeyPair answers
+ *                    CKR_ATTRIBUTE_VALUE_INVALID to a public-key template
+ *                    that sets any CKA_NAME of them (VERIFY, ENCRYPT,
+ *                    WRAP), as tpm2-pkcs11 does to attributes the TPM
+ *                    sets itself
+ *   KC_FAULT_UNKNOWN "NAME": the module does not know CKA_NAME (one of
+ *                    WRAP_WITH_TRUSTED, DERIVE), as openCryptoki 3.8
+ *                    does not know CKA_WRAP_WITH_TRUSTED: a read of it
+ *                    comes back CK_UNAVAILABLE_INFORMATION with
+ *                    CKR_ATTRIBUTE_TYPE_INVALID (the rest filled in), and
+ *                    a template setting it gets CKR_ATTRIBUTE_TYPE_INVALID
+ *
  * Every entry of the function list but C_GetFunctionList is replaced by
  * a wrapper that takes eight word-sized arguments and forwards them.  No
  * PKCS#11 function takes more than eight, and each takes integers and
@@ -138,8 +151,88 @@ static CK_RV fail_rv = CKR_DEVICE_ERROR;
 static int trace = -1;
 static char pad_pin[256];
 static int pinpad, i_tokeninfo = -1, i_login = -1, i_sign = -1,
-    i_getattr = -1, kill_at, hang_at, corrupt, other_pub, lie_attr = -1,
-    lie_val;
+    i_getattr = -1, i_genkp = -1, kill_at, hang_at, corrupt, other_pub,
+    lie_attr = -1, lie_val;
+static CK_ATTRIBUTE_TYPE refuse_pub[3], unknown_attr = (CK_ATTRIBUTE_TYPE)-1;
+static size_t nrefuse;
+
+static const struct {
+	const char *name;
+	CK_ATTRIBUTE_TYPE type;
+} quirk_attrs[] = {
+	{ "VERIFY", CKA_VERIFY },
+	{ "ENCRYPT", CKA_ENCRYPT },
+	{ "WRAP", CKA_WRAP },
+	{ "WRAP_WITH_TRUSTED", CKA_WRAP_WITH_TRUSTED },
+	{ "DERIVE", CKA_DERIVE },
+};
+
+static int
+quirk_attr(const char *name, size_t len, CK_ATTRIBUTE_TYPE *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(quirk_attrs) / sizeof(quirk_attrs[0]); i++)
+		if (strlen(quirk_attrs[i].name) == len &&
+		    strncmp(name, quirk_attrs[i].name, len) == 0) {
+			*type = quirk_attrs[i].type;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+has_attr(const CK_ATTRIBUTE *t, unsigned long n, CK_ATTRIBUTE_TYPE type)
+{
+	unsigned long k;
+
+	for (k = 0; t != NULL && k < n; k++)
+		if (t[k].type == type)
+			return 1;
+	return 0;
+}
+
+/*
+ * A module's own refusal of call i, before the token sees it, or CKR_OK.
+ * C_GenerateKeyPair(session, mech, pub, npub, priv, npriv, ...).
+ */
+static CK_RV
+quirk_before(int i, unsigned long c, unsigned long d, unsigned long e,
+    unsigned long f)
+{
+	size_t k;
+
+	if (i != i_genkp)
+		return CKR_OK;
+	for (k = 0; k < nrefuse; k++)
+		if (has_attr((CK_ATTRIBUTE *)c, d, refuse_pub[k]))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (has_attr((CK_ATTRIBUTE *)c, d, unknown_attr) ||
+	    has_attr((CK_ATTRIBUTE *)e, f, unknown_attr))
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	return CKR_OK;
+}
+
+/* C_GetAttributeValue(session, object, template, n): the unknown one. */
+static int
+quirk_after(int i, unsigned long c, unsigned long d, CK_RV *rv)
+{
+	CK_ATTRIBUTE *t = (CK_ATTRIBUTE *)c;
+	unsigned long k;
+	int hit = 0;
+
+	if (i != i_getattr || unknown_attr == (CK_ATTRIBUTE_TYPE)-1 ||
+	    (*rv != CKR_OK && *rv != CKR_ATTRIBUTE_TYPE_INVALID))
+		return 0;
+	for (k = 0; k < d; k++)
+		if (t[k].type == unknown_attr) {
+			t[k].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+			hit = 1;
+		}
+	if (hit)
+		*rv = CKR_ATTRIBUTE_TYPE_INVALID;
+	return hit;
+}
 
 static word_fn
 real_fn(int i)
@@ -270,7 +363,7 @@ dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
 	char line[112];
 	unsigned long n = __atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST);
 	CK_RV rv;
-	int len, lied = 0;
+	int len, lied = 0, quirk = 0;
 
 	if (n == fail_at && kill_at)
 		(void)kill(getpid(), SIGKILL);
@@ -285,6 +378,8 @@ dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
 	if (n == fail_at) {
 		end_operation(i, a, b, c, d, e, f, g, h);
 		rv = fail_rv;
+	} else if ((rv = quirk_before(i, c, d, e, f)) != CKR_OK) {
+		quirk = 1;
 	} else if (pinpad && i == i_login && c == 0)
 		rv = real_fn(i)(a, b, (unsigned long)pad_pin, strlen(pad_pin),
 		    e, f, g, h);
@@ -297,10 +392,12 @@ dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
 	if (n != fail_at && (rv == CKR_OK ||
 	    (i == i_getattr && rv == CKR_ATTRIBUTE_TYPE_INVALID)))
 		lied = lie(i, c, d, e);
+	if (n != fail_at && !quirk)
+		quirk = quirk_after(i, c, d, &rv);
 	if (trace >= 0) {
-		len = snprintf(line, sizeof(line), "%lu %s 0x%lx%s%s\n", n,
+		len = snprintf(line, sizeof(line), "%lu %s 0x%lx%s%s%s\n", n,
 		    names[i], rv, n == fail_at ? " injected" : "",
-		    lied ? " lied" : "");
+		    lied ? " lied" : "", quirk ? " quirk" : "");
 		if (len > 0)
 			(void)!write(trace, line, (size_t)len);
 	}
@@ -368,7 +465,23 @@ setup(void)
 			i_sign = (int)i;
 		if (strcmp(names[i], "C_GetAttributeValue") == 0)
 			i_getattr = (int)i;
+		if (strcmp(names[i], "C_GenerateKeyPair") == 0)
+			i_genkp = (int)i;
 	}
+	if ((s = getenv("KC_FAULT_REFUSE_PUB")) != NULL) {
+		while (*s != '\0') {
+			size_t len = strcspn(s, ",");
+
+			if (nrefuse == sizeof(refuse_pub) /
+			    sizeof(refuse_pub[0]) ||
+			    quirk_attr(s, len, &refuse_pub[nrefuse++]) != 0)
+				return -1;
+			s += len + (s[len] == ',');
+		}
+	}
+	if ((s = getenv("KC_FAULT_UNKNOWN")) != NULL &&
+	    quirk_attr(s, strlen(s), &unknown_attr) != 0)
+		return -1;
 	if ((s = getenv("KC_FAULT_SIGN")) != NULL) {
 		if (strcmp(s, "corrupt") != 0)
 			return -1;

@@ -1,0 +1,101 @@
+#!/bin/sh
+# Tokens with the quirks of real PKCS#11 modules, played by
+# tests/bin/p11fault.so over SoftHSM2 (each quirk marked "quirk" in its
+# trace, so that each case shows it was met):
+#   - a module that sets some public-key attributes itself and refuses
+#     to be told them (tpm2-pkcs11: CKA_VERIFY, CKA_ENCRYPT): the key is
+#     made with a leaner template, and read back as a CA key must be;
+#   - a module that does not know an attribute (openCryptoki 3.8:
+#     CKA_WRAP_WITH_TRUSTED): the read-back records it as unknown (null),
+#     the key stays, and the audit passes; a backup-capable key, which
+#     needs that attribute, is refused up front, naming it, and nothing
+#     is left.
+. "$(dirname "$0")/../lib.sh"
+
+QUIRK=$TOP/tests/bin/p11fault.so
+new_token tpm-p256
+new_token tpm-rsa3072
+new_token ock
+new_token ockb
+PS=--pin-source
+
+# root NAME TOKEN ALG [ARGS...]: ca-init through the shim, traced.
+root() {
+	_n=$1 _t=$2 _a=$3
+	shift 3
+	rm -f "$SCRATCH/trace-$_n"
+	KC_FAULT_TRACE="$SCRATCH/trace-$_n" "$BIN/ca-init" --ceremony "$PLAN" \
+	    -d "$SCRATCH/$_n" --token "pkcs11:token=$_t" --module "$QUIRK" \
+	    $PS "file:$SCRATCH/pin-$_t" --subject "CN=Quirk $_n" \
+	    --algorithm "$_a" "$@"
+}
+# quirks NAME CALL: how many of CALL's calls met the quirk.
+quirks() { awk -v c="$2" '$2 == c && / quirk$/' "$SCRATCH/trace-$1" | wc -l; }
+# attr DIR KEY-ROLE NAME: an attribute as the first record has it.
+attr() {
+	jq -c --arg r "$2" --arg a "$3" \
+	    '.body.keys[] | select(.role == $r) | .attributes[$a]' \
+	    "$1/log/000001.json"
+}
+fp() { openssl x509 -in "$1/ca.pem" -outform DER | sha256sum | cut -c1-64; }
+
+# --- a TPM's public-key template --------------------------------------
+for alg in p256 rsa3072; do
+	export KC_FAULT_REFUSE_PUB=VERIFY,ENCRYPT
+	expect_status 0 "$alg root on a token that refuses CKA_VERIFY and \
+CKA_ENCRYPT in the public template" root "tpm-$alg" "tpm-$alg" "$alg"
+	unset KC_FAULT_REFUSE_PUB
+	check "  the token refused the full template first" \
+	    test "$(quirks "tpm-$alg" C_GenerateKeyPair)" -ge 1
+	check "  and made the keys with the lean one" test "$(awk \
+	    '$2 == "C_GenerateKeyPair" && $3 == "0x0"' \
+	    "$SCRATCH/trace-tpm-$alg" | wc -l)" -eq 2
+	check "  the key read back as a CA key must be" test "$(jq -c \
+	    '.body.keys[0].attributes | [.sensitive, .always_sensitive,
+	    .never_extractable, .local, .extractable, .decrypt]' \
+	    "$SCRATCH/tpm-$alg/log/000001.json")" = \
+	    '[true,true,true,true,false,false]'
+	check "  its ceremony sealed" "$BIN/ca-ceremony" seal \
+	    -d "$SCRATCH/tpm-$alg" $PS "file:$SCRATCH/pin-tpm-$alg"
+	check "  the audit passes" "$BIN/ca-audit" -d "$SCRATCH/tpm-$alg" \
+	    --anchor "$(fp "$SCRATCH/tpm-$alg")"
+done
+
+# --- an attribute the module does not know ----------------------------
+export KC_FAULT_UNKNOWN=WRAP_WITH_TRUSTED
+expect_status 0 "rsa3072 root on a token that does not know \
+CKA_WRAP_WITH_TRUSTED" root ock ock rsa3072
+check "  its read-back met the unknown attribute" \
+    test "$(quirks ock C_GetAttributeValue)" -ge 1
+check "  the record says unknown (null) for it" \
+    test "$(attr "$SCRATCH/ock" ca wrap_with_trusted)" = null
+check "  and what it knows, as it is" \
+    test "$(attr "$SCRATCH/ock" ca never_extractable)" = true
+check "  the log-signing key too" \
+    test "$(attr "$SCRATCH/ock" log-signer wrap_with_trusted)" = null
+check "  its ceremony sealed, through the same module (ca.json)" \
+    "$BIN/ca-ceremony" seal -d "$SCRATCH/ock" $PS "file:$SCRATCH/pin-ock"
+check "  which records the key's attribute unknown too" test "$(jq -c \
+    '.body.keys[0].attributes.wrap_with_trusted' \
+    "$SCRATCH/ock/log/000002.json")" = null
+check "  the audit passes" "$BIN/ca-audit" -d "$SCRATCH/ock" \
+    --anchor "$(fp "$SCRATCH/ock")"
+jq '. + {key_backup: true}' "$TOP/profiles/root.json" >"$SCRATCH/kb.json"
+expect_status 1 "a backup-capable root there is refused" root ockb ockb \
+    rsa3072 --backup-capable --profile "$SCRATCH/kb.json"
+check "  naming why" grep -q "refuses backup-capable rsa3072 keys" \
+    "$SCRATCH/err"
+check "  in one line" test "$(wc -l <"$SCRATCH/err")" -eq 1
+check "  and nothing is made" test ! -e "$SCRATCH/ockb"
+check "  nor left on the token" test "$(object_count ockb)" -eq 0
+unset KC_FAULT_UNKNOWN
+
+# --- controls: without the quirks, nothing is refused or unknown ------
+expect_status 0 "control: the same root without the quirk" root ctl ockb \
+    rsa3072
+check "control: no call met a quirk" test "$(grep -c ' quirk$' \
+    "$SCRATCH/trace-ctl")" -eq 0
+check "control: wrap_with_trusted known" \
+    test "$(attr "$SCRATCH/ctl" ca wrap_with_trusted)" = false
+
+finish
