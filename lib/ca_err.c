@@ -50,6 +50,11 @@ ca_strerror(int r)
 	case CA_ERR_INTERRUPTED:
 		return "an interrupted operation must be recovered first: run "
 		    "ca-log recover -d DIR";
+	case CA_ERR_SESSION_LIMIT:
+		return "the token has no session free";
+	case CA_ERR_SESSION_LOST: return "the token closed the session";
+	case CA_ERR_TOKEN_REMOVED:
+		return "the token was removed or lost power";
 	default: return "unknown error";
 	}
 }
@@ -194,6 +199,19 @@ ca_err_hint(int r)
 		    "ca-profile(5)) so that the certificate passes";
 	case CA_ERR_NOMEM:
 		return "; close other programs and run the command again";
+	case CA_ERR_SESSION_LIMIT:
+		return "; nothing was written: the token allows fewer sessions "
+		    "at once than were asked for; close the other programs "
+		    "using it (or give ca-issue fewer --sessions), then run "
+		    "the command again";
+	case CA_ERR_SESSION_LOST:
+		return "; nothing was written: something reset the token or "
+		    "closed its sessions (another program, or the token "
+		    "itself); run the command again";
+	case CA_ERR_TOKEN_REMOVED:
+		return "; nothing was written: plug the token in again, run "
+		    "\"ca-log recover\" on the CA directory, then the "
+		    "command again";
 	default:
 		return "";
 	}
@@ -212,6 +230,7 @@ ca_exit_status(int r)
 		return CA_EXIT_USAGE;
 	case CA_ERR_TOKEN_NOT_FOUND:
 	case CA_ERR_TOKEN_AMBIGUOUS:
+	case CA_ERR_TOKEN_REMOVED:
 		return CA_EXIT_TOKEN;
 	case CA_ERR_PIN_INCORRECT:
 		return CA_EXIT_PIN;

@@ -52,7 +52,10 @@ enum {
 	CA_ERR_KEY_POLICY = -34,	/* a key the policy refuses */
 	CA_ERR_KEY_MISMATCH = -35,	/* token key is not the certificate's */
 	CA_ERR_INTERRUPTED = -36,	/* an operation awaits recovery */
-	CA_ERR_LAST = CA_ERR_INTERRUPTED,	/* for tests: the lowest code */
+	CA_ERR_SESSION_LIMIT = -37,	/* the token has no session free */
+	CA_ERR_SESSION_LOST = -38,	/* the token closed our session */
+	CA_ERR_TOKEN_REMOVED = -39,	/* removed, or lost power, mid-way */
+	CA_ERR_LAST = CA_ERR_TOKEN_REMOVED,	/* for tests: the lowest code */
 };
 
 /*

@@ -76,7 +76,12 @@ ca_p11_code(CK_RV rv)
 		return CA_ERR_NOMEM;
 	case CKR_TOKEN_NOT_PRESENT:
 	case CKR_DEVICE_REMOVED:
-		return CA_ERR_TOKEN_NOT_FOUND;
+		return CA_ERR_TOKEN_REMOVED;
+	case CKR_SESSION_COUNT:
+		return CA_ERR_SESSION_LIMIT;
+	case CKR_SESSION_HANDLE_INVALID:
+	case CKR_SESSION_CLOSED:
+		return CA_ERR_SESSION_LOST;
 	default:
 		return CA_ERR_HSM;
 	}
@@ -99,6 +104,30 @@ ckr_name(CK_RV rv)
 	case CKR_OPERATION_ACTIVE: return "CKR_OPERATION_ACTIVE";
 	case CKR_USER_NOT_LOGGED_IN: return "CKR_USER_NOT_LOGGED_IN";
 	case CKR_MECHANISM_INVALID: return "CKR_MECHANISM_INVALID";
+	case CKR_SESSION_COUNT: return "CKR_SESSION_COUNT";
+	case CKR_SESSION_READ_ONLY_EXISTS:
+		return "CKR_SESSION_READ_ONLY_EXISTS";
+	case CKR_PIN_LOCKED: return "CKR_PIN_LOCKED";
+	case CKR_PIN_EXPIRED: return "CKR_PIN_EXPIRED";
+	case CKR_USER_ALREADY_LOGGED_IN: return "CKR_USER_ALREADY_LOGGED_IN";
+	case CKR_USER_ANOTHER_ALREADY_LOGGED_IN:
+		return "CKR_USER_ANOTHER_ALREADY_LOGGED_IN";
+	case CKR_ATTRIBUTE_TYPE_INVALID: return "CKR_ATTRIBUTE_TYPE_INVALID";
+	case CKR_ATTRIBUTE_VALUE_INVALID:
+		return "CKR_ATTRIBUTE_VALUE_INVALID";
+	case CKR_ATTRIBUTE_READ_ONLY: return "CKR_ATTRIBUTE_READ_ONLY";
+	case CKR_TEMPLATE_INCONSISTENT: return "CKR_TEMPLATE_INCONSISTENT";
+	case CKR_TEMPLATE_INCOMPLETE: return "CKR_TEMPLATE_INCOMPLETE";
+	case CKR_KEY_SIZE_RANGE: return "CKR_KEY_SIZE_RANGE";
+	case CKR_DOMAIN_PARAMS_INVALID: return "CKR_DOMAIN_PARAMS_INVALID";
+	case CKR_CURVE_NOT_SUPPORTED: return "CKR_CURVE_NOT_SUPPORTED";
+	case CKR_KEY_TYPE_INCONSISTENT: return "CKR_KEY_TYPE_INCONSISTENT";
+	case CKR_KEY_FUNCTION_NOT_PERMITTED:
+		return "CKR_KEY_FUNCTION_NOT_PERMITTED";
+	case CKR_MECHANISM_PARAM_INVALID:
+		return "CKR_MECHANISM_PARAM_INVALID";
+	case CKR_DATA_LEN_RANGE: return "CKR_DATA_LEN_RANGE";
+	case CKR_FUNCTION_NOT_SUPPORTED: return "CKR_FUNCTION_NOT_SUPPORTED";
 	default: return "code";
 	}
 }
@@ -125,6 +154,13 @@ ca_p11_detail(struct ca_errbuf *eb, const char *call, CK_RV rv)
 	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if (strcmp(plain[i].call, call) == 0)
 			what = plain[i].what;
+	/* Some codes say more than the call that met them. */
+	if (rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT)
+		what = "was removed or lost power";
+	else if (rv == CKR_SESSION_COUNT)
+		what = "had no session free";
+	else if (rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED)
+		what = "closed the session";
 	ca_errf(eb, "the token %s (PKCS#11 %s: %s, 0x%08lx)", what, call,
 	    ckr_name(rv), (unsigned long)rv);
 }

@@ -33,6 +33,15 @@ START_TEST(hints)
 	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_IO), "disk"));
 	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_LINT),
 	    "nothing was signed"));
+	/* Each of a token's own failures, its own next step. */
+	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_SESSION_LIMIT),
+	    "fewer sessions"));
+	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_SESSION_LOST),
+	    "closed its sessions"));
+	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_TOKEN_REMOVED),
+	    "plug the token in again"));
+	ck_assert_ptr_null(strstr(ca_err_hint(CA_ERR_SESSION_LIMIT),
+	    "connected"));
 	ck_assert_str_eq(ca_err_hint(CA_ERR_VERIFY), "");
 	ck_assert_str_eq(ca_err_hint(0), "");
 	ck_assert_int_eq(ca_err_hint(CA_ERR_HSM)[0], ';');
@@ -44,6 +53,8 @@ START_TEST(exit_status_mapping)
 	ck_assert_int_eq(ca_exit_status(CA_OK), CA_EXIT_OK);
 	ck_assert_int_eq(ca_exit_status(CA_ERR_TOKEN_NOT_FOUND), CA_EXIT_TOKEN);
 	ck_assert_int_eq(ca_exit_status(CA_ERR_TOKEN_AMBIGUOUS), CA_EXIT_TOKEN);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_TOKEN_REMOVED), CA_EXIT_TOKEN);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_SESSION_LIMIT), CA_EXIT_FAIL);
 	ck_assert_int_eq(ca_exit_status(CA_ERR_PIN_INCORRECT), CA_EXIT_PIN);
 	ck_assert_int_eq(ca_exit_status(CA_ERR_PIN_LOCKED), CA_EXIT_PIN_LOCKED);
 	ck_assert_int_eq(ca_exit_status(CA_ERR_EXISTS), CA_EXIT_EXISTS);

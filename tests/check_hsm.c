@@ -828,8 +828,12 @@ START_TEST(login_other_answers)
 	ck_assert_err(shim_login(so, "0xa0", &eb), CA_ERR_PIN_INCORRECT);
 	ck_assert_err(shim_login(so, "0xa1", &eb), CA_ERR_PIN_INCORRECT);
 	ck_assert_err(shim_login(so, "0xa2", &eb), CA_ERR_PIN_INCORRECT);
-	ck_assert_err(shim_login(so, "0x32", &eb), CA_ERR_TOKEN_NOT_FOUND);
-	ck_assert_err(shim_login(so, "0xe0", &eb), CA_ERR_TOKEN_NOT_FOUND);
+	/* Removed mid-way: not "no token matches", which is for the URI. */
+	ck_assert_err(shim_login(so, "0x32", &eb), CA_ERR_TOKEN_REMOVED);
+	ck_assert_msg(strstr(eb.msg, "was removed or lost power (PKCS#11 "
+	    "C_Login: CKR_DEVICE_REMOVED") != NULL, "%s", eb.msg);
+	ck_assert_err(shim_login(so, "0xe0", &eb), CA_ERR_TOKEN_REMOVED);
+	ck_assert_err(shim_login(so, "0xb3", &eb), CA_ERR_SESSION_LOST);
 	ck_assert_err(shim_login(so, "0x02", &eb), CA_ERR_NOMEM);
 	ck_assert_err(shim_login(so, "0x05", &eb), CA_ERR_HSM);
 	ck_assert_msg(strstr(eb.msg, "refused the login (PKCS#11 C_Login: "

@@ -10,8 +10,9 @@
  *   KC_FAULT_MODULE  the real module (default: SoftHSM2's)
  *   KC_FAULT_AT      the call to fail, counted from 1 (unset or 0: none)
  *   KC_FAULT_RV      DEVICE_REMOVED, DEVICE_ERROR, GENERAL_ERROR,
- *                    SESSION_HANDLE_INVALID, PIN_INCORRECT or
- *                    FUNCTION_FAILED (default: DEVICE_ERROR), or KILL:
+ *                    SESSION_HANDLE_INVALID, PIN_INCORRECT,
+ *                    FUNCTION_FAILED, SESSION_COUNT, TOKEN_NOT_PRESENT or
+ *                    PIN_LOCKED (default: DEVICE_ERROR), or KILL:
  *                    the process is killed (SIGKILL) at that call, as
  *                    by a power cut, with nothing cleaned up, or HANG:
  *                    the call never returns, as a wedged token's (the
@@ -107,6 +108,9 @@ static const struct {
 	{ "SESSION_HANDLE_INVALID", CKR_SESSION_HANDLE_INVALID },
 	{ "PIN_INCORRECT", CKR_PIN_INCORRECT },
 	{ "FUNCTION_FAILED", CKR_FUNCTION_FAILED },
+	{ "SESSION_COUNT", CKR_SESSION_COUNT },
+	{ "TOKEN_NOT_PRESENT", CKR_TOKEN_NOT_PRESENT },
+	{ "PIN_LOCKED", CKR_PIN_LOCKED },
 };
 
 static const struct {

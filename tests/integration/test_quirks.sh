@@ -90,6 +90,38 @@ check "  and nothing is made" test ! -e "$SCRATCH/ockb"
 check "  nor left on the token" test "$(object_count ockb)" -eq 0
 unset KC_FAULT_UNKNOWN
 
+# --- what a token's failures are called -------------------------------
+# A CRL issue whose first call of a kind fails with a code: the exit
+# status and the next step fit the code (ca_err_hint).
+new_token named
+expect_status 0 "a root for the named failures" root named named p256
+rm -f "$SCRATCH/trace-crl"
+KC_FAULT_TRACE="$SCRATCH/trace-crl" "$BIN/ca-crl" issue -d "$SCRATCH/named" \
+    $PS "file:$SCRATCH/pin-named" >/dev/null 2>&1
+# first CALL: the number of CALL's first call in the CRL issue's trace.
+first() { awk -v c="$1" '$2 == c { print $1; exit }' "$SCRATCH/trace-crl"; }
+# named WANT-EXIT CALL RV TEXT: the CRL issue with CALL failing with RV.
+named() {
+	_at=$(first "$2")
+	cp -a "$SCRATCH/named" "$SCRATCH/named.keep"
+	KC_FAULT_AT=$_at KC_FAULT_RV=$3 expect_status "$1" \
+	    "$3 at $2 (call $_at)" "$BIN/ca-crl" issue -d "$SCRATCH/named" \
+	    $PS "file:$SCRATCH/pin-named"
+	check "  is named: $4" grep -qF "$4" "$SCRATCH/err"
+	check "  in one line" test "$(wc -l <"$SCRATCH/err")" -eq 1
+	check "  not the advice for any failure" \
+	    lacks "check that the token is connected" "$SCRATCH/err"
+	check "  and nothing was written" diff -r "$SCRATCH/named.keep" \
+	    "$SCRATCH/named"
+	rm -rf "$SCRATCH/named.keep"
+}
+named 1 C_OpenSession SESSION_COUNT "CKR_SESSION_COUNT"
+check "  with the next step for it" grep -q "fewer sessions" "$SCRATCH/err"
+named 3 C_Sign DEVICE_REMOVED "plug the token in again"
+named 3 C_Sign TOKEN_NOT_PRESENT "the token was removed or lost power (PKCS#11 C_Sign: CKR_TOKEN_NOT_PRESENT"
+named 1 C_Sign SESSION_HANDLE_INVALID "closed its sessions"
+named 5 C_Login PIN_LOCKED "is locked; the security officer must unlock it"
+
 # --- controls: without the quirks, nothing is refused or unknown ------
 expect_status 0 "control: the same root without the quirk" root ctl ockb \
     rsa3072
