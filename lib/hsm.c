@@ -737,6 +737,79 @@ ca_hsm_key_attrs(struct ca_hsm *h, const struct ca_keyref *key,
 	return read_attrs(h, o, attrs);
 }
 
+/*
+ * 1 when the token offers mech with flag for keys of bits (0: any), 0
+ * when it does not; a failure to say (any other answer) is an error.
+ */
+static int
+has_mech(struct ca_hsm *h, CK_MECHANISM_TYPE mech, CK_FLAGS flag,
+    CK_ULONG bits, struct ca_errbuf *eb)
+{
+	CK_MECHANISM_INFO mi;
+	CK_RV rv;
+
+	rv = h->f->C_GetMechanismInfo(h->slot_id, mech, &mi);
+	if (rv == CKR_MECHANISM_INVALID)
+		return 0;
+	if (rv != CKR_OK) {
+		ca_p11_detail(eb, "C_GetMechanismInfo", rv);
+		return ca_p11_code(rv);
+	}
+	if ((mi.flags & flag) != flag)
+		return 0;
+	/* Key sizes in bits; a module that gives none limits none. */
+	return bits == 0 || mi.ulMaxKeySize == 0 ||
+	    (mi.ulMinKeySize <= bits && bits <= mi.ulMaxKeySize);
+}
+
+int
+ca_hsm_can_make(struct ca_hsm *h, enum ca_keyalg alg, struct ca_errbuf *eb)
+{
+	CK_MECHANISM_TYPE gen, sign;
+	CK_ULONG bits;
+	int r;
+
+	switch (alg) {
+	case CA_ALG_P256:
+	case CA_ALG_P384:
+		gen = CKM_EC_KEY_PAIR_GEN;
+		sign = CKM_ECDSA;
+		bits = alg == CA_ALG_P256 ? 256 : 384;
+		break;
+	case CA_ALG_RSA3072:
+	case CA_ALG_RSA4096:
+		gen = CKM_RSA_PKCS_KEY_PAIR_GEN;
+		sign = CKM_RSA_PKCS;
+		bits = alg == CA_ALG_RSA3072 ? 3072 : 4096;
+		break;
+	default:
+		return 0;
+	}
+	if ((r = has_mech(h, gen, CKF_GENERATE_KEY_PAIR, bits, eb)) != 1)
+		return r;
+	return has_mech(h, sign, CKF_SIGN, bits, eb);
+}
+
+int
+ca_hsm_log_alg(struct ca_hsm *h, enum ca_keyalg ca_alg,
+    enum ca_keyalg *out, struct ca_errbuf *eb)
+{
+	int r;
+
+	*out = ca_alg;
+	if ((r = ca_hsm_can_make(h, CA_ALG_P384, eb)) < 0)
+		return r;
+	if (r == 1) {
+		*out = CA_ALG_P384;
+		return 0;
+	}
+	if ((r = ca_hsm_can_make(h, CA_ALG_RSA3072, eb)) < 0)
+		return r;
+	if (r == 1)
+		*out = CA_ALG_RSA3072;
+	return 0;
+}
+
 int
 ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
     struct ca_keyref *key, struct ca_key_attrs *attrs, struct ca_errbuf *eb)

@@ -175,6 +175,25 @@ int ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
+ * ca_hsm_can_make: 1 when h's token lists what a signing key of alg
+ * needs (C_GetMechanismInfo): its key-pair generation and its signing
+ * mechanism (CKM_ECDSA, or CKM_RSA_PKCS), each for that key size and
+ * flagged for it; 0 when it does not (CKR_MECHANISM_INVALID, or flags
+ * or sizes short).  No login needed.  CA_ERR_HSM and the like when the
+ * token cannot say: a token that fails is not taken to lack anything.
+ */
+int ca_hsm_can_make(struct ca_hsm *h, enum ca_keyalg alg,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_hsm_log_alg: into *out, the algorithm for a CA's log-signing key on
+ * h: P-384 where the token can make it, else RSA-3072, else ca_alg (the
+ * CA key's, which the token must make anyway).  As ca_hsm_can_make.
+ */
+int ca_hsm_log_alg(struct ca_hsm *h, enum ca_keyalg ca_alg,
+    enum ca_keyalg *out, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
  * ca_hsm_generate_id: ca_hsm_generate with the CKA_ID id (1 to
  * CA_URI_ID_MAX bytes) chosen by the caller, who can then note it down
  * before the key exists (ca-init does, to clear up after a crash).  With

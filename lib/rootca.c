@@ -43,6 +43,7 @@ struct run {
 	struct ca_hsm *hsm;
 	struct ca_secret *pin;
 	EVP_PKEY *soft_ca, *soft_log;
+	enum ca_keyalg log_alg;		/* the token's choice (hsm.h) */
 	EVP_PKEY *ca_pub, *log_pub;
 	X509 *draft_ca, *draft_log, *ca, *log;
 	X509_REQ *draft_csr, *csr;		/* subordinate mode */
@@ -305,7 +306,8 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 	if ((r = ca_rec_key("ca", x->ca_uri, &x->ca_key, alg, x->ca_pub,
 	    ca_attrs, &k)) != 0 || json_array_append_new(keys, k) != 0)
 		goto out;
-	if ((r = ca_rec_key("log-signer", x->log_uri, &x->log_key, "p384",
+	if ((r = ca_rec_key("log-signer", x->log_uri, &x->log_key,
+	    ca_keyalg_name(x->log_alg),
 	    x->log_pub, log_attrs, &k)) != 0 ||
 	    json_array_append_new(keys, k) != 0)
 		goto out;
@@ -558,9 +560,28 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		lp.subject = ln;
 	}
 
-	/* 2. Rehearse with throwaway software keys, and lint. */
+	/*
+	 * 2. The token, opened but not yet logged in to: the keys it can
+	 * make choose the log-signing key's (P-384 where it has EC), and a
+	 * CA key it cannot make is refused before anyone types a PIN.
+	 */
+	if ((r = ca_hsm_open(req->module, x.uri, &x.hsm, eb)) != 0 ||
+	    (r = ca_hsm_can_make(x.hsm, alg, eb)) < 0)
+		goto out_ln;
+	if (r == 0) {
+		ca_errf(eb, "token \"%s\" cannot make %s keys (it lists no "
+		    "such key-pair generation and signing mechanism); choose "
+		    "another --algorithm (p384, p256, rsa3072 or rsa4096)",
+		    ca_hsm_token_info(x.hsm)->label, ca_keyalg_name(alg));
+		r = CA_ERR_ALGORITHM;
+		goto out_ln;
+	}
+	if ((r = ca_hsm_log_alg(x.hsm, alg, &x.log_alg, eb)) != 0)
+		goto out_ln;
+
+	/* 3. Rehearse with throwaway software keys, and lint. */
 	if ((r = ca_keygen_soft(alg, &x.soft_ca)) != 0 ||
-	    (r = ca_keygen_soft(CA_ALG_P384, &x.soft_log)) != 0)
+	    (r = ca_keygen_soft(x.log_alg, &x.soft_log)) != 0)
 		goto out_ln;
 	if (req->sub) {
 		/* The request alone: its issuer decides the certificate. */
@@ -577,13 +598,11 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	    "before signing", eb)) != 0))
 		goto out_ln;
 
-	/* 3. The folder: fails here, before the token, if unwritable. */
+	/* 4. The folder: fails here, before any PIN, if unwritable. */
 	if ((r = ca_stage_new(req->dir, &x.stage, eb)) != 0)
 		goto out_ln;
 
-	/* 4. The token. */
-	if ((r = ca_hsm_open(req->module, x.uri, &x.hsm, eb)) != 0)
-		goto out_ln;
+	/* 5. The login. */
 	if (!ca_hsm_token_info(x.hsm)->protected_auth_path) {
 		if ((r = ca_pin_read(&ps, req->prompt, req->prompt_arg,
 		    "User PIN: ", &x.pin, eb)) != 0)
@@ -649,7 +668,7 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		    k[0].id_len, req->backup, &x.ca_key, &ca_attrs, eb)) != 0)
 			goto out_ln;
 		x.have_ca_key = 1;
-		if ((r = ca_hsm_generate_id(x.hsm, CA_ALG_P384, log_label,
+		if ((r = ca_hsm_generate_id(x.hsm, x.log_alg, log_label,
 		    k[1].id, k[1].id_len, req->backup, &x.log_key, &log_attrs,
 		    eb)) != 0)
 			goto out_ln;
@@ -664,7 +683,7 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	    (r = ca_tsigner_open(x.hsm, &x.log_key, &log_ts, eb)) != 0)
 		goto out_ln;
 
-	/* 5. Sign on the token, then check before anything is written. */
+	/* 6. Sign on the token, then check before anything is written. */
 	if (req->sub) {
 		if ((r = ca_csr_build(x.subject, x.ca_pub, ca_tsigner_sign_cb,
 		    ca_ts, ca_md_for_key(x.ca_pub), &x.csr, eb)) != 0 ||
@@ -693,7 +712,7 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 	    "after signing", eb)) != 0)
 		goto out_ln;
 
-	/* 6. Artifacts and the first record. */
+	/* 7. Artifacts and the first record. */
 	if ((r = ca_keyref_uri(x.hsm, &x.ca_key, &x.ca_uri)) != 0 ||
 	    (r = ca_keyref_uri(x.hsm, &x.log_key, &x.log_uri)) != 0 ||
 	    (r = ca_cert_pem(x.ca, &x.ca_pem, &x.ca_pem_len)) != 0 ||

@@ -257,6 +257,24 @@ START_TEST(open_by_label)
 }
 END_TEST
 
+/* SoftHSM2 lists every algorithm; the log key is then P-384. */
+START_TEST(can_make_and_log_alg)
+{
+	struct ca_hsm *h = open_uri("pkcs11:token=" LABEL);
+	struct ca_errbuf eb = { 0 };
+	enum ca_keyalg la = CA_ALG_RSA4096;
+
+	ck_assert_int_eq(ca_hsm_can_make(h, CA_ALG_P256, &eb), 1);
+	ck_assert_int_eq(ca_hsm_can_make(h, CA_ALG_P384, &eb), 1);
+	ck_assert_int_eq(ca_hsm_can_make(h, CA_ALG_RSA3072, &eb), 1);
+	ck_assert_int_eq(ca_hsm_can_make(h, CA_ALG_RSA4096, &eb), 1);
+	ck_assert_int_eq(ca_hsm_can_make(h, (enum ca_keyalg)99, &eb), 0);
+	ck_assert_ok(ca_hsm_log_alg(h, CA_ALG_RSA4096, &la, &eb));
+	ck_assert_int_eq(la, CA_ALG_P384);
+	ca_hsm_close(h);
+}
+END_TEST
+
 START_TEST(open_by_serial)
 {
 	struct ca_hsm *h = open_uri("pkcs11:token=" LABEL);
@@ -859,6 +877,7 @@ hsm_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, open_by_label);
 	tcase_add_test(tc, open_by_serial);
+	tcase_add_test(tc, can_make_and_log_alg);
 	tcase_add_test(tc, no_token_no_fallback);
 	tcase_add_test(tc, two_tokens_same_label);
 	tcase_add_test(tc, uri_must_name_token);
