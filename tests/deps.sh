@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config libssl-dev libp11-dev libp11-kit-dev softhsm2
 libjansson-dev check opensc jq openssl python3-cryptography mandoc
 gnutls-bin libnss3-tools libmbedtls-dev libwolfssl-dev faketime
 chromium clang libclang-rt-14-dev valgrind libgfshare-dev
-libengine-pkcs11-openssl git debhelper lintian time"
+libengine-pkcs11-openssl git debhelper lintian time opencryptoki"
 
 missing=""
 for p in $PKGS; do
