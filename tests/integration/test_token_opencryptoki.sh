@@ -14,6 +14,14 @@
 . "$(dirname "$0")/../lib.sh"
 
 OCK=$TOP/tests/tokens/opencryptoki.sh
+# Under make check SANITIZE=1: openCryptoki 3.8.1 leaks in its own
+# C_Finalize, in a soft token library it has unloaded by the time
+# LeakSanitizer reports, so no line of tests/lsan.supp can name it.  Leak
+# reports are off here alone; every other error of the sanitizers stays
+# on, and every SoftHSM2 test still finds the toolkit's own leaks.
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+	export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
+fi
 if [ "$(id -u)" -ne 0 ]; then
 	# pkcsslotd runs as root only, and so does make check on CI.
 	not_ok "openCryptoki needs root to start its slot daemon"
@@ -21,7 +29,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 trap 'sh "$OCK" stop "$SCRATCH/ock" >/dev/null 2>&1; rm -rf "$SCRATCH"' \
-    EXIT INT TERM
+    EXIT HUP INT PIPE TERM
 if ! sh "$OCK" start "$SCRATCH/ock" >"$SCRATCH/ock.env" 2>"$SCRATCH/err"; then
 	not_ok "openCryptoki's soft token started"
 	sed 's/^/#   /' "$SCRATCH/err"
