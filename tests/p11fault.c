@@ -42,8 +42,11 @@
  *   KC_FAULT_REFUSE_PUB  "NAME,...": C_GenerateKeyPair answers
  *                    CKR_ATTRIBUTE_VALUE_INVALID to a public-key template
  *                    that sets any CKA_NAME of them (VERIFY, ENCRYPT,
- *                    WRAP), as tpm2-pkcs11 does to attributes the TPM
- *                    sets itself
+ *                    WRAP): a conforming module's refusal of attributes
+ *                    it sets itself, as a TPM's does CKA_VERIFY and
+ *                    CKA_ENCRYPT (tpm2-pkcs11 1.9 itself answers
+ *                    CKR_GENERAL_ERROR, which only a quirk-table entry
+ *                    can tell from a failing device)
  *   KC_FAULT_UNKNOWN "NAME": the module does not know CKA_NAME (one of
  *                    WRAP_WITH_TRUSTED, DERIVE), as openCryptoki 3.8
  *                    does not know CKA_WRAP_WITH_TRUSTED: a read of it

@@ -3,8 +3,10 @@
 # tests/bin/p11fault.so over SoftHSM2 (each quirk marked "quirk" in its
 # trace, so that each case shows it was met):
 #   - a module that sets some public-key attributes itself and refuses
-#     to be told them (tpm2-pkcs11: CKA_VERIFY, CKA_ENCRYPT): the key is
-#     made with a leaner template, and read back as a CA key must be;
+#     to be told them, with CKR_ATTRIBUTE_VALUE_INVALID (a TPM's module
+#     would, for CKA_VERIFY and CKA_ENCRYPT; tpm2-pkcs11 1.9 answers
+#     CKR_GENERAL_ERROR instead): the key is made with a leaner template,
+#     and read back as a CA key must be;
 #   - a module that does not know an attribute (openCryptoki 3.8:
 #     CKA_WRAP_WITH_TRUSTED): the read-back records it as unknown (null),
 #     the key stays, and the audit passes; a backup-capable key, which
