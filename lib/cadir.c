@@ -633,6 +633,22 @@ write_batch(const struct ca_artifact *a, char **tmp, size_t n,
 	return r;
 }
 
+/*
+ * A failed step whose undo failed too (undo's message): eb says both, and
+ * what to run; the journal stays for recovery.  CA_ERR_INTERRUPTED.
+ */
+static int
+undo_failed(const char *path, const struct ca_errbuf *undo,
+    struct ca_errbuf *eb)
+{
+	char why[sizeof(undo->msg)];
+
+	snprintf(why, sizeof(why), "%s", eb ? eb->msg : "");
+	ca_errf(eb, "%s; undoing it failed too (%s): run \"ca-log recover -d "
+	    "%s\" before anything else", why, undo->msg, path);
+	return CA_ERR_INTERRUPTED;
+}
+
 static int
 append(struct ca_dir *d, const json_t *body, const struct ca_artifact *a,
     size_t n, int batch, char head[65], struct ca_errbuf *eb)
@@ -806,15 +822,8 @@ placed:
 out:
 	if (r != 0 && journalled) {
 		/* Undo from the journal itself, as recovery would. */
-		if (ca_journal_rollback(d->path, &undo) != 0) {
-			char why[sizeof(undo.msg)];
-
-			snprintf(why, sizeof(why), "%s", eb ? eb->msg : "");
-			ca_errf(eb, "%s; undoing it failed too (%s): run "
-			    "\"ca-log recover -d %s\" before anything else",
-			    why, undo.msg, d->path);
-			r = CA_ERR_INTERRUPTED;
-		}
+		if (ca_journal_rollback(d->path, &undo) != 0)
+			r = undo_failed(d->path, &undo, eb);
 	} else if (r != 0) {
 		/*
 		 * Before the journal nothing was made but the old copies, or
@@ -971,20 +980,13 @@ ca_dir_stage_undo(struct ca_dir_staged *st, struct ca_errbuf *eb)
 {
 	struct ca_errbuf undo = { 0 };
 	const char *path = st->d->path;
+	int r = 0;
 
 	if ((st->begun && ca_journal_step_state(path, CA_STEP_UNDONE,
-	    &undo) != 0) || ca_journal_rollback(path, &undo) != 0) {
-		char why[sizeof(undo.msg)];
-
-		snprintf(why, sizeof(why), "%s", eb ? eb->msg : "");
-		ca_errf(eb, "%s; undoing it failed too (%s): run \"ca-log "
-		    "recover -d %s\" before anything else", why, undo.msg,
-		    path);
-		ca_dir_stage_free(st);
-		return CA_ERR_INTERRUPTED;
-	}
+	    &undo) != 0) || ca_journal_rollback(path, &undo) != 0)
+		r = undo_failed(path, &undo, eb);
 	ca_dir_stage_free(st);
-	return 0;
+	return r;
 }
 
 void

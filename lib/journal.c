@@ -14,6 +14,7 @@
 
 #include "cjson.h"
 #include "fsio.h"
+#include "split.h"
 
 /* Recovery is refused for a journal larger than this: ours are small. */
 /* A batch of 20,000 device certificates names 40,002 files. */
@@ -500,20 +501,11 @@ journal_remove(const char *dir, struct ca_errbuf *eb)
 	return r;
 }
 
-/* 1 when a file called name is a share file (split.c's NN-NAME.share). */
-static int
-is_share_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 6 && strcmp(name + n - 6, ".share") == 0;
-}
-
 static void
 rm_shares(void *arg, const char *folder)
 {
 	(void)arg;
-	if (ca_folder_only(folder, is_share_name))
+	if (ca_folder_only(folder, ca_split_is_share_file))
 		ca_rm_folder(folder);
 }
 

@@ -67,9 +67,9 @@ shares_in(const char *folder, struct ca_pin_source *ps, struct ca_errbuf *eb)
 		return CA_ERR_NOT_FOUND;
 	}
 	while (r == 0 && (e = readdir(dp)) != NULL) {
-		k = strlen(e->d_name);
-		if (k < 7 || strcmp(e->d_name + k - 6, ".share") != 0)
+		if (!ca_split_is_share_file(e->d_name))
 			continue;
+		k = strlen(e->d_name);
 		if (len + strlen(folder) + k + 3 > sizeof(ps->path)) {
 			ca_errf(eb, "\"%s\": too many shares", folder);
 			r = CA_ERR_INVALID_ARG;

@@ -162,6 +162,14 @@ out:
 	return r;
 }
 
+int
+ca_split_is_share_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 6 && strcmp(name + n - 6, ".share") == 0;
+}
+
 void
 ca_split_unwrite(struct ca_split *s)
 {

@@ -52,6 +52,13 @@ int ca_split_write(struct ca_split *s, const char *folder, const char *what,
     CA_MUST_CHECK;
 
 /*
+ * ca_split_is_share_file: 1 when a file called name is a share file as
+ * ca_split_write names them (NN-NAME.share), for code that clears or
+ * reads a shares folder.
+ */
+int ca_split_is_share_file(const char *name);
+
+/*
  * ca_split_unwrite: remove the share files ca_split_write put in place,
  * for an operation that then failed: shares of a secret that never took
  * effect must not be mistaken for live ones.
