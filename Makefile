@@ -180,6 +180,12 @@ tests/bin/p11attrs: tests/p11attrs.c $(FLAGS_STAMP)
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ldl
 
+# A test tool: what a module answers to the request a quirk row avoids.
+tests/bin/p11quirk: tests/p11quirk.c $(FLAGS_STAMP)
+	@mkdir -p tests/bin
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ldl
+
 # The interoperability verifiers (tests/interop.sh) link one foreign TLS
 # library each and nothing of lib/, so a bug of ours cannot make another
 # stack agree with us.  Debian 12's Mbed TLS 2.28 ships no .pc file.
@@ -231,7 +237,8 @@ tests/bin/p11rate: tests/bench/p11rate.c $(FLAGS_STAMP)
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -pthread -ldl
 
-TEST_TOOLS := tests/bin/p11attrs tests/bin/leafsign tests/bin/p11fault.so \
+TEST_TOOLS := tests/bin/p11attrs tests/bin/p11quirk tests/bin/leafsign \
+              tests/bin/p11fault.so \
               tests/bin/crashfs.so \
               tests/bin/crlbench tests/bin/auditgen tests/bin/p11rate \
               $(FUZZERS) \

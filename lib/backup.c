@@ -869,9 +869,9 @@ ca_backup_restore(const struct ca_restore_req *req,
 		goto out;
 	d->hsm = h;
 	h = NULL;
-	if ((r = ca_dir_key(d, d->cfg->ca_key, d->cert, "CA", &d->ca_key,
+	if ((r = ca_dir_key(d, d->cfg->ca_key, d->cert, "CA", 1, &d->ca_key,
 	    &d->ca_ts, &d->ca_pub, eb)) != 0 ||
-	    (r = ca_dir_key(d, d->cfg->log_key, d->log_cert, "log-signing",
+	    (r = ca_dir_key(d, d->cfg->log_key, d->log_cert, "log-signing", 0,
 	    &d->log_key, &d->log_ts, &d->log_pub, eb)) != 0 ||
 	    (r = ca_config_serialise(d->cfg, &cfgtext, &cfglen)) != 0 ||
 	    (cfgpath = ca_path_join(d->path, CA_FILE_CONFIG)) == NULL ||

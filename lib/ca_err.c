@@ -55,6 +55,7 @@ ca_strerror(int r)
 	case CA_ERR_SESSION_LOST: return "the token closed the session";
 	case CA_ERR_TOKEN_REMOVED:
 		return "the token was removed or lost power";
+	case CA_ERR_KEY_AMBIGUOUS: return "more than one key matches";
 	default: return "unknown error";
 	}
 }
@@ -200,10 +201,11 @@ ca_err_hint(int r)
 	case CA_ERR_NOMEM:
 		return "; close other programs and run the command again";
 	case CA_ERR_SESSION_LIMIT:
-		return "; nothing was written: the token allows fewer sessions "
-		    "at once than were asked for; close the other programs "
-		    "using it (or give ca-issue fewer --sessions), then run "
-		    "the command again";
+		return "; nothing was written: the token has no session free, "
+		    "not even one; close the other programs using it, then "
+		    "run the command again";
+	case CA_ERR_KEY_AMBIGUOUS:
+		return "; nothing was written";
 	case CA_ERR_SESSION_LOST:
 		return "; nothing was written: something reset the token or "
 		    "closed its sessions (another program, or the token "

@@ -55,7 +55,8 @@ enum {
 	CA_ERR_SESSION_LIMIT = -37,	/* the token has no session free */
 	CA_ERR_SESSION_LOST = -38,	/* the token closed our session */
 	CA_ERR_TOKEN_REMOVED = -39,	/* removed, or lost power, mid-way */
-	CA_ERR_LAST = CA_ERR_TOKEN_REMOVED,	/* for tests: the lowest code */
+	CA_ERR_KEY_AMBIGUOUS = -40,	/* more than one key matches */
+	CA_ERR_LAST = CA_ERR_KEY_AMBIGUOUS,	/* for tests: the lowest code */
 };
 
 /*

@@ -283,8 +283,8 @@ ca_dir_open_visit(const char *path, unsigned flags, ca_log_fn fn,
 
 int
 ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
-    const char *what, struct ca_keyref *key, struct ca_tsigner **ts,
-    EVP_PKEY **pubout, struct ca_errbuf *eb)
+    const char *what, int bulk, struct ca_keyref *key,
+    struct ca_tsigner **ts, EVP_PKEY **pubout, struct ca_errbuf *eb)
 {
 	struct ca_uri *uri = NULL;
 	EVP_PKEY *pub = NULL;
@@ -293,8 +293,13 @@ ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
 	if ((r = ca_uri_parse(uristr, &uri, eb)) != 0)
 		goto out;
 	if ((r = ca_hsm_find_key(d->hsm, uri, key, eb)) != 0) {
-		ca_errf(eb, "the %s key named in %s is not on token \"%s\"",
-		    what, CA_FILE_CONFIG, ca_hsm_token_info(d->hsm)->label);
+		if (r == CA_ERR_KEY_NOT_FOUND)
+			ca_errf(eb, "the %s key named in %s is not on token "
+			    "\"%s\"", what, CA_FILE_CONFIG,
+			    ca_hsm_token_info(d->hsm)->label);
+		else
+			ca_err_prefix(eb, "the %s key named in %s", what,
+			    CA_FILE_CONFIG);
 		goto out;
 	}
 	if ((r = ca_hsm_public_key(d->hsm, key, &pub)) != 0)
@@ -306,7 +311,8 @@ ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
 		r = CA_ERR_KEY_MISMATCH;
 		goto out;
 	}
-	if ((r = ca_tsigner_open(d->hsm, key, ts, eb)) != 0) {
+	if ((r = (bulk ? ca_tsigner_open : ca_tsigner_open_shared)(d->hsm,
+	    key, ts, eb)) != 0) {
 		ca_err_prefix(eb, "the %s key on token \"%s\"", what,
 		    ca_hsm_token_info(d->hsm)->label);
 		goto out;
@@ -407,9 +413,9 @@ ca_dir_login(struct ca_dir *d, const char *pin_source, ca_prompt_fn prompt,
 	if ((r = ca_dir_token(d, pin_source, prompt, prompt_arg, eb)) != 0)
 		return r;
 	if ((r = ca_dir_key(d, d->cfg->ca_key, d->pending ? NULL : d->cert,
-	    "CA", &d->ca_key, &d->ca_ts, &d->ca_pub, eb)) != 0 ||
+	    "CA", 1, &d->ca_key, &d->ca_ts, &d->ca_pub, eb)) != 0 ||
 	    (r = ca_dir_key(d, d->cfg->log_key, d->pending ? NULL :
-	    d->log_cert, "log-signing", &d->log_key, &d->log_ts,
+	    d->log_cert, "log-signing", 0, &d->log_key, &d->log_ts,
 	    &d->log_pub, eb)) != 0)
 		return r;
 	if (!d->pending)

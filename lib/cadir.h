@@ -169,12 +169,15 @@ int ca_dir_login(struct ca_dir *d, const char *pin_source,
  * return it as key, with a session to sign with in *ts (close it with
  * ca_tsigner_close before the token), and its public half in *pubout (may
  * be NULL; caller frees with EVP_PKEY_free).  what names the key in
- * messages.  CA_ERR_KEY_NOT_FOUND, CA_ERR_KEY_MISMATCH, CA_ERR_URI,
- * CA_ERR_HSM.
+ * messages.  bulk: the key signs in bulk (the CA key), and gets a session
+ * of its own where the token has one to spare; else (the log key) it
+ * signs in the token's own session (tokensign.h).  CA_ERR_KEY_NOT_FOUND,
+ * CA_ERR_KEY_MISMATCH, CA_ERR_URI, CA_ERR_HSM.
  */
 int ca_dir_key(struct ca_dir *d, const char *uristr, X509 *cert,
-    const char *what, struct ca_keyref *key, struct ca_tsigner **ts,
-    EVP_PKEY **pubout, struct ca_errbuf *eb) CA_MUST_CHECK;
+    const char *what, int bulk, struct ca_keyref *key,
+    struct ca_tsigner **ts, EVP_PKEY **pubout, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
 
 /*
  * ca_dir_body: a new record body following d's head for op at now, with

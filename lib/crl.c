@@ -292,7 +292,8 @@ out:
 
 /* Where encoded bytes go: counted, hashed, written, or all of these. */
 struct sink {
-	EVP_MD_CTX *tbs;	/* the TBS digest being signed or checked */
+	EVP_MD_CTX *tbs;	/* the TBS digest being checked */
+	const struct ca_sign_stream *sign;	/* the TBS being signed */
 	EVP_MD_CTX *file;	/* SHA-256 of the DER file */
 	BIO *der;		/* the DER file, buffered */
 	BIO *b64;		/* the PEM body, buffered */
@@ -307,6 +308,7 @@ put(struct sink *s, const void *p, size_t n)
 		return;
 	s->n += n;
 	if ((s->tbs != NULL && EVP_DigestUpdate(s->tbs, p, n) != 1) ||
+	    (s->sign != NULL && s->sign->update(s->sign->arg, p, n) != 0) ||
 	    (s->file != NULL && EVP_DigestUpdate(s->file, p, n) != 1) ||
 	    (s->der != NULL && BIO_write(s->der, p, (int)n) != (int)n) ||
 	    (s->b64 != NULL && BIO_write(s->b64, p, (int)n) != (int)n))
@@ -653,17 +655,16 @@ emit_tbs(struct sink *s, const char *idx, const struct fixed *f,
 
 int
 ca_crl_write(const char *idx, const struct ca_crl_params *p,
-    ca_sign_digest_fn sign, void *arg, FILE *der, FILE *pem,
+    const struct ca_sign_stream *sign, FILE *der, FILE *pem,
     struct ca_crl_info *info, struct ca_errbuf *eb)
 {
 	struct fixed f;
 	struct sink s;
-	unsigned char dg[EVP_MAX_MD_SIZE], h[16], *sig = NULL, fh[32];
-	unsigned int dlen;
+	unsigned char h[16], *sig = NULL, fh[32];
 	size_t entries = 0, tbs_content, tbs_len, sig_len = 0, total;
 	long long count = 0;
 	BIO *b64 = NULL, *pbuf = NULL, *pbio = NULL, *dbuf = NULL, *dbio = NULL;
-	int r;
+	int r, r2;
 
 	memset(info, 0, sizeof(*info));
 	memset(&s, 0, sizeof(s));
@@ -676,22 +677,23 @@ ca_crl_write(const char *idx, const struct ca_crl_params *p,
 	    tlv_size((size_t)f.exts_len);
 	tbs_len = tlv_size(tbs_content);
 
-	/* Pass two: the digest to sign. */
-	r = CA_ERR_CRYPTO;
-	if ((s.tbs = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(s.tbs, f.md, NULL) != 1)
+	/*
+	 * Pass two: the TBS, to the signer.  Once begun, the signature is
+	 * always finished, for that alone ends the token's operation.
+	 */
+	if ((r = sign->begin(sign->arg, f.md, eb)) != 0)
 		goto out;
-	if ((r = emit_tbs(&s, idx, &f, entries, count, tbs_content)) != 0)
-		goto out;
-	if (s.n != tbs_len || EVP_DigestFinal_ex(s.tbs, dg, &dlen) != 1) {
+	s.sign = sign;
+	r = emit_tbs(&s, idx, &f, entries, count, tbs_content);
+	if (r == 0 && s.n != tbs_len)
 		r = CA_ERR_INTERNAL;
-		goto out;
-	}
-	if ((r = sign(arg, f.md, dg, dlen, &sig, &sig_len, eb)) != 0)
+	/* A signer that failed part-way says why at the end. */
+	if ((r2 = sign->final(sign->arg, &sig, &sig_len, eb)) != 0)
+		r = r2;
+	if (r != 0)
 		goto out;
 
 	/* Pass three: the file, DER and PEM at once. */
-	EVP_MD_CTX_free(s.tbs);
 	memset(&s, 0, sizeof(s));
 	r = CA_ERR_IO;
 	if ((s.file = EVP_MD_CTX_new()) == NULL ||

@@ -122,8 +122,8 @@ struct ca_crl_info {
 
 /*
  * ca_crl_write: build the CRL over the index at idx (NULL or missing:
- * none revoked) with p, have sign(arg, ...) sign its digest (a token's
- * session: ca_tsigner_digest_cb; a software key: ca_sign_evp_digest)
+ * none revoked) with p, have sign (a token's: ca_tsigner_stream; a
+ * software key's: ca_sign_evp_stream) sign its TBS as it is streamed,
  * with the digest the issuer's key calls for, and write it as DER to der
  * and PEM to pem (open files, fsynced here).  The index is streamed,
  * never held.  The signature is not checked here: ca_crl_check reads
@@ -132,7 +132,7 @@ struct ca_crl_info {
  * CA_ERR_IO, and sign's errors.
  */
 int ca_crl_write(const char *idx, const struct ca_crl_params *p,
-    ca_sign_digest_fn sign, void *arg, FILE *der, FILE *pem,
+    const struct ca_sign_stream *sign, FILE *der, FILE *pem,
     struct ca_crl_info *info, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*

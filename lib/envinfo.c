@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fsio.h"
+#include "quirks.h"
 
 static pthread_once_t self_once = PTHREAD_ONCE_INIT;
 static char self_hex[65];
@@ -36,6 +37,36 @@ ca_env_processors(int max)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > max ? max : (int)n;
+}
+
+/*
+ * The module: its file, what it says of itself, and the rows of the
+ * quirk table the token layer followed for it.
+ */
+static json_t *
+module_json(struct ca_hsm *h, const char *sha256)
+{
+	const struct ca_module_info *mi = ca_hsm_module_info(h);
+	const struct ca_quirk *rows;
+	size_t n, i;
+	char ver[24];
+	json_t *m, *q;
+
+	snprintf(ver, sizeof(ver), "%d.%d", mi->major, mi->minor);
+	if ((m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[]}", "path",
+	    ca_hsm_module_path(h), "sha256", sha256, "manufacturer",
+	    mi->manufacturer, "description", mi->description, "version", ver,
+	    "quirks")) == NULL)
+		return NULL;
+	q = json_object_get(m, "quirks");
+	(void)ca_quirks_match(mi, ca_hsm_token_info(h), &rows, &n);
+	for (i = 0; i < n; i++)
+		if (ca_quirk_applies(&rows[i], mi, ca_hsm_token_info(h)) &&
+		    json_array_append_new(q, json_string(rows[i].id)) != 0) {
+			json_decref(m);
+			return NULL;
+		}
+	return m;
 }
 
 int
@@ -70,8 +101,7 @@ ca_env_json(const char *prog, struct ca_hsm *h, json_t **out)
 		ti = ca_hsm_token_info(h);
 		snprintf(hw, sizeof(hw), "%d.%d", ti->hw_major, ti->hw_minor);
 		snprintf(fw, sizeof(fw), "%d.%d", ti->fw_major, ti->fw_minor);
-		if ((t = json_pack("{s:s, s:s}", "path", ca_hsm_module_path(h),
-		    "sha256", mod)) == NULL ||
+		if ((t = module_json(h, mod)) == NULL ||
 		    json_object_set_new(e, "module", t) != 0 ||
 		    (t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s*}",
 		    "label", ti->label, "serial", ti->serial,

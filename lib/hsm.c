@@ -8,6 +8,7 @@
 #include <libp11.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
 
@@ -256,6 +257,26 @@ names_token(const struct ca_uri *uri, struct ca_errbuf *eb)
 	return 0;
 }
 
+/* What the module says of itself, for the quirk table and the record. */
+static int
+module_info(struct ca_hsm *h, struct ca_errbuf *eb)
+{
+	CK_INFO mi;
+	CK_RV rv;
+
+	if ((rv = h->f->C_GetInfo(&mi)) != CKR_OK) {
+		ca_p11_detail(eb, "C_GetInfo", rv);
+		return ca_p11_code(rv);
+	}
+	unpad(h->minfo.manufacturer, mi.manufacturerID,
+	    sizeof(mi.manufacturerID));
+	unpad(h->minfo.description, mi.libraryDescription,
+	    sizeof(mi.libraryDescription));
+	h->minfo.major = mi.libraryVersion.major;
+	h->minfo.minor = mi.libraryVersion.minor;
+	return 0;
+}
+
 /* The read-write session that holds the login from open to close. */
 static int
 open_session(struct ca_hsm *h, struct ca_errbuf *eb)
@@ -292,6 +313,28 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 		r = CA_ERR_NOMEM;
 		goto out;
 	}
+	/*
+	 * Loaded here first, so that a file that is no PKCS#11 module is
+	 * named as such, in one line (libp11 prints the loader's error to
+	 * stderr itself), and so that h->dl holds the copy libp11 then
+	 * initialises: dlopen gives one copy of a library per process.
+	 */
+	dlerror();
+	if ((h->dl = dlopen(module, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		const char *why = dlerror();
+
+		ca_errf(eb, "the pkcs#11 module \"%s\" cannot be loaded (%s)",
+		    module, why != NULL ? why : "no such file, or not a "
+		    "library for this machine");
+		r = CA_ERR_MODULE;
+		goto out;
+	}
+	if (dlsym(h->dl, "C_GetFunctionList") == NULL) {
+		ca_errf(eb, "\"%s\" is not a pkcs#11 module (it has no "
+		    "C_GetFunctionList)", module);
+		r = CA_ERR_MODULE;
+		goto out;
+	}
 	if ((h->ctx = PKCS11_CTX_new()) == NULL) {
 		r = CA_ERR_NOMEM;
 		goto out;
@@ -307,12 +350,8 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 	}
 	/* Loading leaves unrelated errors on the queue; they are not ours. */
 	ERR_clear_error();
-	/*
-	 * The same module, already loaded and initialised by libp11:
-	 * RTLD_NOLOAD guarantees we do not get a second, uninitialised copy.
-	 */
-	if ((h->dl = dlopen(module, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD)) ==
-	    NULL || (getfl = (CK_C_GetFunctionList)dlsym(h->dl,
+	/* The same copy libp11 has now initialised. */
+	if ((getfl = (CK_C_GetFunctionList)dlsym(h->dl,
 	    "C_GetFunctionList")) == NULL || getfl(&h->f) != CKR_OK ||
 	    h->f == NULL) {
 		ca_errf(eb, "\"%s\" is not a pkcs#11 module (it has no usable "
@@ -320,9 +359,11 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 		r = CA_ERR_MODULE;
 		goto out;
 	}
-	if ((r = select_token(h, uri, eb)) != 0 ||
+	if ((r = module_info(h, eb)) != 0 ||
+	    (r = select_token(h, uri, eb)) != 0 ||
 	    (r = open_session(h, eb)) != 0)
 		goto out;
+	h->quirks = ca_quirks_match(&h->minfo, &h->info, NULL, NULL);
 	*out = h;
 	h = NULL;
 out:
@@ -364,6 +405,8 @@ ca_hsm_open_sibling(struct ca_hsm *parent, const struct ca_uri *uri,
 	}
 	if ((r = open_session(h, eb)) != 0)
 		goto out;
+	h->minfo = parent->minfo;
+	h->quirks = ca_quirks_match(&h->minfo, &h->info, NULL, NULL);
 	*out = h;
 	h = NULL;
 out:
@@ -407,6 +450,32 @@ const struct ca_token_info *
 ca_hsm_token_info(const struct ca_hsm *h)
 {
 	return &h->info;
+}
+
+const struct ca_module_info *
+ca_hsm_module_info(const struct ca_hsm *h)
+{
+	return &h->minfo;
+}
+
+unsigned
+ca_hsm_quirks(const struct ca_hsm *h)
+{
+	return h->quirks;
+}
+
+int
+ca_hsm_session_free(struct ca_hsm *h)
+{
+	CK_TOKEN_INFO ti;
+
+	/* A token that cannot say is asked: C_OpenSession will tell. */
+	if (h->f->C_GetTokenInfo(h->slot_id, &ti) != CKR_OK ||
+	    ti.ulMaxSessionCount == CK_EFFECTIVELY_INFINITE ||
+	    ti.ulMaxSessionCount == CK_UNAVAILABLE_INFORMATION ||
+	    ti.ulSessionCount == CK_UNAVAILABLE_INFORMATION)
+		return 1;
+	return ti.ulSessionCount < ti.ulMaxSessionCount;
 }
 
 int
@@ -763,31 +832,101 @@ has_mech(struct ca_hsm *h, CK_MECHANISM_TYPE mech, CK_FLAGS flag,
 }
 
 int
+ca_p11_sign_mech(struct ca_hsm *h, CK_KEY_TYPE type, CK_ULONG bits,
+    int md_nid, struct ca_sign_mech *out, struct ca_errbuf *eb)
+{
+	/* In order of preference, for each key type and digest. */
+	static const struct {
+		CK_KEY_TYPE type;
+		int md_nid;
+		struct ca_sign_mech m;
+	} pref[] = {
+		{ CKK_RSA, NID_sha256,
+		    { CKM_SHA256_RSA_PKCS, 1, "CKM_SHA256_RSA_PKCS" } },
+		{ CKK_RSA, NID_sha384,
+		    { CKM_SHA384_RSA_PKCS, 1, "CKM_SHA384_RSA_PKCS" } },
+		{ CKK_RSA, 0, { CKM_RSA_PKCS, 0, "CKM_RSA_PKCS" } },
+		{ CKK_EC, 0, { CKM_ECDSA, 0, "CKM_ECDSA" } },
+		{ CKK_EC, NID_sha256,
+		    { CKM_ECDSA_SHA256, 1, "CKM_ECDSA_SHA256" } },
+		{ CKK_EC, NID_sha384,
+		    { CKM_ECDSA_SHA384, 1, "CKM_ECDSA_SHA384" } },
+	};
+	size_t i;
+	int k, r;
+
+	for (k = 0; k < h->nsmc; k++)
+		if (h->smc[k].type == type && h->smc[k].bits == bits &&
+		    h->smc[k].md_nid == md_nid) {
+			*out = h->smc[k].m;
+			return 0;
+		}
+	for (i = 0; i < sizeof(pref) / sizeof(pref[0]); i++) {
+		if (pref[i].type != type || (pref[i].md_nid != 0 &&
+		    pref[i].md_nid != md_nid))
+			continue;
+		if ((r = has_mech(h, pref[i].m.mech, CKF_SIGN, bits, eb)) < 0)
+			return r;
+		if (r == 0)
+			continue;
+		*out = pref[i].m;
+		if (h->nsmc < (int)(sizeof(h->smc) / sizeof(h->smc[0]))) {
+			h->smc[h->nsmc].type = type;
+			h->smc[h->nsmc].bits = bits;
+			h->smc[h->nsmc].md_nid = md_nid;
+			h->smc[h->nsmc].m = *out;
+			h->nsmc++;
+		}
+		return 0;
+	}
+	ca_errf(eb, "token \"%s\" offers no mechanism to sign with a "
+	    "%lu-bit %s key and %s (%s)", h->info.label, (unsigned long)bits,
+	    type == CKK_EC ? "EC" : "RSA", OBJ_nid2sn(md_nid),
+	    type == CKK_EC ? "CKM_ECDSA or CKM_ECDSA_SHA256/384" :
+	    "CKM_SHA256/384_RSA_PKCS or CKM_RSA_PKCS");
+	return CA_ERR_ALGORITHM;
+}
+
+int
 ca_hsm_can_make(struct ca_hsm *h, enum ca_keyalg alg, struct ca_errbuf *eb)
 {
-	CK_MECHANISM_TYPE gen, sign;
+	struct ca_sign_mech m;
+	struct ca_errbuf none;
+	CK_MECHANISM_TYPE gen;
+	CK_KEY_TYPE type;
 	CK_ULONG bits;
-	int r;
+	int r, md_nid = NID_sha256;
 
 	switch (alg) {
 	case CA_ALG_P256:
 	case CA_ALG_P384:
 		gen = CKM_EC_KEY_PAIR_GEN;
-		sign = CKM_ECDSA;
+		type = CKK_EC;
 		bits = alg == CA_ALG_P256 ? 256 : 384;
 		break;
 	case CA_ALG_RSA3072:
 	case CA_ALG_RSA4096:
 		gen = CKM_RSA_PKCS_KEY_PAIR_GEN;
-		sign = CKM_RSA_PKCS;
+		type = CKK_RSA;
 		bits = alg == CA_ALG_RSA3072 ? 3072 : 4096;
 		break;
 	default:
 		return 0;
 	}
+	/* The digest such a key signs with (ca_md_for_alg). */
+	if (alg == CA_ALG_P384 || alg == CA_ALG_RSA4096)
+		md_nid = NID_sha384;
 	if ((r = has_mech(h, gen, CKF_GENERATE_KEY_PAIR, bits, eb)) != 1)
 		return r;
-	return has_mech(h, sign, CKF_SIGN, bits, eb);
+	memset(&none, 0, sizeof(none));
+	if ((r = ca_p11_sign_mech(h, type, bits, md_nid, &m, &none)) ==
+	    CA_ERR_ALGORITHM)
+		return 0;
+	if (r != 0) {
+		ca_errf(eb, "%s", none.msg);
+		return r;
+	}
+	return 1;
 }
 
 int
@@ -867,7 +1006,8 @@ ca_hsm_generate_id(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 	 * say what the template would like; the read-back below decides
 	 * whether the key is one a CA may use.
 	 */
-	for (lean = 0; lean < 3; lean++) {
+	for (lean = (h->quirks & CA_QUIRK_PUB_USAGE) ? 1 : 0; lean < 3;
+	    lean++) {
 		np = nv = 0;
 #define ADD(t, n, at, ptr, len) do {					\
 	t[n].type = (at); t[n].pValue = (void *)(ptr);			\
@@ -1036,11 +1176,19 @@ ca_hsm_find_key(struct ca_hsm *h, const struct ca_uri *uri,
 	}
 	if ((r = ca_p11_find(h, t, nt, o, 2, &n)) != 0)
 		return r;
-	if (n != 1) {
-		ca_errf(eb, n == 0 ? "no private key \"%s\" on token \"%s\"" :
-		    "more than one private key \"%s\" on token \"%s\"",
+	if (n == 0) {
+		ca_errf(eb, "no private key \"%s\" on token \"%s\"",
 		    uri->object ? uri->object : "(by id)", h->info.label);
 		return CA_ERR_KEY_NOT_FOUND;
+	}
+	if (n != 1) {
+		ca_errf(eb, "more than one private key \"%s\" on token \"%s\" "
+		    "answers to the uri (the same label%s): a copy, or another "
+		    "key made under its name; remove the one that is not the "
+		    "certificate's, or name the key exactly", uri->object ?
+		    uri->object : "(by id)", h->info.label, uri->has_id ?
+		    " and id" : "");
+		return CA_ERR_KEY_AMBIGUOUS;
 	}
 	if ((rv = h->f->C_GetAttributeValue(h->session, o[0], q, 2)) ==
 	    CKR_BUFFER_TOO_SMALL) {

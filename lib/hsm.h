@@ -108,6 +108,23 @@ void ca_hsm_close(struct ca_hsm *h);
 /* ca_hsm_token_info: the selected token's information (borrowed). */
 const struct ca_token_info *ca_hsm_token_info(const struct ca_hsm *h);
 
+/* ca_hsm_module_info: what the module says of itself (borrowed). */
+struct ca_module_info;
+const struct ca_module_info *ca_hsm_module_info(const struct ca_hsm *h);
+
+/*
+ * ca_hsm_quirks: the CA_QUIRK_* flags (quirks.h) of h's module and
+ * token, which the token layer follows without being asked.
+ */
+unsigned ca_hsm_quirks(const struct ca_hsm *h);
+
+/*
+ * ca_hsm_session_free: 1 unless h's token says it has no session to
+ * spare (C_GetTokenInfo: as many open as ulMaxSessionCount allows); 1
+ * too when it cannot say, so that opening one is tried.
+ */
+int ca_hsm_session_free(struct ca_hsm *h);
+
 /*
  * ca_hsm_logged_in: 1 when this process is logged in to h's token
  * through h (as its user, or its security officer), else 0.
@@ -176,11 +193,12 @@ int ca_hsm_generate(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 
 /*
  * ca_hsm_can_make: 1 when h's token lists what a signing key of alg
- * needs (C_GetMechanismInfo): its key-pair generation and its signing
- * mechanism (CKM_ECDSA, or CKM_RSA_PKCS), each for that key size and
- * flagged for it; 0 when it does not (CKR_MECHANISM_INVALID, or flags
- * or sizes short).  No login needed.  CA_ERR_HSM and the like when the
- * token cannot say: a token that fails is not taken to lack anything.
+ * needs (C_GetMechanismInfo): its key-pair generation, and a mechanism
+ * to sign with the digest such a key signs with (hsm_p11.h,
+ * ca_p11_sign_mech), each for that key size and flagged for it; 0 when
+ * it does not (CKR_MECHANISM_INVALID, or flags or sizes short).  No login
+ * needed.  CA_ERR_HSM and the like when the token cannot say: a token
+ * that fails is not taken to lack anything.
  */
 int ca_hsm_can_make(struct ca_hsm *h, enum ca_keyalg alg,
     struct ca_errbuf *eb) CA_MUST_CHECK;
@@ -251,7 +269,8 @@ int ca_key_attrs_backup_ok(const struct ca_key_attrs *attrs);
 /*
  * ca_hsm_find_key: find the private key that uri names by id and/or
  * object (label); both must match when both are given, and exactly one
- * key must match.  CA_ERR_KEY_NOT_FOUND, CA_ERR_URI, CA_ERR_HSM.
+ * key must match.  CA_ERR_KEY_NOT_FOUND, CA_ERR_KEY_AMBIGUOUS (a copy,
+ * or another key under the same label and id), CA_ERR_URI, CA_ERR_HSM.
  */
 int ca_hsm_find_key(struct ca_hsm *h, const struct ca_uri *uri,
     struct ca_keyref *key, struct ca_errbuf *eb) CA_MUST_CHECK;

@@ -10,6 +10,19 @@
 #include <p11-kit/pkcs11.h>
 
 #include "hsm.h"
+#include "quirks.h"
+
+/* How a token signs a digest of one kind with one kind of key. */
+struct ca_sign_mech {
+	CK_MECHANISM_TYPE mech;
+	/*
+	 * 1: the mechanism hashes, so the token is given the data
+	 * (CKM_SHA256_RSA_PKCS, CKM_ECDSA_SHA384); 0: it is given the
+	 * digest, for RSA inside a DigestInfo (CKM_RSA_PKCS, CKM_ECDSA).
+	 */
+	int hashed;
+	const char *name;		/* "CKM_SHA256_RSA_PKCS" */
+};
 
 struct ca_hsm {
 	char *module;
@@ -26,8 +39,33 @@ struct ca_hsm {
 	 */
 	int sibling;
 	struct ca_token_info info;
+	struct ca_module_info minfo;	/* C_GetInfo */
+	unsigned quirks;		/* CA_QUIRK_* of the module and token */
 	char module_sha256[65];		/* "" until ca_hsm_module_sha256 */
+	/* Signing mechanisms chosen so far (ca_p11_sign_mech). */
+	struct {
+		CK_KEY_TYPE type;
+		CK_ULONG bits;
+		int md_nid;
+		struct ca_sign_mech m;
+	} smc[8];
+	int nsmc;
 };
+
+/*
+ * ca_p11_sign_mech: the mechanism h's token signs with, for a key of
+ * type (CKK_EC or CKK_RSA) of bits, with the digest md_nid (NID_sha256
+ * or NID_sha384), from what the token announces (C_GetMechanismInfo:
+ * CKF_SIGN, and bits within its key sizes).  For RSA, the mechanism
+ * that hashes on the token is preferred to CKM_RSA_PKCS over a DigestInfo
+ * built here: a TPM does the latter as a raw decryption, which a
+ * signing-only key may not do.  For ECDSA, CKM_ECDSA over the digest
+ * made here, else CKM_ECDSA_SHA256/384.  Kept with h, so that each
+ * signer asks no more.  CA_ERR_ALGORITHM naming what is missing when
+ * the token offers none, CA_ERR_HSM when it cannot say.
+ */
+int ca_p11_sign_mech(struct ca_hsm *h, CK_KEY_TYPE type, CK_ULONG bits,
+    int md_nid, struct ca_sign_mech *out, struct ca_errbuf *eb);
 
 /* ca_p11_code: the CA_ERR_* code for a CKR. */
 int ca_p11_code(CK_RV rv);

@@ -968,22 +968,24 @@ ca_issue(const struct ca_issue_req *req, struct ca_issue_result *res,
 	    req->prompt_arg, eb)) != 0)
 		goto out;
 	/*
-	 * The login's own CA session is the first; a token that gives only
-	 * so many sessions has none left idle.
+	 * The login's own CA signer is the first; a token that gives only
+	 * so many sessions has none left idle.  A signer with no session of
+	 * its own (tokensign.h) cannot sign beside another, so the batch
+	 * signs in as many threads as there are sessions to be had.
 	 */
 	b.signer[0] = b.d->ca_ts;
 	b.d->ca_ts = NULL;
-	for (i = 1; i < (size_t)b.nthreads; i++)
+	for (i = 1; i < (size_t)b.nthreads; i++) {
 		if ((r = ca_tsigner_open(b.d->hsm, &b.d->ca_key, &b.signer[i],
-		    eb)) != 0) {
-			/* A token short of sessions signs with fewer. */
-			if (r == CA_ERR_HSM) {
-				b.nthreads = (int)i;
-				eb->msg[0] = '\0';
-				break;
-			}
+		    eb)) != 0)
 			goto out;
+		if (ca_tsigner_shared(b.signer[i])) {
+			ca_tsigner_close(b.signer[i]);
+			b.signer[i] = NULL;
+			b.nthreads = (int)i;
+			break;
 		}
+	}
 	res->sessions = b.nthreads;
 	if ((r = run_phase(&b, SIGN, "signing")) != 0) {
 		snprintf(eb->msg, sizeof(eb->msg), "%s", b.fail_eb.msg);

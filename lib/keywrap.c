@@ -13,6 +13,7 @@
 
 #include "encode.h"
 #include "hsm_p11.h"
+#include "quirks.h"
 #include "tokensign.h"
 
 /* PKCS#11 3.0; older headers, and SoftHSM2 2.6, know only _PAD. */
@@ -70,6 +71,34 @@ ca_wrap_mech_pick(struct ca_hsm *h, int unwrap, struct ca_wrap_mech *out,
 out:
 	free(list);
 	return r;
+}
+
+int
+ca_wrap_can_backup(struct ca_hsm *h, struct ca_errbuf *eb)
+{
+	struct ca_wrap_mech m;
+	struct ca_errbuf why;
+	int r;
+
+	memset(&why, 0, sizeof(why));
+	if (ca_hsm_quirks(h) & CA_QUIRK_NO_EXTRACTABLE)
+		snprintf(why.msg, sizeof(why.msg), "its module (\"%s\") "
+		    "refuses private keys both sensitive and extractable",
+		    ca_hsm_module_info(h)->description);
+	else if ((r = ca_wrap_mech_pick(h, 0, &m, &why)) == CA_ERR_ALGORITHM)
+		snprintf(why.msg, sizeof(why.msg), "it offers no RFC 5649 "
+		    "key wrap (CKM_AES_KEY_WRAP_KWP or CKM_AES_KEY_WRAP_PAD) "
+		    "to wrap the key out with");
+	else if (r != 0) {
+		ca_errf(eb, "%s", why.msg);
+		return r;
+	}
+	if (why.msg[0] == '\0')
+		return 0;
+	ca_errf(eb, "token \"%s\" cannot hold a backup-capable key: %s; make "
+	    "the CA without --backup-capable, or on a token that allows them",
+	    ca_hsm_token_info(h)->label, why.msg);
+	return CA_ERR_KEY_ATTRS;
 }
 
 int
@@ -504,46 +533,24 @@ int
 ca_key_sign_check(struct ca_hsm *h, const struct ca_keyref *key,
     EVP_PKEY *pub, struct ca_errbuf *eb)
 {
-	CK_MECHANISM m = { 0, NULL, 0 };
-	CK_OBJECT_HANDLE priv;
-	CK_ULONG slen = 0;
-	CK_RV rv;
-	unsigned char msg[32], dgst[32], sig[1024], *der = NULL;
-	unsigned int dl = 0;
-	size_t dlen = 0;
-	int ok = 0, r, ec = EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC;
-	EVP_PKEY_CTX *pc = NULL;
+	struct ca_tsigner *ts = NULL;
+	unsigned char msg[32], *sig = NULL;
+	size_t slen = 0;
 	EVP_MD_CTX *mc = NULL;
+	int ok, r;
 
-	if ((r = ca_p11_find_half(h, key, CKO_PRIVATE_KEY, &priv)) != 0)
-		return r;
-	if (RAND_bytes(msg, sizeof(msg)) != 1 ||
-	    EVP_Digest(msg, sizeof(msg), dgst, &dl, EVP_sha256(), NULL) != 1)
+	if (RAND_bytes(msg, sizeof(msg)) != 1)
 		return CA_ERR_CRYPTO;
-	/* ECDSA signs the digest; RSA hashes the message itself. */
-	m.mechanism = ec ? CKM_ECDSA : CKM_SHA256_RSA_PKCS;
-	slen = sizeof(sig);
-	if ((rv = h->f->C_SignInit(h->session, &m, priv)) != CKR_OK ||
-	    (rv = h->f->C_Sign(h->session, ec ? dgst : msg,
-	    ec ? sizeof(dgst) : sizeof(msg), sig, &slen)) != CKR_OK) {
-		ca_p11_detail(eb, "C_Sign", rv);
-		return ca_p11_code(rv);
-	}
+	/* The one signing path: the mechanism is the token's choice. */
+	if ((r = ca_tsigner_open(h, key, &ts, eb)) != 0 ||
+	    (r = ca_tsigner_sign(ts, EVP_sha256(), msg, sizeof(msg), &sig,
+	    &slen, eb)) != 0)
+		goto out;
 	r = CA_ERR_CRYPTO;
-	if (ec) {
-		if (ca_ecdsa_der(sig, slen, &der, &dlen) != 0 ||
-		    (pc = EVP_PKEY_CTX_new(pub, NULL)) == NULL ||
-		    EVP_PKEY_verify_init(pc) != 1)
-			goto out;
-		ok = EVP_PKEY_verify(pc, der, dlen, dgst,
-		    sizeof(dgst)) == 1;
-	} else {
-		if ((mc = EVP_MD_CTX_new()) == NULL ||
-		    EVP_DigestVerifyInit(mc, NULL, EVP_sha256(), NULL,
-		    pub) != 1)
-			goto out;
-		ok = EVP_DigestVerify(mc, sig, slen, msg, sizeof(msg)) == 1;
-	}
+	if ((mc = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(mc, NULL, EVP_sha256(), NULL, pub) != 1)
+		goto out;
+	ok = EVP_DigestVerify(mc, sig, slen, msg, sizeof(msg)) == 1;
 	if (!ok) {
 		ca_errf(eb, "key \"%s\" on token \"%s\" signs, but not as the "
 		    "certificate's public key: it is another key",
@@ -554,8 +561,8 @@ ca_key_sign_check(struct ca_hsm *h, const struct ca_keyref *key,
 	r = 0;
 out:
 	ERR_clear_error();
-	OPENSSL_free(der);
-	EVP_PKEY_CTX_free(pc);
+	ca_tsigner_close(ts);
+	OPENSSL_free(sig);
 	EVP_MD_CTX_free(mc);
 	return r;
 }

@@ -41,6 +41,17 @@ struct ca_wrap_mech {
 int ca_wrap_mech_pick(struct ca_hsm *h, int unwrap, struct ca_wrap_mech *out,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
+/*
+ * ca_wrap_can_backup: 0 when h's token can hold a backup-capable CA key
+ * and wrap it out: it makes sensitive keys that are extractable (no
+ * CA_QUIRK_NO_EXTRACTABLE), and offers an RFC 5649 mechanism to wrap
+ * with (ca_wrap_mech_pick).  No login needed, so that a ceremony that
+ * cannot be done is refused before anyone types a PIN.  CA_ERR_KEY_ATTRS
+ * naming why it cannot, CA_ERR_HSM.
+ */
+int ca_wrap_can_backup(struct ca_hsm *h, struct ca_errbuf *eb)
+    CA_MUST_CHECK;
+
 /* ca_aes_kcv: the check value of an AES-256 key, as 6 hex digits. */
 int ca_aes_kcv(const unsigned char key[CA_WRAPKEY_LEN], char kcv[7])
     CA_MUST_CHECK;
@@ -113,8 +124,8 @@ int ca_key_unwrap(struct ca_hsm *h, unsigned long unwrapkey,
 
 /*
  * ca_key_sign_check: have key's private half sign a fresh random message
- * on the token (C_Sign, ECDSA or RSA PKCS#1 v1.5 with SHA-256) and verify
- * the signature with pub in software.  CA_ERR_KEY_MISMATCH when it does
+ * on the token with SHA-256, in a signer of its own (tokensign.h), and
+ * verify the signature with pub in software.  CA_ERR_KEY_MISMATCH when it does
  * not verify, CA_ERR_KEY_NOT_FOUND, CA_ERR_HSM, CA_ERR_CRYPTO.
  */
 int ca_key_sign_check(struct ca_hsm *h, const struct ca_keyref *key,

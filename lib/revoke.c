@@ -500,6 +500,7 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 	struct scan s;
 	struct ca_duration dur;
 	struct ca_crl_params p;
+	struct ca_sign_stream ss;
 	struct ca_crl_info info;
 	struct ca_artifact art[2];
 	struct tm tm;
@@ -622,8 +623,8 @@ ca_crl_issue(const struct ca_crl_req *req, const struct ca_session *c,
 		r = CA_ERR_INTERNAL;
 		goto out;
 	}
-	if ((r = ca_crl_write(idx, &p, ca_tsigner_digest_cb, d->ca_ts, fd, fp,
-	    &info, eb)) != 0)
+	ca_tsigner_stream(d->ca_ts, &ss);
+	if ((r = ca_crl_write(idx, &p, &ss, fd, fp, &info, eb)) != 0)
 		goto out;
 	{
 		int e1 = fclose(fd), e2 = fclose(fp);

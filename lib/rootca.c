@@ -20,6 +20,7 @@
 #include "encode.h"
 #include "envinfo.h"
 #include "fsio.h"
+#include "keywrap.h"
 #include "lint.h"
 #include "log.h"
 #include "profile.h"
@@ -58,6 +59,8 @@ struct run {
 	json_t *ceremony, *script_file;	/* the plan, and its script */
 	struct ca_keyref ca_key, log_key;
 	int have_ca_key, have_log_key;
+	/* How each key signs (ca_tsigner_mechanism), for the record. */
+	const char *ca_mech, *log_mech;
 	int orphans;
 	/* M of N: the new PIN, its shares, and what the record says. */
 	struct ca_split *split;		/* M of N: the new PIN's shares */
@@ -304,12 +307,16 @@ build_body(const struct ca_root_req *req, struct run *x, const char *alg,
 	if ((keys = json_array()) == NULL)
 		goto out;
 	if ((r = ca_rec_key("ca", x->ca_uri, &x->ca_key, alg, x->ca_pub,
-	    ca_attrs, &k)) != 0 || json_array_append_new(keys, k) != 0)
+	    ca_attrs, &k)) != 0 || json_array_append_new(keys, k) != 0 ||
+	    (r = CA_ERR_NOMEM, json_object_set_new(k, "mechanism",
+	    json_string(x->ca_mech)) != 0))
 		goto out;
 	if ((r = ca_rec_key("log-signer", x->log_uri, &x->log_key,
 	    ca_keyalg_name(x->log_alg),
 	    x->log_pub, log_attrs, &k)) != 0 ||
-	    json_array_append_new(keys, k) != 0)
+	    json_array_append_new(keys, k) != 0 ||
+	    (r = CA_ERR_NOMEM, json_object_set_new(k, "mechanism",
+	    json_string(x->log_mech)) != 0))
 		goto out;
 	if ((certs = json_object()) == NULL)
 		goto out;
@@ -576,7 +583,8 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		r = CA_ERR_ALGORITHM;
 		goto out_ln;
 	}
-	if ((r = ca_hsm_log_alg(x.hsm, alg, &x.log_alg, eb)) != 0)
+	if ((r = ca_hsm_log_alg(x.hsm, alg, &x.log_alg, eb)) != 0 ||
+	    (req->backup && (r = ca_wrap_can_backup(x.hsm, eb)) != 0))
 		goto out_ln;
 
 	/* 3. Rehearse with throwaway software keys, and lint. */
@@ -680,8 +688,17 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		goto out_ln;
 	}
 	if ((r = ca_tsigner_open(x.hsm, &x.ca_key, &ca_ts, eb)) != 0 ||
-	    (r = ca_tsigner_open(x.hsm, &x.log_key, &log_ts, eb)) != 0)
+	    (r = ca_tsigner_open_shared(x.hsm, &x.log_key, &log_ts, eb)) !=
+	    0)
 		goto out_ln;
+	x.ca_mech = ca_tsigner_mechanism(ca_ts, ca_md_for_key(x.ca_pub));
+	x.log_mech = ca_tsigner_mechanism(log_ts, ca_md_for_key(x.log_pub));
+	if (x.ca_mech == NULL || x.log_mech == NULL) {
+		ca_errf(eb, "token \"%s\" offers no mechanism to sign with "
+		    "the new keys' digest", ca_hsm_token_info(x.hsm)->label);
+		r = CA_ERR_ALGORITHM;
+		goto out_ln;
+	}
 
 	/* 6. Sign on the token, then check before anything is written. */
 	if (req->sub) {

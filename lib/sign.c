@@ -54,6 +54,71 @@ ca_sign_evp(void *arg, const EVP_MD *md, const unsigned char *data,
 	return ca_sign_evp_digest(arg, md, dg, dlen, sig, siglen, eb);
 }
 
+static int
+evp_begin(void *arg, const EVP_MD *md, struct ca_errbuf *eb)
+{
+	struct ca_evp_stream *st = arg;
+
+	st->md = md;
+	st->failed = 0;
+	if ((st->ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(st->ctx, md, NULL) != 1) {
+		EVP_MD_CTX_free(st->ctx);
+		st->ctx = NULL;
+		ERR_clear_error();
+		ca_errf(eb, "cannot start a digest");
+		return CA_ERR_CRYPTO;
+	}
+	return 0;
+}
+
+static int
+evp_update(void *arg, const unsigned char *p, size_t n)
+{
+	struct ca_evp_stream *st = arg;
+
+	if (st->failed || EVP_DigestUpdate(st->ctx, p, n) != 1) {
+		st->failed = 1;
+		return CA_ERR_CRYPTO;
+	}
+	return 0;
+}
+
+static int
+evp_final(void *arg, unsigned char **sig, size_t *siglen,
+    struct ca_errbuf *eb)
+{
+	struct ca_evp_stream *st = arg;
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	int r = CA_ERR_CRYPTO;
+
+	*sig = NULL;
+	if (st->ctx == NULL || st->failed ||
+	    EVP_DigestFinal_ex(st->ctx, dg, &dlen) != 1) {
+		ERR_clear_error();
+		ca_errf(eb, "cannot digest what is to be signed");
+		goto out;
+	}
+	r = ca_sign_evp_digest(st->key, st->md, dg, dlen, sig, siglen, eb);
+out:
+	EVP_MD_CTX_free(st->ctx);
+	st->ctx = NULL;
+	return r;
+}
+
+void
+ca_sign_evp_stream(struct ca_evp_stream *st, EVP_PKEY *key,
+    struct ca_sign_stream *out)
+{
+	memset(st, 0, sizeof(*st));
+	st->key = key;
+	out->begin = evp_begin;
+	out->update = evp_update;
+	out->final = evp_final;
+	out->arg = st;
+}
+
 int
 ca_sign_algor(EVP_PKEY *key, const EVP_MD *md, unsigned char **out,
     int *len)

@@ -30,12 +30,36 @@ typedef int (*ca_sign_fn)(void *arg, const EVP_MD *md,
     size_t *siglen, struct ca_errbuf *eb);
 
 /*
- * As ca_sign_fn, over a digest already made with md (dlen bytes): for a
- * structure that is digested as it is streamed, such as a large CRL.
+ * A signer fed in pieces, for a structure signed as it is streamed (a
+ * large CRL), so that a token whose mechanism hashes the data itself
+ * (CKM_SHA256_RSA_PKCS, say) is given the data, not a digest: begin with
+ * md, update with the data any number of times, then final, which gives
+ * the signature as a ca_sign_fn does.  Once begin has succeeded, final
+ * must be called, even after a failure, for it alone ends the
+ * operation; a failed update makes final fail.  0, or a CA_ERR_* with eb
+ * filled.
  */
-typedef int (*ca_sign_digest_fn)(void *arg, const EVP_MD *md,
-    const unsigned char *dg, size_t dlen, unsigned char **sig,
-    size_t *siglen, struct ca_errbuf *eb);
+struct ca_sign_stream {
+	int (*begin)(void *arg, const EVP_MD *md, struct ca_errbuf *eb);
+	int (*update)(void *arg, const unsigned char *p, size_t n);
+	int (*final)(void *arg, unsigned char **sig, size_t *siglen,
+	    struct ca_errbuf *eb);
+	void *arg;
+};
+
+/*
+ * ca_sign_evp_stream: *out, a ca_sign_stream for the software key key
+ * (borrowed), its state in *st (caller-owned, to outlive the stream;
+ * final frees what it holds).
+ */
+struct ca_evp_stream {
+	EVP_PKEY *key;
+	const EVP_MD *md;
+	EVP_MD_CTX *ctx;
+	int failed;
+};
+void ca_sign_evp_stream(struct ca_evp_stream *st, EVP_PKEY *key,
+    struct ca_sign_stream *out);
 
 /*
  * ca_sign_evp: a ca_sign_fn for a software key; arg is its EVP_PKEY
@@ -45,7 +69,7 @@ int ca_sign_evp(void *arg, const EVP_MD *md, const unsigned char *data,
     size_t len, unsigned char **sig, size_t *siglen, struct ca_errbuf *eb)
     CA_MUST_CHECK;
 
-/* ca_sign_evp_digest: the same, as a ca_sign_digest_fn. */
+/* ca_sign_evp_digest: ca_sign_evp over a digest already made with md. */
 int ca_sign_evp_digest(void *arg, const EVP_MD *md, const unsigned char *dg,
     size_t dlen, unsigned char **sig, size_t *siglen, struct ca_errbuf *eb)
     CA_MUST_CHECK;

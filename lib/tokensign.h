@@ -27,8 +27,15 @@ struct ca_tsigner;
 /*
  * ca_tsigner_open: a new session on h's logged-in token for the private
  * half of key, to be used by one thread at a time.  Close it before h.
- * CA_ERR_KEY_NOT_FOUND, CA_ERR_HSM (a token out of sessions among them),
- * CA_ERR_ALGORITHM for a key neither EC nor RSA, CA_ERR_NOMEM.
+ * When the token has no session to spare (ca_hsm_session_free, or
+ * CKR_SESSION_COUNT), the signer signs in h's own session instead
+ * (ca_tsigner_shared): it then signs only while nothing else uses h,
+ * and never from a second thread.
+ * It chooses the mechanisms it will sign with after SHA-256 and
+ * SHA-384 (hsm_p11.h, ca_p11_sign_mech).  CA_ERR_KEY_NOT_FOUND,
+ * CA_ERR_HSM (a token out of sessions among them), CA_ERR_ALGORITHM for
+ * a key neither EC nor RSA, or one the token offers no way to sign
+ * with, CA_ERR_NOMEM.
  */
 int ca_tsigner_open(struct ca_hsm *h, const struct ca_keyref *key,
     struct ca_tsigner **out, struct ca_errbuf *eb) CA_MUST_CHECK;
@@ -37,35 +44,41 @@ int ca_tsigner_open(struct ca_hsm *h, const struct ca_keyref *key,
  * ca_tsigner_sign: sign the DER data (a tbsCertificate, say) with md,
  * returning the X.509 signature value in a new buffer (caller frees with
  * OPENSSL_free()): a DER ECDSA-Sig-Value, or an RSASSA-PKCS1-v1_5
- * signature.  The digest is made here and the token signs the digest
- * (CKM_ECDSA, CKM_RSA_PKCS), the mechanisms every token has.  md must be
- * SHA-256 or SHA-384.  CA_ERR_HSM, CA_ERR_CRYPTO, CA_ERR_INVALID_ARG,
- * CA_ERR_NOMEM.
+ * signature.  The mechanism is the one ca_tsigner_open chose from what
+ * the token announces (hsm_p11.h, ca_p11_sign_mech): the data goes to
+ * the token when it hashes (CKM_SHA256_RSA_PKCS), else its digest,
+ * made here (CKM_ECDSA; CKM_RSA_PKCS in a DigestInfo).  md must be
+ * SHA-256 or SHA-384 (CA_ERR_INVALID_ARG).  CA_ERR_ALGORITHM (no
+ * mechanism for md), CA_ERR_HSM, CA_ERR_CRYPTO, CA_ERR_NOMEM.
  */
 int ca_tsigner_sign(struct ca_tsigner *s, const EVP_MD *md,
     const unsigned char *data, size_t len, unsigned char **sig,
     size_t *siglen, struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
- * ca_tsigner_sign_digest: ca_tsigner_sign over a digest already made with
- * md (dlen bytes, its size: CA_ERR_INVALID_ARG otherwise).
- */
-int ca_tsigner_sign_digest(struct ca_tsigner *s, const EVP_MD *md,
-    const unsigned char *dg, size_t dlen, unsigned char **sig,
-    size_t *siglen, struct ca_errbuf *eb) CA_MUST_CHECK;
-
-/*
- * ca_tsigner_sign_cb, ca_tsigner_digest_cb: ca_tsigner_sign and
- * ca_tsigner_sign_digest as the callbacks of sign.h, arg being the
- * struct ca_tsigner: for records (ca_log_seal_with), requests
- * (ca_csr_build) and CRLs (ca_crl_write).
+ * ca_tsigner_sign_cb: ca_tsigner_sign as the ca_sign_fn of sign.h, arg
+ * being the struct ca_tsigner: for records (ca_log_seal_with) and
+ * requests (ca_csr_build).
  */
 int ca_tsigner_sign_cb(void *arg, const EVP_MD *md,
     const unsigned char *data, size_t len, unsigned char **sig,
     size_t *siglen, struct ca_errbuf *eb) CA_MUST_CHECK;
-int ca_tsigner_digest_cb(void *arg, const EVP_MD *md,
-    const unsigned char *dg, size_t dlen, unsigned char **sig,
-    size_t *siglen, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_tsigner_stream: *out, the ca_sign_stream (sign.h) of s, for what is
+ * signed as it is streamed (ca_crl_write): the same mechanism as
+ * ca_tsigner_sign, the data sent in pieces (C_SignUpdate) when the token
+ * hashes.  One stream at a time on s, and no other signature meanwhile.
+ */
+struct ca_sign_stream;
+void ca_tsigner_stream(struct ca_tsigner *s, struct ca_sign_stream *out);
+
+/*
+ * ca_tsigner_mechanism: the name of the mechanism s signs with after md
+ * ("CKM_SHA256_RSA_PKCS"), for the record; NULL when it has none for md.
+ */
+const char *ca_tsigner_mechanism(const struct ca_tsigner *s,
+    const EVP_MD *md);
 
 /*
  * ca_tsigner_sign_cert: the certificate draft, signed already (by a
@@ -79,7 +92,22 @@ int ca_tsigner_digest_cb(void *arg, const EVP_MD *md,
 int ca_tsigner_sign_cert(struct ca_tsigner *s, X509 *draft,
     const EVP_MD *md, X509 **out, struct ca_errbuf *eb) CA_MUST_CHECK;
 
-/* ca_tsigner_close: close the session; accepts NULL. */
+/*
+ * ca_tsigner_open_shared: ca_tsigner_open for a key that signs now and
+ * then (the log key: a record per command), in h's own session, so that
+ * a token's sessions go to the keys that sign in bulk.
+ */
+int ca_tsigner_open_shared(struct ca_hsm *h, const struct ca_keyref *key,
+    struct ca_tsigner **out, struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_tsigner_shared: 1 when s signs in its token's own session, for want
+ * of another (ca_tsigner_open), so that a batch signs on in no more
+ * threads than it has sessions of their own.
+ */
+int ca_tsigner_shared(const struct ca_tsigner *s);
+
+/* ca_tsigner_close: close the session, unless shared; accepts NULL. */
 void ca_tsigner_close(struct ca_tsigner *s);
 
 /*

@@ -35,7 +35,9 @@ START_TEST(hints)
 	    "nothing was signed"));
 	/* Each of a token's own failures, its own next step. */
 	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_SESSION_LIMIT),
-	    "fewer sessions"));
+	    "no session free"));
+	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_KEY_AMBIGUOUS),
+	    "nothing was written"));
 	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_SESSION_LOST),
 	    "closed its sessions"));
 	ck_assert_ptr_nonnull(strstr(ca_err_hint(CA_ERR_TOKEN_REMOVED),
@@ -55,6 +57,7 @@ START_TEST(exit_status_mapping)
 	ck_assert_int_eq(ca_exit_status(CA_ERR_TOKEN_AMBIGUOUS), CA_EXIT_TOKEN);
 	ck_assert_int_eq(ca_exit_status(CA_ERR_TOKEN_REMOVED), CA_EXIT_TOKEN);
 	ck_assert_int_eq(ca_exit_status(CA_ERR_SESSION_LIMIT), CA_EXIT_FAIL);
+	ck_assert_int_eq(ca_exit_status(CA_ERR_KEY_AMBIGUOUS), CA_EXIT_FAIL);
 	ck_assert_int_eq(ca_exit_status(CA_ERR_PIN_INCORRECT), CA_EXIT_PIN);
 	ck_assert_int_eq(ca_exit_status(CA_ERR_PIN_LOCKED), CA_EXIT_PIN_LOCKED);
 	ck_assert_int_eq(ca_exit_status(CA_ERR_EXISTS), CA_EXIT_EXISTS);

@@ -153,9 +153,12 @@ write_crl(const char *name, const char *idx, const struct ca_crl_params *p,
     EVP_PKEY *signer, struct ca_crl_info *info, struct ca_errbuf *eb)
 {
 	char d[PATH_MAX], m[PATH_MAX], n[64];
+	struct ca_evp_stream st;
+	struct ca_sign_stream ss;
 	FILE *fd, *fm;
 	int r;
 
+	ca_sign_evp_stream(&st, signer, &ss);
 	snprintf(n, sizeof(n), "%s.der", name);
 	tu_path(d, dir, n);
 	snprintf(n, sizeof(n), "%s.pem", name);
@@ -164,8 +167,7 @@ write_crl(const char *name, const char *idx, const struct ca_crl_params *p,
 	fm = fopen(m, "w");
 	ck_assert_ptr_nonnull(fd);
 	ck_assert_ptr_nonnull(fm);
-	r = ca_crl_write(idx, p, ca_sign_evp_digest, signer, fd, fm, info,
-	    eb);
+	r = ca_crl_write(idx, p, &ss, fd, fm, info, eb);
 	fclose(fd);
 	fclose(fm);
 	return r;

@@ -105,7 +105,8 @@ START_TEST(env_with_token)
 {
 	static const char *const top[] = { "tool", "host", "kernel", "module",
 	    "token" };
-	static const char *const module[] = { "path", "sha256" };
+	static const char *const module[] = { "path", "sha256",
+	    "manufacturer", "description", "version", "quirks" };
 	static const char *const token[] = { "label", "serial",
 	    "manufacturer", "model", "hardware", "firmware",
 	    "protected_auth_path" };
@@ -126,10 +127,17 @@ START_TEST(env_with_token)
 	ck_assert_ok(ca_env_json("ca-init", h, &e));
 	keys_are(e, top, 5);
 	m = json_object_get(e, "module");
-	keys_are(m, module, 2);
+	keys_are(m, module, 6);
 	ck_assert_str_eq(str_member(m, "path"), CA_DEFAULT_MODULE);
 	ck_assert_ok(ca_sha256_file(CA_DEFAULT_MODULE, mod, NULL));
 	ck_assert_str_eq(str_member(m, "sha256"), mod);
+	/* SoftHSM2's C_GetInfo, which no row of the quirk table matches. */
+	ck_assert_str_eq(str_member(m, "manufacturer"), "SoftHSM");
+	ck_assert_str_eq(str_member(m, "description"),
+	    "Implementation of PKCS11");
+	ck_assert(is_version(str_member(m, "version")));
+	ck_assert(json_is_array(json_object_get(m, "quirks")));
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "quirks")), 0);
 
 	t = json_object_get(e, "token");
 	keys_are(t, token, 7);

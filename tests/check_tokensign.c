@@ -14,6 +14,7 @@
 #include "cadir.h"
 #include "certgen.h"
 #include "rootca.h"
+#include "sign.h"
 #include "tokensign.h"
 
 #define NOW ((time_t)1767225600)
@@ -130,28 +131,84 @@ exercise(const char *alg)
 	ck_assert_err(ca_tsigner_sign(s[0], EVP_sha1(), msg, sizeof(msg),
 	    &sig, &siglen, &eb), CA_ERR_INVALID_ARG);
 	/*
-	 * Over a digest made beforehand, through the callbacks the CRL and
-	 * record writers take; a digest of the wrong size is refused.
+	 * Streamed, as a CRL is signed: in pieces, some larger than what
+	 * goes to the token at once, through the mechanism chosen.
 	 */
 	{
-		unsigned char dg[EVP_MAX_MD_SIZE];
-		unsigned int dlen = 0;
+		struct ca_sign_stream ss;
+		size_t big = 200000, k;
+		unsigned char *data = malloc(big);
 
-		ck_assert_int_eq(EVP_Digest(msg, sizeof(msg), dg, &dlen,
-		    EVP_sha384(), NULL), 1);
-		ck_assert_ok(ca_tsigner_digest_cb(s[0], EVP_sha384(), dg,
-		    dlen, &sig, &siglen, &eb));
-		ck_assert(verifies(d->cert, EVP_sha384(), msg, sizeof(msg),
-		    sig, siglen));
+		ck_assert_ptr_nonnull(data);
+		for (k = 0; k < big; k++)
+			data[k] = (unsigned char)(k * 7);
+		ca_tsigner_stream(s[0], &ss);
+		ck_assert_ok(ss.begin(ss.arg, EVP_sha384(), &eb));
+		ck_assert_ok(ss.update(ss.arg, data, 10));
+		ck_assert_ok(ss.update(ss.arg, data + 10, 70000));
+		ck_assert_ok(ss.update(ss.arg, data + 70010, big - 70010));
+		ck_assert_msg(ss.final(ss.arg, &sig, &siglen, &eb) == 0,
+		    "final: %s", eb.msg);
+		ck_assert(verifies(d->cert, EVP_sha384(), data, big, sig,
+		    siglen));
 		OPENSSL_free(sig);
-		ck_assert_err(ca_tsigner_sign_digest(s[0], EVP_sha256(), dg,
-		    dlen, &sig, &siglen, &eb), CA_ERR_INVALID_ARG);
-		ck_assert_ptr_null(sig);
-		ck_assert_ok(ca_tsigner_sign_cb(s[1], EVP_sha256(), msg,
+		/* An empty stream is a signature over nothing. */
+		ck_assert_ok(ss.begin(ss.arg, EVP_sha256(), &eb));
+		ck_assert_ok(ss.final(ss.arg, &sig, &siglen, &eb));
+		ck_assert(verifies(d->cert, EVP_sha256(), data, 0, sig,
+		    siglen));
+		OPENSSL_free(sig);
+		/* A digest it does not sign with never starts. */
+		ck_assert_err(ss.begin(ss.arg, EVP_sha1(), &eb),
+		    CA_ERR_INVALID_ARG);
+		/* And the signer still signs in one go after. */
+		ck_assert_ok(ca_tsigner_sign_cb(s[0], EVP_sha256(), msg,
 		    sizeof(msg), &sig, &siglen, &eb));
 		ck_assert(verifies(d->cert, EVP_sha256(), msg, sizeof(msg),
 		    sig, siglen));
 		OPENSSL_free(sig);
+		free(data);
+	}
+	/*
+	 * SoftHSM2 offers every mechanism: RSA is signed by the one that
+	 * hashes on the token, ECDSA over the digest made here.
+	 */
+	ck_assert_str_eq(ca_tsigner_mechanism(s[0], EVP_sha256()),
+	    strncmp(alg, "rsa", 3) == 0 ? "CKM_SHA256_RSA_PKCS" : "CKM_ECDSA");
+	ck_assert_str_eq(ca_tsigner_mechanism(s[0], EVP_sha384()),
+	    strncmp(alg, "rsa", 3) == 0 ? "CKM_SHA384_RSA_PKCS" : "CKM_ECDSA");
+	ck_assert_ptr_null(ca_tsigner_mechanism(s[0], EVP_sha1()));
+	/*
+	 * SoftHSM2 has sessions to spare: each signer has its own, but
+	 * for one asked to sign in the token's own session, which signs
+	 * just the same, and whose closing leaves that session open.
+	 */
+	ck_assert_int_eq(ca_hsm_session_free(d->hsm), 1);
+	ck_assert_int_eq(ca_tsigner_shared(s[0]), 0);
+	{
+		struct ca_tsigner *sh = NULL;
+
+		ck_assert_ok(ca_tsigner_open_shared(d->hsm, &d->ca_key, &sh,
+		    &eb));
+		ck_assert_int_eq(ca_tsigner_shared(sh), 1);
+		ck_assert_ok(ca_tsigner_sign(sh, EVP_sha256(), msg,
+		    sizeof(msg), &sig, &siglen, &eb));
+		ck_assert(verifies(d->cert, EVP_sha256(), msg, sizeof(msg),
+		    sig, siglen));
+		OPENSSL_free(sig);
+		ca_tsigner_close(sh);
+		ck_assert_int_eq(ca_hsm_logged_in(d->hsm), 1);
+		ck_assert_ok(ca_tsigner_sign(s[0], EVP_sha256(), msg,
+		    sizeof(msg), &sig, &siglen, &eb));
+		OPENSSL_free(sig);
+		ck_assert_ok(ca_tsigner_open_shared(d->hsm, &d->ca_key, &sh,
+		    &eb));
+		ck_assert_ok(ca_tsigner_sign(sh, EVP_sha384(), msg,
+		    sizeof(msg), &sig, &siglen, &eb));
+		ck_assert(verifies(d->cert, EVP_sha384(), msg, sizeof(msg),
+		    sig, siglen));
+		OPENSSL_free(sig);
+		ca_tsigner_close(sh);
 	}
 	/* Two threads, a session each, at once. */
 	for (i = 0; i < 2; i++) {

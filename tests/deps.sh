@@ -7,7 +7,9 @@ PKGS="build-essential pkg-config libssl-dev libp11-dev libp11-kit-dev softhsm2
 libjansson-dev check opensc jq openssl python3-cryptography mandoc
 gnutls-bin libnss3-tools libmbedtls-dev libwolfssl-dev faketime
 chromium clang libclang-rt-14-dev valgrind libgfshare-dev
-libengine-pkcs11-openssl git debhelper lintian time opencryptoki"
+libengine-pkcs11-openssl git debhelper lintian time opencryptoki
+swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 libtpm2-pkcs11-1
+libtpm2-pkcs11-tools dbus-daemon"
 
 missing=""
 for p in $PKGS; do

@@ -22,13 +22,23 @@
  *                    authentication path (a PIN pad), and a C_Login with
  *                    no PIN logs in with the file's first line, as a
  *                    custodian typing on the pad would
+ *   KC_FAULT_MAX_SESSIONS  N: each token allows N sessions open at once,
+ *                    as a smartcard (often 1 to 4) or a partition of a
+ *                    network HSM does: C_GetTokenInfo says so
+ *                    (ulMaxSessionCount, ulMaxRwSessionCount, and the
+ *                    counts open), and C_OpenSession past N answers
+ *                    CKR_SESSION_COUNT (marked "quirk" in the trace)
+ *   KC_FAULT_SESSIONS_SILENT  set: C_GetTokenInfo keeps the real module's
+ *                    counts, so that the cap is learnt only from
+ *                    CKR_SESSION_COUNT, as from a module that does not say
  *
  * A token that lies rather than fails (each lie is marked "lied" in the
  * trace, so that a test can show its lie was told):
- *   KC_FAULT_SIGN    "corrupt": a signature C_Sign returns has one byte
- *                    changed, as by a faulty token
+ *   KC_FAULT_SIGN    "corrupt": a signature C_Sign or C_SignFinal returns
+ *                    has one byte changed, as by a faulty token
  *   KC_FAULT_SIGN_AT only the Kth signature (counted from 1 over the
- *                    process, C_Sign calls that return one); unset or 0:
+ *                    process, C_Sign and C_SignFinal calls that return
+ *                    one); unset or 0:
  *                    every one
  *   KC_FAULT_PUBKEY  "other": a public key read (CKA_EC_POINT of P-256
  *                    or P-384, CKA_MODULUS) is another, valid one: the
@@ -53,6 +63,12 @@
  *                    comes back CK_UNAVAILABLE_INFORMATION with
  *                    CKR_ATTRIBUTE_TYPE_INVALID (the rest filled in), and
  *                    a template setting it gets CKR_ATTRIBUTE_TYPE_INVALID
+ *   KC_FAULT_NO_MECH "NAME,...": the token lacks each CKM_NAME (one of
+ *                    SHA256_RSA_PKCS, SHA384_RSA_PKCS, RSA_PKCS, ECDSA,
+ *                    ECDSA_SHA256, ECDSA_SHA384): C_GetMechanismInfo and
+ *                    C_SignInit answer CKR_MECHANISM_INVALID, as
+ *                    openCryptoki 3.8's soft token does for
+ *                    CKM_SHA256_RSA_PKCS
  *
  * Every entry of the function list but C_GetFunctionList is replaced by
  * a wrapper that takes eight word-sized arguments and forwards them.  No
@@ -63,6 +79,7 @@
  */
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,10 +175,88 @@ static CK_RV fail_rv = CKR_DEVICE_ERROR;
 static int trace = -1;
 static char pad_pin[256];
 static int pinpad, i_tokeninfo = -1, i_login = -1, i_sign = -1,
+    i_signfinal = -1, i_signinit = -1, i_mechinfo = -1,
     i_getattr = -1, i_genkp = -1, kill_at, hang_at, corrupt, other_pub,
     lie_attr = -1, lie_val;
 static CK_ATTRIBUTE_TYPE refuse_pub[3], unknown_attr = (CK_ATTRIBUTE_TYPE)-1;
 static size_t nrefuse;
+static CK_MECHANISM_TYPE no_mech[6];
+static int i_opensession = -1, i_closesession = -1, i_closeall = -1,
+    i_finalize = -1;
+
+/*
+ * The sessions open through this module, by slot, for
+ * KC_FAULT_MAX_SESSIONS.  Sessions are opened and closed by one thread
+ * at a time in the toolkit, but signing threads may close theirs
+ * together, so the table is behind a lock.
+ */
+#define MAX_OPEN 1024
+static unsigned long max_sessions;
+static int sessions_silent;
+static struct {
+	CK_SESSION_HANDLE h;
+	CK_SLOT_ID slot;
+	int used;
+} open_s[MAX_OPEN];
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned long
+open_count(CK_SLOT_ID slot)
+{
+	unsigned long n = 0;
+	size_t k;
+
+	for (k = 0; k < MAX_OPEN; k++)
+		if (open_s[k].used && open_s[k].slot == slot)
+			n++;
+	return n;
+}
+
+/* What call i changed in the sessions open, once it has succeeded. */
+static void
+sessions_after(int i, unsigned long a, unsigned long e)
+{
+	size_t k;
+
+	if (i == i_opensession) {
+		for (k = 0; k < MAX_OPEN; k++)
+			if (!open_s[k].used) {
+				open_s[k].used = 1;
+				open_s[k].slot = a;
+				open_s[k].h = *(CK_SESSION_HANDLE *)e;
+				return;
+			}
+	}
+	for (k = 0; k < MAX_OPEN; k++)
+		if (open_s[k].used && (i == i_finalize ||
+		    (i == i_closesession && open_s[k].h == a) ||
+		    (i == i_closeall && open_s[k].slot == a)))
+			open_s[k].used = 0;
+}
+static size_t nno_mech;
+
+static const struct {
+	const char *name;
+	CK_MECHANISM_TYPE type;
+} quirk_mechs[] = {
+	{ "SHA256_RSA_PKCS", CKM_SHA256_RSA_PKCS },
+	{ "SHA384_RSA_PKCS", CKM_SHA384_RSA_PKCS },
+	{ "RSA_PKCS", CKM_RSA_PKCS },
+	{ "ECDSA", CKM_ECDSA },
+	{ "ECDSA_SHA256", CKM_ECDSA_SHA256 },
+	{ "ECDSA_SHA384", CKM_ECDSA_SHA384 },
+};
+
+static int
+lacks_mech(CK_MECHANISM_TYPE m)
+{
+	size_t k;
+
+	for (k = 0; k < nno_mech; k++)
+		if (no_mech[k] == m)
+			return 1;
+	return 0;
+}
 
 static const struct {
 	const char *name;
@@ -204,11 +299,17 @@ has_attr(const CK_ATTRIBUTE *t, unsigned long n, CK_ATTRIBUTE_TYPE type)
  * C_GenerateKeyPair(session, mech, pub, npub, priv, npriv, ...).
  */
 static CK_RV
-quirk_before(int i, unsigned long c, unsigned long d, unsigned long e,
-    unsigned long f)
+quirk_before(int i, unsigned long b, unsigned long c, unsigned long d,
+    unsigned long e, unsigned long f)
 {
 	size_t k;
 
+	/* C_GetMechanismInfo(slot, type, info), C_SignInit(s, mech, key). */
+	if (i == i_mechinfo && lacks_mech((CK_MECHANISM_TYPE)b))
+		return CKR_MECHANISM_INVALID;
+	if (i == i_signinit && b != 0 &&
+	    lacks_mech(((CK_MECHANISM *)b)->mechanism))
+		return CKR_MECHANISM_INVALID;
 	if (i != i_genkp)
 		return CKR_OK;
 	for (k = 0; k < nrefuse; k++)
@@ -284,13 +385,20 @@ lie_pub(CK_ATTRIBUTE_TYPE type, unsigned char *v, CK_ULONG len)
 
 /* Tell what the environment asked, about a call that went through. */
 static int
-lie(int i, unsigned long c, unsigned long d, unsigned long e)
+lie(int i, unsigned long b, unsigned long c, unsigned long d,
+    unsigned long e)
 {
 	CK_ATTRIBUTE *t;
 	unsigned long k;
 	int lied = 0;
 
-	if (i == i_sign && corrupt && d != 0 && e != 0) {
+	/* C_SignFinal(session, sig, siglen): as C_Sign's d and e. */
+	if (i == i_signfinal) {
+		e = c;
+		d = b;
+	}
+	if ((i == i_sign || i == i_signfinal) && corrupt && d != 0 &&
+	    e != 0) {
 		k = __atomic_add_fetch(&signs, 1, __ATOMIC_SEQ_CST);
 		if (sign_at == 0 || k == sign_at) {
 			CK_ULONG n = *(CK_ULONG *)e;
@@ -382,10 +490,18 @@ dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
 		for (;;)
 			(void)pause();
 	}
+	if (max_sessions > 0 && (i == i_opensession ||
+	    i == i_closesession || i == i_closeall || i == i_tokeninfo ||
+	    i == i_finalize))
+		pthread_mutex_lock(&open_lock);
 	if (n == fail_at) {
 		end_operation(i, a, b, c, d, e, f, g, h);
 		rv = fail_rv;
-	} else if ((rv = quirk_before(i, c, d, e, f)) != CKR_OK) {
+	} else if (max_sessions > 0 && i == i_opensession &&
+	    open_count(a) >= max_sessions) {
+		rv = CKR_SESSION_COUNT;
+		quirk = 1;
+	} else if ((rv = quirk_before(i, b, c, d, e, f)) != CKR_OK) {
 		quirk = 1;
 	} else if (pinpad && i == i_login && c == 0)
 		rv = real_fn(i)(a, b, (unsigned long)pad_pin, strlen(pad_pin),
@@ -395,10 +511,25 @@ dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
 	if (pinpad && i == i_tokeninfo && rv == CKR_OK)
 		((CK_TOKEN_INFO *)b)->flags |=
 		    CKF_PROTECTED_AUTHENTICATION_PATH;
+	if (max_sessions > 0 && !sessions_silent && i == i_tokeninfo &&
+	    rv == CKR_OK) {
+		CK_TOKEN_INFO *ti = (CK_TOKEN_INFO *)b;
+
+		ti->ulMaxSessionCount = ti->ulMaxRwSessionCount =
+		    max_sessions;
+		ti->ulSessionCount = open_count(a);
+		ti->ulRwSessionCount = CK_UNAVAILABLE_INFORMATION;
+	}
+	if (max_sessions > 0 && rv == CKR_OK && n != fail_at)
+		sessions_after(i, a, e);
+	if (max_sessions > 0 && (i == i_opensession ||
+	    i == i_closesession || i == i_closeall || i == i_tokeninfo ||
+	    i == i_finalize))
+		pthread_mutex_unlock(&open_lock);
 	/* C_Sign(session, data, len, sig, siglen): sig is d, siglen e. */
 	if (n != fail_at && (rv == CKR_OK ||
 	    (i == i_getattr && rv == CKR_ATTRIBUTE_TYPE_INVALID)))
-		lied = lie(i, c, d, e);
+		lied = lie(i, b, c, d, e);
 	if (n != fail_at && !quirk)
 		quirk = quirk_after(i, c, d, &rv);
 	if (trace >= 0) {
@@ -470,6 +601,20 @@ setup(void)
 			i_login = (int)i;
 		if (strcmp(names[i], "C_Sign") == 0)
 			i_sign = (int)i;
+		if (strcmp(names[i], "C_SignFinal") == 0)
+			i_signfinal = (int)i;
+		if (strcmp(names[i], "C_SignInit") == 0)
+			i_signinit = (int)i;
+		if (strcmp(names[i], "C_GetMechanismInfo") == 0)
+			i_mechinfo = (int)i;
+		if (strcmp(names[i], "C_OpenSession") == 0)
+			i_opensession = (int)i;
+		if (strcmp(names[i], "C_CloseSession") == 0)
+			i_closesession = (int)i;
+		if (strcmp(names[i], "C_CloseAllSessions") == 0)
+			i_closeall = (int)i;
+		if (strcmp(names[i], "C_Finalize") == 0)
+			i_finalize = (int)i;
 		if (strcmp(names[i], "C_GetAttributeValue") == 0)
 			i_getattr = (int)i;
 		if (strcmp(names[i], "C_GenerateKeyPair") == 0)
@@ -483,6 +628,26 @@ setup(void)
 			    sizeof(refuse_pub[0]) ||
 			    quirk_attr(s, len, &refuse_pub[nrefuse++]) != 0)
 				return -1;
+			s += len + (s[len] == ',');
+		}
+	}
+	if ((s = getenv("KC_FAULT_MAX_SESSIONS")) != NULL &&
+	    (max_sessions = strtoul(s, NULL, 10)) == 0)
+		return -1;
+	sessions_silent = getenv("KC_FAULT_SESSIONS_SILENT") != NULL;
+	if ((s = getenv("KC_FAULT_NO_MECH")) != NULL) {
+		while (*s != '\0') {
+			size_t len = strcspn(s, ","), k;
+
+			for (k = 0; k < sizeof(quirk_mechs) /
+			    sizeof(quirk_mechs[0]); k++)
+				if (strlen(quirk_mechs[k].name) == len &&
+				    strncmp(s, quirk_mechs[k].name, len) == 0)
+					break;
+			if (k == sizeof(quirk_mechs) / sizeof(quirk_mechs[0]) ||
+			    nno_mech == sizeof(no_mech) / sizeof(no_mech[0]))
+				return -1;
+			no_mech[nno_mech++] = quirk_mechs[k].type;
 			s += len + (s[len] == ',');
 		}
 	}

@@ -41,6 +41,7 @@ main(int argc, char **argv)
 	struct ca_errbuf eb = { 0 };
 	struct ca_dir *d = NULL;
 	struct ca_crl_params p;
+	struct ca_sign_stream ss;
 	struct ca_crl_info info;
 	char src[4200];
 	FILE *der = NULL, *pem = NULL;
@@ -77,8 +78,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	t1 = now_s();
-	if ((r = ca_crl_write(argv[3], &p, ca_tsigner_digest_cb, d->ca_ts, der,
-	    pem, &info, &eb)) != 0) {
+	ca_tsigner_stream(d->ca_ts, &ss);
+	if ((r = ca_crl_write(argv[3], &p, &ss, der, pem, &info, &eb)) != 0) {
 		fprintf(stderr, "crlbench: cannot build the crl: %s: %s\n",
 		    ca_strerror(r), eb.msg);
 		goto out;

@@ -102,6 +102,8 @@ make_ca(void)
 	struct ca_cert_params cp, lp, sp;
 	struct ca_config cfg;
 	struct ca_crl_params p;
+	struct ca_evp_stream est;
+	struct ca_sign_stream ess;
 	struct ca_crl_info info;
 	X509_NAME *root = NULL, *ln = NULL, *sub = NULL;
 	X509 *rx, *lx, *sx;
@@ -175,8 +177,9 @@ make_ca(void)
 	p.ndp = 1;
 	if ((der = fopen(kit_path("ca/crl/2.der"), "w")) == NULL ||
 	    (pem = fopen(kit_path("ca/crl/2.pem"), "w")) == NULL ||
-	    ca_crl_write(kit_path("ca/" CA_FILE_REVOKED), &p,
-	    ca_sign_evp_digest, ca_key, der, pem, &info, NULL) != 0 ||
+	    (ca_sign_evp_stream(&est, ca_key, &ess), 0) ||
+	    ca_crl_write(kit_path("ca/" CA_FILE_REVOKED), &p, &ess, der, pem,
+	    &info, NULL) != 0 ||
 	    fclose(der) != 0 || fclose(pem) != 0)
 		abort();
 

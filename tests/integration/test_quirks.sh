@@ -11,7 +11,12 @@
 #     CKA_WRAP_WITH_TRUSTED): the read-back records it as unknown (null),
 #     the key stays, and the audit passes; a backup-capable key, which
 #     needs that attribute, is refused up front, naming it, and nothing
-#     is left.
+#     is left;
+#   - a token that lacks a signing mechanism: the RSA mechanisms that
+#     hash on the token (openCryptoki 3.8 lacks CKM_SHA256_RSA_PKCS):
+#     each key signs with what the token has, the record names it, and
+#     every signature, streamed CRLs among them, verifies; a token with
+#     none for a key (no CKM_ECDSA) is refused before the PIN.
 . "$(dirname "$0")/../lib.sh"
 
 QUIRK=$TOP/tests/bin/p11fault.so
@@ -92,6 +97,71 @@ check "  and nothing is made" test ! -e "$SCRATCH/ockb"
 check "  nor left on the token" test "$(object_count ockb)" -eq 0
 unset KC_FAULT_UNKNOWN
 
+# --- signing mechanisms the token lacks --------------------------------
+# mechs NAME ROLE: the mechanism a key signs with, as the first record says.
+mechs() {
+	jq -r --arg r "$2" '.body.keys[] | select(.role == $r) | .mechanism' \
+	    "$SCRATCH/$1/log/000001.json"
+}
+# signed_all NAME: seal, a CRL, a subordinate's request, and the log,
+# each signature checked by another implementation.
+signed_all() {
+	check "  its ceremony sealed" "$BIN/ca-ceremony" seal -d "$SCRATCH/$1" \
+	    $PS "file:$SCRATCH/pin-$1"
+	check "  a CRL issued" "$BIN/ca-crl" issue -d "$SCRATCH/$1" \
+	    $PS "file:$SCRATCH/pin-$1"
+	check "  whose signature verifies (python3-cryptography)" \
+	    test "$(crl_verifies "$SCRATCH/$1/crl/1.der" \
+	    "$SCRATCH/$1/ca.pem")" = "signature valid"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout /dev/null -subj "/CN=Sub of $1" -out "$SCRATCH/$1.csr" \
+	    2>/dev/null
+	check "  a subordinate signed" "$BIN/ca-sign-sub" -d "$SCRATCH/$1" \
+	    --csr "$SCRATCH/$1.csr" --profile "$TOP/profiles/it-issuing.json" \
+	    --out "$SCRATCH/$1-sub.pem" $PS "file:$SCRATCH/pin-$1"
+	check "  its chain verifies (openssl)" openssl verify \
+	    -CAfile "$SCRATCH/$1/ca.pem" "$SCRATCH/$1-sub.pem"
+	check "  the audit passes" "$BIN/ca-audit" -d "$SCRATCH/$1" \
+	    --anchor "$(fp "$SCRATCH/$1")"
+}
+new_token rawrsa
+export KC_FAULT_NO_MECH=SHA256_RSA_PKCS,SHA384_RSA_PKCS
+expect_status 0 "rsa3072 root on a token without CKM_SHA256_RSA_PKCS" \
+    root rawrsa rawrsa rsa3072
+check "  the CA key signs with CKM_RSA_PKCS over a DigestInfo" \
+    test "$(mechs rawrsa ca)" = CKM_RSA_PKCS
+check "  the P-384 log key with CKM_ECDSA" \
+    test "$(mechs rawrsa log-signer)" = CKM_ECDSA
+signed_all rawrsa
+check "  no hashing RSA mechanism was asked to sign" test "$(awk \
+    '$2 == "C_SignInit" && $3 != "0x0"' "$SCRATCH/trace-rawrsa" | wc -l)" \
+    -eq 0
+unset KC_FAULT_NO_MECH
+
+new_token nomech
+# SoftHSM2 2.6 has no CKM_ECDSA_SHA256/384: without CKM_ECDSA, no way.
+# (Those two are tried on tpm2-pkcs11: tests/integration/test_token_tpm2.sh.)
+export KC_FAULT_NO_MECH=ECDSA
+expect_status 2 "a p256 root on a token that cannot sign ECDSA is refused" \
+    root nomech nomech p256
+check "  naming why, in one line" test "$(grep -c "cannot make p256 keys" \
+    "$SCRATCH/err")" -eq 1 -a "$(wc -l <"$SCRATCH/err")" -eq 1
+check "  before any login" test "$(awk '$2 == "C_Login"' \
+    "$SCRATCH/trace-nomech" | wc -l)" -eq 0
+check "  and nothing is made" test ! -e "$SCRATCH/nomech"
+unset KC_FAULT_NO_MECH
+
+new_token hashed
+expect_status 0 "control: rsa3072 root on a token with every mechanism" \
+    root hashed hashed rsa3072
+check "control: it signs with CKM_SHA256_RSA_PKCS" \
+    test "$(mechs hashed ca)" = CKM_SHA256_RSA_PKCS
+check "control: streamed: the CRL went to the token in C_SignUpdate" sh -c \
+    "'$BIN/ca-ceremony' seal -d '$SCRATCH/hashed' $PS 'file:$SCRATCH/pin-hashed' &&
+    KC_FAULT_TRACE='$SCRATCH/trace-hcrl' '$BIN/ca-crl' issue \
+    -d '$SCRATCH/hashed' $PS 'file:$SCRATCH/pin-hashed' &&
+    grep -q ' C_SignUpdate 0x0\$' '$SCRATCH/trace-hcrl'"
+
 # --- what a token's failures are called -------------------------------
 # A CRL issue whose first call of a kind fails with a code: the exit
 # status and the next step fit the code (ca_err_hint).
@@ -118,7 +188,8 @@ named() {
 	rm -rf "$SCRATCH/named.keep"
 }
 named 1 C_OpenSession SESSION_COUNT "CKR_SESSION_COUNT"
-check "  with the next step for it" grep -q "fewer sessions" "$SCRATCH/err"
+check "  with the next step for it" grep -q \
+    "no session free, not even one; close the other programs" "$SCRATCH/err"
 named 3 C_Sign DEVICE_REMOVED "plug the token in again"
 named 3 C_Sign TOKEN_NOT_PRESENT "the token was removed or lost power (PKCS#11 C_Sign: CKR_TOKEN_NOT_PRESENT"
 named 1 C_Sign SESSION_HANDLE_INVALID "closed its sessions"

@@ -2,15 +2,17 @@
 # limit: 300
 # A real module besides SoftHSM2: openCryptoki's soft token (Debian 12:
 # 3.8.1), started by tests/tokens/opencryptoki.sh and stopped by PID.
-# It makes RSA keys only, does not know CKA_WRAP_WITH_TRUSTED, and
-# lacks CKM_SHA256_RSA_PKCS.  On it:
+# It makes RSA keys only, does not know CKA_WRAP_WITH_TRUSTED, lacks
+# CKM_SHA256_RSA_PKCS, and has no AES key wrap.  On it:
 #   - an EC root is refused up front, naming why, with nothing written;
 #   - an RSA-3072 root gets an RSA-3072 log-signing key (no P-384 here),
-#     its unknown attribute recorded as null, and the flow runs: seal,
+#     both signing with CKM_RSA_PKCS over a DigestInfo, the unknown
+#     attribute recorded as null, and the flow runs: seal,
 #     CRL (its signature checked by python3-cryptography), sign-sub of a
 #     subordinate's request (the chain checked by openssl), log verify
 #     and audit;
-#   - a backup-capable root is refused, naming why, with nothing left.
+#   - a backup-capable root is refused before the PIN, naming why (no
+#     RFC 5649 key wrap), with nothing left.
 . "$(dirname "$0")/../lib.sh"
 
 OCK=$TOP/tests/tokens/opencryptoki.sh
@@ -63,7 +65,8 @@ expect_status 1 "a backup-capable RSA root is refused" run "$BIN/ca-init" \
     --ceremony "$PLAN" -d "$D" --token "$T" --module "$OCK_MODULE" $PS \
     --subject "CN=OCK Root" --algorithm rsa3072 --backup-capable \
     --profile "$SCRATCH/kb.json"
-check "  naming why" grep -q "refuses backup-capable rsa3072 keys" \
+check "  up front, naming why: no key wrap to take it out with" grep -q \
+    "cannot hold a backup-capable key: it offers no RFC 5649 key wrap" \
     "$SCRATCH/err"
 check "  and nothing is made, or left on the token" \
     test ! -e "$D" -a "$(objects)" -eq 0
@@ -77,6 +80,9 @@ check "  its log-signing key is RSA-3072 too" test "$(jq -c '[.body.keys[] |
 check "  log-signer.pem holds an RSA key" test "$(openssl x509 \
     -in "$D/log-signer.pem" -noout -text | grep -c 'Public-Key: (3072 bit)')" \
     -eq 1
+check "  both sign with CKM_RSA_PKCS (the token has no SHA256_RSA_PKCS)" \
+    test "$(jq -c '[.body.keys[].mechanism]' "$R1")" = \
+    '["CKM_RSA_PKCS","CKM_RSA_PKCS"]'
 check "  the attribute the token does not know is null" test "$(jq -c \
     '[.body.keys[].attributes.wrap_with_trusted]' "$R1")" = '[null,null]'
 check "  what it knows is as a CA key must be" test "$(jq -c \

@@ -1,0 +1,64 @@
+/*
+ * quirks.h: what a PKCS#11 module does its own way, that no negotiation
+ * finds out, in one table.
+ *
+ * Most differences between modules the token layer learns by asking: the
+ * mechanism list, each mechanism's flags and key sizes, the session
+ * counts, an attribute read back as unknown, a template refused with a
+ * CKR the specification names for it (then asked again with less).  A
+ * quirk is what asking cannot find: a module that refuses with a code
+ * that says nothing (CKR_GENERAL_ERROR), or that takes a template and
+ * fails later.  Each row names the module by what C_GetInfo and
+ * C_GetTokenInfo say, what it does differently, and the error it answers;
+ * tests/check_quirks.c and the test that runs the module show each.
+ */
+#ifndef CA_QUIRKS_H
+#define CA_QUIRKS_H
+
+#include "hsm.h"
+
+/*
+ * The public key's usage (CKA_VERIFY, CKA_ENCRYPT, CKA_WRAP) is the
+ * module's to set: asked for in the template, key generation fails.
+ */
+#define CA_QUIRK_PUB_USAGE		0x01u
+/*
+ * No private key that is both sensitive and extractable: a
+ * backup-capable CA key cannot be made.
+ */
+#define CA_QUIRK_NO_EXTRACTABLE		0x02u
+
+/* What C_GetInfo says of the module, blank padding removed. */
+struct ca_module_info {
+	char manufacturer[33];
+	char description[33];
+	int major, minor;		/* libraryVersion */
+};
+
+/* One row: a module, by name, and what it needs. */
+struct ca_quirk {
+	const char *id;			/* for records: "tpm2-pkcs11-pub-usage" */
+	/* Each matched exactly when not NULL. */
+	const char *lib_manufacturer, *lib_description;
+	const char *token_manufacturer, *token_model;
+	unsigned flag;			/* one CA_QUIRK_* */
+	const char *answers;		/* the failure it avoids, as seen */
+};
+
+/*
+ * ca_quirks_match: the CA_QUIRK_* flags of every row matching mod and
+ * tok, or'ed; when rows is not NULL, it is set to the table and *nrows
+ * to its length, so that a caller can name the rows that matched.
+ */
+unsigned ca_quirks_match(const struct ca_module_info *mod,
+    const struct ca_token_info *tok, const struct ca_quirk **rows,
+    size_t *nrows);
+
+/*
+ * ca_quirk_applies: 1 when row matches mod and tok (as ca_quirks_match
+ * counts it), else 0.
+ */
+int ca_quirk_applies(const struct ca_quirk *row,
+    const struct ca_module_info *mod, const struct ca_token_info *tok);
+
+#endif
