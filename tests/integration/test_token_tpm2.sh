@@ -22,6 +22,14 @@
 # Every command runs under a time limit, so that a hang fails.
 . "$(dirname "$0")/../lib.sh"
 
+# Under make check SANITIZE=1: tpm2-pkcs11 1.9 leaks OpenSSL strings
+# (ASN1_STRING_set) from inside itself, a library unloaded by the time
+# LeakSanitizer reports, so no line of tests/lsan.supp can name it.  Leak
+# reports are off here alone, as for openCryptoki; every other error of
+# the sanitizers stays on, and the SoftHSM2 tests still find our leaks.
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+	export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
+fi
 T2=$TOP/tests/tokens/tpm2.sh
 QUIRK=$TOP/tests/bin/p11quirk
 FAULT=$TOP/tests/bin/p11fault.so
