@@ -23,6 +23,16 @@ static const unsigned char OID_P384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00,
     0x22 };
 
 int
+ca_p11_curve_bits(const unsigned char *params, size_t len)
+{
+	if (len == sizeof(OID_P256) && memcmp(params, OID_P256, len) == 0)
+		return 256;
+	if (len == sizeof(OID_P384) && memcmp(params, OID_P384, len) == 0)
+		return 384;
+	return 0;
+}
+
+int
 ca_keyalg_parse(const char *s, enum ca_keyalg *alg)
 {
 	if (strcmp(s, "p256") == 0)
@@ -1270,10 +1280,9 @@ ec_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
 	}
 	plen = t[0].ulValueLen;
 	qlen = t[1].ulValueLen;
-	if (plen == sizeof(OID_P256) && memcmp(params, OID_P256, plen) == 0)
+	if (ca_p11_curve_bits(params, plen) == 256)
 		group = "P-256";
-	else if (plen == sizeof(OID_P384) &&
-	    memcmp(params, OID_P384, plen) == 0)
+	else if (ca_p11_curve_bits(params, plen) == 384)
 		group = "P-384";
 	else {
 		r = CA_ERR_ALGORITHM;

@@ -67,6 +67,12 @@ struct ca_hsm {
 int ca_p11_sign_mech(struct ca_hsm *h, CK_KEY_TYPE type, CK_ULONG bits,
     int md_nid, struct ca_sign_mech *out, struct ca_errbuf *eb);
 
+/*
+ * ca_p11_curve_bits: 256 or 384 when the CKA_EC_PARAMS value params (len
+ * bytes) names P-256 or P-384 (namedCurve), else 0.
+ */
+int ca_p11_curve_bits(const unsigned char *params, size_t len);
+
 /* ca_p11_code: the CA_ERR_* code for a CKR. */
 int ca_p11_code(CK_RV rv);
 

@@ -46,12 +46,6 @@ static const unsigned char di_sha384[] = {
 	0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30,
 };
 
-/* DER OIDs of CKA_EC_PARAMS (namedCurve), for the key's size. */
-static const unsigned char oid_p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48,
-    0xce, 0x3d, 0x03, 0x01, 0x07 };
-static const unsigned char oid_p384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04,
-    0x00, 0x22 };
-
 /*
  * The size of s's key in bits, for the mechanisms' key sizes: the
  * modulus's length, or the curve's; 0 (sizes unchecked) for a curve
@@ -84,12 +78,8 @@ key_bits(struct ca_tsigner *s, CK_ULONG *bits, struct ca_errbuf *eb)
 	}
 	if (s->type == CKK_RSA)
 		*bits = a.ulValueLen * 8;
-	else if (a.ulValueLen == sizeof(oid_p256) &&
-	    memcmp(ep, oid_p256, sizeof(oid_p256)) == 0)
-		*bits = 256;
-	else if (a.ulValueLen == sizeof(oid_p384) &&
-	    memcmp(ep, oid_p384, sizeof(oid_p384)) == 0)
-		*bits = 384;
+	else
+		*bits = (CK_ULONG)ca_p11_curve_bits(ep, a.ulValueLen);
 	return 0;
 }
 
