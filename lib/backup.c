@@ -159,6 +159,7 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 	struct ca_secret *sopin = NULL;
 	struct ca_pin_source ps;
 	struct ca_wrap_mech mech;
+	struct ca_import_way way;
 	struct ca_dir_staged st = { 0 };
 	struct hist hi;
 	json_t *people = NULL, *body = NULL, *open = NULL, *step = NULL;
@@ -210,10 +211,14 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 		goto out;
 	snprintf(label, sizeof(label), "backup-wrap-%s", json_string_value(
 	    json_object_get(sp->activation, "split")));
-	/* 2. A token that cannot wrap is refused before any PIN. */
+	/*
+	 * 2. A token that cannot wrap, or take the key, is refused before
+	 * any PIN.
+	 */
 	if ((r = ca_uri_parse(d->cfg->ca_key, &uri, eb)) != 0 ||
 	    (r = ca_hsm_open(d->cfg->module, uri, &so, eb)) != 0 ||
-	    (r = ca_wrap_mech_pick(so, 0, &mech, eb)) != 0)
+	    (r = ca_wrap_mech_pick(so, 0, &mech, eb)) != 0 ||
+	    (r = ca_import_way_pick(so, &way, eb)) != 0)
 		goto out;
 	ca_hsm_close(so);
 	so = NULL;
@@ -238,8 +243,9 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 		goto out;
 	r = CA_ERR_NOMEM;
 	if (json_object_set_new(body, "backup_wrap_key", json_pack("{s:s, "
-	    "s:s, s:s, s:s, s:O}", "label", label, "algorithm", "aes-256",
-	    "kcv", kcv, "mechanism", mech.name, "split", sp->activation)) != 0 ||
+	    "s:s, s:s, s:s, s:o, s:O}", "label", label, "algorithm",
+	    "aes-256", "kcv", kcv, "mechanism", mech.name, "import",
+	    ca_import_way_json(&way), "split", sp->activation)) != 0 ||
 	    (step = ca_step_wrap_key(req->shares_out, label, kcv)) == NULL)
 		goto out;
 	if ((r = ca_dir_stage(d, body, json_pack("{s:s, s:I, s:I}", "dir",
@@ -266,7 +272,8 @@ ca_backup_wrap_key(const struct ca_wrap_key_req *req,
 	ca_hsm_logout(d->hsm);
 	if ((r = ca_hsm_login_so(d->hsm, sopin, eb)) != 0)
 		goto out;
-	if ((r = ca_wrapkey_create(d->hsm, key, 1, label, &o, kcv, eb)) == 0)
+	if ((r = ca_wrapkey_create(d->hsm, &way, key, 1, label, &o, kcv,
+	    eb)) == 0)
 		made = 1;
 	ca_hsm_logout(d->hsm);
 	if (r != 0 || (r = ca_dir_stage_commit(&st, head, eb)) != 0)
@@ -334,6 +341,41 @@ with_blob(const json_t *e, const unsigned char *blob, size_t len,
 }
 
 /*
+ * The scratch token of req, through parent's module, when it unwraps with
+ * mech (the wrapping mechanism) and takes the rebuilt key (*way): checked
+ * before anyone types a PIN or a share.  CA_ERR_ALGORITHM, CA_ERR_HSM.
+ */
+static int
+open_scratch(struct ca_hsm *parent, const struct ca_backup_req *req,
+    const struct ca_wrap_mech *mech, struct ca_hsm **sc,
+    struct ca_import_way *way, struct ca_errbuf *eb)
+{
+	struct ca_uri *u = NULL;
+	struct ca_wrap_mech um;
+	int r;
+
+	*sc = NULL;
+	if ((r = ca_uri_parse(req->scratch_uri, &u, eb)) != 0 ||
+	    (r = ca_hsm_open_sibling(parent, u, sc, eb)) != 0 ||
+	    (r = ca_wrap_mech_pick(*sc, 1, &um, eb)) != 0 ||
+	    (r = ca_import_way_pick(*sc, way, eb)) != 0)
+		goto out;
+	if (um.mech != mech->mech) {
+		ca_errf(eb, "the scratch token unwraps with %s, not %s; test "
+		    "with a token like the one a restore would use", um.name,
+		    mech->name);
+		r = CA_ERR_ALGORITHM;
+	}
+out:
+	if (r != 0) {
+		ca_hsm_close(*sc);
+		*sc = NULL;
+	}
+	ca_uri_free(u);
+	return r;
+}
+
+/*
  * The test restore: the wrapping key rebuilt from the custodians' shares
  * on the scratch token, as a session object, and each blob unwrapped
  * beside it as session objects that must sign as the certificates say.
@@ -348,9 +390,8 @@ test_restore(struct ca_dir *d, const struct ca_backup_req *req,
 {
 	struct ca_pin_source ps;
 	struct ca_secret *sec = NULL, *pin = NULL;
-	struct ca_uri *u = NULL;
 	struct ca_hsm *sc = NULL;
-	struct ca_wrap_mech um;
+	struct ca_import_way way;
 	struct ca_keyref back;
 	unsigned char key[CA_WRAPKEY_LEN];
 	char kcv[7];
@@ -373,25 +414,19 @@ test_restore(struct ca_dir *d, const struct ca_backup_req *req,
 		r = CA_ERR_VERIFY;
 		goto out;
 	}
-	if ((r = ca_uri_parse(req->scratch_uri, &u, eb)) != 0 ||
-	    (r = ca_hsm_open_sibling(d->hsm, u, &sc, eb)) != 0 ||
-	    (r = ca_pin_source_parse(req->scratch_pin_source, &ps)) != 0 ||
+	if ((r = open_scratch(d->hsm, req, mech, &sc, &way, eb)) != 0)
+		goto out;
+	if ((r = ca_pin_source_parse(req->scratch_pin_source, &ps)) != 0 ||
 	    (r = ca_pin_read(&ps, s->prompt, s->prompt_arg,
 	    "Scratch token user PIN: ", &pin, eb)) != 0)
 		goto out;
 	r = ca_hsm_login(sc, pin, eb);
 	ca_secret_free(pin);
 	pin = NULL;
-	if (r != 0 || (r = ca_wrap_mech_pick(sc, 1, &um, eb)) != 0)
+	if (r != 0)
 		goto out;
-	if (um.mech != mech->mech) {
-		ca_errf(eb, "the scratch token unwraps with %s, not %s; test "
-		    "with a token like the one a restore would use", um.name,
-		    mech->name);
-		r = CA_ERR_ALGORITHM;
-		goto out;
-	}
-	if ((r = ca_wrapkey_create(sc, key, 0, NULL, &uk, kcv, eb)) != 0 ||
+	if ((r = ca_wrapkey_create(sc, &way, key, 0, NULL, &uk, kcv,
+	    eb)) != 0 ||
 	    (r = ca_key_unwrap(sc, uk, mech, bca, lca, d->ca_pub,
 	    "test-restore-ca", d->ca_key.id, d->ca_key.id_len, 0, &back,
 	    eb)) != 0 ||
@@ -401,16 +436,16 @@ test_restore(struct ca_dir *d, const struct ca_backup_req *req,
 		ca_err_prefix(eb, "the test restore failed");
 		goto out;
 	}
-	if ((*token = json_pack("{s:s, s:s, s:s}", "label",
+	if ((*token = json_pack("{s:s, s:s, s:s, s:o}", "label",
 	    ca_hsm_token_info(sc)->label, "serial",
 	    ca_hsm_token_info(sc)->serial, "model",
-	    ca_hsm_token_info(sc)->model)) == NULL)
+	    ca_hsm_token_info(sc)->model, "import",
+	    ca_import_way_json(&way))) == NULL)
 		r = CA_ERR_NOMEM;
 out:
 	OPENSSL_cleanse(key, sizeof(key));
 	ca_secret_free(sec);
 	ca_hsm_close(sc);
-	ca_uri_free(u);
 	return r;
 }
 
@@ -449,7 +484,10 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
     struct ca_backup_result *res, struct ca_errbuf *eb)
 {
 	struct ca_dir *d = NULL;
+	struct ca_hsm *pre = NULL, *sc = NULL;
+	struct ca_uri *cu = NULL;
 	struct ca_wrap_mech mech;
+	struct ca_import_way way;
 	struct ca_artifact art[5];
 	struct hist hi;
 	json_t *people = NULL, *body = NULL, *presented = NULL, *tok = NULL;
@@ -478,6 +516,15 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
 		ca_err_suffix(eb, "give a new folder for the backup");
 		goto out;
 	}
+	/* Tokens that cannot do the backup, or its test, go before any PIN. */
+	if ((r = ca_uri_parse(d->cfg->ca_key, &cu, eb)) != 0 ||
+	    (r = ca_hsm_open(d->cfg->module, cu, &pre, eb)) != 0 ||
+	    (r = ca_wrap_mech_pick(pre, 0, &mech, eb)) != 0 ||
+	    (r = open_scratch(pre, req, &mech, &sc, &way, eb)) != 0)
+		goto out;
+	ca_hsm_close(sc);
+	ca_hsm_close(pre);
+	sc = pre = NULL;
 	if ((r = ca_dir_login(d, s->pin_source, s->prompt, s->prompt_arg,
 	    eb)) != 0 ||
 	    (r = backup_capable(d, &d->ca_key, "CA", eb)) != 0 ||
@@ -485,7 +532,6 @@ ca_backup_run(const struct ca_backup_req *req, const struct ca_session *s,
 	    (r = ca_wrapkey_find(d->hsm, json_string_value(json_object_get(
 	    hi.wrap, "label")), json_string_value(json_object_get(hi.wrap,
 	    "kcv")), &wk, eb)) != 0 ||
-	    (r = ca_wrap_mech_pick(d->hsm, 0, &mech, eb)) != 0 ||
 	    (r = ca_key_wrap(d->hsm, wk, &mech, &d->ca_key, &bca, &lca,
 	    eb)) != 0 ||
 	    (r = ca_key_wrap(d->hsm, wk, &mech, &d->log_key, &blog, &llog,
@@ -595,6 +641,9 @@ out:
 	json_decref(people);
 	json_decref(body);
 	hist_free(&hi);
+	ca_hsm_close(sc);
+	ca_hsm_close(pre);
+	ca_uri_free(cu);
 	ca_dir_close(d);
 	return r;
 }
@@ -751,6 +800,7 @@ ca_backup_restore(const struct ca_restore_req *req,
 	struct ca_pin_source ps;
 	struct ca_secret *sec = NULL, *pin = NULL, *newpin = NULL;
 	struct ca_wrap_mech mech;
+	struct ca_import_way way;
 	struct ca_keyref rca, rlog;
 	struct ca_artifact art;
 	struct hist hi;
@@ -786,7 +836,28 @@ ca_backup_restore(const struct ca_restore_req *req,
 		ca_errf(eb, "the log's record of the backup is unusable");
 		goto out;
 	}
-	/* 2. The custodians rebuild the wrapping key. */
+	/*
+	 * 2. The new token, as its security officer handed it over: one
+	 * that cannot unwrap the backup, or take the key that does, is
+	 * refused before anyone types a share or a PIN.
+	 */
+	if ((r = ca_uri_parse(req->token_uri, &u, eb)) != 0 ||
+	    (r = ca_hsm_open(req->module ? req->module : d->cfg->module, u,
+	    &h, eb)) != 0 || (r = ca_wrap_mech_pick(h, 1, &mech, eb)) != 0 ||
+	    (r = ca_import_way_pick(h, &way, eb)) != 0)
+		goto out;
+	t = h;
+	if (strcmp(mech.name, json_string_value(json_object_get(hi.backup,
+	    "mechanism")) ? json_string_value(json_object_get(hi.backup,
+	    "mechanism")) : "") != 0) {
+		ca_errf(eb, "token \"%s\" unwraps with %s, and the backup was "
+		    "wrapped with %s; restore into a token that offers it",
+		    ca_hsm_token_info(h)->label, mech.name, json_string_value(
+		    json_object_get(hi.backup, "mechanism")));
+		r = CA_ERR_ALGORITHM;
+		goto out;
+	}
+	/* 3. The custodians rebuild the wrapping key. */
 	if ((r = ca_pin_source_parse(req->wrap_shares, &ps)) != 0) {
 		ca_errf(eb, "--wrap-shares must be shares:FILE,FILE,...");
 		goto out;
@@ -796,12 +867,6 @@ ca_backup_restore(const struct ca_restore_req *req,
 	    eb)) != 0 || (r = key_of(sec, key)) != 0 ||
 	    (r = ca_aes_kcv(key, kcv)) != 0)
 		goto out;
-	/* 3. The new token, as its security officer handed it over. */
-	if ((r = ca_uri_parse(req->token_uri, &u, eb)) != 0 ||
-	    (r = ca_hsm_open(req->module ? req->module : d->cfg->module, u,
-	    &h, eb)) != 0)
-		goto out;
-	t = h;
 	if ((r = ca_pin_source_parse(s->pin_source, &ps)) != 0 ||
 	    (r = ca_pin_read(&ps, s->prompt, s->prompt_arg,
 	    "New token's user PIN: ", &pin, eb)) != 0)
@@ -828,8 +893,8 @@ ca_backup_restore(const struct ca_restore_req *req,
 				eb->msg[0] = '\0';
 		}
 	}
-	if (r != 0 || (r = ca_wrap_mech_pick(h, 1, &mech, eb)) != 0 ||
-	    (r = ca_wrapkey_create(h, key, 0, NULL, &uk, kcv, eb)) != 0)
+	if (r != 0 || (r = ca_wrapkey_create(h, &way, key, 0, NULL, &uk, kcv,
+	    eb)) != 0)
 		goto out;
 	OPENSSL_cleanse(key, sizeof(key));
 	if ((r = clear_leftover(d, h, &rca, X509_get0_pubkey(d->cert),
@@ -883,13 +948,14 @@ ca_backup_restore(const struct ca_restore_req *req,
 	}
 	r = CA_ERR_NOMEM;
 	if (json_object_set_new(body, "key_restore", json_pack("{s:s, s:s, "
-	    "s:{s:O, s:O}, s:{s:s, s:s, s:s}, s:s, s:[s, s]}", "from",
+	    "s:{s:O, s:O}, s:{s:s, s:s, s:s, s:o}, s:s, s:[s, s]}", "from",
 	    req->from, "mechanism", mech.name, "wrap_key", "label",
 	    json_object_get(hi.wrap, "label"), "kcv",
 	    json_object_get(hi.wrap, "kcv"), "token", "label",
 	    ca_hsm_token_info(d->hsm)->label, "serial",
 	    ca_hsm_token_info(d->hsm)->serial, "model",
-	    ca_hsm_token_info(d->hsm)->model, "pin", pin_set ?
+	    ca_hsm_token_info(d->hsm)->model, "import", ca_import_way_json(
+	    &way), "pin", pin_set ?
 	    "set from the custodians' shares" : "the token's own",
 	    "blobs", json_string_value(json_object_get(eca, "sha256")),
 	    json_string_value(json_object_get(elog, "sha256")))) != 0 ||

@@ -139,6 +139,8 @@ ckr_name(CK_RV rv)
 		return "CKR_MECHANISM_PARAM_INVALID";
 	case CKR_DATA_LEN_RANGE: return "CKR_DATA_LEN_RANGE";
 	case CKR_FUNCTION_NOT_SUPPORTED: return "CKR_FUNCTION_NOT_SUPPORTED";
+	case CKR_ACTION_PROHIBITED: return "CKR_ACTION_PROHIBITED";
+	case CKR_ARGUMENTS_BAD: return "CKR_ARGUMENTS_BAD";
 	default: return "code";
 	}
 }
@@ -816,12 +818,8 @@ ca_hsm_key_attrs(struct ca_hsm *h, const struct ca_keyref *key,
 	return read_attrs(h, o, attrs);
 }
 
-/*
- * 1 when the token offers mech with flag for keys of bits (0: any), 0
- * when it does not; a failure to say (any other answer) is an error.
- */
-static int
-has_mech(struct ca_hsm *h, CK_MECHANISM_TYPE mech, CK_FLAGS flag,
+int
+ca_p11_has_mech(struct ca_hsm *h, CK_MECHANISM_TYPE mech, CK_FLAGS flag,
     CK_ULONG bits, struct ca_errbuf *eb)
 {
 	CK_MECHANISM_INFO mi;
@@ -875,7 +873,8 @@ ca_p11_sign_mech(struct ca_hsm *h, CK_KEY_TYPE type, CK_ULONG bits,
 		if (pref[i].type != type || (pref[i].md_nid != 0 &&
 		    pref[i].md_nid != md_nid))
 			continue;
-		if ((r = has_mech(h, pref[i].m.mech, CKF_SIGN, bits, eb)) < 0)
+		if ((r = ca_p11_has_mech(h, pref[i].m.mech, CKF_SIGN, bits,
+		    eb)) < 0)
 			return r;
 		if (r == 0)
 			continue;
@@ -926,7 +925,8 @@ ca_hsm_can_make(struct ca_hsm *h, enum ca_keyalg alg, struct ca_errbuf *eb)
 	/* The digest such a key signs with (ca_md_for_alg). */
 	if (alg == CA_ALG_P384 || alg == CA_ALG_RSA4096)
 		md_nid = NID_sha384;
-	if ((r = has_mech(h, gen, CKF_GENERATE_KEY_PAIR, bits, eb)) != 1)
+	if ((r = ca_p11_has_mech(h, gen, CKF_GENERATE_KEY_PAIR, bits,
+	    eb)) != 1)
 		return r;
 	memset(&none, 0, sizeof(none));
 	if ((r = ca_p11_sign_mech(h, type, bits, md_nid, &m, &none)) ==
@@ -1316,8 +1316,8 @@ out:
 	return r;
 }
 
-static int
-rsa_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
+int
+ca_p11_rsa_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
 {
 	unsigned char *nb = NULL, *eb_ = NULL;
 	size_t nlen = 0, elen = 0;
@@ -1371,7 +1371,7 @@ ca_hsm_public_key(struct ca_hsm *h, const struct ca_keyref *key,
 	if (kt == CKK_EC)
 		return ec_public(h, o, out);
 	if (kt == CKK_RSA)
-		return rsa_public(h, o, out);
+		return ca_p11_rsa_public(h, o, out);
 	return CA_ERR_ALGORITHM;
 }
 

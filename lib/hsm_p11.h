@@ -73,6 +73,21 @@ int ca_p11_sign_mech(struct ca_hsm *h, CK_KEY_TYPE type, CK_ULONG bits,
  */
 int ca_p11_curve_bits(const unsigned char *params, size_t len);
 
+/*
+ * ca_p11_has_mech: 1 when h's token offers mech with every flag in flag
+ * (C_GetMechanismInfo) for keys of bits (0: any size), 0 when it does
+ * not, a negative CA_ERR_* code when it cannot say (eb filled).
+ */
+int ca_p11_has_mech(struct ca_hsm *h, CK_MECHANISM_TYPE mech,
+    CK_FLAGS flag, CK_ULONG bits, struct ca_errbuf *eb);
+
+/*
+ * ca_p11_rsa_public: the RSA public key object o (CKA_MODULUS,
+ * CKA_PUBLIC_EXPONENT) as a new EVP_PKEY.  A CA_ERR_* code.
+ */
+int ca_p11_rsa_public(struct ca_hsm *h, CK_OBJECT_HANDLE o,
+    EVP_PKEY **out);
+
 /* ca_p11_code: the CA_ERR_* code for a CKR. */
 int ca_p11_code(CK_RV rv);
 

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 
 #include "encode.h"
 #include "hsm_p11.h"
@@ -175,10 +176,328 @@ token_kcv(struct ca_hsm *h, CK_OBJECT_HANDLE o, char kcv[7])
 	free(v);
 }
 
+/* The transport key's size: as strong as the AES-256 key it carries needs. */
+#define TRANSPORT_BITS 3072
+
+/* A refusal of a key in clear, as against a token that failed. */
+static int
+refuses_clear(CK_RV rv)
+{
+	switch (rv) {
+	case CKR_ACTION_PROHIBITED:
+	case CKR_ATTRIBUTE_READ_ONLY:
+	case CKR_ATTRIBUTE_TYPE_INVALID:
+	case CKR_ATTRIBUTE_VALUE_INVALID:
+	case CKR_TEMPLATE_INCONSISTENT:
+	case CKR_KEY_TYPE_INCONSISTENT:
+	case CKR_FUNCTION_NOT_SUPPORTED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
-ca_wrapkey_create(struct ca_hsm *h, const unsigned char key[CA_WRAPKEY_LEN],
-    int trusted, const char *label, unsigned long *handle, char kcv[7],
+ca_import_way_pick(struct ca_hsm *h, struct ca_import_way *out,
     struct ca_errbuf *eb)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL no = CK_FALSE;
+	unsigned char probe[CA_WRAPKEY_LEN];
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_PRIVATE, &no, 1 },
+		{ CKA_ENCRYPT, &no, 1 },
+		{ CKA_DECRYPT, &no, 1 },
+		{ CKA_WRAP, &no, 1 },
+		{ CKA_UNWRAP, &no, 1 },
+		{ CKA_VALUE, probe, sizeof(probe) },
+	};
+	CK_OBJECT_HANDLE o = CK_INVALID_HANDLE;
+	CK_RV rv;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = ca_p11_has_mech(h, CKM_RSA_PKCS_OAEP, CKF_UNWRAP,
+	    TRANSPORT_BITS, eb)) == 1)
+		r = ca_p11_has_mech(h, CKM_RSA_PKCS_KEY_PAIR_GEN,
+		    CKF_GENERATE_KEY_PAIR, TRANSPORT_BITS, eb);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		out->kind = CA_IMPORT_UNWRAP;
+		out->oaep_md_nid = (ca_hsm_quirks(h) & CA_QUIRK_OAEP_SHA1) ?
+		    NID_sha1 : NID_sha256;
+		return 0;
+	}
+	/* A value no one ever uses: only whether the token takes one. */
+	if (RAND_bytes(probe, sizeof(probe)) != 1)
+		return CA_ERR_CRYPTO;
+	rv = h->f->C_CreateObject(h->session, t, sizeof(t) / sizeof(t[0]),
+	    &o);
+	OPENSSL_cleanse(probe, sizeof(probe));
+	if (rv == CKR_OK)
+		(void)h->f->C_DestroyObject(h->session, o);
+	/* Some tokens make no object before a login: the import tells. */
+	if (rv == CKR_OK || rv == CKR_USER_NOT_LOGGED_IN) {
+		out->kind = CA_IMPORT_CREATE;
+		return 0;
+	}
+	if (!refuses_clear(rv)) {
+		ca_p11_detail(eb, "C_CreateObject", rv);
+		return ca_p11_code(rv);
+	}
+	ca_errf(eb, "token \"%s\" takes no key from outside: it offers no "
+	    "CKM_RSA_PKCS_OAEP to unwrap one with (and RSA-%d key generation "
+	    "for its transport key), and refuses one in clear (PKCS#11 "
+	    "C_CreateObject: 0x%08lx); use a token that offers RSA-OAEP "
+	    "unwrapping", h->info.label, TRANSPORT_BITS, (unsigned long)rv);
+	return CA_ERR_ALGORITHM;
+}
+
+json_t *
+ca_import_way_json(const struct ca_import_way *w)
+{
+	if (w->kind == CA_IMPORT_CREATE)
+		return json_pack("{s:s}", "call", "C_CreateObject");
+	return json_pack("{s:s, s:s, s:s, s:s}", "call", "C_UnwrapKey",
+	    "mechanism", "CKM_RSA_PKCS_OAEP", "hash", w->oaep_md_nid ==
+	    NID_sha1 ? "sha1" : "sha256", "transport_key", "rsa-3072");
+}
+
+/*
+ * A session RSA pair on h's token to carry a key to it: the private half
+ * sensitive, never extractable, usable only to unwrap; public objects,
+ * so that the security officer may make them too.
+ */
+static int
+transport_pair(struct ca_hsm *h, CK_OBJECT_HANDLE *pub,
+    CK_OBJECT_HANDLE *priv, struct ca_errbuf *eb)
+{
+	CK_MECHANISM m = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+	CK_ULONG bits = TRANSPORT_BITS;
+	CK_BYTE e[] = { 0x01, 0x00, 0x01 };
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE pt[] = {
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_PRIVATE, &no, 1 },
+		{ CKA_MODULUS_BITS, &bits, sizeof(bits) },
+		{ CKA_PUBLIC_EXPONENT, e, sizeof(e) },
+	};
+	CK_ATTRIBUTE vt[] = {
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_PRIVATE, &no, 1 },
+		{ CKA_SENSITIVE, &yes, 1 },
+		{ CKA_EXTRACTABLE, &no, 1 },
+		{ CKA_UNWRAP, &yes, 1 },
+		{ CKA_DECRYPT, &no, 1 },
+		{ CKA_SIGN, &no, 1 },
+	};
+	CK_RV rv;
+
+	rv = h->f->C_GenerateKeyPair(h->session, &m, pt,
+	    sizeof(pt) / sizeof(pt[0]), vt, sizeof(vt) / sizeof(vt[0]), pub,
+	    priv);
+	if (rv != CKR_OK) {
+		ca_p11_detail(eb, "C_GenerateKeyPair", rv);
+		ca_err_prefix(eb, "the transport key for the import");
+		return ca_p11_code(rv);
+	}
+	return 0;
+}
+
+/* key encrypted to the RSA public key pk with OAEP over md. */
+static int
+oaep_encrypt(EVP_PKEY *pk, const EVP_MD *md, const unsigned char *key,
+    size_t klen, unsigned char *out, size_t *olen)
+{
+	EVP_PKEY_CTX *c = NULL;
+	int r = CA_ERR_CRYPTO;
+
+	if ((c = EVP_PKEY_CTX_new(pk, NULL)) == NULL ||
+	    EVP_PKEY_encrypt_init(c) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_oaep_md(c, md) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(c, md) != 1 ||
+	    EVP_PKEY_encrypt(c, out, olen, key, klen) != 1)
+		goto out;
+	r = 0;
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(c);
+	return r;
+}
+
+/*
+ * The secret key of template t (n entries, no CKA_VALUE) with value key,
+ * brought in by C_UnwrapKey under a transport pair made for it and
+ * destroyed after, whatever happens.  0 once C_UnwrapKey was called,
+ * with its answer in *rv; a CA_ERR_* code when it could not be.
+ */
+static int
+unwrap_in(struct ca_hsm *h, const struct ca_import_way *w,
+    const unsigned char *key, size_t klen, CK_ATTRIBUTE *t, CK_ULONG n,
+    CK_OBJECT_HANDLE *o, CK_RV *rv, struct ca_errbuf *eb)
+{
+	CK_RSA_PKCS_OAEP_PARAMS prm;
+	CK_MECHANISM m = { CKM_RSA_PKCS_OAEP, &prm, sizeof(prm) };
+	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
+	EVP_PKEY *pk = NULL;
+	unsigned char ct[TRANSPORT_BITS / 8];
+	size_t clen = sizeof(ct);
+	const EVP_MD *md = w->oaep_md_nid == NID_sha1 ? EVP_sha1() :
+	    EVP_sha256();
+	int r;
+
+	*rv = CKR_GENERAL_ERROR;
+	memset(&prm, 0, sizeof(prm));
+	prm.hashAlg = w->oaep_md_nid == NID_sha1 ? CKM_SHA_1 : CKM_SHA256;
+	prm.mgf = w->oaep_md_nid == NID_sha1 ? CKG_MGF1_SHA1 :
+	    CKG_MGF1_SHA256;
+	prm.source = CKZ_DATA_SPECIFIED;
+	if ((r = transport_pair(h, &pub, &priv, eb)) != 0)
+		return r;
+	if (ca_p11_rsa_public(h, pub, &pk) != 0 ||
+	    EVP_PKEY_get_bits(pk) != TRANSPORT_BITS) {
+		ca_errf(eb, "token \"%s\" made a transport key that is not "
+		    "RSA-%d", h->info.label, TRANSPORT_BITS);
+		r = CA_ERR_HSM;
+		goto out;
+	}
+	if ((r = oaep_encrypt(pk, md, key, klen, ct, &clen)) != 0)
+		goto out;
+	*rv = h->f->C_UnwrapKey(h->session, &m, priv, ct, (CK_ULONG)clen, t,
+	    n, o);
+out:
+	(void)h->f->C_DestroyObject(h->session, priv);
+	(void)h->f->C_DestroyObject(h->session, pub);
+	EVP_PKEY_free(pk);
+	return r;
+}
+
+/*
+ * RFC 5649 key wrap with padding (enc 1) or its unwrap (enc 0) of in
+ * under key, here in software, into out (room for inlen + 16).
+ */
+static int
+aes_kwp(int enc, const unsigned char key[CA_WRAPKEY_LEN],
+    const unsigned char *in, size_t inlen, unsigned char *out, int *outlen)
+{
+	EVP_CIPHER_CTX *c = NULL;
+	int n = 0, f = 0, r = CA_ERR_CRYPTO;
+
+	if (inlen > 64 || (c = EVP_CIPHER_CTX_new()) == NULL)
+		goto out;
+	EVP_CIPHER_CTX_set_flags(c, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+	if (EVP_CipherInit_ex(c, EVP_aes_256_wrap_pad(), NULL, key, NULL,
+	    enc) != 1 || EVP_CipherUpdate(c, out, &n, in, (int)inlen) != 1 ||
+	    EVP_CipherFinal_ex(c, out + n, &f) != 1)
+		goto out;
+	*outlen = n + f;
+	r = 0;
+out:
+	ERR_clear_error();
+	EVP_CIPHER_CTX_free(c);
+	return r;
+}
+
+/*
+ * That the token's AES key o is key, whatever check value the token keeps
+ * or does not: a key wrapped by the one side must unwrap on the other.
+ * For a key that wraps (wrap 1), a readable session key made on the
+ * token is wrapped out under o and unwrapped here; for one that unwraps,
+ * a value made here is wrapped here and unwrapped into the token under o,
+ * then read back.  The test key is destroyed after.  CA_ERR_VERIFY when
+ * the two differ, CA_ERR_ALGORITHM, CA_ERR_HSM.
+ */
+static int
+prove_same(struct ca_hsm *h, CK_OBJECT_HANDLE o, int wrap,
+    const unsigned char key[CA_WRAPKEY_LEN], struct ca_errbuf *eb)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_ULONG vlen = 32;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_PRIVATE, &no, 1 },
+		{ CKA_SENSITIVE, &no, 1 },
+		{ CKA_EXTRACTABLE, &yes, 1 },
+		{ CKA_ENCRYPT, &no, 1 },
+		{ CKA_DECRYPT, &no, 1 },
+		{ CKA_WRAP, &no, 1 },
+		{ CKA_UNWRAP, &no, 1 },
+		{ CKA_VALUE_LEN, &vlen, sizeof(vlen) },
+	};
+	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_MECHANISM m = { 0, NULL, 0 };
+	CK_OBJECT_HANDLE k = CK_INVALID_HANDLE;
+	CK_ULONG blen = 0;
+	CK_RV rv;
+	struct ca_wrap_mech wm;
+	unsigned char mine[32], blob[64], back[64 + 16], *v = NULL;
+	size_t vn = 0;
+	int r, n = 0;
+
+	if ((r = ca_wrap_mech_pick(h, !wrap, &wm, eb)) != 0)
+		return r;
+	m.mechanism = wm.mech;
+	if (wrap) {
+		rv = h->f->C_GenerateKey(h->session, &gen, t,
+		    sizeof(t) / sizeof(t[0]), &k);
+		blen = sizeof(blob);
+		if (rv == CKR_OK)
+			rv = h->f->C_WrapKey(h->session, &m, o, k, blob, &blen);
+	} else {
+		if (RAND_bytes(mine, sizeof(mine)) != 1 || (r = aes_kwp(1, key,
+		    mine, sizeof(mine), blob, &n)) != 0)
+			return CA_ERR_CRYPTO;
+		blen = (CK_ULONG)n;
+		/* C_UnwrapKey takes no CKA_VALUE_LEN: the blob says. */
+		rv = h->f->C_UnwrapKey(h->session, &m, o, blob, blen, t,
+		    sizeof(t) / sizeof(t[0]) - 1, &k);
+	}
+	if (rv != CKR_OK) {
+		ca_p11_detail(eb, wrap ? "C_WrapKey" : "C_UnwrapKey", rv);
+		ca_err_prefix(eb, "the check that token \"%s\" holds the key "
+		    "meant", h->info.label);
+		r = ca_p11_code(rv);
+		goto out;
+	}
+	if ((r = ca_p11_get_attr(h, k, CKA_VALUE, &v, &vn)) != 0) {
+		ca_errf(eb, "token \"%s\" would not show the test key's value",
+		    h->info.label);
+		goto out;
+	}
+	if (wrap && ((r = aes_kwp(0, key, blob, blen, back, &n)) != 0 ||
+	    (size_t)n != vn || CRYPTO_memcmp(back, v, vn) != 0))
+		r = CA_ERR_VERIFY;
+	if (!wrap && (vn != sizeof(mine) || CRYPTO_memcmp(mine, v,
+	    vn) != 0))
+		r = CA_ERR_VERIFY;
+	if (r == CA_ERR_VERIFY)
+		ca_errf(eb, "token \"%s\" holds another key than the one "
+		    "given it; it was not kept", h->info.label);
+out:
+	if (k != CK_INVALID_HANDLE)
+		(void)h->f->C_DestroyObject(h->session, k);
+	OPENSSL_cleanse(mine, sizeof(mine));
+	OPENSSL_cleanse(back, sizeof(back));
+	if (v != NULL)
+		OPENSSL_cleanse(v, vn);
+	free(v);
+	return r;
+}
+
+int
+ca_wrapkey_create(struct ca_hsm *h, const struct ca_import_way *way,
+    const unsigned char key[CA_WRAPKEY_LEN], int trusted, const char *label,
+    unsigned long *handle, char kcv[7], struct ca_errbuf *eb)
 {
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
 	CK_KEY_TYPE kt = CKK_AES;
@@ -187,6 +506,7 @@ ca_wrapkey_create(struct ca_hsm *h, const unsigned char key[CA_WRAPKEY_LEN],
 	CK_ULONG n = 0;
 	CK_OBJECT_HANDLE o = CK_INVALID_HANDLE;
 	CK_RV rv;
+	const char *call;
 	char tk[7];
 	int r, exists = 0;
 
@@ -203,7 +523,6 @@ ca_wrapkey_create(struct ca_hsm *h, const unsigned char key[CA_WRAPKEY_LEN],
 	}
 	ADD(CKA_CLASS, &cls, sizeof(cls));
 	ADD(CKA_KEY_TYPE, &kt, sizeof(kt));
-	ADD(CKA_VALUE, key, CA_WRAPKEY_LEN);
 	ADD(CKA_TOKEN, trusted ? &yes : &no, 1);
 	/* Public: the officer who marks it cannot make a private object. */
 	ADD(CKA_PRIVATE, trusted ? &no : &yes, 1);
@@ -220,18 +539,40 @@ ca_wrapkey_create(struct ca_hsm *h, const unsigned char key[CA_WRAPKEY_LEN],
 		ADD(CKA_TRUSTED, &yes, 1);
 	if (label != NULL)
 		ADD(CKA_LABEL, label, strlen(label));
-	rv = h->f->C_CreateObject(h->session, t, n, &o);
+	if (way->kind == CA_IMPORT_UNWRAP) {
+		call = "C_UnwrapKey";
+		/*
+		 * No CKA_CHECK_VALUE to verify: SoftHSM2 2.6 checks it
+		 * before the key has its value, refuses, and leaves an
+		 * object behind.  prove_same shows the key is the one meant.
+		 */
+		if ((r = unwrap_in(h, way, key, CA_WRAPKEY_LEN, t, n, &o, &rv,
+		    eb)) != 0)
+			return r;
+	} else {
+		call = "C_CreateObject";
+		ADD(CKA_VALUE, key, CA_WRAPKEY_LEN);
+		rv = h->f->C_CreateObject(h->session, t, n, &o);
+	}
 	if (rv == CKR_ATTRIBUTE_READ_ONLY || rv == CKR_USER_NOT_LOGGED_IN ||
 	    rv == CKR_USER_TYPE_INVALID) {
 		ca_errf(eb, "token \"%s\" would not take the %s key (PKCS#11 "
-		    "C_CreateObject: 0x%08lx); %s", h->info.label, trusted ?
-		    "trusted wrapping" : "unwrapping", (unsigned long)rv,
+		    "%s: 0x%08lx); %s", h->info.label, trusted ?
+		    "trusted wrapping" : "unwrapping", call, (unsigned long)rv,
 		    trusted ? "only its security officer may mark a key "
 		    "trusted: check the SO PIN" : "log in as the user first");
 		return CA_ERR_HSM;
 	}
+	if (way->kind == CA_IMPORT_CREATE && refuses_clear(rv)) {
+		ca_errf(eb, "token \"%s\" refuses the %s key in clear "
+		    "(PKCS#11 C_CreateObject: 0x%08lx) and offers no "
+		    "CKM_RSA_PKCS_OAEP to unwrap it with; use a token that "
+		    "does", h->info.label, trusted ? "trusted wrapping" :
+		    "unwrapping", (unsigned long)rv);
+		return CA_ERR_KEY_ATTRS;
+	}
 	if (rv != CKR_OK) {
-		ca_p11_detail(eb, "C_CreateObject", rv);
+		ca_p11_detail(eb, call, rv);
 		return ca_p11_code(rv);
 	}
 	/* What the token made of the value must be what was meant. */
@@ -241,6 +582,10 @@ ca_wrapkey_create(struct ca_hsm *h, const unsigned char key[CA_WRAPKEY_LEN],
 		ca_errf(eb, "token \"%s\" reports check value %s for the key, "
 		    "not %s; it was not kept", h->info.label, tk, kcv);
 		return CA_ERR_VERIFY;
+	}
+	if ((r = prove_same(h, o, trusted, key, eb)) != 0) {
+		(void)h->f->C_DestroyObject(h->session, o);
+		return r;
 	}
 	*handle = o;
 	return 0;

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
 #include <openssl/evp.h>
 
 #include "ca_err.h"
@@ -52,6 +53,46 @@ int ca_wrap_mech_pick(struct ca_hsm *h, int unwrap, struct ca_wrap_mech *out,
 int ca_wrap_can_backup(struct ca_hsm *h, struct ca_errbuf *eb)
     CA_MUST_CHECK;
 
+/*
+ * How a key whose value the host holds (rebuilt from custodians' shares)
+ * is put on a token.  By C_UnwrapKey where the token can: under an
+ * RSA-3072 transport key pair it generates for the purpose, as session
+ * objects, the private half usable only to unwrap, the value encrypted
+ * to the public half here with RSA-OAEP, and the pair destroyed after.
+ * The key's value then never crosses the PKCS#11 interface in clear, and
+ * a token that refuses key material in clear (an HSM in FIPS mode)
+ * takes it.  By C_CreateObject with CKA_VALUE only on a token that
+ * offers no such unwrap and takes a key in clear.
+ */
+enum ca_import_kind {
+	CA_IMPORT_UNWRAP = 1,		/* C_UnwrapKey, CKM_RSA_PKCS_OAEP */
+	CA_IMPORT_CREATE = 2,		/* C_CreateObject, CKA_VALUE */
+};
+
+struct ca_import_way {
+	enum ca_import_kind kind;
+	int oaep_md_nid;		/* NID_sha256, or NID_sha1 (quirk) */
+};
+
+/*
+ * ca_import_way_pick: how h's token takes a secret key from the host
+ * (struct ca_import_way), before any login: CA_IMPORT_UNWRAP when it
+ * offers CKM_RSA_PKCS_OAEP to unwrap with and generates RSA-3072 pairs,
+ * with SHA-1 for OAEP where the quirk table says the module knows no
+ * other; else CA_IMPORT_CREATE when it takes an AES key in clear, as a
+ * public session object that is made and destroyed again to find out.
+ * CA_ERR_ALGORITHM naming both refusals when it does neither, CA_ERR_HSM.
+ */
+int ca_import_way_pick(struct ca_hsm *h, struct ca_import_way *out,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_import_way_json: w for a record: {"call": "C_UnwrapKey",
+ * "mechanism": "CKM_RSA_PKCS_OAEP", "hash": "sha256", "transport_key":
+ * "rsa-3072"}, or {"call": "C_CreateObject"}.  NULL when out of memory.
+ */
+json_t *ca_import_way_json(const struct ca_import_way *w);
+
 /* ca_aes_kcv: the check value of an AES-256 key, as 6 hex digits. */
 int ca_aes_kcv(const unsigned char key[CA_WRAPKEY_LEN], char kcv[7])
     CA_MUST_CHECK;
@@ -69,17 +110,19 @@ int ca_hsm_login_so(struct ca_hsm *h, const struct ca_secret *so_pin,
 void ca_hsm_logout(struct ca_hsm *h);
 
 /*
- * ca_wrapkey_create: put AES-256 key on the token.  With trusted (the
+ * ca_wrapkey_create: put AES-256 key on the token, the way way says
+ * (ca_import_way_pick on this token).  With trusted (the
  * security officer logged in), as a token object labelled label, public
  * (the user who wraps cannot log in beside the officer), CKA_TRUSTED,
  * sensitive, never extractable, and usable only to wrap.  Without it, as
  * a private session object usable only to unwrap (label may be NULL).
  * *handle is the object; kcv its check value, which must equal the one
  * the token computes when it does.  CA_ERR_KEY_EXISTS (label taken),
- * CA_ERR_VERIFY (check values differ), CA_ERR_HSM.
+ * CA_ERR_VERIFY (check values differ), CA_ERR_KEY_ATTRS (the token
+ * refused the key in clear after all), CA_ERR_HSM.
  */
-int ca_wrapkey_create(struct ca_hsm *h, const unsigned char
-    key[CA_WRAPKEY_LEN], int trusted, const char *label,
+int ca_wrapkey_create(struct ca_hsm *h, const struct ca_import_way *way,
+    const unsigned char key[CA_WRAPKEY_LEN], int trusted, const char *label,
     unsigned long *handle, char kcv[7], struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*

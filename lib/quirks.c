@@ -5,7 +5,8 @@
 /*
  * tpm2-pkcs11 (seen with 1.9.0 over swtpm) names the module, not the
  * TPM: its token's manufacturer and model are the TPM's own, whatever
- * chip is underneath, so the rows match on the library alone.
+ * chip is underneath, so the rows match on the library alone.  So does
+ * SoftHSM2 (seen with 2.6.1), whose tokens are all alike.
  */
 static const struct ca_quirk table[] = {
 	{
@@ -22,6 +23,13 @@ static const struct ca_quirk table[] = {
 		CA_QUIRK_NO_EXTRACTABLE,
 		"C_GenerateKeyPair: CKR_ATTRIBUTE_VALUE_INVALID, \"Cannot "
 		"mark object both extractable AND sensitive\"",
+	},
+	{
+		"softhsm2-oaep-sha1",
+		"SoftHSM", "Implementation of PKCS11", NULL, NULL,
+		CA_QUIRK_OAEP_SHA1,
+		"C_UnwrapKey: CKR_ARGUMENTS_BAD, \"hashAlg must be "
+		"CKM_SHA_1\", for CKM_RSA_PKCS_OAEP with SHA-256",
 	},
 };
 

@@ -27,6 +27,11 @@
  * backup-capable CA key cannot be made.
  */
 #define CA_QUIRK_NO_EXTRACTABLE		0x02u
+/*
+ * CKM_RSA_PKCS_OAEP knows SHA-1 alone, for both its hash and MGF1,
+ * though the mechanism announces no such limit.
+ */
+#define CA_QUIRK_OAEP_SHA1		0x04u
 
 /* What C_GetInfo says of the module, blank padding removed. */
 struct ca_module_info {

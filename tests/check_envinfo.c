@@ -131,13 +131,15 @@ START_TEST(env_with_token)
 	ck_assert_str_eq(str_member(m, "path"), CA_DEFAULT_MODULE);
 	ck_assert_ok(ca_sha256_file(CA_DEFAULT_MODULE, mod, NULL));
 	ck_assert_str_eq(str_member(m, "sha256"), mod);
-	/* SoftHSM2's C_GetInfo, which no row of the quirk table matches. */
+	/* SoftHSM2's C_GetInfo, and the one row of the table it matches. */
 	ck_assert_str_eq(str_member(m, "manufacturer"), "SoftHSM");
 	ck_assert_str_eq(str_member(m, "description"),
 	    "Implementation of PKCS11");
 	ck_assert(is_version(str_member(m, "version")));
 	ck_assert(json_is_array(json_object_get(m, "quirks")));
-	ck_assert_uint_eq(json_array_size(json_object_get(m, "quirks")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "quirks")), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(m,
+	    "quirks"), 0)), "softhsm2-oaep-sha1");
 
 	t = json_object_get(e, "token");
 	keys_are(t, token, 7);

@@ -108,17 +108,23 @@ make_key(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 	ck_assert_ok(ca_hsm_public_key(h, k, pub));
 }
 
+/* The two ways a key gets onto a token; SoftHSM2 takes either. */
+static const struct ca_import_way by_unwrap = { CA_IMPORT_UNWRAP,
+    NID_sha1 };
+static const struct ca_import_way in_clear = { CA_IMPORT_CREATE, 0 };
+
 /* The trusted wrapping key, made by the security officer. */
 static unsigned long
-trusted_key(struct ca_hsm *h, const unsigned char key[32], char kcv[7])
+trusted_key(struct ca_hsm *h, const struct ca_import_way *way,
+    const unsigned char key[32], char kcv[7])
 {
 	struct ca_errbuf eb = { 0 };
 	unsigned long o = 0;
 
 	ca_hsm_logout(h);
 	login(h, 1);
-	ck_assert_msg(ca_wrapkey_create(h, key, 1, "backup-wrap", &o, kcv,
-	    &eb) == 0, "%s", eb.msg);
+	ck_assert_msg(ca_wrapkey_create(h, way, key, 1, "backup-wrap", &o,
+	    kcv, &eb) == 0, "%s", eb.msg);
 	ca_hsm_logout(h);
 	login(h, 0);
 	/* Found again by label and check value, as a later run does. */
@@ -153,8 +159,55 @@ START_TEST(softhsm_offers_pad)
 }
 END_TEST
 
+/*
+ * SoftHSM2 offers CKM_RSA_PKCS_OAEP to unwrap, so a key is brought to it
+ * that way, with SHA-1: what its quirk row says, and what it answers to
+ * SHA-256 shows why.
+ */
+START_TEST(softhsm_import_way)
+{
+	struct ca_hsm *h = open_ca();
+	struct ca_import_way w, sha256;
+	struct ca_errbuf eb = { 0 };
+	unsigned char key[32];
+	char kcv[7];
+	unsigned long o;
+	json_t *j;
+
+	ck_assert_msg(ca_import_way_pick(h, &w, &eb) == 0, "%s", eb.msg);
+	ck_assert_int_eq(w.kind, CA_IMPORT_UNWRAP);
+	ck_assert_int_eq(w.oaep_md_nid, NID_sha1);
+	j = ca_import_way_json(&w);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "call")),
+	    "C_UnwrapKey");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "mechanism")),
+	    "CKM_RSA_PKCS_OAEP");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "hash")),
+	    "sha1");
+	ck_assert_str_eq(json_string_value(json_object_get(j,
+	    "transport_key")), "rsa-3072");
+	json_decref(j);
+	j = ca_import_way_json(&in_clear);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "call")),
+	    "C_CreateObject");
+	ck_assert_uint_eq(json_object_size(j), 1);
+	json_decref(j);
+	login(h, 0);
+	ck_assert_int_eq(RAND_bytes(key, sizeof(key)), 1);
+	sha256 = w;
+	sha256.oaep_md_nid = NID_sha256;
+	ck_assert_err(ca_wrapkey_create(h, &sha256, key, 0, NULL, &o, kcv,
+	    &eb), CA_ERR_HSM);
+	ck_assert_msg(strstr(eb.msg, "CKR_ARGUMENTS_BAD") != NULL, "%s",
+	    eb.msg);
+	ck_assert_msg(ca_wrapkey_create(h, &w, key, 0, NULL, &o, kcv,
+	    &eb) == 0, "%s", eb.msg);
+	ca_hsm_close(h);
+}
+END_TEST
+
 static void
-round_trip(enum ca_keyalg alg)
+round_trip(enum ca_keyalg alg, const struct ca_import_way *way)
 {
 	struct ca_hsm *h = open_ca(), *n = NULL;
 	struct ca_keyref k, back;
@@ -169,7 +222,7 @@ round_trip(enum ca_keyalg alg)
 	login(h, 0);
 	make_key(h, alg, "ca-key", 1, &k, &pub);
 	ck_assert_int_eq(RAND_bytes(key, sizeof(key)), 1);
-	wk = trusted_key(h, key, kcv);
+	wk = trusted_key(h, way, key, kcv);
 	ck_assert_ok(ca_wrap_mech_pick(h, 0, &m, &eb));
 	ck_assert_msg(ca_key_wrap(h, wk, &m, &k, &blob, &len, &eb) == 0, "%s",
 	    eb.msg);
@@ -177,8 +230,8 @@ round_trip(enum ca_keyalg alg)
 	/* Into the other token, under the same key value. */
 	n = open_new(h);
 	login(n, 0);
-	ck_assert_msg(ca_wrapkey_create(n, key, 0, NULL, &uk, kcv2, &eb) == 0,
-	    "%s", eb.msg);
+	ck_assert_msg(ca_wrapkey_create(n, way, key, 0, NULL, &uk, kcv2,
+	    &eb) == 0, "%s", eb.msg);
 	ck_assert_str_eq(kcv2, kcv);
 	ck_assert_msg(ca_key_unwrap(n, uk, &m, blob, len, pub, k.label, k.id,
 	    k.id_len, 1, &back, &eb) == 0, "%s", eb.msg);
@@ -204,13 +257,20 @@ round_trip(enum ca_keyalg alg)
 
 START_TEST(round_trip_p256)
 {
-	round_trip(CA_ALG_P256);
+	round_trip(CA_ALG_P256, &by_unwrap);
 }
 END_TEST
 
 START_TEST(round_trip_rsa3072)
 {
-	round_trip(CA_ALG_RSA3072);
+	round_trip(CA_ALG_RSA3072, &by_unwrap);
+}
+END_TEST
+
+/* Where a token takes a key in clear and unwraps none. */
+START_TEST(round_trip_in_clear)
+{
+	round_trip(CA_ALG_P256, &in_clear);
 }
 END_TEST
 
@@ -229,13 +289,16 @@ START_TEST(refusals)
 	login(h, 0);
 	/* The user cannot mark a key trusted. */
 	ck_assert_int_eq(RAND_bytes(key, sizeof(key)), 1);
-	ck_assert_err(ca_wrapkey_create(h, key, 1, "not-mine", &o, kcv, &eb),
-	    CA_ERR_HSM);
+	ck_assert_err(ca_wrapkey_create(h, &by_unwrap, key, 1, "not-mine", &o,
+	    kcv, &eb), CA_ERR_HSM);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "security officer"));
 	make_key(h, CA_ALG_P256, "ca-key", 1, &k, &pub);
 	make_key(h, CA_ALG_P256, "plain", 0, &plain, &ppub);
-	wk = trusted_key(h, key, kcv);
-	/* A wrong check value means another key. */
+	/*
+	 * SoftHSM2 keeps a check value for a key made in clear, not for
+	 * one unwrapped; where it keeps one, a wrong one means another key.
+	 */
+	wk = trusted_key(h, &in_clear, key, kcv);
 	ck_assert_err(ca_wrapkey_find(h, "backup-wrap", "000000", &o, &eb),
 	    CA_ERR_VERIFY);
 	ck_assert_err(ca_wrapkey_find(h, "nothing", kcv, &o, &eb),
@@ -252,8 +315,8 @@ START_TEST(refusals)
 		char k2[7];
 
 		/* A user's key usable to wrap: made here only to be refused. */
-		ck_assert_ok(ca_wrapkey_create(h, other, 0, NULL, &plainwk, k2,
-		    &eb));
+		ck_assert_ok(ca_wrapkey_create(h, &by_unwrap, other, 0, NULL,
+		    &plainwk, k2, &eb));
 		ck_assert_int_ne(ca_key_wrap(h, plainwk, &m, &k, &b2, &l2,
 		    &eb), 0);
 		ck_assert_ptr_null(b2);
@@ -262,12 +325,14 @@ START_TEST(refusals)
 	n = open_new(h);
 	login(n, 0);
 	/* Under another key value, the blob does not unwrap. */
-	ck_assert_ok(ca_wrapkey_create(n, other, 0, NULL, &uk, kcv, &eb));
+	ck_assert_ok(ca_wrapkey_create(n, &in_clear, other, 0, NULL, &uk, kcv,
+	    &eb));
 	ck_assert_err(ca_key_unwrap(n, uk, &m, blob, len, pub, "r1", k.id,
 	    k.id_len, 1, &back, &eb), CA_ERR_VERIFY);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "does not unwrap"));
 	/* Under the right one, but claimed for another public key. */
-	ck_assert_ok(ca_wrapkey_create(n, key, 0, NULL, &uk, kcv, &eb));
+	ck_assert_ok(ca_wrapkey_create(n, &by_unwrap, key, 0, NULL, &uk, kcv,
+	    &eb));
 	ck_assert_err(ca_key_unwrap(n, uk, &m, blob, len, ppub, "r2", k.id,
 	    k.id_len, 1, &back, &eb), CA_ERR_KEY_MISMATCH);
 	/* A changed byte is caught by the RFC 5649 integrity check. */
@@ -339,6 +404,8 @@ keywrap_suite(void)
 	tcase_add_test(t, softhsm_offers_pad);
 	tcase_add_test(t, round_trip_p256);
 	tcase_add_test(t, round_trip_rsa3072);
+	tcase_add_test(t, round_trip_in_clear);
+	tcase_add_test(t, softhsm_import_way);
 	tcase_add_test(t, refusals);
 	tcase_add_test(t, wrong_so_pin);
 	suite_add_tcase(s, t);

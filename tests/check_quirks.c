@@ -41,13 +41,31 @@ START_TEST(tpm2_pkcs11_rows)
 }
 END_TEST
 
-/* Nothing else is: not SoftHSM2, nor a near miss of the names. */
+/* SoftHSM2's OAEP knows SHA-1 alone, whatever its token. */
+START_TEST(softhsm_rows)
+{
+	struct ca_token_info t = token("SoftHSM project", "SoftHSM v2");
+	struct ca_token_info other = token("IBM", "SW   TPM");
+
+	ck_assert_uint_eq(ca_quirks_match(&softhsm, &t, NULL, NULL),
+	    CA_QUIRK_OAEP_SHA1);
+	ck_assert_uint_eq(ca_quirks_match(&softhsm, &other, NULL, NULL),
+	    CA_QUIRK_OAEP_SHA1);
+}
+END_TEST
+
+/* Nothing else is: not the other's rows, nor a near miss of the names. */
 START_TEST(other_modules_none)
 {
 	struct ca_token_info sw = token("IBM", "SW   TPM");
-	struct ca_module_info near = tpm2;
+	struct ca_module_info near = tpm2, nsoft = softhsm;
 
-	ck_assert_uint_eq(ca_quirks_match(&softhsm, &sw, NULL, NULL), 0);
+	ck_assert_uint_eq(ca_quirks_match(&softhsm, &sw, NULL, NULL) &
+	    (CA_QUIRK_PUB_USAGE | CA_QUIRK_NO_EXTRACTABLE), 0);
+	ck_assert_uint_eq(ca_quirks_match(&tpm2, &sw, NULL, NULL) &
+	    CA_QUIRK_OAEP_SHA1, 0);
+	snprintf(nsoft.manufacturer, sizeof(nsoft.manufacturer), "SoftHSM2");
+	ck_assert_uint_eq(ca_quirks_match(&nsoft, &sw, NULL, NULL), 0);
 	snprintf(near.description, sizeof(near.description),
 	    "TPM2.0 Cryptoki ");
 	ck_assert_uint_eq(ca_quirks_match(&near, &sw, NULL, NULL), 0);
@@ -86,7 +104,8 @@ START_TEST(rows_complete)
 			ck_assert_str_ne(rows[i].id, rows[j].id);
 		all |= rows[i].flag;
 	}
-	ck_assert_uint_eq(all, CA_QUIRK_PUB_USAGE | CA_QUIRK_NO_EXTRACTABLE);
+	ck_assert_uint_eq(all, CA_QUIRK_PUB_USAGE | CA_QUIRK_NO_EXTRACTABLE |
+	    CA_QUIRK_OAEP_SHA1);
 }
 END_TEST
 
@@ -108,7 +127,7 @@ START_TEST(hsm_keeps_rows)
 	ck_assert_str_eq(mi->manufacturer, softhsm.manufacturer);
 	ck_assert_str_eq(mi->description, softhsm.description);
 	ck_assert_int_eq(mi->major, 2);
-	ck_assert_uint_eq(ca_hsm_quirks(h), 0);
+	ck_assert_uint_eq(ca_hsm_quirks(h), CA_QUIRK_OAEP_SHA1);
 	ca_hsm_close(h);
 	ca_uri_free(u);
 	tu_rmrf(dir);
@@ -122,6 +141,7 @@ quirks_suite(void)
 	TCase *tc = tcase_create("quirks");
 
 	tcase_add_test(tc, tpm2_pkcs11_rows);
+	tcase_add_test(tc, softhsm_rows);
 	tcase_add_test(tc, other_modules_none);
 	tcase_add_test(tc, rows_complete);
 	tcase_add_test(tc, hsm_keeps_rows);

@@ -198,6 +198,7 @@ wrapkey_stopped(int made)
 	struct ca_dir_staged st;
 	struct ca_errbuf eb = { 0 };
 	struct ca_secret *so = NULL;
+	struct ca_import_way way;
 	unsigned char key[CA_WRAPKEY_LEN];
 	unsigned long o;
 	char kcv[7];
@@ -224,7 +225,9 @@ wrapkey_stopped(int made)
 		so->len = 8;
 		ck_assert_msg(ca_hsm_login_so(d->hsm, so, &eb) == 0, "%s",
 		    eb.msg);
-		ck_assert_msg(ca_wrapkey_create(d->hsm, key, 1,
+		ck_assert_msg(ca_import_way_pick(d->hsm, &way, &eb) == 0,
+		    "%s", eb.msg);
+		ck_assert_msg(ca_wrapkey_create(d->hsm, &way, key, 1,
 		    "backup-wrap-test", &o, kcv, &eb) == 0, "%s", eb.msg);
 		ca_secret_free(so);
 	}

@@ -65,10 +65,14 @@
  *                    a template setting it gets CKR_ATTRIBUTE_TYPE_INVALID
  *   KC_FAULT_NO_MECH "NAME,...": the token lacks each CKM_NAME (one of
  *                    SHA256_RSA_PKCS, SHA384_RSA_PKCS, RSA_PKCS, ECDSA,
- *                    ECDSA_SHA256, ECDSA_SHA384): C_GetMechanismInfo and
- *                    C_SignInit answer CKR_MECHANISM_INVALID, as
- *                    openCryptoki 3.8's soft token does for
- *                    CKM_SHA256_RSA_PKCS
+ *                    ECDSA_SHA256, ECDSA_SHA384, RSA_PKCS_OAEP):
+ *                    C_GetMechanismInfo, C_SignInit and C_UnwrapKey
+ *                    answer CKR_MECHANISM_INVALID, as openCryptoki 3.8's
+ *                    soft token does for CKM_SHA256_RSA_PKCS
+ *   KC_FAULT_NO_CLEAR_IMPORT  set: C_CreateObject answers
+ *                    CKR_ACTION_PROHIBITED to a secret or private key
+ *                    given with its CKA_VALUE, as an HSM in FIPS mode
+ *                    refuses key material in clear
  *
  * Every entry of the function list but C_GetFunctionList is replaced by
  * a wrapper that takes eight word-sized arguments and forwards them.  No
@@ -180,7 +184,8 @@ static int pinpad, i_tokeninfo = -1, i_login = -1, i_sign = -1,
     lie_attr = -1, lie_val;
 static CK_ATTRIBUTE_TYPE refuse_pub[3], unknown_attr = (CK_ATTRIBUTE_TYPE)-1;
 static size_t nrefuse;
-static CK_MECHANISM_TYPE no_mech[6];
+static CK_MECHANISM_TYPE no_mech[8];
+static int no_clear_import, i_createobj = -1, i_unwrap = -1;
 static int i_opensession = -1, i_closesession = -1, i_closeall = -1,
     i_finalize = -1;
 
@@ -245,6 +250,7 @@ static const struct {
 	{ "ECDSA", CKM_ECDSA },
 	{ "ECDSA_SHA256", CKM_ECDSA_SHA256 },
 	{ "ECDSA_SHA384", CKM_ECDSA_SHA384 },
+	{ "RSA_PKCS_OAEP", CKM_RSA_PKCS_OAEP },
 };
 
 static int
@@ -294,6 +300,19 @@ has_attr(const CK_ATTRIBUTE *t, unsigned long n, CK_ATTRIBUTE_TYPE type)
 	return 0;
 }
 
+static int
+has_class(const CK_ATTRIBUTE *t, unsigned long n, CK_OBJECT_CLASS cls)
+{
+	unsigned long k;
+
+	for (k = 0; t != NULL && k < n; k++)
+		if (t[k].type == CKA_CLASS && t[k].pValue != NULL &&
+		    t[k].ulValueLen == sizeof(cls) &&
+		    memcmp(t[k].pValue, &cls, sizeof(cls)) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * A module's own refusal of call i, before the token sees it, or CKR_OK.
  * C_GenerateKeyPair(session, mech, pub, npub, priv, npriv, ...).
@@ -307,9 +326,15 @@ quirk_before(int i, unsigned long b, unsigned long c, unsigned long d,
 	/* C_GetMechanismInfo(slot, type, info), C_SignInit(s, mech, key). */
 	if (i == i_mechinfo && lacks_mech((CK_MECHANISM_TYPE)b))
 		return CKR_MECHANISM_INVALID;
-	if (i == i_signinit && b != 0 &&
+	if ((i == i_signinit || i == i_unwrap) && b != 0 &&
 	    lacks_mech(((CK_MECHANISM *)b)->mechanism))
 		return CKR_MECHANISM_INVALID;
+	/* C_CreateObject(session, template, n, object). */
+	if (i == i_createobj && no_clear_import &&
+	    has_attr((CK_ATTRIBUTE *)b, c, CKA_VALUE) &&
+	    (has_class((CK_ATTRIBUTE *)b, c, CKO_SECRET_KEY) ||
+	    has_class((CK_ATTRIBUTE *)b, c, CKO_PRIVATE_KEY)))
+		return CKR_ACTION_PROHIBITED;
 	if (i != i_genkp)
 		return CKR_OK;
 	for (k = 0; k < nrefuse; k++)
@@ -619,6 +644,10 @@ setup(void)
 			i_getattr = (int)i;
 		if (strcmp(names[i], "C_GenerateKeyPair") == 0)
 			i_genkp = (int)i;
+		if (strcmp(names[i], "C_CreateObject") == 0)
+			i_createobj = (int)i;
+		if (strcmp(names[i], "C_UnwrapKey") == 0)
+			i_unwrap = (int)i;
 	}
 	if ((s = getenv("KC_FAULT_REFUSE_PUB")) != NULL) {
 		while (*s != '\0') {
@@ -635,6 +664,7 @@ setup(void)
 	    (max_sessions = strtoul(s, NULL, 10)) == 0)
 		return -1;
 	sessions_silent = getenv("KC_FAULT_SESSIONS_SILENT") != NULL;
+	no_clear_import = getenv("KC_FAULT_NO_CLEAR_IMPORT") != NULL;
 	if ((s = getenv("KC_FAULT_NO_MECH")) != NULL) {
 		while (*s != '\0') {
 			size_t len = strcspn(s, ","), k;

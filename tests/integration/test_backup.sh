@@ -87,6 +87,10 @@ check "its record: aes-256, a check value, CKM_AES_KEY_WRAP_PAD, 2 of 3" \
     test "$(jq -c '.body.backup_wrap_key | [.algorithm, (.kcv | length),
     .mechanism, .split.threshold, [.split.shares[].custodian]]' "$W")" = \
     '["aes-256",6,"CKM_AES_KEY_WRAP_PAD",2,["Carol","Dave","Erin"]]'
+# SoftHSM2 offers CKM_RSA_PKCS_OAEP to unwrap, with SHA-1 only.
+UNWRAP='{"call":"C_UnwrapKey","hash":"sha1","mechanism":"CKM_RSA_PKCS_OAEP","transport_key":"rsa-3072"}'
+check "the key came in by C_UnwrapKey under a transport key, not in clear" \
+    test "$(jq -cS '.body.backup_wrap_key.import' "$W")" = "$UNWRAP"
 check "three owner-only share files" test "$(find "$SCRATCH/wk" -type f \
     -perm 0600 | wc -l)" -eq 3
 WS1=$SCRATCH/wk/01-Carol.share
@@ -123,6 +127,8 @@ check "and the test restore on the scratch token" test "$(jq -c \
     .body.key_backup.test_restore.result,
     [.body.backup_shares_presented[].custodian]]' "$K")" = \
     '["scratch","ok",["Erin","Carol"]]'
+check "the test restore's key came in the same way" test "$(jq -cS \
+    '.body.key_backup.test_restore.token.import' "$K")" = "$UNWRAP"
 check "backup.json lists each blob's SHA-256, as ca-key-backup(5) shows" \
     sh -c 'cd "$1" && jq -r ".keys[] | \"\\(.sha256)  \\(.file)\"" \
     backup.json | sha256sum -c --status' sh "$B"
@@ -169,6 +175,8 @@ R=$D/log/$(ls "$D/log" | tail -1)
 check "the restore record names the token and the blobs" test "$(jq -c \
     '[.body.op, .body.key_restore.token.label,
     (.body.key_restore.blobs | length)]' "$R")" = '["key-restore","fresh",2]'
+check "and how the key that unwrapped them came in" test "$(jq -cS \
+    '.body.key_restore.token.import' "$R")" = "$UNWRAP"
 check "the restored keys are not local: they came from a backup" test \
     "$(jq -c '[.body.keys[].attributes.local]' "$R")" = '[false]'
 expect_status 0 "the restored key issues a CRL" "$BIN/ca-crl" issue \

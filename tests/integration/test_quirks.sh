@@ -16,7 +16,13 @@
 #     hash on the token (openCryptoki 3.8 lacks CKM_SHA256_RSA_PKCS):
 #     each key signs with what the token has, the record names it, and
 #     every signature, streamed CRLs among them, verifies; a token with
-#     none for a key (no CKM_ECDSA) is refused before the PIN.
+#     none for a key (no CKM_ECDSA) is refused before the PIN;
+#   - an HSM that refuses key material in clear (FIPS mode): the backup
+#     wrapping key, the test restore's and the restore's come in by
+#     C_UnwrapKey under a transport key made on the token, and the
+#     records say so; a token that neither unwraps (no
+#     CKM_RSA_PKCS_OAEP) nor takes a key in clear is refused before any
+#     PIN, and one that only takes it in clear gets it so, recorded.
 . "$(dirname "$0")/../lib.sh"
 
 QUIRK=$TOP/tests/bin/p11fault.so
@@ -194,6 +200,118 @@ named 3 C_Sign DEVICE_REMOVED "plug the token in again"
 named 3 C_Sign TOKEN_NOT_PRESENT "the token was removed or lost power (PKCS#11 C_Sign: CKR_TOKEN_NOT_PRESENT"
 named 1 C_Sign SESSION_HANDLE_INVALID "closed its sessions"
 named 5 C_Login PIN_LOCKED "is locked; the security officer must unlock it"
+
+# --- an HSM that takes no key in clear --------------------------------
+new_token fips
+new_token fips-scratch 222222
+new_token fips-new 333333
+new_token clear
+new_token none
+printf '%s\n' 87654321 >"$SCRATCH/so-pin"
+printf '%s\n' 11111111 >"$SCRATCH/bad-so-pin"
+chmod 600 "$SCRATCH/so-pin" "$SCRATCH/bad-so-pin"
+jq '. + {key_backup: true}' "$TOP/profiles/root.json" >"$SCRATCH/kb.json"
+export KC_FAULT_NO_CLEAR_IMPORT=1
+for t in fips clear none; do
+	expect_status 0 "a backup-capable root on token \"$t\"" root "$t" "$t" \
+	    p256 --profile "$SCRATCH/kb.json" --backup-capable
+done
+# wrapkey NAME SO-PIN-FILE: ca-backup wrap-key for root NAME, traced.
+wrapkey() {
+	rm -f "$SCRATCH/trace-$1"
+	KC_FAULT_TRACE="$SCRATCH/trace-$1" "$BIN/ca-backup" wrap-key \
+	    -d "$SCRATCH/$1" --custodians 2 --threshold 2 \
+	    --shares-out "$SCRATCH/wk-$1" --so-pin-source "file:$2" \
+	    $PS "file:$SCRATCH/pin-$1"
+}
+# imported NAME: how many keys C_UnwrapKey brought in, by the trace.
+imported() {
+	awk '$2 == "C_UnwrapKey" && $3 == "0x0"' "$SCRATCH/trace-$1" | wc -l
+}
+UNWRAP='{"call":"C_UnwrapKey","hash":"sha1","mechanism":"CKM_RSA_PKCS_OAEP","transport_key":"rsa-3072"}'
+expect_status 0 "wrap-key on a token that refuses keys in clear" \
+    wrapkey fips "$SCRATCH/so-pin"
+last() { ls "$1"/log/*.json | tail -1; }
+check "  its record says the key came in by C_UnwrapKey, RSA-OAEP" test \
+    "$(jq -cS '.body.backup_wrap_key.import' "$(last "$SCRATCH/fips")")" = \
+    "$UNWRAP"
+check "  no C_CreateObject met the refusal, and C_UnwrapKey brought it" \
+    test "$(quirks fips C_CreateObject)" -eq 0 -a "$(imported fips)" -ge 1
+check "  the trusted key is on the token, and no transport key" sh -c \
+    '"$1" "$2" fips "$3" | jq -e "[.[] | .label] | (map(select(
+    startswith(\"backup-wrap-\"))) | length == 1) and length == 5" \
+    >/dev/null' sh "$TOP/tests/bin/p11attrs" "$MODULE" "$SCRATCH/pin-fips"
+rm -f "$SCRATCH/trace-fips"
+expect_status 0 "a backup, test-restored on a token of the same kind" \
+    env KC_FAULT_TRACE="$SCRATCH/trace-fips" "$BIN/ca-backup" backup \
+    -d "$SCRATCH/fips" --out "$SCRATCH/fips-backup" \
+    --scratch-token pkcs11:token=fips-scratch \
+    --scratch-pin-source "file:$SCRATCH/pin-fips-scratch" \
+    --wrap-shares "shares:$(ls "$SCRATCH"/wk-fips/* | paste -sd, -)" \
+    $PS "file:$SCRATCH/pin-fips"
+check "  the test restore's record says how its key came in" test \
+    "$(jq -cS '.body.key_backup.test_restore.token.import' \
+    "$(last "$SCRATCH/fips")")" = "$UNWRAP"
+check "  by C_UnwrapKey, with no key in clear" \
+    test "$(quirks fips C_CreateObject)" -eq 0 -a "$(imported fips)" -ge 1
+rm -f "$SCRATCH/trace-fips"
+expect_status 0 "a restore into a new token of the same kind" \
+    env KC_FAULT_TRACE="$SCRATCH/trace-fips" "$BIN/ca-backup" restore \
+    -d "$SCRATCH/fips" --from "$SCRATCH/fips-backup" \
+    --token pkcs11:token=fips-new --pin-source "file:$SCRATCH/pin-fips-new" \
+    --wrap-shares "shares:$(ls "$SCRATCH"/wk-fips/* | paste -sd, -)"
+check "  its record says how the key came in" test "$(jq -cS \
+    '.body.key_restore.token.import' "$(last "$SCRATCH/fips")")" = \
+    "$UNWRAP"
+check "  by C_UnwrapKey, with no key in clear" \
+    test "$(quirks fips C_CreateObject)" -eq 0 -a "$(imported fips)" -ge 1
+check "  and the restored CA verifies" "$BIN/ca-log" verify \
+    -d "$SCRATCH/fips" --anchor "$(fp "$SCRATCH/fips")"
+
+export KC_FAULT_NO_MECH=RSA_PKCS_OAEP
+n=$(ls "$SCRATCH/none/log" | wc -l)
+# This SO PIN is wrong: status 4 had it been tried.
+expect_status 2 "a token that neither unwraps nor takes a key in clear" \
+    wrapkey none "$SCRATCH/bad-so-pin"
+check "  is refused up front, naming both" grep -q \
+    "takes no key from outside: it offers no CKM_RSA_PKCS_OAEP.*refuses one in clear" \
+    "$SCRATCH/err"
+check "  in one line" test "$(wc -l <"$SCRATCH/err")" -eq 1
+check "  with nothing written: no record, no shares" test \
+    "$(ls "$SCRATCH/none/log" | wc -l)" -eq "$n" -a ! -e "$SCRATCH/wk-none"
+check "  and nothing on the token" sh -c '"$1" "$2" none "$3" |
+    jq -e "length == 4" >/dev/null' sh "$TOP/tests/bin/p11attrs" \
+    "$MODULE" "$SCRATCH/pin-none"
+n=$(ls "$SCRATCH/fips/log" | wc -l)
+expect_status 2 "a backup whose scratch token could not take the key" \
+    "$BIN/ca-backup" backup -d "$SCRATCH/fips" --out "$SCRATCH/fips-b2" \
+    --scratch-token pkcs11:token=fips-scratch \
+    --scratch-pin-source "file:$SCRATCH/bad-so-pin" \
+    --wrap-shares "shares:$(ls "$SCRATCH"/wk-fips/* | paste -sd, -)" \
+    $PS "file:$SCRATCH/bad-so-pin"
+check "  is refused before either PIN, naming the scratch token" grep -q \
+    "token \"fips-scratch\" takes no key from outside" "$SCRATCH/err"
+check "  with nothing written" test "$(ls "$SCRATCH/fips/log" | wc -l)" \
+    -eq "$n" -a ! -e "$SCRATCH/fips-b2"
+new_token fips-new2 444444
+expect_status 2 "a restore into a token that could not take the key" \
+    "$BIN/ca-backup" restore -d "$SCRATCH/fips" \
+    --from "$SCRATCH/fips-backup" --token pkcs11:token=fips-new2 \
+    --pin-source "file:$SCRATCH/bad-so-pin" \
+    --wrap-shares "shares:$SCRATCH/missing.share"
+check "  is refused before the shares and the PIN" grep -q \
+    "token \"fips-new2\" takes no key from outside" "$SCRATCH/err"
+check "  with nothing recorded" test "$(ls "$SCRATCH/fips/log" | wc -l)" \
+    -eq "$n"
+unset KC_FAULT_NO_CLEAR_IMPORT
+expect_status 0 "a token without RSA-OAEP that takes a key in clear" \
+    wrapkey clear "$SCRATCH/so-pin"
+check "  gets it so, and the record says C_CreateObject" test "$(jq -c \
+    '.body.backup_wrap_key.import' "$(last "$SCRATCH/clear")")" = \
+    '{"call":"C_CreateObject"}'
+check "  and no C_UnwrapKey was tried" test "$(awk \
+    '$2 == "C_UnwrapKey"' "$SCRATCH/trace-clear" | wc -l)" -eq 0
+unset KC_FAULT_NO_MECH
 
 # --- controls: without the quirks, nothing is refused or unknown ------
 expect_status 0 "control: the same root without the quirk" root ctl ockb \
