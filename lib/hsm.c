@@ -1244,8 +1244,8 @@ ca_p11_get_attr(struct ca_hsm *h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
 	return 0;
 }
 
-static int
-ec_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
+int
+ca_p11_ec_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out)
 {
 	/*
 	 * Room for the curves taken here (an OID of at most 10 bytes, a
@@ -1369,7 +1369,7 @@ ca_hsm_public_key(struct ca_hsm *h, const struct ca_keyref *key,
 	if (h->f->C_GetAttributeValue(h->session, o, &t, 1) != CKR_OK)
 		return CA_ERR_HSM;
 	if (kt == CKK_EC)
-		return ec_public(h, o, out);
+		return ca_p11_ec_public(h, o, out);
 	if (kt == CKK_RSA)
 		return ca_p11_rsa_public(h, o, out);
 	return CA_ERR_ALGORITHM;

@@ -88,6 +88,12 @@ int ca_p11_has_mech(struct ca_hsm *h, CK_MECHANISM_TYPE mech,
 int ca_p11_rsa_public(struct ca_hsm *h, CK_OBJECT_HANDLE o,
     EVP_PKEY **out);
 
+/*
+ * ca_p11_ec_public: the EC public key object o (P-256 or P-384) as a new
+ * EVP_PKEY.  CA_ERR_ALGORITHM for another curve; a CA_ERR_* code.
+ */
+int ca_p11_ec_public(struct ca_hsm *h, CK_OBJECT_HANDLE o, EVP_PKEY **out);
+
 /* ca_p11_code: the CA_ERR_* code for a CKR. */
 int ca_p11_code(CK_RV rv);
 

@@ -221,6 +221,23 @@ ca_import_way_pick(struct ca_hsm *h, struct ca_import_way *out,
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	if ((r = ca_p11_has_mech(h, CKM_EC_KEY_PAIR_GEN,
+	    CKF_GENERATE_KEY_PAIR, 256, eb)) == 1)
+		r = ca_p11_has_mech(h, CKM_ECDH1_DERIVE, CKF_DERIVE, 256, eb);
+	if (r == 1) {
+		struct ca_errbuf none = { 0 };
+
+		if ((r = ca_wrap_mech_pick(h, 1, &out->wrap, &none)) == 0) {
+			out->kind = CA_IMPORT_ECDH;
+			return 0;
+		}
+		if (r != CA_ERR_ALGORITHM) {
+			ca_errf(eb, "%s", none.msg);
+			return r;
+		}
+	}
+	if (r < 0)
+		return r;
 	if ((r = ca_p11_has_mech(h, CKM_RSA_PKCS_OAEP, CKF_UNWRAP,
 	    TRANSPORT_BITS, eb)) == 1)
 		r = ca_p11_has_mech(h, CKM_RSA_PKCS_KEY_PAIR_GEN,
@@ -228,7 +245,7 @@ ca_import_way_pick(struct ca_hsm *h, struct ca_import_way *out,
 	if (r < 0)
 		return r;
 	if (r == 1) {
-		out->kind = CA_IMPORT_UNWRAP;
+		out->kind = CA_IMPORT_OAEP;
 		out->oaep_md_nid = (ca_hsm_quirks(h) & CA_QUIRK_OAEP_SHA1) ?
 		    NID_sha1 : NID_sha256;
 		return 0;
@@ -250,11 +267,12 @@ ca_import_way_pick(struct ca_hsm *h, struct ca_import_way *out,
 		ca_p11_detail(eb, "C_CreateObject", rv);
 		return ca_p11_code(rv);
 	}
-	ca_errf(eb, "token \"%s\" takes no key from outside: it offers no "
-	    "CKM_RSA_PKCS_OAEP to unwrap one with (and RSA-%d key generation "
-	    "for its transport key), and refuses one in clear (PKCS#11 "
-	    "C_CreateObject: 0x%08lx); use a token that offers RSA-OAEP "
-	    "unwrapping", h->info.label, TRANSPORT_BITS, (unsigned long)rv);
+	ca_errf(eb, "token \"%s\" takes no key from outside: it offers "
+	    "neither CKM_ECDH1_DERIVE with P-256 and RFC 5649 unwrapping, nor "
+	    "CKM_RSA_PKCS_OAEP with RSA-%d, to unwrap one with, and refuses "
+	    "one in clear (PKCS#11 C_CreateObject: 0x%08lx); use a token "
+	    "that offers one of them", h->info.label, TRANSPORT_BITS,
+	    (unsigned long)rv);
 	return CA_ERR_ALGORITHM;
 }
 
@@ -263,6 +281,10 @@ ca_import_way_json(const struct ca_import_way *w)
 {
 	if (w->kind == CA_IMPORT_CREATE)
 		return json_pack("{s:s}", "call", "C_CreateObject");
+	if (w->kind == CA_IMPORT_ECDH)
+		return json_pack("{s:s, s:s, s:s, s:s}", "call", "C_UnwrapKey",
+		    "mechanism", w->wrap.name, "transport_key", "ecdh-p256",
+		    "kdf", "CKD_NULL");
 	return json_pack("{s:s, s:s, s:s, s:s}", "call", "C_UnwrapKey",
 	    "mechanism", "CKM_RSA_PKCS_OAEP", "hash", w->oaep_md_nid ==
 	    NID_sha1 ? "sha1" : "sha256", "transport_key", "rsa-3072");
@@ -332,13 +354,168 @@ out:
 }
 
 /*
+ * RFC 5649 key wrap with padding (enc 1) or its unwrap (enc 0) of in
+ * under key, here in software, into out (room for inlen + 16).
+ */
+static int
+aes_kwp(int enc, const unsigned char key[CA_WRAPKEY_LEN],
+    const unsigned char *in, size_t inlen, unsigned char *out, int *outlen)
+{
+	EVP_CIPHER_CTX *c = NULL;
+	int n = 0, f = 0, r = CA_ERR_CRYPTO;
+
+	if (inlen > 64 || (c = EVP_CIPHER_CTX_new()) == NULL)
+		goto out;
+	EVP_CIPHER_CTX_set_flags(c, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+	if (EVP_CipherInit_ex(c, EVP_aes_256_wrap_pad(), NULL, key, NULL,
+	    enc) != 1 || EVP_CipherUpdate(c, out, &n, in, (int)inlen) != 1 ||
+	    EVP_CipherFinal_ex(c, out + n, &f) != 1)
+		goto out;
+	*outlen = n + f;
+	r = 0;
+out:
+	ERR_clear_error();
+	EVP_CIPHER_CTX_free(c);
+	return r;
+}
+
+/* CKA_EC_PARAMS of P-256: the DER OID 1.2.840.10045.3.1.7. */
+static const unsigned char p256_oid[] = { 0x06, 0x08, 0x2a, 0x86, 0x48,
+    0xce, 0x3d, 0x03, 0x01, 0x07 };
+
+/*
+ * The AES-256 key-encrypting key of an ECDH between a P-256 pair made on
+ * h's token and one made here: on the token, a session object usable
+ * only to unwrap (*kek); here, the same secret (kek_value).  The token's
+ * pair is destroyed once the key is derived.  CKD_NULL: the shared x
+ * coordinate is the key, both halves ephemeral, for one wrap.
+ */
+static int
+ecdh_kek(struct ca_hsm *h, CK_OBJECT_HANDLE *kek,
+    unsigned char kek_value[CA_WRAPKEY_LEN], struct ca_errbuf *eb)
+{
+	CK_MECHANISM gen = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_ECDH1_DERIVE_PARAMS dp;
+	CK_MECHANISM der = { CKM_ECDH1_DERIVE, &dp, sizeof(dp) };
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_ULONG vlen = CA_WRAPKEY_LEN;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE pt[] = {
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_PRIVATE, &no, 1 },
+		{ CKA_EC_PARAMS, (void *)p256_oid, sizeof(p256_oid) },
+	};
+	CK_ATTRIBUTE vt[] = {
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_PRIVATE, &no, 1 },
+		{ CKA_SENSITIVE, &yes, 1 },
+		{ CKA_EXTRACTABLE, &no, 1 },
+		{ CKA_DERIVE, &yes, 1 },
+		{ CKA_SIGN, &no, 1 },
+	};
+	CK_ATTRIBUTE kt_[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_VALUE_LEN, &vlen, sizeof(vlen) },
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_PRIVATE, &no, 1 },
+		{ CKA_SENSITIVE, &yes, 1 },
+		{ CKA_EXTRACTABLE, &no, 1 },
+		{ CKA_UNWRAP, &yes, 1 },
+		{ CKA_WRAP, &no, 1 },
+		{ CKA_ENCRYPT, &no, 1 },
+		{ CKA_DECRYPT, &no, 1 },
+	};
+	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
+	EVP_PKEY *theirs = NULL, *mine = NULL;
+	EVP_PKEY_CTX *c = NULL;
+	unsigned char point[65], z[32];
+	size_t plen = 0, zlen = sizeof(z);
+	CK_RV rv;
+	int r;
+
+	*kek = CK_INVALID_HANDLE;
+	rv = h->f->C_GenerateKeyPair(h->session, &gen, pt,
+	    sizeof(pt) / sizeof(pt[0]), vt, sizeof(vt) / sizeof(vt[0]), &pub,
+	    &priv);
+	if (rv != CKR_OK) {
+		ca_p11_detail(eb, "C_GenerateKeyPair", rv);
+		ca_err_prefix(eb, "the transport key for the import");
+		return ca_p11_code(rv);
+	}
+	r = CA_ERR_CRYPTO;
+	if (ca_p11_ec_public(h, pub, &theirs) != 0) {
+		ca_errf(eb, "token \"%s\" made a transport key that is not "
+		    "P-256", h->info.label);
+		r = CA_ERR_HSM;
+		goto out;
+	}
+	if ((mine = EVP_EC_gen("P-256")) == NULL ||
+	    EVP_PKEY_get_octet_string_param(mine,
+	    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof(point),
+	    &plen) != 1 || plen != sizeof(point) ||
+	    (c = EVP_PKEY_CTX_new(mine, NULL)) == NULL ||
+	    EVP_PKEY_derive_init(c) != 1 ||
+	    EVP_PKEY_derive_set_peer(c, theirs) != 1 ||
+	    EVP_PKEY_derive(c, z, &zlen) != 1 || zlen != sizeof(z))
+		goto out;
+	memset(&dp, 0, sizeof(dp));
+	dp.kdf = CKD_NULL;
+	dp.pPublicData = point;
+	dp.ulPublicDataLen = sizeof(point);
+	rv = h->f->C_DeriveKey(h->session, &der, priv, kt_,
+	    sizeof(kt_) / sizeof(kt_[0]), kek);
+	if (rv != CKR_OK) {
+		*kek = CK_INVALID_HANDLE;
+		ca_p11_detail(eb, "C_DeriveKey", rv);
+		ca_err_prefix(eb, "the transport key for the import");
+		r = ca_p11_code(rv);
+		goto out;
+	}
+	memcpy(kek_value, z, sizeof(z));
+	r = 0;
+out:
+	ERR_clear_error();
+	OPENSSL_cleanse(z, sizeof(z));
+	(void)h->f->C_DestroyObject(h->session, priv);
+	(void)h->f->C_DestroyObject(h->session, pub);
+	EVP_PKEY_CTX_free(c);
+	EVP_PKEY_free(mine);
+	EVP_PKEY_free(theirs);
+	return r;
+}
+
+/*
  * The secret key of template t (n entries, no CKA_VALUE) with value key,
- * brought in by C_UnwrapKey under a transport pair made for it and
+ * brought in by C_UnwrapKey under an ECDH-derived key made for it and
  * destroyed after, whatever happens.  0 once C_UnwrapKey was called,
  * with its answer in *rv; a CA_ERR_* code when it could not be.
  */
 static int
-unwrap_in(struct ca_hsm *h, const struct ca_import_way *w,
+ecdh_in(struct ca_hsm *h, const struct ca_import_way *w,
+    const unsigned char *key, size_t klen, CK_ATTRIBUTE *t, CK_ULONG n,
+    CK_OBJECT_HANDLE *o, CK_RV *rv, struct ca_errbuf *eb)
+{
+	CK_MECHANISM m = { w->wrap.mech, NULL, 0 };
+	CK_OBJECT_HANDLE kek = CK_INVALID_HANDLE;
+	unsigned char kv[CA_WRAPKEY_LEN], blob[64 + 16];
+	int r, bl = 0;
+
+	*rv = CKR_GENERAL_ERROR;
+	if ((r = ecdh_kek(h, &kek, kv, eb)) != 0)
+		return r;
+	if ((r = aes_kwp(1, kv, key, klen, blob, &bl)) == 0)
+		*rv = h->f->C_UnwrapKey(h->session, &m, kek, blob,
+		    (CK_ULONG)bl, t, n, o);
+	OPENSSL_cleanse(kv, sizeof(kv));
+	(void)h->f->C_DestroyObject(h->session, kek);
+	return r;
+}
+
+/* As ecdh_in, under an RSA-3072 transport pair, with RSA-OAEP. */
+static int
+oaep_in(struct ca_hsm *h, const struct ca_import_way *w,
     const unsigned char *key, size_t klen, CK_ATTRIBUTE *t, CK_ULONG n,
     CK_OBJECT_HANDLE *o, CK_RV *rv, struct ca_errbuf *eb)
 {
@@ -375,32 +552,6 @@ out:
 	(void)h->f->C_DestroyObject(h->session, priv);
 	(void)h->f->C_DestroyObject(h->session, pub);
 	EVP_PKEY_free(pk);
-	return r;
-}
-
-/*
- * RFC 5649 key wrap with padding (enc 1) or its unwrap (enc 0) of in
- * under key, here in software, into out (room for inlen + 16).
- */
-static int
-aes_kwp(int enc, const unsigned char key[CA_WRAPKEY_LEN],
-    const unsigned char *in, size_t inlen, unsigned char *out, int *outlen)
-{
-	EVP_CIPHER_CTX *c = NULL;
-	int n = 0, f = 0, r = CA_ERR_CRYPTO;
-
-	if (inlen > 64 || (c = EVP_CIPHER_CTX_new()) == NULL)
-		goto out;
-	EVP_CIPHER_CTX_set_flags(c, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
-	if (EVP_CipherInit_ex(c, EVP_aes_256_wrap_pad(), NULL, key, NULL,
-	    enc) != 1 || EVP_CipherUpdate(c, out, &n, in, (int)inlen) != 1 ||
-	    EVP_CipherFinal_ex(c, out + n, &f) != 1)
-		goto out;
-	*outlen = n + f;
-	r = 0;
-out:
-	ERR_clear_error();
-	EVP_CIPHER_CTX_free(c);
 	return r;
 }
 
@@ -539,15 +690,15 @@ ca_wrapkey_create(struct ca_hsm *h, const struct ca_import_way *way,
 		ADD(CKA_TRUSTED, &yes, 1);
 	if (label != NULL)
 		ADD(CKA_LABEL, label, strlen(label));
-	if (way->kind == CA_IMPORT_UNWRAP) {
+	if (way->kind != CA_IMPORT_CREATE) {
 		call = "C_UnwrapKey";
 		/*
 		 * No CKA_CHECK_VALUE to verify: SoftHSM2 2.6 checks it
 		 * before the key has its value, refuses, and leaves an
 		 * object behind.  prove_same shows the key is the one meant.
 		 */
-		if ((r = unwrap_in(h, way, key, CA_WRAPKEY_LEN, t, n, &o, &rv,
-		    eb)) != 0)
+		if ((r = (way->kind == CA_IMPORT_ECDH ? ecdh_in : oaep_in)(h,
+		    way, key, CA_WRAPKEY_LEN, t, n, &o, &rv, eb)) != 0)
 			return r;
 	} else {
 		call = "C_CreateObject";
@@ -565,10 +716,10 @@ ca_wrapkey_create(struct ca_hsm *h, const struct ca_import_way *way,
 	}
 	if (way->kind == CA_IMPORT_CREATE && refuses_clear(rv)) {
 		ca_errf(eb, "token \"%s\" refuses the %s key in clear "
-		    "(PKCS#11 C_CreateObject: 0x%08lx) and offers no "
-		    "CKM_RSA_PKCS_OAEP to unwrap it with; use a token that "
-		    "does", h->info.label, trusted ? "trusted wrapping" :
-		    "unwrapping", (unsigned long)rv);
+		    "(PKCS#11 C_CreateObject: 0x%08lx) and offers no way to "
+		    "unwrap it (CKM_ECDH1_DERIVE or CKM_RSA_PKCS_OAEP); use a "
+		    "token that does", h->info.label, trusted ?
+		    "trusted wrapping" : "unwrapping", (unsigned long)rv);
 		return CA_ERR_KEY_ATTRS;
 	}
 	if (rv != CKR_OK) {

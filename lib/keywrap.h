@@ -55,41 +55,50 @@ int ca_wrap_can_backup(struct ca_hsm *h, struct ca_errbuf *eb)
 
 /*
  * How a key whose value the host holds (rebuilt from custodians' shares)
- * is put on a token.  By C_UnwrapKey where the token can: under an
- * RSA-3072 transport key pair it generates for the purpose, as session
- * objects, the private half usable only to unwrap, the value encrypted
- * to the public half here with RSA-OAEP, and the pair destroyed after.
- * The key's value then never crosses the PKCS#11 interface in clear, and
- * a token that refuses key material in clear (an HSM in FIPS mode)
- * takes it.  By C_CreateObject with CKA_VALUE only on a token that
- * offers no such unwrap and takes a key in clear.
+ * is put on a token.  By C_UnwrapKey where the token can, under a
+ * transport key made for the purpose as session objects and destroyed
+ * after: the key's value then never crosses the PKCS#11 interface in
+ * clear, and a token that refuses key material in clear (an HSM in FIPS
+ * mode) takes it.  Either an AES-256 key the token derives by ECDH
+ * (CKM_ECDH1_DERIVE) from a P-256 pair it makes and one made here, the
+ * value wrapped here under the same secret with RFC 5649 key wrap; or
+ * an RSA-3072 pair it makes, the value encrypted here to its public half
+ * with RSA-OAEP.  By C_CreateObject with CKA_VALUE only on a token that
+ * offers neither and takes a key in clear.
  */
 enum ca_import_kind {
-	CA_IMPORT_UNWRAP = 1,		/* C_UnwrapKey, CKM_RSA_PKCS_OAEP */
-	CA_IMPORT_CREATE = 2,		/* C_CreateObject, CKA_VALUE */
+	CA_IMPORT_ECDH = 1,		/* C_UnwrapKey under a derived key */
+	CA_IMPORT_OAEP = 2,		/* C_UnwrapKey, CKM_RSA_PKCS_OAEP */
+	CA_IMPORT_CREATE = 3,		/* C_CreateObject, CKA_VALUE */
 };
 
 struct ca_import_way {
 	enum ca_import_kind kind;
-	int oaep_md_nid;		/* NID_sha256, or NID_sha1 (quirk) */
+	int oaep_md_nid;		/* OAEP: NID_sha256, NID_sha1 (quirk) */
+	struct ca_wrap_mech wrap;	/* ECDH: the RFC 5649 unwrap */
 };
 
 /*
  * ca_import_way_pick: how h's token takes a secret key from the host
- * (struct ca_import_way), before any login: CA_IMPORT_UNWRAP when it
- * offers CKM_RSA_PKCS_OAEP to unwrap with and generates RSA-3072 pairs,
- * with SHA-1 for OAEP where the quirk table says the module knows no
- * other; else CA_IMPORT_CREATE when it takes an AES key in clear, as a
- * public session object that is made and destroyed again to find out.
- * CA_ERR_ALGORITHM naming both refusals when it does neither, CA_ERR_HSM.
+ * (struct ca_import_way), before any login: CA_IMPORT_ECDH when it makes
+ * P-256 pairs, derives with CKM_ECDH1_DERIVE and unwraps with RFC 5649
+ * key wrap (ca_wrap_mech_pick); else CA_IMPORT_OAEP when it offers
+ * CKM_RSA_PKCS_OAEP to unwrap with and makes RSA-3072 pairs, with SHA-1
+ * where the quirk table says the module knows no other (the first is
+ * preferred: an RSA key takes a software token half a second to make);
+ * else CA_IMPORT_CREATE when it takes an AES key in clear, as a public
+ * session object that is made and destroyed again to find out.
+ * CA_ERR_ALGORITHM naming every refusal when it does none, CA_ERR_HSM.
  */
 int ca_import_way_pick(struct ca_hsm *h, struct ca_import_way *out,
     struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_import_way_json: w for a record: {"call": "C_UnwrapKey",
- * "mechanism": "CKM_RSA_PKCS_OAEP", "hash": "sha256", "transport_key":
- * "rsa-3072"}, or {"call": "C_CreateObject"}.  NULL when out of memory.
+ * "mechanism": the RFC 5649 one, "transport_key": "ecdh-p256", "kdf":
+ * "CKD_NULL"}; {"call": "C_UnwrapKey", "mechanism": "CKM_RSA_PKCS_OAEP",
+ * "hash": "sha256" or "sha1", "transport_key": "rsa-3072"}; or
+ * {"call": "C_CreateObject"}.  NULL when out of memory.
  */
 json_t *ca_import_way_json(const struct ca_import_way *w);
 

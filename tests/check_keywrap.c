@@ -108,10 +108,13 @@ make_key(struct ca_hsm *h, enum ca_keyalg alg, const char *label,
 	ck_assert_ok(ca_hsm_public_key(h, k, pub));
 }
 
-/* The two ways a key gets onto a token; SoftHSM2 takes either. */
-static const struct ca_import_way by_unwrap = { CA_IMPORT_UNWRAP,
-    NID_sha1 };
-static const struct ca_import_way in_clear = { CA_IMPORT_CREATE, 0 };
+/* The three ways a key gets onto a token; SoftHSM2 takes each. */
+static const struct ca_import_way by_ecdh = { CA_IMPORT_ECDH, 0,
+    { 0x210a, "CKM_AES_KEY_WRAP_PAD" } };
+static const struct ca_import_way by_oaep = { CA_IMPORT_OAEP, NID_sha1,
+    { 0, NULL } };
+static const struct ca_import_way in_clear = { CA_IMPORT_CREATE, 0,
+    { 0, NULL } };
 
 /* The trusted wrapping key, made by the security officer. */
 static unsigned long
@@ -160,9 +163,10 @@ START_TEST(softhsm_offers_pad)
 END_TEST
 
 /*
- * SoftHSM2 offers CKM_RSA_PKCS_OAEP to unwrap, so a key is brought to it
- * that way, with SHA-1: what its quirk row says, and what it answers to
- * SHA-256 shows why.
+ * SoftHSM2 derives with CKM_ECDH1_DERIVE and unwraps with
+ * CKM_AES_KEY_WRAP_PAD, so a key is brought to it that way.  Its
+ * RSA-OAEP knows SHA-1 alone: what its quirk row says, and what it
+ * answers to SHA-256 shows why.
  */
 START_TEST(softhsm_import_way)
 {
@@ -175,11 +179,19 @@ START_TEST(softhsm_import_way)
 	json_t *j;
 
 	ck_assert_msg(ca_import_way_pick(h, &w, &eb) == 0, "%s", eb.msg);
-	ck_assert_int_eq(w.kind, CA_IMPORT_UNWRAP);
-	ck_assert_int_eq(w.oaep_md_nid, NID_sha1);
+	ck_assert_int_eq(w.kind, CA_IMPORT_ECDH);
+	ck_assert_str_eq(w.wrap.name, "CKM_AES_KEY_WRAP_PAD");
 	j = ca_import_way_json(&w);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "call")),
 	    "C_UnwrapKey");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "mechanism")),
+	    "CKM_AES_KEY_WRAP_PAD");
+	ck_assert_str_eq(json_string_value(json_object_get(j,
+	    "transport_key")), "ecdh-p256");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "kdf")),
+	    "CKD_NULL");
+	json_decref(j);
+	j = ca_import_way_json(&by_oaep);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "mechanism")),
 	    "CKM_RSA_PKCS_OAEP");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "hash")),
@@ -194,12 +206,14 @@ START_TEST(softhsm_import_way)
 	json_decref(j);
 	login(h, 0);
 	ck_assert_int_eq(RAND_bytes(key, sizeof(key)), 1);
-	sha256 = w;
+	sha256 = by_oaep;
 	sha256.oaep_md_nid = NID_sha256;
 	ck_assert_err(ca_wrapkey_create(h, &sha256, key, 0, NULL, &o, kcv,
 	    &eb), CA_ERR_HSM);
 	ck_assert_msg(strstr(eb.msg, "CKR_ARGUMENTS_BAD") != NULL, "%s",
 	    eb.msg);
+	ck_assert_msg(ca_wrapkey_create(h, &by_oaep, key, 0, NULL, &o, kcv,
+	    &eb) == 0, "%s", eb.msg);
 	ck_assert_msg(ca_wrapkey_create(h, &w, key, 0, NULL, &o, kcv,
 	    &eb) == 0, "%s", eb.msg);
 	ca_hsm_close(h);
@@ -257,13 +271,20 @@ round_trip(enum ca_keyalg alg, const struct ca_import_way *way)
 
 START_TEST(round_trip_p256)
 {
-	round_trip(CA_ALG_P256, &by_unwrap);
+	round_trip(CA_ALG_P256, &by_ecdh);
 }
 END_TEST
 
 START_TEST(round_trip_rsa3072)
 {
-	round_trip(CA_ALG_RSA3072, &by_unwrap);
+	round_trip(CA_ALG_RSA3072, &by_ecdh);
+}
+END_TEST
+
+/* Where a token unwraps under RSA-OAEP only. */
+START_TEST(round_trip_oaep)
+{
+	round_trip(CA_ALG_P256, &by_oaep);
 }
 END_TEST
 
@@ -289,7 +310,7 @@ START_TEST(refusals)
 	login(h, 0);
 	/* The user cannot mark a key trusted. */
 	ck_assert_int_eq(RAND_bytes(key, sizeof(key)), 1);
-	ck_assert_err(ca_wrapkey_create(h, &by_unwrap, key, 1, "not-mine", &o,
+	ck_assert_err(ca_wrapkey_create(h, &by_ecdh, key, 1, "not-mine", &o,
 	    kcv, &eb), CA_ERR_HSM);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "security officer"));
 	make_key(h, CA_ALG_P256, "ca-key", 1, &k, &pub);
@@ -315,7 +336,7 @@ START_TEST(refusals)
 		char k2[7];
 
 		/* A user's key usable to wrap: made here only to be refused. */
-		ck_assert_ok(ca_wrapkey_create(h, &by_unwrap, other, 0, NULL,
+		ck_assert_ok(ca_wrapkey_create(h, &by_ecdh, other, 0, NULL,
 		    &plainwk, k2, &eb));
 		ck_assert_int_ne(ca_key_wrap(h, plainwk, &m, &k, &b2, &l2,
 		    &eb), 0);
@@ -331,7 +352,7 @@ START_TEST(refusals)
 	    k.id_len, 1, &back, &eb), CA_ERR_VERIFY);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "does not unwrap"));
 	/* Under the right one, but claimed for another public key. */
-	ck_assert_ok(ca_wrapkey_create(n, &by_unwrap, key, 0, NULL, &uk, kcv,
+	ck_assert_ok(ca_wrapkey_create(n, &by_ecdh, key, 0, NULL, &uk, kcv,
 	    &eb));
 	ck_assert_err(ca_key_unwrap(n, uk, &m, blob, len, ppub, "r2", k.id,
 	    k.id_len, 1, &back, &eb), CA_ERR_KEY_MISMATCH);
@@ -405,6 +426,7 @@ keywrap_suite(void)
 	tcase_add_test(t, round_trip_p256);
 	tcase_add_test(t, round_trip_rsa3072);
 	tcase_add_test(t, round_trip_in_clear);
+	tcase_add_test(t, round_trip_oaep);
 	tcase_add_test(t, softhsm_import_way);
 	tcase_add_test(t, refusals);
 	tcase_add_test(t, wrong_so_pin);

@@ -65,8 +65,9 @@
  *                    a template setting it gets CKR_ATTRIBUTE_TYPE_INVALID
  *   KC_FAULT_NO_MECH "NAME,...": the token lacks each CKM_NAME (one of
  *                    SHA256_RSA_PKCS, SHA384_RSA_PKCS, RSA_PKCS, ECDSA,
- *                    ECDSA_SHA256, ECDSA_SHA384, RSA_PKCS_OAEP):
- *                    C_GetMechanismInfo, C_SignInit and C_UnwrapKey
+ *                    ECDSA_SHA256, ECDSA_SHA384, RSA_PKCS_OAEP,
+ *                    ECDH1_DERIVE): C_GetMechanismInfo, C_SignInit,
+ *                    C_UnwrapKey and C_DeriveKey
  *                    answer CKR_MECHANISM_INVALID, as openCryptoki 3.8's
  *                    soft token does for CKM_SHA256_RSA_PKCS
  *   KC_FAULT_NO_CLEAR_IMPORT  set: C_CreateObject answers
@@ -185,7 +186,7 @@ static int pinpad, i_tokeninfo = -1, i_login = -1, i_sign = -1,
 static CK_ATTRIBUTE_TYPE refuse_pub[3], unknown_attr = (CK_ATTRIBUTE_TYPE)-1;
 static size_t nrefuse;
 static CK_MECHANISM_TYPE no_mech[8];
-static int no_clear_import, i_createobj = -1, i_unwrap = -1;
+static int no_clear_import, i_createobj = -1, i_unwrap = -1, i_derive = -1;
 static int i_opensession = -1, i_closesession = -1, i_closeall = -1,
     i_finalize = -1;
 
@@ -251,6 +252,7 @@ static const struct {
 	{ "ECDSA_SHA256", CKM_ECDSA_SHA256 },
 	{ "ECDSA_SHA384", CKM_ECDSA_SHA384 },
 	{ "RSA_PKCS_OAEP", CKM_RSA_PKCS_OAEP },
+	{ "ECDH1_DERIVE", CKM_ECDH1_DERIVE },
 };
 
 static int
@@ -326,7 +328,7 @@ quirk_before(int i, unsigned long b, unsigned long c, unsigned long d,
 	/* C_GetMechanismInfo(slot, type, info), C_SignInit(s, mech, key). */
 	if (i == i_mechinfo && lacks_mech((CK_MECHANISM_TYPE)b))
 		return CKR_MECHANISM_INVALID;
-	if ((i == i_signinit || i == i_unwrap) && b != 0 &&
+	if ((i == i_signinit || i == i_unwrap || i == i_derive) && b != 0 &&
 	    lacks_mech(((CK_MECHANISM *)b)->mechanism))
 		return CKR_MECHANISM_INVALID;
 	/* C_CreateObject(session, template, n, object). */
@@ -648,6 +650,8 @@ setup(void)
 			i_createobj = (int)i;
 		if (strcmp(names[i], "C_UnwrapKey") == 0)
 			i_unwrap = (int)i;
+		if (strcmp(names[i], "C_DeriveKey") == 0)
+			i_derive = (int)i;
 	}
 	if ((s = getenv("KC_FAULT_REFUSE_PUB")) != NULL) {
 		while (*s != '\0') {

@@ -87,8 +87,8 @@ check "its record: aes-256, a check value, CKM_AES_KEY_WRAP_PAD, 2 of 3" \
     test "$(jq -c '.body.backup_wrap_key | [.algorithm, (.kcv | length),
     .mechanism, .split.threshold, [.split.shares[].custodian]]' "$W")" = \
     '["aes-256",6,"CKM_AES_KEY_WRAP_PAD",2,["Carol","Dave","Erin"]]'
-# SoftHSM2 offers CKM_RSA_PKCS_OAEP to unwrap, with SHA-1 only.
-UNWRAP='{"call":"C_UnwrapKey","hash":"sha1","mechanism":"CKM_RSA_PKCS_OAEP","transport_key":"rsa-3072"}'
+# SoftHSM2 derives by ECDH and unwraps with its RFC 5649 key wrap.
+UNWRAP='{"call":"C_UnwrapKey","kdf":"CKD_NULL","mechanism":"CKM_AES_KEY_WRAP_PAD","transport_key":"ecdh-p256"}'
 check "the key came in by C_UnwrapKey under a transport key, not in clear" \
     test "$(jq -cS '.body.backup_wrap_key.import' "$W")" = "$UNWRAP"
 check "three owner-only share files" test "$(find "$SCRATCH/wk" -type f \

@@ -19,8 +19,9 @@
 #     none for a key (no CKM_ECDSA) is refused before the PIN;
 #   - an HSM that refuses key material in clear (FIPS mode): the backup
 #     wrapping key, the test restore's and the restore's come in by
-#     C_UnwrapKey under a transport key made on the token, and the
-#     records say so; a token that neither unwraps (no
+#     C_UnwrapKey under a transport key made on the token (ECDH, or
+#     RSA-OAEP on a token without CKM_ECDH1_DERIVE), and the records say
+#     so; a token that neither unwraps (no CKM_ECDH1_DERIVE, no
 #     CKM_RSA_PKCS_OAEP) nor takes a key in clear is refused before any
 #     PIN, and one that only takes it in clear gets it so, recorded.
 . "$(dirname "$0")/../lib.sh"
@@ -207,12 +208,13 @@ new_token fips-scratch 222222
 new_token fips-new 333333
 new_token clear
 new_token none
+new_token oaep
 printf '%s\n' 87654321 >"$SCRATCH/so-pin"
 printf '%s\n' 11111111 >"$SCRATCH/bad-so-pin"
 chmod 600 "$SCRATCH/so-pin" "$SCRATCH/bad-so-pin"
 jq '. + {key_backup: true}' "$TOP/profiles/root.json" >"$SCRATCH/kb.json"
 export KC_FAULT_NO_CLEAR_IMPORT=1
-for t in fips clear none; do
+for t in fips clear none oaep; do
 	expect_status 0 "a backup-capable root on token \"$t\"" root "$t" "$t" \
 	    p256 --profile "$SCRATCH/kb.json" --backup-capable
 done
@@ -228,11 +230,12 @@ wrapkey() {
 imported() {
 	awk '$2 == "C_UnwrapKey" && $3 == "0x0"' "$SCRATCH/trace-$1" | wc -l
 }
-UNWRAP='{"call":"C_UnwrapKey","hash":"sha1","mechanism":"CKM_RSA_PKCS_OAEP","transport_key":"rsa-3072"}'
+UNWRAP='{"call":"C_UnwrapKey","kdf":"CKD_NULL","mechanism":"CKM_AES_KEY_WRAP_PAD","transport_key":"ecdh-p256"}'
+OAEP='{"call":"C_UnwrapKey","hash":"sha1","mechanism":"CKM_RSA_PKCS_OAEP","transport_key":"rsa-3072"}'
 expect_status 0 "wrap-key on a token that refuses keys in clear" \
     wrapkey fips "$SCRATCH/so-pin"
 last() { ls "$1"/log/*.json | tail -1; }
-check "  its record says the key came in by C_UnwrapKey, RSA-OAEP" test \
+check "  its record says the key came in by C_UnwrapKey, under ECDH" test \
     "$(jq -cS '.body.backup_wrap_key.import' "$(last "$SCRATCH/fips")")" = \
     "$UNWRAP"
 check "  no C_CreateObject met the refusal, and C_UnwrapKey brought it" \
@@ -268,13 +271,21 @@ check "  by C_UnwrapKey, with no key in clear" \
 check "  and the restored CA verifies" "$BIN/ca-log" verify \
     -d "$SCRATCH/fips" --anchor "$(fp "$SCRATCH/fips")"
 
-export KC_FAULT_NO_MECH=RSA_PKCS_OAEP
+export KC_FAULT_NO_MECH=ECDH1_DERIVE
+expect_status 0 "wrap-key on one that derives no ECDH key either" \
+    wrapkey oaep "$SCRATCH/so-pin"
+check "  came in under RSA-OAEP, with SHA-1 for SoftHSM2's OAEP" test \
+    "$(jq -cS '.body.backup_wrap_key.import' "$(last "$SCRATCH/oaep")")" = \
+    "$OAEP"
+check "  by C_UnwrapKey, with no key in clear" \
+    test "$(quirks oaep C_CreateObject)" -eq 0 -a "$(imported oaep)" -ge 1
+export KC_FAULT_NO_MECH=ECDH1_DERIVE,RSA_PKCS_OAEP
 n=$(ls "$SCRATCH/none/log" | wc -l)
 # This SO PIN is wrong: status 4 had it been tried.
 expect_status 2 "a token that neither unwraps nor takes a key in clear" \
     wrapkey none "$SCRATCH/bad-so-pin"
 check "  is refused up front, naming both" grep -q \
-    "takes no key from outside: it offers no CKM_RSA_PKCS_OAEP.*refuses one in clear" \
+    "takes no key from outside: it offers neither CKM_ECDH1_DERIVE.*nor CKM_RSA_PKCS_OAEP.*refuses one in clear" \
     "$SCRATCH/err"
 check "  in one line" test "$(wc -l <"$SCRATCH/err")" -eq 1
 check "  with nothing written: no record, no shares" test \
@@ -304,7 +315,7 @@ check "  is refused before the shares and the PIN" grep -q \
 check "  with nothing recorded" test "$(ls "$SCRATCH/fips/log" | wc -l)" \
     -eq "$n"
 unset KC_FAULT_NO_CLEAR_IMPORT
-expect_status 0 "a token without RSA-OAEP that takes a key in clear" \
+expect_status 0 "a token without either that takes a key in clear" \
     wrapkey clear "$SCRATCH/so-pin"
 check "  gets it so, and the record says C_CreateObject" test "$(jq -c \
     '.body.backup_wrap_key.import' "$(last "$SCRATCH/clear")")" = \
