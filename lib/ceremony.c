@@ -682,7 +682,10 @@ ca_ceremony_resplit(const char *dir, unsigned m, unsigned n,
 		r = CA_ERR_LOG;
 		goto out;
 	}
-	if ((r = ca_split_new(m, n, CA_SHARE_PIN_LEN, roster, &sp, eb)) != 0)
+	/* Before anything is written: the PIN is the hex of its secret. */
+	if ((r = ca_hsm_pin_fits(d->hsm, 2 * CA_SHARE_PIN_LEN,
+	    "a PIN split among custodians", eb)) != 0 ||
+	    (r = ca_split_new(m, n, CA_SHARE_PIN_LEN, roster, &sp, eb)) != 0)
 		goto out;
 	r = CA_ERR_NOMEM;
 	if (json_object_set_new(body, "activation",

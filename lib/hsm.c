@@ -491,6 +491,28 @@ ca_hsm_session_free(struct ca_hsm *h)
 }
 
 int
+ca_hsm_pin_fits(struct ca_hsm *h, size_t len, const char *what,
+    struct ca_errbuf *eb)
+{
+	CK_TOKEN_INFO ti;
+	CK_RV rv;
+
+	if ((rv = h->f->C_GetTokenInfo(h->slot_id, &ti)) != CKR_OK) {
+		ca_p11_detail(eb, "C_GetTokenInfo", rv);
+		return ca_p11_code(rv);
+	}
+	/* Some modules count bytes, some leave the limits at zero. */
+	if ((ti.ulMaxPinLen == 0 || len <= ti.ulMaxPinLen) &&
+	    len >= ti.ulMinPinLen)
+		return 0;
+	ca_errf(eb, "token \"%s\" takes PINs of %lu to %lu characters, and "
+	    "%s has %zu; use a token that takes it", h->info.label,
+	    (unsigned long)ti.ulMinPinLen, (unsigned long)ti.ulMaxPinLen,
+	    what, len);
+	return CA_ERR_ALGORITHM;
+}
+
+int
 ca_hsm_logged_in(const struct ca_hsm *h)
 {
 	return h->logged_in != 0;

@@ -1,8 +1,11 @@
 /*
  * hsm.h: the token, through PKCS#11.
  *
- * The module is loaded and initialised through libp11; everything else
- * goes through the module's own function list in the same process:
+ * The module is loaded and initialised through libp11 (C_Initialize with
+ * the system's locking, C_Finalize when the handle closes), which is all
+ * it still does: that part of it holds no session, key or PIN, and waits
+ * on nothing.  Everything else goes through the module's own function
+ * list in the same process:
  * token selection, login, key generation, attribute read-back and, in
  * sessions of their own, signing (tokensign.h).  libp11 0.4.12 falls
  * back to the first token when none matches, keeps a copy of the PIN,
@@ -124,6 +127,16 @@ unsigned ca_hsm_quirks(const struct ca_hsm *h);
  * too when it cannot say, so that opening one is tried.
  */
 int ca_hsm_session_free(struct ca_hsm *h);
+
+/*
+ * ca_hsm_pin_fits: 0 when h's token takes a PIN of len characters
+ * (C_GetTokenInfo's ulMinPinLen and ulMaxPinLen), asked before a PIN is
+ * set, so that a ceremony the token cannot finish is refused before any
+ * key is made.  CA_ERR_ALGORITHM naming the limits and what (such as "a
+ * PIN split among custodians") when it does not, CA_ERR_HSM.
+ */
+int ca_hsm_pin_fits(struct ca_hsm *h, size_t len, const char *what,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
 
 /*
  * ca_hsm_logged_in: 1 when this process is logged in to h's token

@@ -583,8 +583,12 @@ ca_root_init(const struct ca_root_req *req, struct ca_root_result *res,
 		r = CA_ERR_ALGORITHM;
 		goto out_ln;
 	}
+	/* A split PIN is the hex of its secret, set once the keys are made. */
 	if ((r = ca_hsm_log_alg(x.hsm, alg, &x.log_alg, eb)) != 0 ||
-	    (req->backup && (r = ca_wrap_can_backup(x.hsm, eb)) != 0))
+	    (req->backup && (r = ca_wrap_can_backup(x.hsm, eb)) != 0) ||
+	    (req->custodians > 0 && (r = ca_hsm_pin_fits(x.hsm,
+	    2 * CA_SHARE_PIN_LEN, "a PIN split among custodians",
+	    eb)) != 0))
 		goto out_ln;
 
 	/* 3. Rehearse with throwaway software keys, and lint. */

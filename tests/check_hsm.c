@@ -713,6 +713,24 @@ START_TEST(keys_persist_across_sessions)
 }
 END_TEST
 
+/* SoftHSM2 takes PINs of 4 to 255 characters. */
+START_TEST(pin_fits_token_limits)
+{
+	struct ca_hsm *h = open_login();
+	struct ca_errbuf eb = { 0 };
+
+	ck_assert_ok(ca_hsm_pin_fits(h, 32, "a split PIN", &eb));
+	ck_assert_ok(ca_hsm_pin_fits(h, 4, "a split PIN", &eb));
+	ck_assert_err(ca_hsm_pin_fits(h, 3, "a split PIN", &eb),
+	    CA_ERR_ALGORITHM);
+	ck_assert_err(ca_hsm_pin_fits(h, 256, "a split PIN", &eb),
+	    CA_ERR_ALGORITHM);
+	ck_assert_msg(strstr(eb.msg, "takes PINs of 4 to 255 characters, and "
+	    "a split PIN has 256") != NULL, "%s", eb.msg);
+	ca_hsm_close(h);
+}
+END_TEST
+
 START_TEST(destroy_removes_both_halves)
 {
 	struct ca_hsm *h = open_login();
@@ -898,6 +916,7 @@ hsm_suite(void)
 	tcase_add_test(tc, find_key_by_label_and_id);
 	tcase_add_test(tc, keys_persist_across_sessions);
 	tcase_add_test(tc, destroy_removes_both_halves);
+	tcase_add_test(tc, pin_fits_token_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }

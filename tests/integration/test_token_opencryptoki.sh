@@ -11,6 +11,11 @@
 #     CRL (its signature checked by python3-cryptography), sign-sub of a
 #     subordinate's request (the chain checked by openssl), log verify
 #     and audit;
+#   - an RSA-3072 issuing CA on the same token: its request signed by the
+#     root, installed, devices issued in two sessions, one revoked, a CRL,
+#     its log verified and audited;
+#   - M of N refused up front, naming why: the token takes PINs of at
+#     most 8 characters, and a PIN split among custodians has 32;
 #   - a backup-capable root is refused before the PIN, naming why (no
 #     RFC 5649 key wrap), with nothing left.
 . "$(dirname "$0")/../lib.sh"
@@ -128,6 +133,68 @@ check "  the control: a changed record differs" \
 (cd "$SCRATCH" && DIR=$D R=$SCRATCH/bad.json sh "$SCRATCH/recipe.sh" \
     >/dev/null 2>&1)
 check "  and the recipe rejects it" test $? -ne 0
+
+# --- an issuing CA on the same token: devices, a revocation, a CRL ----
+S=$SCRATCH/sub
+expect_status 0 "an RSA-3072 issuing CA's key and request, same token" \
+    run "$BIN/ca-init" --ceremony "$PLAN" --sub -d "$S" --token "$T" \
+    --module "$OCK_MODULE" $PS --algorithm rsa3072 \
+    --subject "CN=OCK OT Issuing CA,O=Example"
+check "  its two pairs beside the root's" test "$(objects)" -eq 8
+check "  the request verifies" openssl req -in "$S/ca.csr" -verify -noout
+expect_status 0 "signed by the root" run "$BIN/ca-sign-sub" -d "$D" \
+    --csr "$S/ca.csr" --profile "$TOP/profiles/ot-issuing-sl2.json" \
+    --out "$SCRATCH/ocksub.pem" $PS
+expect_status 0 "installed" run "$BIN/ca-init" \
+    --install "$SCRATCH/ocksub.pem" --chain "$D/ca.pem" -d "$S" $PS
+expect_status 0 "  its ceremony sealed" run "$BIN/ca-ceremony" seal -d "$S" $PS
+check "  openssl verifies it under the root" openssl verify -x509_strict \
+    -CAfile "$D/ca.pem" "$S/ca.pem"
+mkdir "$SCRATCH/csrs"
+for n in 1 2 3; do
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout /dev/null -subj "/CN=dev$n/O=Example" \
+	    -addext "subjectAltName=DNS:dev$n.plant.example" \
+	    -out "$SCRATCH/csrs/dev$n.csr" 2>/dev/null
+done
+expect_status 0 "three devices issued in two sessions" run "$BIN/ca-issue" \
+    -d "$S" --profile "$TOP/profiles/device-mtls.json" \
+    --csrs "$SCRATCH/csrs" --out "$SCRATCH/devs" $PS --sessions 2
+good=0
+for n in 1 2 3; do
+	openssl verify -x509_strict -CAfile "$D/ca.pem" -untrusted "$S/ca.pem" \
+	    "$SCRATCH/devs/dev$n.pem" >/dev/null 2>&1 && good=$((good + 1))
+done
+check "  each chains to the root (openssl)" test "$good" -eq 3
+SER=$(openssl x509 -in "$SCRATCH/devs/dev2.pem" -noout -serial | cut -d= -f2)
+expect_status 0 "one revoked" run "$BIN/ca-crl" revoke -d "$S" \
+    --serial "$SER" --reason keyCompromise $PS
+expect_status 0 "a CRL" run "$BIN/ca-crl" issue -d "$S" $PS
+check "  its signature verifies (python3-cryptography)" \
+    test "$(crl_verifies "$S/crl/1.der" "$S/ca.pem")" = "signature valid"
+check "  and it lists the revoked serial" test "$(openssl crl -inform DER \
+    -in "$S/crl/1.der" -noout -text | sed -n 's/ *Serial Number: //p')" = \
+    "$SER"
+expect_status 0 "the issuing CA's log verifies to the root" run \
+    "$BIN/ca-log" verify -d "$S" --anchor "$FP"
+expect_status 0 "its audit passes" run "$BIN/ca-audit" -d "$S" --anchor "$FP"
+check "  counting every signature" grep -q \
+    "^checked: *[1-9][0-9]* signatures" "$SCRATCH/out"
+
+# --- M of N: refused up front, the token's PINs are too short --------
+n0=$(objects)
+expect_status 2 "a root whose PIN is split, 2 of 2, is refused" run \
+    "$BIN/ca-init" --ceremony "$PLAN" -d "$SCRATCH/mofn" \
+    --token "$T;object=ock-mofn" --module "$OCK_MODULE" $PS \
+    --custodians 2 --threshold 2 --shares-out "$SCRATCH/shares" \
+    --subject "CN=Split OCK Root" --algorithm rsa3072
+check "  naming why, in one line: the token takes PINs of 4 to 8" test \
+    "$(grep -c 'takes PINs of 4 to 8 characters, and a PIN split among custodians has 32' \
+    "$SCRATCH/err")" -eq 1 -a "$(wc -l <"$SCRATCH/err")" -eq 1
+check "  and nothing is made, written or put on the token" test \
+    ! -e "$SCRATCH/mofn" -a ! -e "$SCRATCH/shares" -a "$(objects)" -eq "$n0"
+check "  the token's PIN is as it was" sh -c "'$TOP/tests/bin/p11attrs' \
+    '$OCK_MODULE' '$OCK_LABEL' '$SCRATCH/pin-ock' >/dev/null"
 
 check "openCryptoki's soft token stopped, the machine as it was" \
     sh "$OCK" stop "$SCRATCH/ock"
