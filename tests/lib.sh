@@ -125,6 +125,33 @@ check_installed_data() {
 	    "$1/share/keyceremony/ceremony-scripts/root-keygen.sh"
 }
 
+# device_csrs DIR N: a new folder DIR of N P-256 device requests,
+# devK.csr for CN=devK (K from 1), each with a DNS name.
+device_csrs() {
+	mkdir "$1" || return 1
+	_k=1
+	while [ "$_k" -le "$2" ]; do
+		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		    -nodes -keyout /dev/null -subj "/CN=dev$_k/O=Example" \
+		    -addext "subjectAltName=DNS:dev$_k.plant.example" \
+		    -out "$1/dev$_k.csr" 2>/dev/null || return 1
+		_k=$((_k + 1))
+	done
+}
+
+# chained ROOT SUB DIR N: how many of DIR/dev1.pem ... devN.pem openssl
+# verifies, strictly, under the PEM certificate ROOT through SUB.
+chained() {
+	_good=0
+	_k=1
+	while [ "$_k" -le "$4" ]; do
+		openssl verify -x509_strict -CAfile "$1" -untrusted "$2" \
+		    "$3/dev$_k.pem" >/dev/null 2>&1 && _good=$((_good + 1))
+		_k=$((_k + 1))
+	done
+	echo "$_good"
+}
+
 # crl_verifies CRL CA: exits 0 when the CRL (DER or PEM) carries a valid
 # signature by CA's key (CA: a PEM certificate; its first), 1 when it does
 # not, 2 when either cannot be read.  Parsed and checked by

@@ -110,22 +110,12 @@ check "  openssl verifies it under the root" openssl verify -x509_strict \
     -CAfile "$R/ca.pem" "$S/ca.pem"
 
 # --- devices, a revocation, a CRL -------------------------------------
-mkdir "$SCRATCH/csrs"
-for n in 1 2 3; do
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout /dev/null -subj "/CN=dev$n/O=Example" \
-	    -addext "subjectAltName=DNS:dev$n.plant.example" \
-	    -out "$SCRATCH/csrs/dev$n.csr" 2>/dev/null
-done
+device_csrs "$SCRATCH/csrs" 3
 expect_status 0 "three devices issued in two sessions" run "$BIN/ca-issue" \
     -d "$S" --profile "$TOP/profiles/device-mtls.json" \
     --csrs "$SCRATCH/csrs" --out "$SCRATCH/devs" $PS --sessions 2
-good=0
-for n in 1 2 3; do
-	openssl verify -x509_strict -CAfile "$R/ca.pem" -untrusted "$S/ca.pem" \
-	    "$SCRATCH/devs/dev$n.pem" >/dev/null 2>&1 && good=$((good + 1))
-done
-check "  each chains to the root (openssl)" test "$good" -eq 3
+check "  each chains to the root (openssl)" test "$(chained "$R/ca.pem" \
+    "$S/ca.pem" "$SCRATCH/devs" 3)" -eq 3
 SER=$(openssl x509 -in "$SCRATCH/devs/dev2.pem" -noout -serial | cut -d= -f2)
 expect_status 0 "one revoked" run "$BIN/ca-crl" revoke -d "$S" \
     --serial "$SER" --reason keyCompromise $PS
