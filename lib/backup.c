@@ -805,6 +805,7 @@ ca_backup_restore(const struct ca_restore_req *req,
 	struct ca_artifact art;
 	struct hist hi;
 	const json_t *eca, *elog;
+	const char *bmech;
 	json_t *people = NULL, *body = NULL, *presented = NULL;
 	unsigned char key[CA_WRAPKEY_LEN], *bca = NULL, *blog = NULL;
 	char kcv[7], *uca = NULL, *ulog = NULL;
@@ -847,13 +848,17 @@ ca_backup_restore(const struct ca_restore_req *req,
 	    (r = ca_import_way_pick(h, &way, eb)) != 0)
 		goto out;
 	t = h;
-	if (strcmp(mech.name, json_string_value(json_object_get(hi.backup,
-	    "mechanism")) ? json_string_value(json_object_get(hi.backup,
-	    "mechanism")) : "") != 0) {
+	if ((bmech = json_string_value(json_object_get(hi.backup,
+	    "mechanism"))) == NULL) {
+		ca_errf(eb, "the log's record of the backup names no "
+		    "mechanism");
+		r = CA_ERR_LOG;
+		goto out;
+	}
+	if (strcmp(mech.name, bmech) != 0) {
 		ca_errf(eb, "token \"%s\" unwraps with %s, and the backup was "
 		    "wrapped with %s; restore into a token that offers it",
-		    ca_hsm_token_info(h)->label, mech.name, json_string_value(
-		    json_object_get(hi.backup, "mechanism")));
+		    ca_hsm_token_info(h)->label, mech.name, bmech);
 		r = CA_ERR_ALGORITHM;
 		goto out;
 	}
