@@ -293,6 +293,7 @@ out:
 			r = CA_ERR_INTERRUPTED;
 		}
 	}
+	ca_hsm_close(so);
 	ca_secret_free(sopin);
 	OPENSSL_cleanse(key, sizeof(key));
 	ca_split_free(sp);
