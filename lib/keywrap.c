@@ -570,7 +570,7 @@ prove_same(struct ca_hsm *h, CK_OBJECT_HANDLE o, int wrap,
 {
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
 	CK_KEY_TYPE kt = CKK_AES;
-	CK_ULONG vlen = 32;
+	CK_ULONG vlen = CA_WRAPKEY_LEN;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
