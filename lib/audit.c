@@ -21,9 +21,11 @@
 #include "dn.h"
 #include "encode.h"
 #include "fsio.h"
+#include "hsm.h"
 #include "journal.h"
 #include "lint.h"
 #include "log.h"
+#include "quirks.h"
 #include "revoke.h"
 #include "store.h"
 #include "timefmt.h"
@@ -74,6 +76,10 @@ struct ctx {
 	json_t *last_crl;		/* the newest "crl" member */
 	/* For the scores. */
 	int key_bad, keys_seen, lint_findings, evidence_errors;
+	/* Keys made on a software token, and the first one's reason. */
+	int keys_soft;
+	long long soft_op;		/* the record whose token was one */
+	char soft_why[200];
 	/* The root was made with backup-capable keys (key_backup). */
 	int key_backup, backup_noted;
 	/* ca.json as the newest record naming it left it (a key restore
@@ -463,6 +469,54 @@ ceremony(struct ctx *c, long long seq, const json_t *body, time_t t,
 
 /* --- what records name ---------------------------------------------------- */
 
+/*
+ * Whether the token a record's keys were made on keeps them in software:
+ * the record's own word (env.token.kind), or, for a record older than
+ * that field, the module and token it names judged as the token layer
+ * judges them now (ca_token_software).
+ */
+static void
+check_kind(struct ctx *c, long long seq, const json_t *body)
+{
+	const json_t *env = json_object_get(body, "env");
+	const json_t *tok = json_object_get(env, "token"), *mod;
+	struct ca_module_info mi;
+	struct ca_token_info ti;
+	char why[160];
+	const char *kind = str(tok, "kind");
+	int soft;
+
+	if (!json_is_object(tok))
+		return;
+	if (kind != NULL) {
+		soft = strcmp(kind, CA_KIND_SOFTWARE) == 0;
+		snprintf(why, sizeof(why), "%s", str(tok, "kind_why") ?
+		    str(tok, "kind_why") : "the record says so");
+	} else {
+		mod = json_object_get(env, "module");
+		memset(&mi, 0, sizeof(mi));
+		memset(&ti, 0, sizeof(ti));
+		snprintf(mi.manufacturer, sizeof(mi.manufacturer), "%s",
+		    str(mod, "manufacturer") ? str(mod, "manufacturer") : "");
+		snprintf(mi.description, sizeof(mi.description), "%s",
+		    str(mod, "description") ? str(mod, "description") : "");
+		snprintf(ti.manufacturer, sizeof(ti.manufacturer), "%s",
+		    str(tok, "manufacturer") ? str(tok, "manufacturer") : "");
+		snprintf(ti.model, sizeof(ti.model), "%s",
+		    str(tok, "model") ? str(tok, "model") : "");
+		ti.hw_slot = CA_ATTR_UNKNOWN;
+		soft = ca_token_software(&mi, &ti, why, sizeof(why));
+	}
+	if (!soft)
+		return;
+	c->soft_op = seq;
+	/* The posture chart says it: a finding is for what went wrong. */
+	if (c->soft_why[0] == '\0')
+		snprintf(c->soft_why, sizeof(c->soft_why), "token \"%s\" is "
+		    "a software token: %s", str(tok, "label") ?
+		    str(tok, "label") : "?", why);
+}
+
 static void
 check_keys(struct ctx *c, long long seq, const json_t *body)
 {
@@ -476,12 +530,16 @@ check_keys(struct ctx *c, long long seq, const json_t *body)
 	    json_is_true(json_object_get(json_object_get(body, "params"),
 	    "key_backup")))
 		c->key_backup = 1;
+	if (made && json_array_size(json_object_get(body, "keys")) > 0)
+		check_kind(c, seq, body);
 	json_array_foreach(json_object_get(body, "keys"), i, k) {
 		if (!json_is_object(at = json_object_get(k, "attributes")))
 			continue;
 		/* Every read-back must hold, at generation or after. */
 		if (made)
 			c->keys_seen++;
+		if (made && c->soft_op == seq)
+			c->keys_soft++;
 		/*
 		 * A root its profile let make backup-capable keys: sensitive,
 		 * for signing only, and out only under a trusted key; once
@@ -1142,9 +1200,18 @@ scores(struct ctx *c)
 
 	/* ca-audit(1): no key recorded with its attributes shows nothing
 	 * of how the keys were made, and scores 0 too. */
-	score(a, 0, "key protection", c->key_bad || c->keys_seen == 0 ? 0 :
-	    100, "%d keys recorded at generation; %d read-backs not as "
-	    "required", c->keys_seen, c->key_bad);
+	if (c->key_bad || c->keys_seen == 0 || c->keys_soft == 0)
+		score(a, 0, "key protection", c->key_bad || c->keys_seen == 0 ?
+		    0 : 100, "%d keys recorded at generation; %d read-backs "
+		    "not as required", c->keys_seen, c->key_bad);
+	else
+		/*
+		 * Attributes are a token's word about itself: a software
+		 * token's key is a file, whatever its attributes say.
+		 */
+		score(a, 0, "key protection", 10, "%d of %d keys made on a "
+		    "software token (%s)", c->keys_soft, c->keys_seen,
+		    c->soft_why);
 	v = strcmp(a->algorithm, "p384") == 0 ||
 	    strcmp(a->algorithm, "rsa4096") == 0 ? 100 :
 	    strcmp(a->algorithm, "p256") == 0 ||
@@ -1207,6 +1274,7 @@ ca_audit_run(const struct ca_audit_req *req, struct ca_audit **out,
 
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
+	c.soft_op = -1;
 	c.req = req;
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
 	    (a->findings = calloc(CA_AUDIT_MAX_FINDINGS,

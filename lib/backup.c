@@ -437,11 +437,11 @@ test_restore(struct ca_dir *d, const struct ca_backup_req *req,
 		ca_err_prefix(eb, "the test restore failed");
 		goto out;
 	}
-	if ((*token = json_pack("{s:s, s:s, s:s, s:o}", "label",
+	if ((*token = json_pack("{s:s, s:s, s:s, s:s, s:o}", "label",
 	    ca_hsm_token_info(sc)->label, "serial",
 	    ca_hsm_token_info(sc)->serial, "model",
-	    ca_hsm_token_info(sc)->model, "import",
-	    ca_import_way_json(&way))) == NULL)
+	    ca_hsm_token_info(sc)->model, "kind", ca_hsm_kind(sc, NULL),
+	    "import", ca_import_way_json(&way))) == NULL)
 		r = CA_ERR_NOMEM;
 out:
 	OPENSSL_cleanse(key, sizeof(key));
@@ -954,14 +954,15 @@ ca_backup_restore(const struct ca_restore_req *req,
 	}
 	r = CA_ERR_NOMEM;
 	if (json_object_set_new(body, "key_restore", json_pack("{s:s, s:s, "
-	    "s:{s:O, s:O}, s:{s:s, s:s, s:s, s:o}, s:s, s:[s, s]}", "from",
+	    "s:{s:O, s:O}, s:{s:s, s:s, s:s, s:s, s:o}, s:s, s:[s, s]}",
+	    "from",
 	    req->from, "mechanism", mech.name, "wrap_key", "label",
 	    json_object_get(hi.wrap, "label"), "kcv",
 	    json_object_get(hi.wrap, "kcv"), "token", "label",
 	    ca_hsm_token_info(d->hsm)->label, "serial",
 	    ca_hsm_token_info(d->hsm)->serial, "model",
-	    ca_hsm_token_info(d->hsm)->model, "import", ca_import_way_json(
-	    &way), "pin", pin_set ?
+	    ca_hsm_token_info(d->hsm)->model, "kind", ca_hsm_kind(d->hsm,
+	    NULL), "import", ca_import_way_json(&way), "pin", pin_set ?
 	    "set from the custodians' shares" : "the token's own",
 	    "blobs", json_string_value(json_object_get(eca, "sha256")),
 	    json_string_value(json_object_get(elog, "sha256")))) != 0 ||

@@ -74,6 +74,7 @@ ca_env_json(const char *prog, struct ca_hsm *h, json_t **out)
 {
 	char self[65], mod[65], host[256], kernel[256], hw[16], fw[16];
 	const struct ca_token_info *ti;
+	const char *kind, *why;
 	struct utsname u;
 	json_t *e = NULL, *t;
 	int r;
@@ -99,16 +100,21 @@ ca_env_json(const char *prog, struct ca_hsm *h, json_t **out)
 			return CA_ERR_IO;
 		}
 		ti = ca_hsm_token_info(h);
+		kind = ca_hsm_kind(h, &why);
 		snprintf(hw, sizeof(hw), "%d.%d", ti->hw_major, ti->hw_minor);
 		snprintf(fw, sizeof(fw), "%d.%d", ti->fw_major, ti->fw_minor);
 		if ((t = module_json(h, mod)) == NULL ||
 		    json_object_set_new(e, "module", t) != 0 ||
-		    (t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s*}",
+		    (t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s*, "
+		    "s:o, s:s, s:s*}",
 		    "label", ti->label, "serial", ti->serial,
 		    "manufacturer", ti->manufacturer, "model", ti->model,
 		    "hardware", hw, "firmware", fw, "protected_auth_path",
 		    ti->protected_auth_path, "login",
-		    ca_hsm_login_method(h))) == NULL ||
+		    ca_hsm_login_method(h), "hw_slot",
+		    ti->hw_slot == CA_ATTR_UNKNOWN ? json_null() :
+		    json_boolean(ti->hw_slot), "kind", kind,
+		    "kind_why", why[0] != '\0' ? why : NULL)) == NULL ||
 		    json_object_set_new(e, "token", t) != 0) {
 			json_decref(e);
 			return CA_ERR_NOMEM;

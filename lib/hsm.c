@@ -178,6 +178,46 @@ ca_p11_detail(struct ca_errbuf *eb, const char *call, CK_RV rv)
 	    ckr_name(rv), (unsigned long)rv);
 }
 
+/* A token's fields, from C_GetTokenInfo; its slot's are left as they are. */
+static void
+token_fields(struct ca_token_info *t, const CK_TOKEN_INFO *ti)
+{
+	memset(t->label, 0, sizeof(t->label));
+	unpad(t->label, ti->label, sizeof(ti->label));
+	unpad(t->manufacturer, ti->manufacturerID, sizeof(ti->manufacturerID));
+	unpad(t->model, ti->model, sizeof(ti->model));
+	unpad(t->serial, ti->serialNumber, sizeof(ti->serialNumber));
+	t->hw_major = ti->hardwareVersion.major;
+	t->hw_minor = ti->hardwareVersion.minor;
+	t->fw_major = ti->firmwareVersion.major;
+	t->fw_minor = ti->firmwareVersion.minor;
+	t->protected_auth_path =
+	    (ti->flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
+	t->hw_slot = CA_ATTR_UNKNOWN;
+}
+
+/*
+ * A slot's fields, from C_GetSlotInfo: read once the token is chosen, so
+ * that the calls made for each candidate are those of C_GetTokenInfo.
+ * Returns the slot's flags, 0 when it cannot say.
+ */
+static CK_FLAGS
+slot_fields(CK_FUNCTION_LIST_PTR f, CK_SLOT_ID id, struct ca_token_info *t)
+{
+	CK_SLOT_INFO si;
+
+	t->hw_slot = CA_ATTR_UNKNOWN;
+	t->slot_description[0] = t->slot_manufacturer[0] = '\0';
+	if (f->C_GetSlotInfo(id, &si) != CKR_OK)
+		return 0;
+	unpad(t->slot_description, si.slotDescription,
+	    sizeof(si.slotDescription));
+	unpad(t->slot_manufacturer, si.manufacturerID,
+	    sizeof(si.manufacturerID));
+	t->hw_slot = (si.flags & CKF_HW_SLOT) != 0;
+	return si.flags;
+}
+
 static int
 match(const char *want, const char *have)
 {
@@ -194,6 +234,8 @@ select_token(struct ca_hsm *h, const struct ca_uri *uri,
 	CK_RV rv;
 	struct ca_token_info cand;
 	int found = 0, r = CA_ERR_INTERNAL;
+
+	memset(&cand, 0, sizeof(cand));
 
 	if ((rv = h->f->C_GetSlotList(CK_TRUE, NULL, &n)) != CKR_OK) {
 		ca_p11_detail(eb, "C_GetSlotList", rv);
@@ -215,18 +257,7 @@ select_token(struct ca_hsm *h, const struct ca_uri *uri,
 		/* An uninitialised token has no name to match. */
 		if ((ti.flags & CKF_TOKEN_INITIALIZED) == 0)
 			continue;
-		memset(&cand, 0, sizeof(cand));
-		unpad(cand.label, ti.label, sizeof(ti.label));
-		unpad(cand.manufacturer, ti.manufacturerID,
-		    sizeof(ti.manufacturerID));
-		unpad(cand.model, ti.model, sizeof(ti.model));
-		unpad(cand.serial, ti.serialNumber, sizeof(ti.serialNumber));
-		cand.hw_major = ti.hardwareVersion.major;
-		cand.hw_minor = ti.hardwareVersion.minor;
-		cand.fw_major = ti.firmwareVersion.major;
-		cand.fw_minor = ti.firmwareVersion.minor;
-		cand.protected_auth_path =
-		    (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
+		token_fields(&cand, &ti);
 		if (!match(uri->token, cand.label) ||
 		    !match(uri->serial, cand.serial) ||
 		    !match(uri->manufacturer, cand.manufacturer) ||
@@ -243,6 +274,8 @@ select_token(struct ca_hsm *h, const struct ca_uri *uri,
 		h->info = cand;
 		h->slot_id = ids[i];
 	}
+	if (found)
+		slot_fields(h->f, h->slot_id, &h->info);
 	if (!found) {
 		ca_errf(eb, "no initialised token matches%s%s%s%s",
 		    uri->token ? " token=" : "", uri->token ? uri->token : "",
@@ -305,26 +338,17 @@ open_session(struct ca_hsm *h, struct ca_errbuf *eb)
 	return 0;
 }
 
-int
-ca_hsm_open(const char *module, const struct ca_uri *uri,
-    struct ca_hsm **out, struct ca_errbuf *eb)
+/*
+ * Load module into h, through libp11 (which initialises it) and our own
+ * reference to the same copy, and read what it says of itself.
+ */
+static int
+load_module(struct ca_hsm *h, const char *module, struct ca_errbuf *eb)
 {
-	struct ca_hsm *h = NULL;
 	CK_C_GetFunctionList getfl;
-	int r = CA_ERR_INTERNAL;
 
-	*out = NULL;
-	if ((r = names_token(uri, eb)) != 0)
-		return r;
-	if (module == NULL)
-		module = uri->module_path ? uri->module_path :
-		    CA_DEFAULT_MODULE;
-	if ((h = calloc(1, sizeof(*h))) == NULL)
+	if ((h->module = strdup(module)) == NULL)
 		return CA_ERR_NOMEM;
-	if ((h->module = strdup(module)) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
-	}
 	/*
 	 * Loaded here first, so that a file that is no PKCS#11 module is
 	 * named as such, in one line (libp11 prints the loader's error to
@@ -338,27 +362,22 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 		ca_errf(eb, "the pkcs#11 module \"%s\" cannot be loaded (%s)",
 		    module, why != NULL ? why : "no such file, or not a "
 		    "library for this machine");
-		r = CA_ERR_MODULE;
-		goto out;
+		return CA_ERR_MODULE;
 	}
 	if (dlsym(h->dl, "C_GetFunctionList") == NULL) {
 		ca_errf(eb, "\"%s\" is not a pkcs#11 module (it has no "
 		    "C_GetFunctionList)", module);
-		r = CA_ERR_MODULE;
-		goto out;
+		return CA_ERR_MODULE;
 	}
-	if ((h->ctx = PKCS11_CTX_new()) == NULL) {
-		r = CA_ERR_NOMEM;
-		goto out;
-	}
+	if ((h->ctx = PKCS11_CTX_new()) == NULL)
+		return CA_ERR_NOMEM;
 	if (PKCS11_CTX_load(h->ctx, module) != 0) {
 		ERR_clear_error();
 		ca_errf(eb, "the pkcs#11 module \"%s\" cannot be loaded (no "
 		    "such file, or not a library for this machine)", module);
 		PKCS11_CTX_free(h->ctx);
 		h->ctx = NULL;
-		r = CA_ERR_MODULE;
-		goto out;
+		return CA_ERR_MODULE;
 	}
 	/* Loading leaves unrelated errors on the queue; they are not ours. */
 	ERR_clear_error();
@@ -368,14 +387,116 @@ ca_hsm_open(const char *module, const struct ca_uri *uri,
 	    h->f == NULL) {
 		ca_errf(eb, "\"%s\" is not a pkcs#11 module (it has no usable "
 		    "C_GetFunctionList)", module);
-		r = CA_ERR_MODULE;
-		goto out;
+		return CA_ERR_MODULE;
 	}
-	if ((r = module_info(h, eb)) != 0 ||
+	return module_info(h, eb);
+}
+
+/* What the token layer follows and records of the token it chose. */
+static void
+note_token(struct ca_hsm *h)
+{
+	h->quirks = ca_quirks_match(&h->minfo, &h->info, NULL, NULL);
+	h->software = ca_token_software(&h->minfo, &h->info, h->kind_why,
+	    sizeof(h->kind_why));
+}
+
+int
+ca_hsm_open_module(const char *module, struct ca_hsm **out,
+    struct ca_errbuf *eb)
+{
+	struct ca_hsm *h;
+	int r;
+
+	*out = NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return CA_ERR_NOMEM;
+	if ((r = load_module(h, module != NULL ? module : CA_DEFAULT_MODULE,
+	    eb)) != 0) {
+		ca_hsm_close(h);
+		return r;
+	}
+	*out = h;
+	return 0;
+}
+
+int
+ca_hsm_slots(struct ca_hsm *h, struct ca_slot_entry **out, size_t *n,
+    struct ca_errbuf *eb)
+{
+	CK_SLOT_ID *ids = NULL;
+	CK_TOKEN_INFO ti;
+	CK_ULONG k = 0, i;
+	CK_FLAGS fl;
+	CK_RV rv;
+	struct ca_slot_entry *e = NULL;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if ((rv = h->f->C_GetSlotList(CK_FALSE, NULL, &k)) != CKR_OK)
+		goto fail;
+	if (k > 0 && ((ids = calloc(k, sizeof(*ids))) == NULL ||
+	    (e = calloc(k, sizeof(*e))) == NULL)) {
+		free(ids);
+		return CA_ERR_NOMEM;
+	}
+	if (k > 0 && (rv = h->f->C_GetSlotList(CK_FALSE, ids, &k)) != CKR_OK)
+		goto fail;
+	for (i = 0; i < k; i++) {
+		e[i].id = ids[i];
+		fl = slot_fields(h->f, ids[i], &e[i].token);
+		e[i].removable = (fl & CKF_REMOVABLE_DEVICE) != 0;
+		if ((fl & CKF_TOKEN_PRESENT) == 0 ||
+		    h->f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
+			continue;
+		token_fields(&e[i].token, &ti);
+		/* token_fields leaves the slot unread: read it again. */
+		(void)slot_fields(h->f, ids[i], &e[i].token);
+		e[i].token_present = 1;
+		e[i].token_initialized =
+		    (ti.flags & CKF_TOKEN_INITIALIZED) != 0;
+	}
+	free(ids);
+	*out = e;
+	*n = k;
+	return 0;
+fail:
+	ca_p11_detail(eb, "C_GetSlotList", rv);
+	r = ca_p11_code(rv);
+	free(ids);
+	free(e);
+	return r;
+}
+
+const char *
+ca_hsm_kind(const struct ca_hsm *h, const char **why)
+{
+	if (why != NULL)
+		*why = h->kind_why;
+	return h->software ? CA_KIND_SOFTWARE : CA_KIND_HARDWARE;
+}
+
+int
+ca_hsm_open(const char *module, const struct ca_uri *uri,
+    struct ca_hsm **out, struct ca_errbuf *eb)
+{
+	struct ca_hsm *h = NULL;
+	int r = CA_ERR_INTERNAL;
+
+	*out = NULL;
+	if ((r = names_token(uri, eb)) != 0)
+		return r;
+	if (module == NULL)
+		module = uri->module_path ? uri->module_path :
+		    CA_DEFAULT_MODULE;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return CA_ERR_NOMEM;
+	if ((r = load_module(h, module, eb)) != 0 ||
 	    (r = select_token(h, uri, eb)) != 0 ||
 	    (r = open_session(h, eb)) != 0)
 		goto out;
-	h->quirks = ca_quirks_match(&h->minfo, &h->info, NULL, NULL);
+	note_token(h);
 	*out = h;
 	h = NULL;
 out:
@@ -418,7 +539,7 @@ ca_hsm_open_sibling(struct ca_hsm *parent, const struct ca_uri *uri,
 	if ((r = open_session(h, eb)) != 0)
 		goto out;
 	h->minfo = parent->minfo;
-	h->quirks = ca_quirks_match(&h->minfo, &h->info, NULL, NULL);
+	note_token(h);
 	*out = h;
 	h = NULL;
 out:

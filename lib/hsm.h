@@ -49,7 +49,10 @@ int ca_keyalg_parse(const char *s, enum ca_keyalg *alg) CA_MUST_CHECK;
 /* ca_keyalg_name: the name ca_keyalg_parse takes, or "unknown". */
 const char *ca_keyalg_name(enum ca_keyalg alg);
 
-/* What C_GetTokenInfo says, with the blank padding removed. */
+/*
+ * What C_GetTokenInfo says, with the blank padding removed, and of its
+ * slot what C_GetSlotInfo says.
+ */
 struct ca_token_info {
 	char label[33];
 	char manufacturer[33];
@@ -57,7 +60,20 @@ struct ca_token_info {
 	char serial[17];
 	int hw_major, hw_minor, fw_major, fw_minor;
 	int protected_auth_path;
+	/* CKF_HW_SLOT: 1 set, 0 unset, CA_ATTR_UNKNOWN when not read. */
+	int hw_slot;
+	char slot_description[65];
+	char slot_manufacturer[33];
 };
+
+/*
+ * Whether a token keeps its keys in hardware, for the record and the
+ * audit: CA_KIND_SOFTWARE when its slot says it is a software slot
+ * (CKF_HW_SLOT unset) or its module is known to keep keys in files
+ * (quirks.h, ca_token_software), else CA_KIND_HARDWARE.
+ */
+#define CA_KIND_HARDWARE "hardware"
+#define CA_KIND_SOFTWARE "software"
 
 /* A key pair on the token: both halves share id and label. */
 struct ca_keyref {
@@ -107,6 +123,38 @@ int ca_hsm_open_sibling(struct ca_hsm *parent, const struct ca_uri *uri,
  * every signer (tokensign.h) first.  Accepts NULL.
  */
 void ca_hsm_close(struct ca_hsm *h);
+
+/*
+ * ca_hsm_open_module: load module (NULL means CA_DEFAULT_MODULE) with no
+ * token selected, to list its slots (ca_hsm_slots).  Caller frees with
+ * ca_hsm_close.  CA_ERR_MODULE, CA_ERR_HSM, CA_ERR_NOMEM.
+ */
+int ca_hsm_open_module(const char *module, struct ca_hsm **out,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/* One slot of a module, and its token if one is present. */
+struct ca_slot_entry {
+	unsigned long id;		/* this process's slot number */
+	int token_present, removable, token_initialized;
+	struct ca_token_info token;	/* slot fields always; the rest
+					   when token_present */
+};
+
+/*
+ * ca_hsm_slots: every slot of h's module, with or without a token, into
+ * a new array *out of *n entries (caller frees with free()).  A slot
+ * whose token cannot be read is listed with token_present 0.
+ * CA_ERR_HSM, CA_ERR_NOMEM.
+ */
+int ca_hsm_slots(struct ca_hsm *h, struct ca_slot_entry **out, size_t *n,
+    struct ca_errbuf *eb) CA_MUST_CHECK;
+
+/*
+ * ca_hsm_kind: CA_KIND_SOFTWARE or CA_KIND_HARDWARE for h's token, and
+ * into *why (may be NULL; borrowed) the reason for a software one, or
+ * "" for hardware.
+ */
+const char *ca_hsm_kind(const struct ca_hsm *h, const char **why);
 
 /* ca_hsm_token_info: the selected token's information (borrowed). */
 const struct ca_token_info *ca_hsm_token_info(const struct ca_hsm *h);

@@ -41,6 +41,8 @@ struct ca_hsm {
 	struct ca_token_info info;
 	struct ca_module_info minfo;	/* C_GetInfo */
 	unsigned quirks;		/* CA_QUIRK_* of the module and token */
+	int software;			/* ca_token_software's answer */
+	char kind_why[160];
 	char module_sha256[65];		/* "" until ca_hsm_module_sha256 */
 	/* Signing mechanisms chosen so far (ca_p11_sign_mech). */
 	struct {

@@ -1,5 +1,6 @@
 #include "quirks.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -65,4 +66,49 @@ ca_quirks_match(const struct ca_module_info *mod,
 		*nrows = sizeof(table) / sizeof(table[0]);
 	}
 	return flags;
+}
+
+/*
+ * Modules known to keep their keys in files on the host, whatever their
+ * slots say: SoftHSM2 (2.6.1 sets no CKF_HW_SLOT, but a later one
+ * might), openCryptoki's soft token (3.8.1's slot is a hardware slot) and
+ * a software TPM (swtpm's libtpms names itself "SW   TPM" to
+ * tpm2-pkcs11, which calls every slot a hardware one).
+ */
+static const struct {
+	const char *lib_manufacturer, *token_manufacturer, *token_model;
+	const char *why;
+} soft_table[] = {
+	{ "SoftHSM", NULL, NULL,
+	    "SoftHSM2 keeps its keys in files on this computer's disk" },
+	{ NULL, "IBM Corp.", "IBM SoftTok",
+	    "openCryptoki's soft token keeps its keys in files on this "
+	    "computer's disk" },
+	{ NULL, "IBM", "SW   TPM",
+	    "the TPM is a software one (swtpm): its state is a file on "
+	    "this computer's disk" },
+};
+
+int
+ca_token_software(const struct ca_module_info *mod,
+    const struct ca_token_info *tok, char *why, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(soft_table) / sizeof(soft_table[0]); i++)
+		if (same(soft_table[i].lib_manufacturer, mod->manufacturer) &&
+		    same(soft_table[i].token_manufacturer,
+		    tok->manufacturer) &&
+		    same(soft_table[i].token_model, tok->model)) {
+			snprintf(why, cap, "%s", soft_table[i].why);
+			return 1;
+		}
+	if (tok->hw_slot == 0) {
+		snprintf(why, cap, "its slot says it is a software slot "
+		    "(CKF_HW_SLOT unset)");
+		return 1;
+	}
+	if (cap > 0)
+		why[0] = '\0';
+	return 0;
 }

@@ -66,4 +66,16 @@ unsigned ca_quirks_match(const struct ca_module_info *mod,
 int ca_quirk_applies(const struct ca_quirk *row,
     const struct ca_module_info *mod, const struct ca_token_info *tok);
 
+/*
+ * ca_token_software: 1 when tok keeps its keys in software, with why
+ * (into why, cap bytes): its slot says so (hw_slot 0), or mod and tok
+ * are a module known to keep keys in files on the host, such as
+ * SoftHSM2, openCryptoki's soft token or a software TPM; else 0 and
+ * why "".  An auditor's copy of a record names the module and token
+ * too, so an older record without a kind is judged the same way
+ * (hw_slot CA_ATTR_UNKNOWN).
+ */
+int ca_token_software(const struct ca_module_info *mod,
+    const struct ca_token_info *tok, char *why, size_t cap);
+
 #endif

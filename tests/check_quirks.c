@@ -128,9 +128,53 @@ START_TEST(hsm_keeps_rows)
 	ck_assert_str_eq(mi->description, softhsm.description);
 	ck_assert_int_eq(mi->major, 2);
 	ck_assert_uint_eq(ca_hsm_quirks(h), CA_QUIRK_OAEP_SHA1);
+	/* SoftHSM2 2.6 calls its slots software ones, and is known too. */
+	ck_assert_int_eq(ca_hsm_token_info(h)->hw_slot, 0);
+	ck_assert_str_eq(ca_hsm_kind(h, NULL), CA_KIND_SOFTWARE);
 	ca_hsm_close(h);
 	ca_uri_free(u);
 	tu_rmrf(dir);
+}
+END_TEST
+
+/*
+ * Software tokens: the known modules, whatever their slots say, and any
+ * slot without CKF_HW_SLOT; a hardware slot of another module is not.
+ */
+START_TEST(software_tokens)
+{
+	struct ca_module_info ock = { "IBM", "Meta PKCS11 LIBRARY", 3, 8 };
+	struct ca_module_info vendor = { "Acme HSM", "Acme PKCS#11", 7, 2 };
+	struct ca_token_info t = token("SoftHSM project", "SoftHSM v2");
+	char why[160];
+
+	t.hw_slot = 1;
+	ck_assert_int_eq(ca_token_software(&softhsm, &t, why, sizeof(why)),
+	    1);
+	ck_assert_str_eq(why, "SoftHSM2 keeps its keys in files on this "
+	    "computer's disk");
+	t = token("IBM Corp.", "IBM SoftTok");
+	t.hw_slot = 1;
+	ck_assert_int_eq(ca_token_software(&ock, &t, why, sizeof(why)), 1);
+	ck_assert_ptr_nonnull(strstr(why, "openCryptoki"));
+	t = token("IBM", "SW   TPM");
+	t.hw_slot = 1;
+	ck_assert_int_eq(ca_token_software(&tpm2, &t, why, sizeof(why)), 1);
+	ck_assert_ptr_nonnull(strstr(why, "swtpm"));
+	/* A TPM chip behind the same module is hardware. */
+	t = token("INTC", "");
+	t.hw_slot = 1;
+	ck_assert_int_eq(ca_token_software(&tpm2, &t, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "");
+	t = token("Acme", "HSM-9000");
+	t.hw_slot = CA_ATTR_UNKNOWN;
+	ck_assert_int_eq(ca_token_software(&vendor, &t, why, sizeof(why)),
+	    0);
+	t.hw_slot = 0;
+	ck_assert_int_eq(ca_token_software(&vendor, &t, why, sizeof(why)),
+	    1);
+	ck_assert_str_eq(why, "its slot says it is a software slot "
+	    "(CKF_HW_SLOT unset)");
 }
 END_TEST
 
@@ -145,6 +189,7 @@ quirks_suite(void)
 	tcase_add_test(tc, other_modules_none);
 	tcase_add_test(tc, rows_complete);
 	tcase_add_test(tc, hsm_keeps_rows);
+	tcase_add_test(tc, software_tokens);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -32,6 +32,16 @@
  *                    counts, so that the cap is learnt only from
  *                    CKR_SESSION_COUNT, as from a module that does not say
  *
+ * A slower device (tests/bench/issue-bench.sh):
+ *   KC_FAULT_SIGN_US N: each signature (C_Sign or C_SignFinal with an
+ *                    output buffer) takes at least N microseconds from
+ *                    the call to its answer, as a real HSM's does: the
+ *                    real module's own time counts towards it
+ *   KC_FAULT_SIGN_PARALLEL M: at most M such signatures are under way at
+ *                    once, the others waiting their turn, as a USB HSM
+ *                    signs one at a time (M 1) and a network HSM a few
+ *                    dozen (default: no limit)
+ *
  * A token that lies rather than fails (each lie is marked "lied" in the
  * trace, so that a test can show its lie was told):
  *   KC_FAULT_SIGN    "corrupt": a signature C_Sign or C_SignFinal returns
@@ -89,6 +99,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <p11-kit/pkcs11.h>
@@ -189,6 +200,11 @@ static CK_MECHANISM_TYPE no_mech[8];
 static int no_clear_import, i_createobj = -1, i_unwrap = -1, i_derive = -1;
 static int i_opensession = -1, i_closesession = -1, i_closeall = -1,
     i_finalize = -1;
+
+/* KC_FAULT_SIGN_US and KC_FAULT_SIGN_PARALLEL: the device's pace. */
+static unsigned long sign_us, sign_parallel, signing;
+static pthread_mutex_t pace_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pace_cond = PTHREAD_COND_INITIALIZER;
 
 /*
  * The sessions open through this module, by slot, for
@@ -497,6 +513,43 @@ end_operation(int i, unsigned long a, unsigned long b, unsigned long c,
 		}
 }
 
+/*
+ * A signature at the modelled device's pace: wait for one of its
+ * sign_parallel engines, sign, and answer no sooner than sign_us after
+ * the engine was taken.  A length query (no output buffer) is answered
+ * at once, as a real token answers it from the key's size.
+ */
+static CK_RV
+paced(int i, unsigned long a, unsigned long b, unsigned long c,
+    unsigned long d, unsigned long e, unsigned long f, unsigned long g,
+    unsigned long h)
+{
+	struct timespec until;
+	CK_RV rv;
+
+	pthread_mutex_lock(&pace_lock);
+	while (sign_parallel > 0 && signing >= sign_parallel)
+		pthread_cond_wait(&pace_cond, &pace_lock);
+	signing++;
+	pthread_mutex_unlock(&pace_lock);
+	(void)clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)(sign_us / 1000000);
+	until.tv_nsec += (long)(sign_us % 1000000) * 1000;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	rv = real_fn(i)(a, b, c, d, e, f, g, h);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
+	    NULL) != 0)
+		;
+	pthread_mutex_lock(&pace_lock);
+	signing--;
+	pthread_cond_signal(&pace_cond);
+	pthread_mutex_unlock(&pace_lock);
+	return rv;
+}
+
 static CK_RV
 dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
     unsigned long d, unsigned long e, unsigned long f, unsigned long g,
@@ -533,6 +586,9 @@ dispatch(int i, unsigned long a, unsigned long b, unsigned long c,
 	} else if (pinpad && i == i_login && c == 0)
 		rv = real_fn(i)(a, b, (unsigned long)pad_pin, strlen(pad_pin),
 		    e, f, g, h);
+	else if ((sign_us > 0 || sign_parallel > 0) && ((i == i_sign &&
+	    d != 0) || (i == i_signfinal && b != 0)))
+		rv = paced(i, a, b, c, d, e, f, g, h);
 	else
 		rv = real_fn(i)(a, b, c, d, e, f, g, h);
 	if (pinpad && i == i_tokeninfo && rv == CKR_OK)
@@ -618,6 +674,10 @@ setup(void)
 		kill_at = strcmp(s, "KILL") == 0;
 		hang_at = strcmp(s, "HANG") == 0;
 	}
+	if ((s = getenv("KC_FAULT_SIGN_US")) != NULL)
+		sign_us = strtoul(s, NULL, 10);
+	if ((s = getenv("KC_FAULT_SIGN_PARALLEL")) != NULL)
+		sign_parallel = strtoul(s, NULL, 10);
 	if ((s = getenv("KC_FAULT_TRACE")) != NULL)
 		trace = open(s, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 		    0600);
