@@ -109,7 +109,7 @@ START_TEST(env_with_token)
 	    "manufacturer", "description", "version", "quirks" };
 	static const char *const token[] = { "label", "serial",
 	    "manufacturer", "model", "hardware", "firmware",
-	    "protected_auth_path" };
+	    "protected_auth_path", "hw_slot", "kind", "kind_why" };
 	char dir[PATH_MAX], mod[65];
 	const struct ca_token_info *ti;
 	struct ca_hsm *h = NULL;
@@ -142,7 +142,12 @@ START_TEST(env_with_token)
 	    "quirks"), 0)), "softhsm2-oaep-sha1");
 
 	t = json_object_get(e, "token");
-	keys_are(t, token, 7);
+	keys_are(t, token, 10);
+	/* SoftHSM2: a software slot, and a module known to be software. */
+	ck_assert(json_is_false(json_object_get(t, "hw_slot")));
+	ck_assert_str_eq(str_member(t, "kind"), CA_KIND_SOFTWARE);
+	ck_assert_str_eq(str_member(t, "kind_why"), "SoftHSM2 keeps its keys "
+	    "in files on this computer's disk");
 	ck_assert_str_eq(str_member(t, "label"), "envinfo");
 	ck_assert_str_eq(str_member(t, "serial"), ti->serial);
 	ck_assert_uint_gt(strlen(ti->serial), 0);
