@@ -78,7 +78,6 @@ struct ctx {
 	int key_bad, keys_seen, lint_findings, evidence_errors;
 	/* Keys made on a software token, and the first one's reason. */
 	int keys_soft;
-	long long soft_op;		/* the record whose token was one */
 	char soft_why[200];
 	/* The root was made with backup-capable keys (key_backup). */
 	int key_backup, backup_noted;
@@ -470,13 +469,13 @@ ceremony(struct ctx *c, long long seq, const json_t *body, time_t t,
 /* --- what records name ---------------------------------------------------- */
 
 /*
- * Whether the token a record's keys were made on keeps them in software:
+ * 1 when the token a record's keys were made on keeps them in software:
  * the record's own word (env.token.kind), or, for a record older than
  * that field, the module and token it names judged as the token layer
  * judges them now (ca_token_software).
  */
-static void
-check_kind(struct ctx *c, long long seq, const json_t *body)
+static int
+check_kind(struct ctx *c, const json_t *body)
 {
 	const json_t *env = json_object_get(body, "env");
 	const json_t *tok = json_object_get(env, "token"), *mod;
@@ -487,7 +486,7 @@ check_kind(struct ctx *c, long long seq, const json_t *body)
 	int soft;
 
 	if (!json_is_object(tok))
-		return;
+		return 0;
 	if (kind != NULL) {
 		soft = strcmp(kind, CA_KIND_SOFTWARE) == 0;
 		snprintf(why, sizeof(why), "%s", str(tok, "kind_why") ?
@@ -507,14 +506,12 @@ check_kind(struct ctx *c, long long seq, const json_t *body)
 		ti.hw_slot = CA_ATTR_UNKNOWN;
 		soft = ca_token_software(&mi, &ti, why, sizeof(why));
 	}
-	if (!soft)
-		return;
-	c->soft_op = seq;
 	/* The posture chart says it: a finding is for what went wrong. */
-	if (c->soft_why[0] == '\0')
+	if (soft && c->soft_why[0] == '\0')
 		snprintf(c->soft_why, sizeof(c->soft_why), "token \"%s\" is "
 		    "a software token: %s", str(tok, "label") ?
 		    str(tok, "label") : "?", why);
+	return soft;
 }
 
 static void
@@ -524,21 +521,21 @@ check_keys(struct ctx *c, long long seq, const json_t *body)
 	const char *op = str(body, "op");
 	size_t i;
 	/* Keys are made by the init operations; later ones reuse them. */
-	int made = op != NULL && strncmp(op, "init-", 5) == 0;
+	int made = op != NULL && strncmp(op, "init-", 5) == 0, soft;
 
 	if (op != NULL && strcmp(op, "init-root") == 0 &&
 	    json_is_true(json_object_get(json_object_get(body, "params"),
 	    "key_backup")))
 		c->key_backup = 1;
-	if (made && json_array_size(json_object_get(body, "keys")) > 0)
-		check_kind(c, seq, body);
+	soft = made && json_array_size(json_object_get(body, "keys")) > 0 &&
+	    check_kind(c, body);
 	json_array_foreach(json_object_get(body, "keys"), i, k) {
 		if (!json_is_object(at = json_object_get(k, "attributes")))
 			continue;
 		/* Every read-back must hold, at generation or after. */
 		if (made)
 			c->keys_seen++;
-		if (made && c->soft_op == seq)
+		if (soft)
 			c->keys_soft++;
 		/*
 		 * A root its profile let make backup-capable keys: sensitive,
@@ -1274,7 +1271,6 @@ ca_audit_run(const struct ca_audit_req *req, struct ca_audit **out,
 
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
-	c.soft_op = -1;
 	c.req = req;
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
 	    (a->findings = calloc(CA_AUDIT_MAX_FINDINGS,

@@ -193,7 +193,6 @@ token_fields(struct ca_token_info *t, const CK_TOKEN_INFO *ti)
 	t->fw_minor = ti->firmwareVersion.minor;
 	t->protected_auth_path =
 	    (ti->flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
-	t->hw_slot = CA_ATTR_UNKNOWN;
 }
 
 /*
@@ -451,8 +450,6 @@ ca_hsm_slots(struct ca_hsm *h, struct ca_slot_entry **out, size_t *n,
 		    h->f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
 			continue;
 		token_fields(&e[i].token, &ti);
-		/* token_fields leaves the slot unread: read it again. */
-		(void)slot_fields(h->f, ids[i], &e[i].token);
 		e[i].token_present = 1;
 		e[i].token_initialized =
 		    (ti.flags & CKF_TOKEN_INITIALIZED) != 0;

@@ -105,23 +105,41 @@ crlDistributionPoints = URI:file:///media/crl/ot-issuing.crl
 EOF_EXT
 
 now() { date +%s.%N; }
-sessions=$(nproc)
-[ "$sessions" -gt 8 ] && sessions=8
-status=0
-printf '%-44s %12s\n' "P3: $N device certificates" "per second"
-for alg in $ALGS; do
-	label=iss-$alg
-	bench_token "$label"
-	D=$S/$label
+
+# issuing LABEL ALG [--module PATH]: an issuing CA in $S/LABEL on a new
+# token LABEL, signed by the root: D is its folder, key its key's label.
+issuing() {
+	_l=$1 _a=$2
+	shift 2
+	bench_token "$_l"
+	D=$S/$_l
 	"$BIN/ca-init" --ceremony "$S/plan.json" --sub -d "$D" \
-	    --token "pkcs11:token=$label" --pin-source "file:$S/pin" \
-	    --subject "CN=Bench Issuing $alg" --algorithm "$alg" >/dev/null
+	    --token "pkcs11:token=$_l" "$@" --pin-source "file:$S/pin" \
+	    --subject "CN=Bench Issuing ${_l#iss-}" --algorithm "$_a" \
+	    >/dev/null
 	"$BIN/ca-sign-sub" -d "$S/root" --csr "$D/ca.csr" \
 	    --profile "$TOP/profiles/it-issuing.json" --out "$D.pem" \
 	    --pin-source "file:$S/pin" >/dev/null 2>&1
 	"$BIN/ca-init" --install "$D.pem" --chain "$S/root/ca.pem" -d "$D" \
 	    --pin-source "file:$S/pin" >/dev/null
 	key=$(jq -r '.ca_key' "$D/ca.json" | sed 's/.*object=\([^;]*\).*/\1/')
+}
+
+# unverified FILE...: how many of the certificates FILE... do not verify
+# under the root, through the issuing CA in $D.
+unverified() {
+	cat "$D/ca.pem" >"$S/untrusted.pem"
+	for _f in "$@"; do echo "$_f"; done |
+	    xargs -n 500 openssl verify -CAfile "$S/root/ca.pem" \
+	    -untrusted "$S/untrusted.pem" 2>&1 | grep -vc ': OK$' || true
+}
+sessions=$(nproc)
+[ "$sessions" -gt 8 ] && sessions=8
+status=0
+printf '%-44s %12s\n' "P3: $N device certificates" "per second"
+for alg in $ALGS; do
+	label=iss-$alg
+	issuing "$label" "$alg"
 	case $alg in rsa*) samples=2000 ;; *) samples=20000 ;; esac
 
 	read -r n1 t1 < <("$RATE" "$MODULE" "$label" "$S/pin" "$key" 1 \
@@ -154,11 +172,7 @@ for alg in $ALGS; do
 		echo "issue-bench: $alg: certificates missing" >&2
 		exit 2
 	fi
-	cat "$D/ca.pem" >"$S/untrusted.pem"
-	bad=$(for f in "$S/out-$alg"/dev-*.pem "$S/loop-$alg"/*.pem; do
-		echo "$f"
-	done | xargs -n 500 openssl verify -CAfile "$S/root/ca.pem" \
-	    -untrusted "$S/untrusted.pem" 2>&1 | grep -vc ': OK$' || true)
+	bad=$(unverified "$S/out-$alg"/dev-*.pem "$S/loop-$alg"/*.pem)
 	if [ "$bad" -ne 0 ]; then
 		echo "issue-bench: $alg: $bad certificates do not verify" >&2
 		exit 2
@@ -201,18 +215,7 @@ for model in $MODELS; do
 	*) echo "issue-bench: unknown model $model (usb, net)" >&2; exit 2 ;;
 	esac
 	label=iss-$model
-	bench_token "$label"
-	D=$S/$label
-	"$BIN/ca-init" --ceremony "$S/plan.json" --sub -d "$D" \
-	    --token "pkcs11:token=$label" --module "$FAULT" \
-	    --pin-source "file:$S/pin" --subject "CN=Bench Issuing $model" \
-	    --algorithm p256 >/dev/null
-	"$BIN/ca-sign-sub" -d "$S/root" --csr "$D/ca.csr" \
-	    --profile "$TOP/profiles/it-issuing.json" --out "$D.pem" \
-	    --pin-source "file:$S/pin" >/dev/null 2>&1
-	"$BIN/ca-init" --install "$D.pem" --chain "$S/root/ca.pem" -d "$D" \
-	    --pin-source "file:$S/pin" >/dev/null
-	key=$(jq -r '.ca_key' "$D/ca.json" | sed 's/.*object=\([^;]*\).*/\1/')
+	issuing "$label" p256 --module "$FAULT"
 	# The raw rate through the proxy: what the device gives C_Sign in
 	# a loop, here, with nothing else to do.
 	raw_n=$((N < 2000 ? N : 2000))
@@ -229,10 +232,7 @@ for model in $MODELS; do
 		echo "issue-bench: $model: certificates missing" >&2
 		exit 2
 	fi
-	cat "$D/ca.pem" >"$S/untrusted.pem"
-	bad=$(for f in "$S/out-$model"/dev-*.pem; do echo "$f"; done |
-	    xargs -n 500 openssl verify -CAfile "$S/root/ca.pem" \
-	    -untrusted "$S/untrusted.pem" 2>&1 | grep -vc ': OK$' || true)
+	bad=$(unverified "$S/out-$model"/dev-*.pem)
 	if [ "$bad" -ne 0 ]; then
 		echo "issue-bench: $model: $bad certificates do not verify" >&2
 		exit 2
